@@ -1,0 +1,164 @@
+#include "actors/admin.hpp"
+
+#include <dirent.h>
+#include <filesystem>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+#include "paddock/version.hpp"
+#include "protocol/admin/four_letter_words.hpp"
+
+namespace paddock::actors {
+
+namespace {
+
+constexpr auto ask_timeout = std::chrono::seconds(2);
+
+int64_t open_fds() {
+  int64_t n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d))
+      ++n;
+    closedir(d);
+    return n - 2; // . and ..
+  }
+  return -1;
+}
+
+int64_t max_fds() {
+  rlimit rl{};
+  return getrlimit(RLIMIT_NOFILE, &rl) == 0 ? static_cast<int64_t>(rl.rlim_cur) : -1;
+}
+
+uint64_t dir_size(const std::string& dir) {
+  std::error_code ec;
+  uint64_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec))
+      total += it->file_size(ec);
+  return total;
+}
+
+std::string env(const char* name, const char* fallback = "<NA>") {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
+// The counters, the configuration and the environment: everything that needs no asking.
+admin::server_snapshot local_figures(const server_context& ctx,
+                                     std::chrono::steady_clock::time_point started) {
+  admin::server_snapshot s;
+  const auto& st = *ctx.stats;
+  const auto& cfg = ctx.config;
+  s.version = zookeeper_compat_version;
+  s.packets_received = st.packets_received.load(std::memory_order_relaxed);
+  s.packets_sent = st.packets_sent.load(std::memory_order_relaxed);
+  s.outstanding_requests = st.outstanding_requests.load(std::memory_order_relaxed);
+  s.alive_connections = st.alive_connections.load(std::memory_order_relaxed);
+  const auto count = st.latency_count.load(std::memory_order_relaxed);
+  if (count > 0) {
+    s.min_latency_ms = static_cast<int64_t>(st.latency_min_us.load() / 1000);
+    s.max_latency_ms = static_cast<int64_t>(st.latency_max_us.load() / 1000);
+    s.avg_latency_ms = static_cast<double>(st.latency_total_us.load()) / 1000.0 /
+                       static_cast<double>(count);
+  }
+  s.open_file_descriptors = open_fds();
+  s.max_file_descriptors = max_fds();
+  s.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+  s.config = {{"clientPort", std::to_string(cfg.client_port)},
+              {"secureClientPort", "-1"},
+              {"dataDir", cfg.data_dir},
+              {"dataDirSize", std::to_string(dir_size(cfg.data_dir))},
+              {"dataLogDir", cfg.effective_data_log_dir()},
+              {"dataLogSize", std::to_string(dir_size(cfg.effective_data_log_dir()))},
+              {"tickTime", std::to_string(cfg.tick_time_ms)},
+              {"maxClientCnxns", std::to_string(cfg.max_client_cnxns)},
+              {"minSessionTimeout", std::to_string(cfg.effective_min_session_timeout())},
+              {"maxSessionTimeout", std::to_string(cfg.effective_max_session_timeout())},
+              {"clientPortListenBacklog", "-1"},
+              {"serverId", std::to_string(cfg.server_id)}};
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::error_code ec;
+  s.environment = {{"zookeeper.version", s.version},
+                   {"paddock.version", version_string},
+                   {"host.name", host},
+                   {"os.name", "Linux"},
+                   {"user.name", env("USER", env("LOGNAME").c_str())},
+                   {"user.home", env("HOME")},
+                   {"user.dir", std::filesystem::current_path(ec).string()}};
+  s.data_dir_size = dir_size(cfg.data_dir);
+  s.log_dir_size = dir_size(cfg.effective_data_log_dir());
+  return s;
+}
+
+} // namespace
+
+caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
+  const auto started = std::chrono::steady_clock::now();
+  return {
+      [=](stats_atom, std::string& word,
+          std::vector<caf::actor>& sessions) -> caf::result<std::string> {
+        if (word == "srst" || word == "crst")
+          ctx->stats->reset();
+        if (word == "ruok" || word == "isro" || word == "crst" || word == "srst")
+          return admin::answer(word, admin::server_snapshot{});
+        auto rp = self->make_response_promise<std::string>();
+        auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started));
+        // Ask the store, then the watch manager, then (for cons/stat) each session; each
+        // step is bounded by a timeout, and the answer is formatted once all are in.
+        auto finish = [=]() mutable { rp.deliver(admin::answer(word, *snap)); };
+        auto ask_sessions = [=]() mutable {
+          if (!admin::needs_connections(word) || sessions.empty()) {
+            finish();
+            return;
+          }
+          auto pending = std::make_shared<size_t>(sessions.size());
+          for (auto& s : sessions)
+            self->request(s, ask_timeout, stats_atom::value)
+                .then(
+                    [=](admin::connection_info& info) mutable {
+                      snap->connections.push_back(std::move(info));
+                      if (--*pending == 0)
+                        finish();
+                    },
+                    [=](caf::error&) mutable {
+                      // A session that went away meanwhile is simply not listed.
+                      if (--*pending == 0)
+                        finish();
+                    });
+        };
+        self->request(ctx->store, ask_timeout, stats_atom::value)
+            .then(
+                [=](tree_stats& t) mutable {
+                  snap->zxid = t.last_zxid;
+                  snap->node_count = t.node_count;
+                  snap->ephemerals_count = t.ephemerals_count;
+                  snap->approximate_data_size = t.approximate_data_size;
+                  snap->global_sessions = t.session_count;
+                  self->request(ctx->watch_manager, ask_timeout, stats_atom::value,
+                                admin::needs_watch_listings(word))
+                      .then(
+                          [=](watch_stats& w) mutable {
+                            snap->watch_count = w.watch_count;
+                            snap->watched_paths = w.watched_paths;
+                            snap->watching_connections = w.watchers;
+                            snap->watches_by_session = std::move(w.by_session);
+                            snap->watches_by_path = std::move(w.by_path);
+                            ask_sessions();
+                          },
+                          [=](caf::error& err) mutable { rp.deliver(err); });
+                },
+                [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+  };
+}
+
+} // namespace paddock::actors

@@ -1,0 +1,13 @@
+#pragma once
+// Answers four-letter words: gathers what they report from the store, the watch manager,
+// the sessions and the shared counters, and formats it with protocol/admin.
+#include <caf/event_based_actor.hpp>
+
+#include "actors/server_context.hpp"
+
+namespace paddock::actors {
+
+// Handles (stats_atom, std::string word, std::vector<caf::actor> sessions) -> std::string.
+caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx);
+
+} // namespace paddock::actors

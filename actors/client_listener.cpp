@@ -1,0 +1,173 @@
+#include "actors/client_listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/session.hpp"
+#include "protocol/admin/four_letter_words.hpp"
+
+namespace paddock::actors {
+
+namespace {
+
+using caf::io::connection_handle;
+
+constexpr size_t read_chunk = 64 * 1024;
+constexpr auto admin_timeout = std::chrono::seconds(5);
+
+// Forgets a connection: its per-IP slot, its session mapping. `tell_session` when the
+// client went away on its own (the session actor then ends); not when the session itself
+// asked for the close.
+void forget_connection(listener_broker* self, connection_handle hdl, bool tell_session) {
+  auto& st = self->state;
+  auto it = st.connections.find(hdl);
+  if (it == st.connections.end())
+    return;
+  if (auto n = --st.per_ip[it->second.ip]; n <= 0)
+    st.per_ip.erase(it->second.ip);
+  if (auto& session = it->second.session) {
+    st.by_session.erase(session.address());
+    self->demonitor(session);
+    if (tell_session)
+      self->send(session, closed_atom::value);
+    st.ctx->stats->alive_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+  st.connections.erase(it);
+}
+
+void on_new_connection(listener_broker* self, connection_handle hdl) {
+  auto& st = self->state;
+  auto ip = self->remote_addr(hdl);
+  auto port = self->remote_port(hdl);
+  const auto limit = st.ctx->config.max_client_cnxns;
+  if (limit > 0 && st.per_ip[ip] >= limit) {
+    spdlog::warn("too many connections from {} - max is {}", ip, limit);
+    self->close(hdl);
+    return;
+  }
+  ++st.per_ip[ip];
+  st.connections.emplace(hdl, listener_state::connection{{}, ip, port, true});
+  self->configure_read(hdl, caf::io::receive_policy::at_most(read_chunk));
+}
+
+// The first bytes of a connection decide what it is: a four-letter word, or the length
+// prefix of a ConnectRequest.
+void start_session(listener_broker* self, connection_handle hdl,
+                   listener_state::connection& conn) {
+  auto& st = self->state;
+  auto watcher = st.next_watcher++;
+  auto remote = conn.ip + ":" + std::to_string(conn.port);
+  conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<caf::actor>(self), hdl,
+                             watcher, std::move(remote));
+  self->monitor(conn.session);
+  st.by_session.emplace(conn.session.address(), hdl);
+  st.ctx->stats->alive_connections.fetch_add(1, std::memory_order_relaxed);
+}
+
+void answer_four_letter_word(listener_broker* self, connection_handle hdl, std::string cmd) {
+  auto& st = self->state;
+  if (!st.ctx->config.four_letter_allowed(cmd)) {
+    auto text = admin::not_whitelisted_message(cmd);
+    auto& buf = self->wr_buf(hdl);
+    buf.insert(buf.end(), text.begin(), text.end());
+    self->flush(hdl);
+    forget_connection(self, hdl, false);
+    self->close(hdl);
+    return;
+  }
+  std::vector<caf::actor> sessions;
+  sessions.reserve(st.by_session.size());
+  for (auto& entry : st.connections)
+    if (entry.second.session)
+      sessions.push_back(entry.second.session);
+  self->request(st.admin, admin_timeout, stats_atom::value, std::move(cmd), std::move(sessions))
+      .then(
+          [=](std::string& text) {
+            if (!self->valid(hdl))
+              return;
+            auto& buf = self->wr_buf(hdl);
+            buf.insert(buf.end(), text.begin(), text.end());
+            self->flush(hdl);
+            forget_connection(self, hdl, false);
+            self->close(hdl);
+          },
+          [=](caf::error& err) {
+            spdlog::warn("four-letter word failed: {}", self->system().render(err));
+            forget_connection(self, hdl, false);
+            self->close(hdl);
+          });
+}
+
+void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
+  auto& st = self->state;
+  auto it = st.connections.find(msg.handle);
+  if (it == st.connections.end())
+    return;
+  auto& conn = it->second;
+  if (conn.first_bytes) {
+    conn.first_bytes = false;
+    if (msg.buf.size() >= 4) {
+      std::string_view head(msg.buf.data(), 4);
+      if (admin::is_four_letter_word(head)) {
+        // From here on the connection only waits for its answer.
+        answer_four_letter_word(self, msg.handle, std::string(head));
+        return;
+      }
+    }
+    start_session(self, msg.handle, conn);
+  }
+  if (conn.session)
+    self->send(conn.session, data_atom::value, std::move(msg.buf));
+}
+
+} // namespace
+
+caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin) {
+  self->state.ctx = std::move(ctx);
+  self->state.admin = std::move(admin);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // A session actor ended (closed, expired, or crashed): its connection goes with it.
+    auto& st = self->state;
+    auto it = st.by_session.find(dm.source);
+    if (it == st.by_session.end())
+      return;
+    auto hdl = it->second;
+    if (dm.reason && dm.reason != caf::exit_reason::normal)
+      spdlog::error("the session actor of a connection failed: {}",
+                    self->system().render(dm.reason));
+    forget_connection(self, hdl, false);
+    self->close(hdl);
+  });
+  return {
+      [=](open_atom, uint16_t port, const std::string& address) -> caf::result<uint16_t> {
+        auto res = self->add_tcp_doorman(port, address.empty() ? nullptr : address.c_str(), true);
+        if (!res)
+          return std::move(res.error());
+        return res->second;
+      },
+      [=](const caf::io::new_connection_msg& msg) { on_new_connection(self, msg.handle); },
+      [=](caf::io::new_data_msg& msg) { on_data(self, msg); },
+      [=](const caf::io::connection_closed_msg& msg) { forget_connection(self, msg.handle, true); },
+      [=](const caf::io::acceptor_closed_msg&) {
+        spdlog::error("the client port was closed; stopping");
+        self->quit(caf::exit_reason::user_shutdown);
+      },
+      [=](write_atom, connection_handle hdl, const std::string& bytes) {
+        if (!self->valid(hdl))
+          return;
+        auto& buf = self->wr_buf(hdl);
+        buf.insert(buf.end(), bytes.begin(), bytes.end());
+        self->flush(hdl);
+      },
+      [=](close_atom, connection_handle hdl) {
+        // The session is done with this connection; what it wrote is still sent.
+        forget_connection(self, hdl, false);
+        self->close(hdl);
+      },
+  };
+}
+
+} // namespace paddock::actors

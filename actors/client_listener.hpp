@@ -1,0 +1,45 @@
+#pragma once
+// The ZooKeeper-protocol adapter: a CAF broker that accepts client TCP connections, spawns
+// one session actor per connection and moves bytes between sockets and sessions. It runs on
+// CAF's single I/O thread (shared with peer traffic), so it does as little as it can: no
+// framing, no decoding — bytes in are handed over as they arrive, bytes out are written as
+// they come. The one thing it looks at is the first four bytes of a connection: a
+// four-letter word there is answered by the admin actor and the connection closed.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include <caf/io/broker.hpp>
+#include <caf/io/connection_handle.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/server_context.hpp"
+#include "store/watch_table.hpp"
+
+namespace paddock::actors {
+
+struct listener_state {
+  struct connection {
+    caf::actor session; // none while the connection is a four-letter-word request
+    std::string ip;
+    uint16_t port = 0;
+    bool first_bytes = true;
+  };
+  context_ptr ctx;
+  caf::actor admin;
+  std::unordered_map<caf::io::connection_handle, connection> connections;
+  std::unordered_map<caf::actor_addr, caf::io::connection_handle> by_session;
+  std::unordered_map<std::string, int> per_ip;
+  store::watcher_id next_watcher = 1;
+
+  static inline const char* name = "paddock.client_listener";
+};
+
+using listener_broker = caf::io::stateful_broker<listener_state>;
+
+// Spawned with spawn_broker; answers (open_atom, port, address) with the bound port or an
+// error, so the caller learns at start whether the client port could be bound.
+caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin);
+
+} // namespace paddock::actors

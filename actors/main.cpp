@@ -1,0 +1,91 @@
+// paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
+// zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/server.hpp"
+#include "config/zoo_config.hpp"
+#include "paddock/version.hpp"
+
+namespace {
+
+constexpr std::string_view usage = R"(Usage: paddock --config FILE
+       paddock FILE
+
+Runs a Paddock server, a ZooKeeper-compatible coordination service.
+FILE is a ZooKeeper zoo.cfg (tickTime, dataDir, clientPort, clientPortAddress,
+maxClientCnxns, minSessionTimeout, maxSessionTimeout, 4lw.commands.whitelist,
+jute.maxbuffer, ...); dataDir/myid is read when present.
+
+Options:
+  -c, --config FILE     the zoo.cfg to read
+      --log-level LEVEL trace, debug, info (default), warn, error
+  -h, --help            print this help and exit
+  -V, --version         print the version and exit
+)";
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("paddock");
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  std::string log_level = "info";
+  if (const char* env = std::getenv("PADDOCK_LOG_LEVEL"))
+    log_level = env;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](std::string_view name) -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "paddock: " << name << " needs a value\n" << usage;
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      std::cout << usage;
+      return 0;
+    } else if (arg == "-V" || arg == "--version") {
+      std::cout << "paddock " << paddock::version_string << " (ZooKeeper protocol "
+                << paddock::zookeeper_compat_version << ")\n";
+      return 0;
+    } else if (arg == "-c" || arg == "--config") {
+      config_path = value(arg);
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_path = std::string(arg.substr(9));
+    } else if (arg == "--log-level") {
+      log_level = value(arg);
+    } else if (!arg.empty() && arg[0] != '-' && config_path.empty()) {
+      config_path = std::string(arg);
+    } else {
+      std::cerr << "paddock: unknown argument '" << arg << "'\n" << usage;
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::cerr << "paddock: no configuration file given\n" << usage;
+    return 2;
+  }
+  setup_logging(log_level);
+
+  auto parsed = paddock::config::load_zoo_cfg(config_path);
+  if (auto* err = std::get_if<paddock::config::config_error>(&parsed)) {
+    spdlog::critical("{}: {}", config_path, err->to_string());
+    return 2;
+  }
+  const auto& cfg = std::get<paddock::config::server_config>(parsed);
+  for (const auto& w : cfg.warnings)
+    spdlog::warn("{}: {}", config_path, w);
+  return paddock::actors::run_server(cfg);
+}

@@ -1,0 +1,148 @@
+#pragma once
+// The messages the actors of one server exchange. They never leave the process (the peer
+// protocol of the replication issue has its own, serializable types), so they are plain
+// structs allowed as local-only message types.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/io/connection_handle.hpp>
+
+#include "protocol/admin/four_letter_words.hpp"
+#include "protocol/jute/records.hpp"
+#include "store/request_processor.hpp"
+#include "store/txn.hpp"
+#include "store/watch_table.hpp"
+
+namespace paddock::actors {
+
+// listener <-> session
+using data_atom = caf::atom_constant<caf::atom("data")>;     // bytes the client sent
+using write_atom = caf::atom_constant<caf::atom("write")>;   // bytes for the client
+using close_atom = caf::atom_constant<caf::atom("close")>;   // close this connection
+using closed_atom = caf::atom_constant<caf::atom("closed")>; // the client went away
+using open_atom = caf::atom_constant<caf::atom("open")>;     // start listening
+// session <-> session tracker
+using new_session_atom = caf::atom_constant<caf::atom("newsess")>;
+using reattach_atom = caf::atom_constant<caf::atom("reattach")>;
+using touch_atom = caf::atom_constant<caf::atom("touch")>;
+using forget_atom = caf::atom_constant<caf::atom("forget")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>; // your session is gone
+using moved_atom = caf::atom_constant<caf::atom("moved")>;   // another connection took it
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+// admin
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using watches_atom = caf::atom_constant<caf::atom("watches")>;
+
+// Who gets the reply to a request, and which request it answers.
+struct origin {
+  caf::actor session; // empty for server-made txns (session expiry)
+  int32_t xid = 0;
+};
+
+// session -> proposal pipeline: a write to stamp and commit. The pipeline fills in
+// txn.zxid and txn.time_ms.
+struct write_request {
+  store::txn txn;
+  origin from;
+};
+
+// session -> proposal pipeline -> store: sync, ordered with the writes but with no txn.
+struct sync_request {
+  std::string path;
+  origin from;
+};
+
+// proposal pipeline -> store: a committed txn, in zxid order.
+struct commit {
+  store::txn txn;
+  origin from;
+};
+
+// session -> store: a read, executed against the tree in the store's order.
+struct read_request {
+  jute::request request;
+  int64_t session_id = 0;
+  store::watcher_id watcher = 0;
+  origin from;
+};
+
+// session -> store: re-registration of watches after a reconnect.
+struct set_watches_request {
+  jute::set_watches_request request;
+  int64_t session_id = 0;
+  store::watcher_id watcher = 0;
+  origin from;
+};
+
+// store -> watch manager: one committed txn's effects. The watch manager fires the
+// triggers first, then hands the reply to the origin: that order is the watch guarantee.
+struct applied {
+  int64_t zxid = 0;
+  int32_t opcode = 0;
+  std::vector<store::watch_trigger> triggers;
+  std::string reply; // the origin's reply frame; empty for createSession
+  origin from;
+};
+
+// store -> watch manager: a read's reply and the watch it registers, if any. Also used for
+// setWatches, with events to fire at once.
+struct read_done {
+  std::string reply;
+  int64_t zxid = 0;
+  store::watcher_id watcher = 0;
+  int64_t session_id = 0; // the watcher's session, for wchc / wchp
+  std::vector<store::watch_registration> registrations;
+  std::vector<jute::watcher_event> fire_now;
+  origin from;
+};
+
+// watch manager -> session: a reply frame to send after everything sent before it.
+struct reply_ready {
+  std::string frame;
+  int64_t zxid = 0;        // the tree's zxid when it was made (for lastZxid bookkeeping)
+  bool is_write = false;   // answers a write (or sync / close), not a read
+  int32_t opcode = 0;
+};
+
+// watch manager -> session: notification frames for this connection.
+struct events_ready {
+  std::string frames;
+};
+
+// store -> admin: what the four-letter words report about the tree.
+struct tree_stats {
+  int64_t last_zxid = 0;
+  uint64_t node_count = 0;
+  uint64_t ephemerals_count = 0;
+  uint64_t approximate_data_size = 0;
+  uint64_t session_count = 0;
+};
+
+// watch manager -> admin.
+struct watch_stats {
+  uint64_t watch_count = 0;
+  uint64_t watched_paths = 0;
+  uint64_t watchers = 0;
+  // For wchc / wchp (filled only when asked for listings).
+  std::vector<std::pair<int64_t, std::vector<std::string>>> by_session;
+  std::vector<std::pair<std::string, std::vector<int64_t>>> by_path;
+};
+
+} // namespace paddock::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::write_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::sync_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::commit)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::set_watches_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::applied)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::reply_ready)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::events_ready)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::tree_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::watch_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::admin::connection_info)

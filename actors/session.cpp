@@ -1,0 +1,392 @@
+#include "actors/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+#include "protocol/jute/codec.hpp"
+#include "protocol/jute/opcodes.hpp"
+#include "store/digest_auth.hpp"
+#include "store/request_processor.hpp"
+
+namespace paddock::actors {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<session_state>*;
+using clock = std::chrono::steady_clock;
+using store::request_class;
+
+constexpr auto tracker_timeout = std::chrono::seconds(10);
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.out.empty())
+    return;
+  self->send(st.listener, write_atom::value, st.hdl, std::move(st.out));
+  st.out.clear();
+}
+
+// The session actor ends: requests still in flight will never be answered here.
+void stop(self_ptr self) {
+  auto& st = self->state;
+  st.current = session_state::phase::closing;
+  st.waiting.clear();
+  st.ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(st.in_flight.size()),
+                                                std::memory_order_relaxed);
+  st.in_flight.clear();
+  st.writes_in_flight = 0;
+  self->quit();
+}
+
+// Closes the connection after what is already queued for it has been written.
+void close_connection(self_ptr self, const char* why) {
+  auto& st = self->state;
+  if (st.current == session_state::phase::closing)
+    return;
+  spdlog::debug("closing connection {} (session 0x{:x}): {}", st.remote, st.session_id, why);
+  flush(self);
+  self->send(st.listener, close_atom::value, st.hdl);
+  stop(self);
+}
+
+void send_connect_response(self_ptr self, bool valid) {
+  auto& st = self->state;
+  jute::connect_response resp;
+  resp.timeout_ms = valid ? st.timeout_ms : 0;
+  resp.session_id = valid ? st.session_id : 0;
+  resp.passwd = valid ? st.passwd : std::string(16, '\0');
+  resp.has_read_only = st.client_sends_read_only;
+  jute::encode_connect_response(st.out, resp);
+  self->state.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+}
+
+void touch_tracker(self_ptr self) {
+  auto& st = self->state;
+  if (st.current != session_state::phase::connected)
+    return;
+  // Telling the tracker once per quarter tick is enough: it rounds deadlines up to whole
+  // ticks anyway, and a message per request would cost more than it is worth.
+  auto now = clock::now();
+  auto quarter_tick = std::chrono::milliseconds(st.ctx->config.tick_time_ms / 4);
+  if (now - st.last_touch < quarter_tick)
+    return;
+  st.last_touch = now;
+  self->send(st.ctx->tracker, touch_atom::value, st.session_id);
+}
+
+void answer_locally(self_ptr self, const jute::request& req, jute::error_code err) {
+  auto& st = self->state;
+  jute::encode_reply(st.out, jute::reply_header{req.header.xid, st.last_zxid,
+                                                static_cast<int32_t>(err)});
+  st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+}
+
+void start(self_ptr self, int32_t xid, int32_t opcode, bool is_write) {
+  auto& st = self->state;
+  st.in_flight.push_back({xid, opcode, is_write, clock::now()});
+  if (is_write)
+    ++st.writes_in_flight;
+  st.ctx->stats->outstanding_requests.fetch_add(1, std::memory_order_relaxed);
+}
+
+// addAuth. Paddock records the identity; ACL enforcement is the ACL issue's work.
+// Unknown schemes fail the way ZooKeeper fails them: AuthFailed, then the connection closes.
+bool handle_auth(self_ptr self, const jute::request& req) {
+  auto& st = self->state;
+  const auto& packet = std::get<jute::auth_packet>(req.body);
+  // ZooKeeper 3.8 registers two providers by default: digest and ip.
+  if (packet.scheme != "digest" && packet.scheme != "ip") {
+    spdlog::warn("{}: no authentication provider for scheme '{}'", st.remote, packet.scheme);
+    jute::encode_reply(st.out, jute::reply_header{jute::xid::auth, 0,
+                                                  static_cast<int32_t>(
+                                                      jute::error_code::auth_failed)});
+    close_connection(self, "auth failed");
+    return false;
+  }
+  // The ip provider adds the connection's own address, which every session already has.
+  if (packet.scheme == "digest") {
+    jute::id ident{"digest", store::digest_identity(packet.auth)};
+    if (std::find(st.auth_ids.begin(), st.auth_ids.end(), ident) == st.auth_ids.end())
+      st.auth_ids.push_back(std::move(ident));
+  }
+  jute::encode_reply(st.out, jute::reply_header{jute::xid::auth, 0, 0});
+  return true;
+}
+
+// Sends what may go now, in order. A read (or a locally answered request) must not pass
+// a write of this session that is still in flight; nothing may pass a request that waits.
+void pump(self_ptr self) {
+  auto& st = self->state;
+  while (!st.waiting.empty() && st.current == session_state::phase::connected) {
+    auto& req = st.waiting.front();
+    const auto cls = store::classify(req.header.type);
+    const origin from{caf::actor_cast<caf::actor>(self), req.header.xid};
+    switch (cls) {
+      case request_class::write: {
+        auto txn = store::make_txn(std::move(req), st.session_id);
+        txn.auth = st.auth_ids;
+        start(self, from.xid, txn.type, true);
+        self->send(st.ctx->pipeline, write_request{std::move(txn), from});
+        break;
+      }
+      case request_class::close_session: {
+        start(self, req.header.xid, req.header.type, true);
+        self->send(st.ctx->tracker, forget_atom::value, st.session_id);
+        self->send(st.ctx->pipeline, write_request{store::make_txn(std::move(req), st.session_id),
+                                                   from});
+        st.waiting.pop_front();
+        // Nothing the client sends after closeSession is served.
+        st.waiting.clear();
+        return;
+      }
+      case request_class::sync: {
+        start(self, req.header.xid, req.header.type, true);
+        auto& path = std::get<jute::path_request>(req.body).path;
+        self->send(st.ctx->pipeline, sync_request{std::move(path), from});
+        break;
+      }
+      case request_class::read: {
+        if (st.writes_in_flight > 0)
+          return;
+        start(self, req.header.xid, req.header.type, false);
+        self->send(st.ctx->store,
+                   read_request{std::move(req), st.session_id, st.watcher, from});
+        break;
+      }
+      case request_class::set_watches: {
+        if (st.writes_in_flight > 0)
+          return;
+        start(self, req.header.xid, req.header.type, false);
+        self->send(st.ctx->store,
+                   set_watches_request{std::get<jute::set_watches_request>(std::move(req.body)),
+                                       st.session_id, st.watcher, from});
+        break;
+      }
+      case request_class::ping:
+      case request_class::auth:
+      case request_class::unsupported: {
+        if (!st.in_flight.empty())
+          return;
+        if (cls == request_class::ping) {
+          answer_locally(self, req, jute::error_code::ok);
+        } else if (cls == request_class::auth) {
+          if (!handle_auth(self, req))
+            return;
+        } else {
+          spdlog::debug("{}: unsupported opcode {}", st.remote, req.header.type);
+          answer_locally(self, req, jute::error_code::unimplemented);
+        }
+        break;
+      }
+    }
+    st.waiting.pop_front();
+  }
+}
+
+void begin_session(self_ptr self, const jute::connect_request& req) {
+  auto& st = self->state;
+  const auto& cfg = st.ctx->config;
+  st.timeout_ms = std::clamp(req.timeout_ms, cfg.effective_min_session_timeout(),
+                             cfg.effective_max_session_timeout());
+  st.client_sends_read_only = req.has_read_only;
+  st.current = session_state::phase::connecting;
+  if (req.session_id == 0) {
+    self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
+                  caf::actor_cast<caf::actor>(self))
+        .then(
+            [=](int64_t id, std::string passwd) {
+              auto& s = self->state;
+              s.session_id = id;
+              s.passwd = std::move(passwd);
+              store::txn t;
+              t.type = jute::opcode::create_session;
+              t.session_id = id;
+              t.session_timeout_ms = s.timeout_ms;
+              start(self, 0, jute::opcode::create_session, true);
+              self->send(s.ctx->pipeline,
+                         write_request{std::move(t), origin{caf::actor_cast<caf::actor>(self), 0}});
+            },
+            [=](caf::error& err) {
+              spdlog::error("session tracker did not answer: {}", self->system().render(err));
+              close_connection(self, "no session tracker");
+            });
+    return;
+  }
+  st.session_id = req.session_id;
+  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id,
+                req.passwd, st.timeout_ms, caf::actor_cast<caf::actor>(self))
+      .then(
+          [=](bool valid, std::string passwd) {
+            auto& s = self->state;
+            if (!valid) {
+              spdlog::info("{}: session 0x{:x} is expired or its password is wrong", s.remote,
+                           s.session_id);
+              send_connect_response(self, false);
+              close_connection(self, "invalid session");
+              return;
+            }
+            s.passwd = std::move(passwd);
+            s.current = session_state::phase::connected;
+            s.last_touch = clock::now();
+            s.info.session_id = s.session_id;
+            s.info.timeout_ms = s.timeout_ms;
+            s.info.established_ms = wall_ms();
+            send_connect_response(self, true);
+            pump(self);
+            flush(self);
+          },
+          [=](caf::error& err) {
+            spdlog::error("session tracker did not answer: {}", self->system().render(err));
+            close_connection(self, "no session tracker");
+          });
+}
+
+void on_bytes(self_ptr self, std::vector<char>& bytes) {
+  auto& st = self->state;
+  if (st.current == session_state::phase::closing)
+    return;
+  st.decoder.feed(std::span<const char>(bytes.data(), bytes.size()));
+  std::span<const char> frame;
+  while (st.current != session_state::phase::closing && st.decoder.next(frame)) {
+    st.ctx->stats->packets_received.fetch_add(1, std::memory_order_relaxed);
+    ++st.info.received;
+    if (st.current == session_state::phase::awaiting_connect) {
+      jute::connect_request req;
+      auto status = jute::decode_connect_request(frame, req);
+      if (status != jute::decode_status::ok) {
+        spdlog::warn("{}: malformed connect request ({}), closing", st.remote,
+                     jute::decode_status_name(status));
+        close_connection(self, "malformed connect request");
+        return;
+      }
+      begin_session(self, req);
+      continue;
+    }
+    jute::request req;
+    auto status = jute::decode_request(frame, req);
+    if (status == jute::decode_status::unknown_opcode) {
+      // Answered in order like any request: ZooKeeper replies Unimplemented.
+      req.header.type = jute::opcode::error;
+      req.body = jute::empty_request{};
+    } else if (status != jute::decode_status::ok) {
+      spdlog::warn("{}: malformed request ({}), closing connection", st.remote,
+                   jute::decode_status_name(status));
+      close_connection(self, "malformed request");
+      return;
+    }
+    st.waiting.push_back(std::move(req));
+  }
+  if (st.decoder.failed()) {
+    spdlog::warn("{}: frame length {} is over the limit of jute.maxbuffer {}, closing", st.remote,
+                 st.decoder.bad_length(), st.ctx->config.max_buffer);
+    close_connection(self, "frame too large");
+    return;
+  }
+  touch_tracker(self);
+  pump(self);
+  flush(self);
+}
+
+// The per-connection figures cons shows.
+void note_response(session_state& st, const session_state::in_flight_entry& entry, int64_t zxid,
+                   int64_t latency_ms) {
+  auto& info = st.info;
+  ++info.sent;
+  info.last_op = admin::operation_name(entry.opcode);
+  if (entry.xid >= 0)
+    info.last_cxid = entry.xid;
+  info.last_zxid = zxid;
+  info.last_response_ms = wall_ms();
+  info.last_latency_ms = latency_ms;
+  info.min_latency_ms = info.sent == 1 ? latency_ms : std::min(info.min_latency_ms, latency_ms);
+  info.max_latency_ms = std::max(info.max_latency_ms, latency_ms);
+  st.latency_total_ms += static_cast<uint64_t>(latency_ms);
+  info.avg_latency_ms = static_cast<double>(st.latency_total_ms) / static_cast<double>(info.sent);
+}
+
+void on_reply(self_ptr self, reply_ready& r) {
+  auto& st = self->state;
+  if (st.in_flight.empty()) {
+    spdlog::error("{}: reply with nothing in flight (dropped)", st.remote);
+    return;
+  }
+  auto entry = st.in_flight.front();
+  st.in_flight.pop_front();
+  if (entry.is_write)
+    --st.writes_in_flight;
+  st.ctx->stats->outstanding_requests.fetch_sub(1, std::memory_order_relaxed);
+  st.last_zxid = std::max(st.last_zxid, r.zxid);
+  if (st.current == session_state::phase::closing)
+    return;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - entry.started);
+  st.ctx->stats->record_latency(static_cast<uint64_t>(us.count()));
+  note_response(st, entry, r.zxid, us.count() / 1000);
+  if (entry.opcode == jute::opcode::create_session) {
+    st.current = session_state::phase::connected;
+    st.last_touch = clock::now();
+    st.info.session_id = st.session_id;
+    st.info.timeout_ms = st.timeout_ms;
+    st.info.established_ms = wall_ms();
+    send_connect_response(self, true);
+  } else {
+    st.out.append(r.frame);
+    st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+    if (entry.opcode == jute::opcode::close_session) {
+      close_connection(self, "session closed by the client");
+      return;
+    }
+  }
+  pump(self);
+  flush(self);
+}
+
+} // namespace
+
+caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_ptr ctx,
+                            caf::actor listener, caf::io::connection_handle hdl,
+                            store::watcher_id watcher, std::string remote) {
+  auto& st = self->state;
+  st.decoder = jute::frame_decoder{ctx->config.max_buffer};
+  st.ctx = std::move(ctx);
+  st.listener = std::move(listener);
+  st.hdl = hdl;
+  st.watcher = watcher;
+  st.remote = std::move(remote);
+  st.info.remote = "/" + st.remote;
+  // ZooKeeper gives every connection the identity ip:<client address>.
+  st.auth_ids.push_back({"ip", st.remote.substr(0, st.remote.rfind(':'))});
+  return {
+      [=](data_atom, std::vector<char>& bytes) { on_bytes(self, bytes); },
+      [=](reply_ready& r) { on_reply(self, r); },
+      [=](events_ready& e) {
+        auto& s = self->state;
+        if (s.current == session_state::phase::closing)
+          return;
+        s.out.append(e.frames);
+        flush(self);
+      },
+      [=](closed_atom) {
+        // The client went away; its session lives on until it expires or the client
+        // comes back (on any connection) within its timeout.
+        stop(self);
+      },
+      [=](expire_atom) { close_connection(self, "session expired"); },
+      [=](moved_atom) { close_connection(self, "session moved to another connection"); },
+      [=](stats_atom) {
+        auto& s = self->state;
+        auto info = s.info;
+        info.queued = static_cast<int64_t>(s.in_flight.size() + s.waiting.size());
+        return info;
+      },
+  };
+}
+
+} // namespace paddock::actors

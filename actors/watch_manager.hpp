@@ -1,0 +1,32 @@
+#pragma once
+// Registers and fires watches. Everything the store produces passes through here in the
+// store's order: for a commit, the events it triggers go out to their sessions first and
+// the origin's reply after; for a read, the watch is registered before the reply goes out.
+// Since CAF keeps message order between one sender and one receiver, a session always
+// sees a watch event before any read result that reflects the change.
+#include <unordered_map>
+
+#include <caf/actor_addr.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/server_context.hpp"
+#include "store/watch_table.hpp"
+
+namespace paddock::actors {
+
+struct watch_manager_state {
+  context_ptr ctx;
+  store::watch_table table;
+  struct watcher_info {
+    caf::actor session;
+    int64_t session_id;
+  };
+  std::unordered_map<store::watcher_id, watcher_info> sessions;
+  std::unordered_map<caf::actor_addr, store::watcher_id> by_actor;
+  std::vector<store::fired_event> fired; // reused buffer
+  static inline const char* name = "paddock.watch_manager";
+};
+
+caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, context_ptr ctx);
+
+} // namespace paddock::actors

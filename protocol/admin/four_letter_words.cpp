@@ -1,0 +1,207 @@
+#include "protocol/admin/four_letter_words.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace paddock::admin {
+
+namespace {
+
+constexpr std::array<std::string_view, 18> known_words = {
+    "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "ruok", "stmk",
+    "srst", "srvr", "stat", "wchc", "wchp", "wchs", "mntr", "isro", "hash"};
+
+std::string hex(int64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Java's String.format("%.4f") as ZooKeeper prints average latencies.
+std::string four_decimals(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+void connection_line(std::string& out, const connection_info& c, bool brief) {
+  out += ' ';
+  out += c.remote;
+  out += "[1](queued=" + std::to_string(c.queued) + ",recved=" + std::to_string(c.received) +
+         ",sent=" + std::to_string(c.sent);
+  if (!brief && c.session_id != 0) {
+    out += ",sid=0x" + hex(c.session_id);
+    out += ",lop=" + c.last_op;
+    out += ",est=" + std::to_string(c.established_ms);
+    if (c.timeout_ms > 0)
+      out += ",to=" + std::to_string(c.timeout_ms);
+    if (c.last_cxid >= 0)
+      out += ",lcxid=0x" + hex(c.last_cxid);
+    if (c.last_zxid >= 0)
+      out += ",lzxid=0x" + hex(c.last_zxid);
+    out += ",lresp=" + std::to_string(c.last_response_ms);
+    out += ",llat=" + std::to_string(c.last_latency_ms);
+    out += ",minlat=" + std::to_string(c.min_latency_ms);
+    out += ",avglat=" + four_decimals(c.avg_latency_ms);
+    out += ",maxlat=" + std::to_string(c.max_latency_ms);
+  }
+  out += ")\n";
+}
+
+// srvr's body; stat is the same with the client list after the version line.
+std::string server_summary(const server_snapshot& s, bool with_clients) {
+  std::string out = "Zookeeper version: " + s.version + "\n";
+  if (with_clients) {
+    out += "Clients:\n";
+    for (const auto& c : s.connections)
+      connection_line(out, c, true);
+    out += "\n";
+  }
+  out += "Latency min/avg/max: " + std::to_string(s.min_latency_ms) + "/" +
+         four_decimals(s.avg_latency_ms) + "/" + std::to_string(s.max_latency_ms) + "\n";
+  out += "Received: " + std::to_string(s.packets_received) + "\n";
+  out += "Sent: " + std::to_string(s.packets_sent) + "\n";
+  out += "Connections: " + std::to_string(s.alive_connections) + "\n";
+  out += "Outstanding: " + std::to_string(s.outstanding_requests) + "\n";
+  out += "Zxid: 0x" + hex(s.zxid) + "\n";
+  out += "Mode: " + s.mode + "\n";
+  out += "Node count: " + std::to_string(s.node_count) + "\n";
+  return out;
+}
+
+std::string monitor(const server_snapshot& s) {
+  std::string out;
+  auto line = [&](std::string_view key, const std::string& value) {
+    out += key;
+    out += '\t';
+    out += value;
+    out += '\n';
+  };
+  line("zk_version", s.version);
+  line("zk_server_state", s.mode);
+  line("zk_ephemerals_count", std::to_string(s.ephemerals_count));
+  line("zk_num_alive_connections", std::to_string(s.alive_connections));
+  line("zk_avg_latency", four_decimals(s.avg_latency_ms));
+  line("zk_outstanding_requests", std::to_string(s.outstanding_requests));
+  line("zk_znode_count", std::to_string(s.node_count));
+  line("zk_global_sessions", std::to_string(s.global_sessions));
+  line("zk_packets_sent", std::to_string(s.packets_sent));
+  line("zk_packets_received", std::to_string(s.packets_received));
+  line("zk_watch_count", std::to_string(s.watch_count));
+  line("zk_min_latency", std::to_string(s.min_latency_ms));
+  if (s.max_file_descriptors >= 0)
+    line("zk_max_file_descriptor_count", std::to_string(s.max_file_descriptors));
+  line("zk_approximate_data_size", std::to_string(s.approximate_data_size));
+  if (s.open_file_descriptors >= 0)
+    line("zk_open_file_descriptor_count", std::to_string(s.open_file_descriptors));
+  line("zk_local_sessions", "0");
+  line("zk_uptime", std::to_string(s.uptime_ms));
+  line("zk_max_latency", std::to_string(s.max_latency_ms));
+  return out;
+}
+
+std::string key_values(const std::vector<std::pair<std::string, std::string>>& kv) {
+  std::string out;
+  for (const auto& [k, v] : kv)
+    out += k + "=" + v + "\n";
+  return out;
+}
+
+} // namespace
+
+bool is_four_letter_word(std::string_view head) {
+  if (head.size() != 4)
+    return false;
+  for (auto w : known_words)
+    if (w == head)
+      return true;
+  return false;
+}
+
+bool needs_connections(std::string_view word) { return word == "cons" || word == "stat"; }
+
+bool needs_watch_listings(std::string_view word) { return word == "wchc" || word == "wchp"; }
+
+std::string answer(std::string_view word, const server_snapshot& s) {
+  if (word == "ruok")
+    return "imok";
+  if (word == "srvr")
+    return server_summary(s, false);
+  if (word == "stat")
+    return server_summary(s, true);
+  if (word == "mntr")
+    return monitor(s);
+  if (word == "conf")
+    return key_values(s.config);
+  if (word == "envi")
+    return "Environment:\n" + key_values(s.environment);
+  if (word == "cons") {
+    std::string out;
+    for (const auto& c : s.connections)
+      connection_line(out, c, false);
+    return out + "\n";
+  }
+  if (word == "wchs")
+    return std::to_string(s.watching_connections) + " connections watching " +
+           std::to_string(s.watched_paths) + " paths\nTotal watches:" +
+           std::to_string(s.watch_count) + "\n";
+  if (word == "wchc") {
+    std::string out;
+    for (const auto& [sid, paths] : s.watches_by_session) {
+      out += "0x" + hex(sid) + "\n";
+      for (const auto& p : paths)
+        out += "\t" + p + "\n";
+    }
+    return out + "\n";
+  }
+  if (word == "wchp") {
+    std::string out;
+    for (const auto& [path, sids] : s.watches_by_path) {
+      out += path + "\n";
+      for (auto sid : sids)
+        out += "\t0x" + hex(sid) + "\n";
+    }
+    return out + "\n";
+  }
+  if (word == "isro")
+    return s.mode == "read-only" ? "ro" : "rw";
+  if (word == "dirs")
+    return "datadir_size: " + std::to_string(s.data_dir_size) +
+           "\nlogdir_size: " + std::to_string(s.log_dir_size) + "\n";
+  if (word == "crst")
+    return "Connection stats reset.\n";
+  if (word == "srst")
+    return "Server stats reset.\n";
+  // dump, gtmk, stmk, hash: known words Paddock does not serve.
+  return std::string(word) + " is not supported by Paddock.\n";
+}
+
+std::string_view operation_name(int32_t opcode) {
+  switch (opcode) {
+    case 1: case 15: case 19: case 21: return "CREA";
+    case 2: case 20: return "DELE";
+    case 3: return "EXIS";
+    case 4: return "GETD";
+    case 5: return "SETD";
+    case 6: return "GETA";
+    case 7: return "SETA";
+    case 8: case 12: return "GETC";
+    case 9: return "SYNC";
+    case 11: return "PING";
+    case 13: return "CHEC";
+    case 14: return "MULT";
+    case 22: return "MLTR";
+    case 101: return "SETW";
+    case 105: return "STW2";
+    case 103: return "GETE";
+    case -10: return "SESS";
+    case -11: return "CLOS";
+    default: return "NA";
+  }
+}
+
+std::string not_whitelisted_message(std::string_view word) {
+  return std::string(word) + " is not executed because it is not in the whitelist.\n";
+}
+
+} // namespace paddock::admin

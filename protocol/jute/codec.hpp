@@ -1,0 +1,75 @@
+#pragma once
+// Encoding and decoding of whole client frames. No I/O: bytes in, records out, and back.
+// `frame` below means the bytes of one frame without its 4-byte length prefix.
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/jute/data_records.hpp"
+#include "protocol/jute/error_code.hpp"
+#include "protocol/jute/records.hpp"
+
+namespace paddock::jute {
+
+enum class decode_status {
+  ok,
+  truncated,      // the frame ended inside a record
+  unknown_opcode, // the header parsed but the opcode is not one we know
+  malformed,      // a negative length, a count larger than the frame, ...
+};
+
+std::string_view decode_status_name(decode_status s);
+
+// The first frame of a connection. Accepts the pre-3.4 form without the readOnly byte.
+decode_status decode_connect_request(std::span<const char> frame, connect_request& out);
+
+// Any later frame: the header, then the body the opcode calls for. On unknown_opcode,
+// out.header is filled in so the caller can answer that xid with an error. Bytes after the
+// record are ignored, as ZooKeeper's deserialization ignores them.
+decode_status decode_request(std::span<const char> frame, request& out);
+
+// Record-level helpers, each appending the record's encoding to `out` (no frame prefix).
+void encode(std::string& out, const stat& s);
+void encode(std::string& out, const acl_list& acls);
+void encode(std::string& out, const reply_header& h);
+void encode(std::string& out, const connect_request& r); // for clients (bench, cli, tests)
+void encode(std::string& out, const request_header& h);
+void encode(std::string& out, const create_request& r, int32_t opcode);
+void encode(std::string& out, const delete_request& r);
+void encode(std::string& out, const path_watch_request& r);
+void encode(std::string& out, const set_data_request& r);
+void encode(std::string& out, const path_request& r);
+void encode(std::string& out, const set_acl_request& r);
+void encode(std::string& out, const check_version_request& r);
+void encode(std::string& out, const multi_request& r);
+void encode(std::string& out, const set_watches_request& r, int32_t opcode);
+
+// Whole frames (with the 4-byte length prefix) appended to `out`.
+void encode_connect_response(std::string& out, const connect_response& r);
+void encode_request_frame(std::string& out, const request& r); // for clients
+// A reply with only a header (delete, setWatches, ping, errors, closeSession, ...).
+void encode_reply(std::string& out, const reply_header& h);
+void encode_event(std::string& out, int64_t zxid, const watcher_event& e);
+
+// One entry of a MultiResponse: `type` is the op's opcode, or opcode::error with `err`.
+struct multi_result_entry {
+  int32_t type = 0;
+  int32_t err = 0;
+  std::string path; // create*
+  jute::stat stat;  // create2 / createTTL / createContainer, setData
+};
+
+// The body of a MultiResponse: a MultiHeader and a result per op, then the end marker.
+void encode_multi_response(std::string& out, const std::vector<multi_result_entry>& results);
+decode_status decode_multi_response(std::span<const char> body,
+                                    std::vector<multi_result_entry>& out);
+
+// Responses clients decode (bench, cli, tests).
+decode_status decode_connect_response(std::span<const char> frame, connect_response& out);
+decode_status decode_reply_header(std::span<const char> frame, reply_header& out,
+                                  size_t& body_offset);
+decode_status decode_stat(std::span<const char> body, stat& out);
+decode_status decode_event(std::span<const char> body, watcher_event& out);
+
+} // namespace paddock::jute

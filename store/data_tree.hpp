@@ -1,0 +1,79 @@
+#pragma once
+// The znode tree: the replicated state machine. It knows nothing of sockets, actors or
+// consensus. apply(txn) is the only way it changes and is deterministic; reads are const.
+//
+// Facts kept exactly as ZooKeeper 3.8 (checked against the real server):
+// - the stored cversion counts child creations; clients see 2 * cversion - numChildren;
+// - a sequential name's suffix is the parent's stored cversion before the create, %010d;
+// - every write consumes its zxid, failed ones too (they still bump nothing in the tree);
+// - a failed multi changes nothing and reports [ok..., error, runtime_inconsistency...].
+// apply() decides outcomes as PrepRequestProcessor does (checks in its order, so the same
+// error wins) and then changes the tree as DataTree.processTxn does.
+#include "protocol/jute/data_records.hpp"
+#include "store/txn.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace paddock::store {
+
+// The ReplyHeader err of a multi. ZooKeeper 3.8.0 answers a multi with err 0 whether or not
+// an op failed (measured with a raw client): the failure is only in the per-op results.
+inline constexpr error_code multi_reply_err = error_code::ok;
+
+class data_tree {
+public:
+  data_tree(); // holds "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config"
+  ~data_tree();
+  data_tree(data_tree&&) noexcept;
+  data_tree& operator=(data_tree&&) noexcept;
+
+  apply_result apply(const txn& t);
+
+  // Reads. Each returns no_node when the path does not exist. As ZooKeeper's node map, ""
+  // names the root too; no other spelling (trailing slash, "//", ...) finds a node.
+  error_code exists(std::string_view path, jute::stat& out) const;
+  error_code get_data(std::string_view path, std::string& data, jute::stat& out) const;
+  error_code get_children(std::string_view path, std::vector<std::string>& children,
+                          jute::stat* out) const;
+  error_code get_acl(std::string_view path, jute::acl_list& acls, jute::stat& out) const;
+
+  // mzxid and pzxid of a node, for setWatches' "changed since relativeZxid" checks.
+  // Returns false when the node does not exist.
+  bool zxids(std::string_view path, int64_t& mzxid, int64_t& pzxid) const;
+
+  int64_t last_zxid() const;
+  size_t node_count() const; // znodes in the tree, the root included: 4 in a fresh tree
+  // ZooKeeper's getNodeCount() (mntr zk_znode_count): its node map holds the root twice,
+  // under "" and "/", so a fresh server reports 5. node_count() + 1.
+  size_t zookeeper_node_count() const;
+  size_t ephemeral_count() const; // all ephemeral znodes of all sessions
+  // ZooKeeper's cachedApproximateDataSize() (mntr zk_approximate_data_size): path length in
+  // UTF-16 units plus data length, per node; 44 in a fresh tree (the root counted as "" and
+  // "/"), then kept up to date by create / delete / setData.
+  uint64_t approximate_data_size() const;
+  std::vector<std::string> ephemerals_of(int64_t session_id) const;
+  // Paths of container and TTL znodes (for the container / TTL reaper), sorted.
+  std::vector<std::string> containers() const;
+  std::vector<std::string> ttl_nodes() const;
+  // The TTL of a TTL znode in ms, or 0 when `path` is not a TTL znode.
+  int64_t ttl_of(std::string_view path) const;
+  size_t acl_count() const; // distinct ACL lists stored (ZooKeeper's aclCacheSize)
+
+  // Sessions known to the tree (created by create_session txns, gone with close_session).
+  bool has_session(int64_t session_id) const;
+  size_t session_count() const;
+  // (session id, timeout ms) of every known session, sorted by id: what a restarted leader
+  // rebuilds its session tracker from.
+  std::vector<std::pair<int64_t, int32_t>> sessions() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace paddock::store

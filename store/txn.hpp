@@ -1,0 +1,63 @@
+#pragma once
+// A transaction: what the proposal pipeline stamps and every server applies in zxid order.
+// It carries the client's request itself; data_tree::apply decides the outcome (errors,
+// sequential names, multi rollback), so the same txn gives the same tree everywhere.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "protocol/jute/error_code.hpp"
+#include "protocol/jute/records.hpp"
+
+namespace paddock::store {
+
+using jute::error_code;
+
+struct txn_op {
+  // The request's opcode: create, create2, create_container, create_ttl, remove, set_data,
+  // set_acl or check. It decides the shape of the result (create vs create2, ...).
+  int32_t type = 0;
+  std::variant<jute::create_request, jute::delete_request, jute::set_data_request,
+               jute::set_acl_request, jute::check_version_request>
+      body;
+};
+
+struct txn {
+  int64_t zxid = 0;
+  int64_t time_ms = 0; // the leader's wall clock when stamped: ctime / mtime
+  int64_t session_id = 0;
+  // A single op's opcode, or multi, create_session, close_session.
+  int32_t type = 0;
+  std::vector<txn_op> ops;        // one for a single op, each op of a multi, none otherwise
+  int32_t session_timeout_ms = 0; // create_session only
+  // The origin session's authenticated ids (ZooKeeper's authInfo: ip:<client address>, digest
+  // ids from addauth, {"super", ""} for a super user). ACL checks and the "auth" ACL scheme
+  // are decided in apply from these, so they travel with the txn.
+  std::vector<jute::id> auth;
+};
+
+// A change that may fire watches: ZooKeeper's triggerWatch(path, type).
+struct watch_trigger {
+  std::string path;
+  jute::event_type type = jute::event_type::none;
+};
+
+struct op_result {
+  int32_t type = 0; // the op's opcode; jute::opcode::error for a failed op of a multi
+  error_code err = error_code::ok;
+  std::string path; // create*: the path created, with its sequence suffix
+  jute::stat stat;  // create2 / createContainer / createTTL, setData, setACL
+};
+
+struct apply_result {
+  // What goes into the ReplyHeader's err for the origin session.
+  error_code err = error_code::ok;
+  // One per op (one for a single op). For a failed multi, ZooKeeper's shape: ops before the
+  // failing one report ok, the failing one its error, later ones runtime_inconsistency.
+  std::vector<op_result> results;
+  // Watches this txn triggers, in the order ZooKeeper triggers them.
+  std::vector<watch_trigger> triggers;
+};
+
+} // namespace paddock::store

@@ -1,0 +1,244 @@
+// The request semantics around the tree: which requests are writes, what a read replies
+// and which watch it registers, and what setWatches fires after a reconnect.
+#include <catch2/catch.hpp>
+
+#include "protocol/jute/codec.hpp"
+#include "protocol/jute/jute_reader.hpp"
+#include "protocol/jute/opcodes.hpp"
+#include "store/request_processor.hpp"
+
+using namespace paddock;
+using store::request_class;
+using store::watch_kind;
+namespace op = jute::opcode;
+
+namespace {
+
+int64_t next_zxid = 0;
+
+store::txn create_txn(const std::string& path, const std::string& data, int32_t flags = 0,
+                      int64_t session = 1) {
+  jute::request r;
+  r.header = {1, op::create};
+  r.body = jute::create_request{path, data, jute::open_acl_unsafe(), flags, -1};
+  auto t = store::make_txn(std::move(r), session);
+  t.zxid = ++next_zxid;
+  t.time_ms = 1000;
+  return t;
+}
+
+store::data_tree tree_with_session(int64_t session) {
+  store::data_tree tree;
+  store::txn t;
+  t.type = op::create_session;
+  t.session_id = session;
+  t.session_timeout_ms = 10000;
+  t.zxid = ++next_zxid;
+  tree.apply(t);
+  return tree;
+}
+
+// Splits a reply frame into its header and body.
+struct parsed_reply {
+  jute::reply_header header;
+  std::string body;
+};
+
+parsed_reply parse(const std::string& frame) {
+  REQUIRE(frame.size() >= 4);
+  jute::reader len{std::string_view(frame).substr(0, 4)};
+  REQUIRE(static_cast<size_t>(len.read_int()) == frame.size() - 4);
+  jute::reader r{std::string_view(frame).substr(4)};
+  parsed_reply out;
+  out.header.xid = r.read_int();
+  out.header.zxid = r.read_long();
+  out.header.err = r.read_int();
+  REQUIRE(r.ok());
+  out.body = std::string(frame.substr(4 + 16));
+  return out;
+}
+
+jute::request read_req(int32_t opcode, const std::string& path, bool watch) {
+  jute::request r;
+  r.header = {7, opcode};
+  if (opcode == op::get_acl)
+    r.body = jute::path_request{path};
+  else
+    r.body = jute::path_watch_request{path, watch};
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("requests are classified as ZooKeeper routes them") {
+  CHECK(store::classify(op::create) == request_class::write);
+  CHECK(store::classify(op::create2) == request_class::write);
+  CHECK(store::classify(op::remove) == request_class::write);
+  CHECK(store::classify(op::set_data) == request_class::write);
+  CHECK(store::classify(op::set_acl) == request_class::write);
+  CHECK(store::classify(op::multi) == request_class::write);
+  CHECK(store::classify(op::check) == request_class::write);
+  CHECK(store::classify(op::get_data) == request_class::read);
+  CHECK(store::classify(op::exists) == request_class::read);
+  CHECK(store::classify(op::get_children) == request_class::read);
+  CHECK(store::classify(op::get_children2) == request_class::read);
+  CHECK(store::classify(op::get_acl) == request_class::read);
+  CHECK(store::classify(op::sync) == request_class::sync);
+  CHECK(store::classify(op::ping) == request_class::ping);
+  CHECK(store::classify(op::set_watches) == request_class::set_watches);
+  CHECK(store::classify(op::close_session) == request_class::close_session);
+  CHECK(store::classify(op::auth) == request_class::auth);
+  CHECK(store::classify(12345) == request_class::unsupported);
+}
+
+TEST_CASE("make_txn carries a single op or every op of a multi") {
+  auto t = create_txn("/a", "x");
+  REQUIRE(t.type == op::create);
+  REQUIRE(t.ops.size() == 1);
+  CHECK(std::get<jute::create_request>(t.ops[0].body).path == "/a");
+
+  jute::request m;
+  m.header = {2, op::multi};
+  jute::multi_request mr;
+  mr.ops.push_back({op::create, jute::create_request{"/m", "", jute::open_acl_unsafe(), 0, -1}});
+  mr.ops.push_back({op::remove, jute::delete_request{"/m", -1}});
+  m.body = std::move(mr);
+  auto mt = store::make_txn(std::move(m), 5);
+  CHECK(mt.type == op::multi);
+  CHECK(mt.session_id == 5);
+  REQUIRE(mt.ops.size() == 2);
+  CHECK(mt.ops[1].type == op::remove);
+}
+
+TEST_CASE("exists registers a watch whether or not the node exists") {
+  auto tree = tree_with_session(1);
+  std::string out;
+  store::watch_registration reg;
+  store::execute_read(tree, read_req(op::exists, "/missing", true), 1, out, reg);
+  auto reply = parse(out);
+  CHECK(reply.header.xid == 7);
+  CHECK(reply.header.err == static_cast<int32_t>(jute::error_code::no_node));
+  CHECK(reply.body.empty());
+  CHECK(reg.kind == watch_kind::data);
+  CHECK(reg.path == "/missing");
+}
+
+TEST_CASE("getData and getChildren register no watch on a missing node") {
+  auto tree = tree_with_session(1);
+  for (auto opcode : {op::get_data, op::get_children, op::get_children2}) {
+    std::string out;
+    store::watch_registration reg;
+    store::execute_read(tree, read_req(opcode, "/missing", true), 1, out, reg);
+    CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::no_node));
+    CHECK(reg.kind == watch_kind::none);
+  }
+}
+
+TEST_CASE("getData replies with the data and the stat, and registers a data watch") {
+  auto tree = tree_with_session(1);
+  auto t = create_txn("/node", "hello");
+  tree.apply(t);
+  std::string out;
+  store::watch_registration reg;
+  store::execute_read(tree, read_req(op::get_data, "/node", true), 1, out, reg);
+  auto reply = parse(out);
+  CHECK(reply.header.err == 0);
+  CHECK(reply.header.zxid == tree.last_zxid());
+  jute::reader r{std::string_view(reply.body)};
+  CHECK(r.read_buffer() == "hello");
+  jute::stat st;
+  REQUIRE(jute::decode_stat(std::span<const char>(reply.body.data() + 4 + 5,
+                                                  reply.body.size() - 9),
+                            st) == jute::decode_status::ok);
+  CHECK(st.czxid == t.zxid);
+  CHECK(st.data_length == 5);
+  CHECK(reg.kind == watch_kind::data);
+}
+
+TEST_CASE("getChildren2 lists the children and registers a child watch") {
+  auto tree = tree_with_session(1);
+  tree.apply(create_txn("/p", ""));
+  tree.apply(create_txn("/p/a", ""));
+  tree.apply(create_txn("/p/b", ""));
+  std::string out;
+  store::watch_registration reg;
+  store::execute_read(tree, read_req(op::get_children2, "/p", true), 1, out, reg);
+  auto reply = parse(out);
+  REQUIRE(reply.header.err == 0);
+  jute::reader r{std::string_view(reply.body)};
+  auto n = r.read_count();
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i)
+    names.push_back(r.read_string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"a", "b"});
+  CHECK(reg.kind == watch_kind::child);
+  CHECK(reg.path == "/p");
+}
+
+TEST_CASE("exists with a NUL in the path is BadArguments and registers nothing") {
+  auto tree = tree_with_session(1);
+  std::string out;
+  store::watch_registration reg;
+  store::execute_read(tree, read_req(op::exists, std::string("/a\0b", 4), true), 1, out, reg);
+  CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::bad_arguments));
+  CHECK(reg.kind == watch_kind::none);
+}
+
+TEST_CASE("a write reply carries the txn's zxid and, on error, no body") {
+  auto tree = tree_with_session(1);
+  auto ok = create_txn("/w", "");
+  auto res = tree.apply(ok);
+  std::string out;
+  store::encode_write_reply(out, 3, op::create, res, ok.zxid);
+  auto reply = parse(out);
+  CHECK(reply.header.xid == 3);
+  CHECK(reply.header.zxid == ok.zxid);
+  CHECK(reply.header.err == 0);
+  jute::reader r{std::string_view(reply.body)};
+  CHECK(r.read_string() == "/w");
+
+  auto dup = create_txn("/w", "");
+  auto res2 = tree.apply(dup);
+  out.clear();
+  store::encode_write_reply(out, 4, op::create, res2, dup.zxid);
+  auto reply2 = parse(out);
+  CHECK(reply2.header.zxid == dup.zxid);
+  CHECK(reply2.header.err == static_cast<int32_t>(jute::error_code::node_exists));
+  CHECK(reply2.body.empty());
+}
+
+TEST_CASE("setWatches fires for what changed since relativeZxid and registers the rest") {
+  auto tree = tree_with_session(1);
+  tree.apply(create_txn("/same", ""));
+  tree.apply(create_txn("/changed", ""));
+  tree.apply(create_txn("/parent", ""));
+  const auto middle = tree.last_zxid();
+  tree.apply(create_txn("/parent/kid", ""));
+
+  jute::set_watches_request sw;
+  sw.relative_zxid = middle;
+  sw.data_watches = {"/same", "/changed", "/gone"};
+  sw.exist_watches = {"/same", "/nothing"};
+  sw.child_watches = {"/parent", "/same", "/gone"};
+  auto outcome = store::evaluate_set_watches(tree, sw);
+
+  using jute::event_type;
+  std::vector<std::pair<event_type, std::string>> fired;
+  for (auto& e : outcome.fire_now)
+    fired.emplace_back(e.type, e.path);
+  // "/changed" was created before `middle`: its mzxid is not newer, so it registers.
+  CHECK(fired == std::vector<std::pair<event_type, std::string>>{
+                     {event_type::node_deleted, "/gone"},
+                     {event_type::node_created, "/same"},
+                     {event_type::node_children_changed, "/parent"},
+                     {event_type::node_deleted, "/gone"}});
+  std::vector<std::pair<watch_kind, std::string>> registered;
+  for (auto& r : outcome.register_now)
+    registered.emplace_back(r.kind, r.path);
+  CHECK(registered == std::vector<std::pair<watch_kind, std::string>>{
+                          {watch_kind::data, "/same"},
+                          {watch_kind::data, "/changed"},
+                          {watch_kind::data, "/nothing"},
+                          {watch_kind::child, "/same"}});
+}

@@ -1,0 +1,109 @@
+// The watch guarantee at the actor level: the store, watch manager and pipeline actors,
+// driven by a scoped actor standing in for two sessions. A session that watches /x must
+// receive the NodeDataChanged event before any read reply that shows the new value.
+#include <catch2/catch.hpp>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/proposal_pipeline.hpp"
+#include "actors/store_actor.hpp"
+#include "actors/watch_manager.hpp"
+#include "protocol/jute/codec.hpp"
+#include "protocol/jute/jute_reader.hpp"
+#include "store/request_processor.hpp"
+
+using namespace paddock;
+using namespace paddock::actors;
+namespace op = jute::opcode;
+
+namespace {
+
+struct test_config : caf::actor_system_config {
+  test_config() {
+    set("scheduler.max-threads", size_t{2});
+    set("logger.console-verbosity", caf::atom("quiet"));
+  }
+};
+
+store::txn make(jute::request r, int64_t session) { return store::make_txn(std::move(r), session); }
+
+jute::request set_data(const std::string& path, const std::string& data) {
+  return {{1, op::set_data}, jute::set_data_request{path, data, -1}};
+}
+
+jute::request get_data(const std::string& path, bool watch) {
+  return {{2, op::get_data}, jute::path_watch_request{path, watch}};
+}
+
+// The data in a getData reply frame.
+std::string data_of(const std::string& frame) {
+  jute::reader r{std::string_view(frame).substr(4 + 16)};
+  return r.read_buffer();
+}
+
+} // namespace
+
+TEST_CASE("a watch event reaches its session before a read that shows the change") {
+  test_config cfg;
+  caf::actor_system sys{cfg};
+  auto ctx = std::make_shared<server_context>();
+  auto store_a = sys.spawn(store_actor, ctx);
+  auto wm = sys.spawn(watch_manager, ctx);
+  auto pipeline = sys.spawn(proposal_pipeline, ctx, int64_t{0});
+  ctx->store = store_a;
+  ctx->watch_manager = wm;
+  ctx->pipeline = pipeline;
+
+  caf::scoped_actor watcher{sys};
+  caf::scoped_actor writer{sys};
+  auto watcher_h = caf::actor{watcher.ptr()};
+  auto writer_h = caf::actor{writer.ptr()};
+
+  // A session for the writes, then /x.
+  store::txn session;
+  session.type = op::create_session;
+  session.session_id = 1;
+  session.session_timeout_ms = 10000;
+  writer->send(pipeline, write_request{session, origin{writer_h, 0}});
+  writer->send(pipeline,
+               write_request{make({{1, op::create}, jute::create_request{"/x", "v0",
+                                                                         jute::open_acl_unsafe(),
+                                                                         0, -1}},
+                                  1),
+                             origin{writer_h, 1}});
+  for (int i = 0; i < 2; ++i)
+    writer->receive([](reply_ready&) {});
+
+  watcher->send(store_a, read_request{get_data("/x", true), 2, 77, origin{watcher_h, 2}});
+  watcher->receive([](reply_ready& r) { CHECK(data_of(r.frame) == "v0"); });
+
+  constexpr int rounds = 200;
+  writer->send(pipeline, write_request{make(set_data("/x", "v1"), 1), origin{writer_h, 3}});
+  bool event_seen = false;
+  bool change_seen = false;
+  // Keep reading until a reply shows v1; the event must already have been seen by then.
+  for (int i = 0; i < rounds && !change_seen; ++i) {
+    watcher->send(store_a, read_request{get_data("/x", false), 2, 77, origin{watcher_h, 4}});
+    bool replied = false;
+    while (!replied) {
+      watcher->receive(
+          [&](events_ready& e) {
+            CHECK_FALSE(e.frames.empty());
+            event_seen = true;
+          },
+          [&](reply_ready& r) {
+            replied = true;
+            if (data_of(r.frame) == "v1") {
+              change_seen = true;
+              CHECK(event_seen);
+            }
+          });
+    }
+  }
+  writer->receive([](reply_ready& r) { CHECK(r.is_write); });
+  CHECK(change_seen);
+  CHECK(event_seen);
+  for (auto& a : {store_a, wm, pipeline})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}

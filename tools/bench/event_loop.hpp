@@ -1,0 +1,66 @@
+#pragma once
+// Drives many pipelined sessions from one thread with epoll. A `phase` says what each
+// session sends next and hears every reply; the loop keeps up to `max_outstanding` requests
+// in flight per session, coalesces each session's requests into one write, pings sessions
+// that sit idle, and ends the phase once nothing is left to send or in flight.
+#include "tools/bench/pipelined_session.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace paddock::bench {
+
+struct outgoing {
+  int32_t opcode = 0;
+  jute::request_body body;
+  uint64_t tag = 0;
+};
+
+class phase {
+public:
+  virtual ~phase() = default;
+  // Fills `out` with session `index`'s next request; false when it has nothing more to send
+  // in this phase (the loop then stops asking that session).
+  virtual bool next(size_t index, outgoing& out, clock::time_point now) = 0;
+  virtual void done(size_t index, const pipelined_session::completion& reply,
+                    clock::time_point now) = 0;
+};
+
+class event_loop {
+public:
+  event_loop();
+  ~event_loop();
+  event_loop(const event_loop&) = delete;
+  event_loop& operator=(const event_loop&) = delete;
+
+  bool ok() const { return epoll_fd_ >= 0; }
+  void add(pipelined_session session);
+  size_t size() const { return sessions_.size(); }
+  pipelined_session& session(size_t i) { return sessions_[i]; }
+
+  // Runs `p` to completion. Fails (with error()) when a session fails, or when no reply
+  // arrives for `stall_timeout` while requests are in flight (a hung server must not hang
+  // the bench).
+  bool run(phase& p, size_t max_outstanding, std::chrono::milliseconds stall_timeout);
+
+  const std::string& error() const { return error_; }
+
+  // Sends closeSession on every session and waits (bounded) for the answers, so the server
+  // frees them now rather than at their timeout. Returns how many closed cleanly.
+  size_t close_all(std::chrono::milliseconds timeout);
+
+private:
+  bool refill(size_t i, phase& p, size_t max_outstanding, clock::time_point now);
+  bool update_interest(size_t i);
+
+  int epoll_fd_ = -1;
+  std::vector<pipelined_session> sessions_;
+  std::vector<bool> exhausted_;
+  std::vector<bool> writing_; // EPOLLOUT currently registered
+  std::string error_;
+};
+
+} // namespace paddock::bench

@@ -1,0 +1,79 @@
+#include "tools/bench/report.hpp"
+
+#include "protocol/jute/error_code.hpp"
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace paddock::bench {
+
+namespace {
+
+double us(uint64_t ns) {
+  return static_cast<double>(ns) / 1000.0;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+double ops_per_second(const results& r) {
+  return r.seconds > 0 ? static_cast<double>(r.ops) / r.seconds : 0.0;
+}
+
+std::string error_summary(const results& r) {
+  std::string out;
+  for (auto [code, count] : r.errors_by_code) {
+    if (!out.empty()) out += ", ";
+    out += std::string(jute::error_name(static_cast<jute::error_code>(code))) + "=" +
+           std::to_string(count);
+  }
+  return out;
+}
+
+} // namespace
+
+void print_human(std::ostream& os, const options& opt, const results& r) {
+  const auto& h = r.latency;
+  os << "workload " << workload_name(opt.workload) << " on " << opt.server.host << ':'
+     << opt.server.port << ": " << opt.sessions << " sessions x " << opt.outstanding
+     << " outstanding, value " << opt.value_size << " B";
+  if (uses_keys(opt.workload)) os << ", " << opt.key_space << " keys";
+  os << '\n';
+  os << "  throughput  " << fixed(ops_per_second(r), 0) << " ops/s (" << r.ops << " ops in "
+     << fixed(r.seconds, 2) << " s after " << fixed(opt.warmup_s, 1) << " s warmup)\n";
+  os << "  latency us  p50 " << fixed(us(h.value_at_quantile(0.50)), 1) << "  p99 "
+     << fixed(us(h.value_at_quantile(0.99)), 1) << "  p999 "
+     << fixed(us(h.value_at_quantile(0.999)), 1) << "  max " << fixed(us(h.max()), 1) << "  mean "
+     << fixed(h.mean() / 1000.0, 1) << '\n';
+  os << "  errors      " << r.errors;
+  if (r.errors > 0) os << " (" << error_summary(r) << ")";
+  os << ", verification failures " << r.verify_failures << '\n';
+}
+
+void print_json(std::ostream& os, const options& opt, const results& r) {
+  const auto& h = r.latency;
+  os << "{\"workload\":\"" << workload_name(opt.workload) << "\",\"server\":\"" << opt.server.host
+     << ':' << opt.server.port << "\",\"sessions\":" << opt.sessions
+     << ",\"outstanding\":" << opt.outstanding << ",\"value_size\":" << opt.value_size
+     << ",\"key_space\":" << opt.key_space << ",\"ops\":" << r.ops
+     << ",\"seconds\":" << fixed(r.seconds, 3) << ",\"ops_per_sec\":" << fixed(ops_per_second(r), 1)
+     << ",\"p50_us\":" << fixed(us(h.value_at_quantile(0.50)), 1)
+     << ",\"p99_us\":" << fixed(us(h.value_at_quantile(0.99)), 1)
+     << ",\"p999_us\":" << fixed(us(h.value_at_quantile(0.999)), 1)
+     << ",\"max_us\":" << fixed(us(h.max()), 1) << ",\"mean_us\":" << fixed(h.mean() / 1000.0, 1)
+     << ",\"errors\":" << r.errors << ",\"verify_failures\":" << r.verify_failures
+     << ",\"errors_by_name\":{";
+  bool first = true;
+  for (auto [code, count] : r.errors_by_code) {
+    os << (first ? "" : ",") << '"' << jute::error_name(static_cast<jute::error_code>(code))
+       << "\":" << count;
+    first = false;
+  }
+  os << "}}\n";
+}
+
+} // namespace paddock::bench

@@ -1,0 +1,27 @@
+#pragma once
+// Decoders for the reply bodies the tools read (zookeeper.jute: GetDataResponse,
+// GetChildrenResponse, CreateResponse, Create2Response, SetDataResponse, ExistsResponse).
+// The codec decodes requests for the server; these are the client side of the same records.
+#include "protocol/jute/data_records.hpp"
+#include "protocol/jute/jute_reader.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace paddock::tools {
+
+void read_stat(jute::reader& r, jute::stat& out);
+
+struct get_data_reply {
+  std::string data;
+  jute::stat stat;
+};
+
+std::optional<get_data_reply> decode_get_data(std::string_view body);
+std::optional<std::vector<std::string>> decode_children(std::string_view body);
+std::optional<std::string> decode_create(std::string_view body);    // the created path
+std::optional<jute::stat> decode_stat_reply(std::string_view body); // exists, setData
+
+} // namespace paddock::tools
