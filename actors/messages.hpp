@@ -100,18 +100,23 @@ struct read_done {
   origin from;
 };
 
-// watch manager -> session: a reply frame to send after everything sent before it.
-struct reply_ready {
+// One frame for a session: a reply to one of its requests, or a notification.
+struct outbound {
   std::string frame;
-  int64_t zxid = 0;        // the tree's zxid when it was made (for lastZxid bookkeeping)
-  bool is_write = false;   // answers a write (or sync / close), not a read
+  bool is_reply = false;
+  bool is_write = false; // a reply to a write (or sync / close), not to a read
+  int64_t zxid = 0;      // the tree's zxid when it was made (for lastZxid bookkeeping)
   int32_t opcode = 0;
 };
 
-// watch manager -> session: notification frames for this connection.
-struct events_ready {
-  std::string frames;
+// watch manager -> session: everything for this session from one drain of the watch
+// manager's mailbox, in order. Batching here is what keeps the number of actor wake-ups
+// (and socket writes) per request low when many sessions are busy.
+struct outbound_batch {
+  std::vector<outbound> items;
 };
+
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 // store -> admin: what the four-letter words report about the tree.
 struct tree_stats {
@@ -141,8 +146,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::set_watches_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::applied)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_done)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::reply_ready)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::events_ready)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::outbound_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::tree_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::watch_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::admin::connection_info)

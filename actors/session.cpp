@@ -312,11 +312,12 @@ void note_response(session_state& st, const session_state::in_flight_entry& entr
   info.avg_latency_ms = static_cast<double>(st.latency_total_ms) / static_cast<double>(info.sent);
 }
 
-void on_reply(self_ptr self, reply_ready& r) {
+// One reply to the oldest request in flight. Returns false when the connection closed.
+bool on_reply(self_ptr self, outbound& r) {
   auto& st = self->state;
   if (st.in_flight.empty()) {
     spdlog::error("{}: reply with nothing in flight (dropped)", st.remote);
-    return;
+    return true;
   }
   auto entry = st.in_flight.front();
   st.in_flight.pop_front();
@@ -324,8 +325,6 @@ void on_reply(self_ptr self, reply_ready& r) {
     --st.writes_in_flight;
   st.ctx->stats->outstanding_requests.fetch_sub(1, std::memory_order_relaxed);
   st.last_zxid = std::max(st.last_zxid, r.zxid);
-  if (st.current == session_state::phase::closing)
-    return;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - entry.started);
   st.ctx->stats->record_latency(static_cast<uint64_t>(us.count()));
   note_response(st, entry, r.zxid, us.count() / 1000);
@@ -336,13 +335,28 @@ void on_reply(self_ptr self, reply_ready& r) {
     st.info.timeout_ms = st.timeout_ms;
     st.info.established_ms = wall_ms();
     send_connect_response(self, true);
-  } else {
-    st.out.append(r.frame);
-    st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
-    if (entry.opcode == jute::opcode::close_session) {
-      close_connection(self, "session closed by the client");
+    return true;
+  }
+  st.out.append(r.frame);
+  st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+  if (entry.opcode == jute::opcode::close_session) {
+    close_connection(self, "session closed by the client");
+    return false;
+  }
+  return true;
+}
+
+void on_batch(self_ptr self, outbound_batch& batch) {
+  auto& st = self->state;
+  for (auto& item : batch.items) {
+    if (st.current == session_state::phase::closing)
       return;
+    if (!item.is_reply) {
+      st.out.append(item.frame); // a notification, in its place among the replies
+      continue;
     }
+    if (!on_reply(self, item))
+      return;
   }
   pump(self);
   flush(self);
@@ -365,14 +379,7 @@ caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_pt
   st.auth_ids.push_back({"ip", st.remote.substr(0, st.remote.rfind(':'))});
   return {
       [=](data_atom, std::vector<char>& bytes) { on_bytes(self, bytes); },
-      [=](reply_ready& r) { on_reply(self, r); },
-      [=](events_ready& e) {
-        auto& s = self->state;
-        if (s.current == session_state::phase::closing)
-          return;
-        s.out.append(e.frames);
-        flush(self);
-      },
+      [=](outbound_batch& batch) { on_batch(self, batch); },
       [=](closed_atom) {
         // The client went away; its session lives on until it expires or the client
         // comes back (on any connection) within its timeout.

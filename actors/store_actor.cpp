@@ -62,7 +62,7 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
       },
       [=](stats_atom) {
         const auto& t = self->state.tree;
-        return tree_stats{t.last_zxid(), t.node_count(), t.ephemeral_count(),
+        return tree_stats{t.last_zxid(), t.zookeeper_node_count(), t.ephemeral_count(),
                           t.approximate_data_size(), t.session_count()};
       },
   };

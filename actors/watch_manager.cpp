@@ -1,10 +1,7 @@
 #include "actors/watch_manager.hpp"
 
-#include <algorithm>
-
 #include <caf/all.hpp>
 
-#include "actors/messages.hpp"
 #include "protocol/jute/codec.hpp"
 
 namespace paddock::actors {
@@ -25,22 +22,39 @@ void remember(self_ptr self, store::watcher_id id, const caf::actor& session,
   }
 }
 
-// Sends the events of `fired` to their sessions, one message per session.
+// Queues a frame for `session`. The first frame after a flush schedules the next flush: a
+// message to ourselves, which arrives after everything already in the mailbox, so a busy
+// watch manager sends one message per session per mailbox drain instead of one per frame.
+void queue(self_ptr self, const caf::actor& session, outbound item) {
+  auto& st = self->state;
+  st.pending[session].items.push_back(std::move(item));
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  for (auto& [session, batch] : st.pending)
+    self->send(session, std::move(batch));
+  st.pending.clear();
+}
+
+void queue_event(self_ptr self, const caf::actor& session, const jute::watcher_event& e) {
+  outbound item;
+  jute::encode_event(item.frame, notification_zxid, e);
+  queue(self, session, std::move(item));
+}
+
+// Sends the events of `fired` to their sessions.
 void deliver(self_ptr self, std::vector<store::fired_event>& fired) {
   auto& st = self->state;
-  if (fired.empty())
-    return;
-  // Keep each session's events in trigger order while grouping them per session.
-  std::stable_sort(fired.begin(), fired.end(),
-                   [](const auto& a, const auto& b) { return a.watcher < b.watcher; });
-  for (size_t i = 0; i < fired.size();) {
-    auto w = fired[i].watcher;
-    events_ready ev;
-    for (; i < fired.size() && fired[i].watcher == w; ++i)
-      jute::encode_event(ev.frames, notification_zxid, fired[i].event);
-    auto it = st.sessions.find(w);
+  for (const auto& f : fired) {
+    auto it = st.sessions.find(f.watcher);
     if (it != st.sessions.end())
-      self->send(it->second.session, std::move(ev));
+      queue_event(self, it->second.session, f.event);
   }
   fired.clear();
 }
@@ -61,21 +75,21 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
   return {
       [=](applied& a) {
         auto& st = self->state;
+        // The events this change triggers go out before the origin's reply: that order, and
+        // the store's single stream into here, is the watch guarantee.
         for (const auto& t : a.triggers)
           st.table.trigger(t, st.fired);
         deliver(self, st.fired);
         if (a.from.session)
-          self->send(a.from.session, reply_ready{std::move(a.reply), a.zxid, true, a.opcode});
+          queue(self, a.from.session, outbound{std::move(a.reply), true, true, a.zxid, a.opcode});
       },
       [=](read_done& d) {
         auto& st = self->state;
-        if (!d.fire_now.empty() && d.from.session) {
-          events_ready ev;
-          for (const auto& e : d.fire_now)
-            jute::encode_event(ev.frames, notification_zxid, e);
-          self->send(d.from.session, std::move(ev));
-        }
-        if (!d.registrations.empty() && d.from.session) {
+        if (!d.from.session)
+          return;
+        for (const auto& e : d.fire_now)
+          queue_event(self, d.from.session, e);
+        if (!d.registrations.empty()) {
           remember(self, d.watcher, d.from.session, d.session_id);
           for (const auto& r : d.registrations) {
             if (r.kind == store::watch_kind::data)
@@ -84,9 +98,9 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
               st.table.add_child_watch(r.path, d.watcher);
           }
         }
-        if (d.from.session)
-          self->send(d.from.session, reply_ready{std::move(d.reply), d.zxid, false, 0});
+        queue(self, d.from.session, outbound{std::move(d.reply), true, false, d.zxid, 0});
       },
+      [=](flush_atom) { flush(self); },
       [=](stats_atom, bool with_listings) {
         auto& st = self->state;
         watch_stats s;

@@ -9,6 +9,7 @@
 #include <caf/actor_addr.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/messages.hpp"
 #include "actors/server_context.hpp"
 #include "store/watch_table.hpp"
 
@@ -24,6 +25,10 @@ struct watch_manager_state {
   std::unordered_map<store::watcher_id, watcher_info> sessions;
   std::unordered_map<caf::actor_addr, store::watcher_id> by_actor;
   std::vector<store::fired_event> fired; // reused buffer
+  // Frames gathered for each session since the last flush, in order; sent as one message
+  // per session when the flush marker the watch manager sent itself comes round.
+  std::unordered_map<caf::actor, outbound_batch> pending;
+  bool flush_scheduled = false;
   static inline const char* name = "paddock.watch_manager";
 };
 

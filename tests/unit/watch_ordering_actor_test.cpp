@@ -72,11 +72,14 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
                                                                          0, -1}},
                                   1),
                              origin{writer_h, 1}});
-  for (int i = 0; i < 2; ++i)
-    writer->receive([](reply_ready&) {});
+  for (int replies = 0; replies < 2;)
+    writer->receive([&](outbound_batch& b) { replies += static_cast<int>(b.items.size()); });
 
   watcher->send(store_a, read_request{get_data("/x", true), 2, 77, origin{watcher_h, 2}});
-  watcher->receive([](reply_ready& r) { CHECK(data_of(r.frame) == "v0"); });
+  watcher->receive([](outbound_batch& b) {
+    REQUIRE(b.items.size() == 1);
+    CHECK(data_of(b.items[0].frame) == "v0");
+  });
 
   constexpr int rounds = 200;
   writer->send(pipeline, write_request{make(set_data("/x", "v1"), 1), origin{writer_h, 3}});
@@ -87,21 +90,25 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
     watcher->send(store_a, read_request{get_data("/x", false), 2, 77, origin{watcher_h, 4}});
     bool replied = false;
     while (!replied) {
-      watcher->receive(
-          [&](events_ready& e) {
-            CHECK_FALSE(e.frames.empty());
+      watcher->receive([&](outbound_batch& b) {
+        for (auto& item : b.items) {
+          if (!item.is_reply) {
             event_seen = true;
-          },
-          [&](reply_ready& r) {
-            replied = true;
-            if (data_of(r.frame) == "v1") {
-              change_seen = true;
-              CHECK(event_seen);
-            }
-          });
+            continue;
+          }
+          replied = true;
+          if (data_of(item.frame) == "v1") {
+            change_seen = true;
+            CHECK(event_seen);
+          }
+        }
+      });
     }
   }
-  writer->receive([](reply_ready& r) { CHECK(r.is_write); });
+  writer->receive([](outbound_batch& b) {
+    REQUIRE(b.items.size() == 1);
+    CHECK(b.items[0].is_write);
+  });
   CHECK(change_seen);
   CHECK(event_seen);
   for (auto& a : {store_a, wm, pipeline})
