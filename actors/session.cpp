@@ -180,8 +180,17 @@ void pump(self_ptr self) {
         } else if (cls == request_class::auth) {
           if (!handle_auth(self, req))
             return;
+        } else if (req.header.type == jute::opcode::error) {
+          // An opcode ZooKeeper does not know: like its UnimplementedRequestProcessor,
+          // answer Unimplemented (zxid -1) and close the connection; the session lives on.
+          spdlog::warn("{}: unknown opcode, closing the connection", st.remote);
+          jute::encode_reply(st.out, jute::reply_header{req.header.xid, -1,
+                                                        static_cast<int32_t>(
+                                                            jute::error_code::unimplemented)});
+          close_connection(self, "unknown opcode");
+          return;
         } else {
-          spdlog::debug("{}: unsupported opcode {}", st.remote, req.header.type);
+          spdlog::debug("{}: opcode {} is not served yet", st.remote, req.header.type);
           answer_locally(self, req, jute::error_code::unimplemented);
         }
         break;
@@ -273,7 +282,7 @@ void on_bytes(self_ptr self, std::vector<char>& bytes) {
     jute::request req;
     auto status = jute::decode_request(frame, req);
     if (status == jute::decode_status::unknown_opcode) {
-      // Answered in order like any request: ZooKeeper replies Unimplemented.
+      // Answered in its turn, like any request (see pump).
       req.header.type = jute::opcode::error;
       req.body = jute::empty_request{};
     } else if (status != jute::decode_status::ok) {
