@@ -22,6 +22,7 @@ public:
   // Appends bytes received from the socket.
   void feed(std::span<const char> bytes);
   void feed(std::string_view bytes) { feed(std::span<const char>(bytes.data(), bytes.size())); }
+  void feed(const std::string& bytes) { feed(std::string_view(bytes)); }
 
   // Takes the next whole frame (without its prefix). The span stays valid until the next
   // call to feed() or next(). Returns false when no whole frame is buffered or on error.

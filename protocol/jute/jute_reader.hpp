@@ -13,6 +13,7 @@ class reader {
 public:
   explicit reader(std::span<const char> bytes) : data_(bytes) {}
   explicit reader(std::string_view bytes) : data_(bytes.data(), bytes.size()) {}
+  explicit reader(const std::string& bytes) : reader(std::string_view(bytes)) {}
 
   int32_t read_int();
   int64_t read_long();

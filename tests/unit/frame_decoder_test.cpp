@@ -1,0 +1,64 @@
+// Length-prefixed framing: frames split anywhere, several per read, and the size limit.
+#include <catch2/catch.hpp>
+
+#include "protocol/jute/frame_decoder.hpp"
+
+using paddock::jute::default_max_buffer;
+using paddock::jute::frame_decoder;
+using paddock::jute::frame_slack;
+
+namespace {
+std::string framed(const std::string& body) {
+  auto n = static_cast<uint32_t>(body.size());
+  std::string out{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                  static_cast<char>(n >> 8), static_cast<char>(n)};
+  return out + body;
+}
+} // namespace
+
+TEST_CASE("frames come out whole however the stream is split") {
+  const std::string stream = framed("hello") + framed("") + framed(std::string(300, 'x'));
+  for (size_t split = 0; split <= stream.size(); ++split) {
+    frame_decoder d;
+    std::vector<std::string> got;
+    std::span<const char> f;
+    d.feed(std::string_view(stream).substr(0, split));
+    while (d.next(f))
+      got.emplace_back(f.data(), f.size());
+    d.feed(std::string_view(stream).substr(split));
+    while (d.next(f))
+      got.emplace_back(f.data(), f.size());
+    REQUIRE(got.size() == 3);
+    CHECK(got[0] == "hello");
+    CHECK(got[1].empty());
+    CHECK(got[2] == std::string(300, 'x'));
+    CHECK(d.buffered() == 0);
+  }
+}
+
+TEST_CASE("a length over the limit or negative poisons the decoder") {
+  frame_decoder d{100};
+  std::span<const char> f;
+  d.feed(framed(std::string(100 + frame_slack, 'a')));
+  CHECK(d.next(f)); // exactly at the limit
+  d.feed(std::string("\x00\x00\x04\x65", 4)); // 1125 = 100 + 1024 + 1
+  CHECK_FALSE(d.next(f));
+  CHECK(d.failed());
+  CHECK(d.bad_length() == 100 + frame_slack + 1);
+
+  frame_decoder n;
+  n.feed(std::string("\xff\xff\xff\xfb", 4));
+  CHECK_FALSE(n.next(f));
+  CHECK(n.failed());
+  CHECK(n.bad_length() == -5);
+}
+
+TEST_CASE("the buffer does not grow over many frames") {
+  frame_decoder d{default_max_buffer};
+  std::span<const char> f;
+  for (int i = 0; i < 10000; ++i) {
+    d.feed(framed("some request bytes"));
+    REQUIRE(d.next(f));
+    CHECK(d.buffered() == 0);
+  }
+}
