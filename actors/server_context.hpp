@@ -22,6 +22,8 @@ struct server_stats {
   std::atomic<uint64_t> latency_total_us{0};
   std::atomic<uint64_t> latency_min_us{UINT64_MAX};
   std::atomic<uint64_t> latency_max_us{0};
+  // The zxid of the last txn the store applied; read by the handshake (lastZxidSeen check).
+  std::atomic<int64_t> last_applied_zxid{0};
 
   void record_latency(uint64_t us);
   void reset(); // srst / crst

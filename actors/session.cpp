@@ -276,6 +276,15 @@ void on_bytes(self_ptr self, std::vector<char>& bytes) {
         close_connection(self, "malformed connect request");
         return;
       }
+      // A client that has seen a later zxid than this server has must not be served from
+      // an older state: ZooKeeper refuses it so that it tries another server.
+      const auto ours = st.ctx->stats->last_applied_zxid.load(std::memory_order_relaxed);
+      if (req.last_zxid_seen > ours) {
+        spdlog::warn("{}: refusing session: client has seen zxid 0x{:x}, our last zxid is 0x{:x}",
+                     st.remote, req.last_zxid_seen, ours);
+        close_connection(self, "client is ahead of this server");
+        return;
+      }
       begin_session(self, req);
       continue;
     }

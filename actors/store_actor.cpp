@@ -14,6 +14,7 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
       [=](commit& c) {
         auto& st = self->state;
         auto result = st.tree.apply(c.txn);
+        st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
         applied a;
         a.zxid = c.txn.zxid;
         a.opcode = c.txn.type;

@@ -127,3 +127,12 @@ def test_max_client_cnxns_per_ip(server_with):
     for c in conns:
         assert c.call(1, 3, raw_zk.pack_string("/") + b"\0")[2] == 0
         c.close()
+
+
+def test_client_ahead_of_the_server_is_refused(server, zk):
+    # A client that has seen a later zxid than the server has must try another server:
+    # ZooKeeper closes the connection without a ConnectResponse.
+    conn = raw_zk.Conn(server.host, server.port)
+    assert conn.handshake(timeout_ms=4000, last_zxid=1 << 40) is None
+    conn.close()
+    still_serving(server, zk)
