@@ -1,15 +1,14 @@
 #include "actors/admin.hpp"
 
+#include "actors/messages.hpp"
+#include "paddock/version.hpp"
+#include "protocol/admin/four_letter_words.hpp"
+
+#include <caf/all.hpp>
 #include <dirent.h>
 #include <filesystem>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <caf/all.hpp>
-
-#include "actors/messages.hpp"
-#include "paddock/version.hpp"
-#include "protocol/admin/four_letter_words.hpp"
 
 namespace paddock::actors {
 
@@ -38,8 +37,7 @@ uint64_t dir_size(const std::string& dir) {
   uint64_t total = 0;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->is_regular_file(ec))
-      total += it->file_size(ec);
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
   return total;
 }
 
@@ -63,8 +61,8 @@ admin::server_snapshot local_figures(const server_context& ctx,
   if (count > 0) {
     s.min_latency_ms = static_cast<int64_t>(st.latency_min_us.load() / 1000);
     s.max_latency_ms = static_cast<int64_t>(st.latency_max_us.load() / 1000);
-    s.avg_latency_ms = static_cast<double>(st.latency_total_us.load()) / 1000.0 /
-                       static_cast<double>(count);
+    s.avg_latency_ms =
+        static_cast<double>(st.latency_total_us.load()) / 1000.0 / static_cast<double>(count);
   }
   s.open_file_descriptors = open_fds();
   s.max_file_descriptors = max_fds();
@@ -105,8 +103,7 @@ caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
   return {
       [=](stats_atom, std::string& word,
           std::vector<caf::actor>& sessions) -> caf::result<std::string> {
-        if (word == "srst" || word == "crst")
-          ctx->stats->reset();
+        if (word == "srst" || word == "crst") ctx->stats->reset();
         if (word == "ruok" || word == "isro" || word == "crst" || word == "srst")
           return admin::answer(word, admin::server_snapshot{});
         auto rp = self->make_response_promise<std::string>();
@@ -125,13 +122,11 @@ caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
                 .then(
                     [=](admin::connection_info& info) mutable {
                       snap->connections.push_back(std::move(info));
-                      if (--*pending == 0)
-                        finish();
+                      if (--*pending == 0) finish();
                     },
                     [=](caf::error&) mutable {
                       // A session that went away meanwhile is simply not listed.
-                      if (--*pending == 0)
-                        finish();
+                      if (--*pending == 0) finish();
                     });
         };
         self->request(ctx->store, ask_timeout, stats_atom::value)

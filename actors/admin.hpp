@@ -1,9 +1,9 @@
 #pragma once
 // Answers four-letter words: gathers what they report from the store, the watch manager,
 // the sessions and the shared counters, and formats it with protocol/admin.
-#include <caf/event_based_actor.hpp>
-
 #include "actors/server_context.hpp"
+
+#include <caf/event_based_actor.hpp>
 
 namespace paddock::actors {
 

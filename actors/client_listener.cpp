@@ -1,13 +1,12 @@
 #include "actors/client_listener.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <caf/all.hpp>
-#include <caf/io/all.hpp>
-
 #include "actors/messages.hpp"
 #include "actors/session.hpp"
 #include "protocol/admin/four_letter_words.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
 
 namespace paddock::actors {
 
@@ -24,15 +23,12 @@ constexpr auto admin_timeout = std::chrono::seconds(5);
 void forget_connection(listener_broker* self, connection_handle hdl, bool tell_session) {
   auto& st = self->state;
   auto it = st.connections.find(hdl);
-  if (it == st.connections.end())
-    return;
-  if (auto n = --st.per_ip[it->second.ip]; n <= 0)
-    st.per_ip.erase(it->second.ip);
+  if (it == st.connections.end()) return;
+  if (auto n = --st.per_ip[it->second.ip]; n <= 0) st.per_ip.erase(it->second.ip);
   if (auto& session = it->second.session) {
     st.by_session.erase(session.address());
     self->demonitor(session);
-    if (tell_session)
-      self->send(session, closed_atom::value);
+    if (tell_session) self->send(session, closed_atom::value);
     st.ctx->stats->alive_connections.fetch_sub(1, std::memory_order_relaxed);
   }
   st.connections.erase(it);
@@ -55,13 +51,12 @@ void on_new_connection(listener_broker* self, connection_handle hdl) {
 
 // The first bytes of a connection decide what it is: a four-letter word, or the length
 // prefix of a ConnectRequest.
-void start_session(listener_broker* self, connection_handle hdl,
-                   listener_state::connection& conn) {
+void start_session(listener_broker* self, connection_handle hdl, listener_state::connection& conn) {
   auto& st = self->state;
   auto watcher = st.next_watcher++;
   auto remote = conn.ip + ":" + std::to_string(conn.port);
-  conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<caf::actor>(self), hdl,
-                             watcher, std::move(remote));
+  conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<caf::actor>(self), hdl, watcher,
+                             std::move(remote));
   self->monitor(conn.session);
   st.by_session.emplace(conn.session.address(), hdl);
   st.ctx->stats->alive_connections.fetch_add(1, std::memory_order_relaxed);
@@ -81,13 +76,11 @@ void answer_four_letter_word(listener_broker* self, connection_handle hdl, std::
   std::vector<caf::actor> sessions;
   sessions.reserve(st.by_session.size());
   for (auto& entry : st.connections)
-    if (entry.second.session)
-      sessions.push_back(entry.second.session);
+    if (entry.second.session) sessions.push_back(entry.second.session);
   self->request(st.admin, admin_timeout, stats_atom::value, std::move(cmd), std::move(sessions))
       .then(
           [=](std::string& text) {
-            if (!self->valid(hdl))
-              return;
+            if (!self->valid(hdl)) return;
             auto& buf = self->wr_buf(hdl);
             buf.insert(buf.end(), text.begin(), text.end());
             self->flush(hdl);
@@ -104,8 +97,7 @@ void answer_four_letter_word(listener_broker* self, connection_handle hdl, std::
 void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
   auto& st = self->state;
   auto it = st.connections.find(msg.handle);
-  if (it == st.connections.end())
-    return;
+  if (it == st.connections.end()) return;
   auto& conn = it->second;
   if (conn.first_bytes) {
     conn.first_bytes = false;
@@ -119,8 +111,7 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
     }
     start_session(self, msg.handle, conn);
   }
-  if (conn.session)
-    self->send(conn.session, data_atom::value, std::move(msg.buf));
+  if (conn.session) self->send(conn.session, data_atom::value, std::move(msg.buf));
 }
 
 } // namespace
@@ -132,8 +123,7 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
     // A session actor ended (closed, expired, or crashed): its connection goes with it.
     auto& st = self->state;
     auto it = st.by_session.find(dm.source);
-    if (it == st.by_session.end())
-      return;
+    if (it == st.by_session.end()) return;
     auto hdl = it->second;
     if (dm.reason && dm.reason != caf::exit_reason::normal)
       spdlog::error("the session actor of a connection failed: {}",
@@ -144,8 +134,7 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
   return {
       [=](open_atom, uint16_t port, const std::string& address) -> caf::result<uint16_t> {
         auto res = self->add_tcp_doorman(port, address.empty() ? nullptr : address.c_str(), true);
-        if (!res)
-          return std::move(res.error());
+        if (!res) return std::move(res.error());
         return res->second;
       },
       [=](const caf::io::new_connection_msg& msg) { on_new_connection(self, msg.handle); },
@@ -156,8 +145,7 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
         self->quit(caf::exit_reason::user_shutdown);
       },
       [=](write_atom, connection_handle hdl, const std::string& bytes) {
-        if (!self->valid(hdl))
-          return;
+        if (!self->valid(hdl)) return;
         auto& buf = self->wr_buf(hdl);
         buf.insert(buf.end(), bytes.begin(), bytes.end());
         self->flush(hdl);

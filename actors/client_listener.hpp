@@ -5,17 +5,16 @@
 // framing, no decoding — bytes in are handed over as they arrive, bytes out are written as
 // they come. The one thing it looks at is the first four bytes of a connection: a
 // four-letter word there is answered by the admin actor and the connection closed.
+#include "actors/server_context.hpp"
+#include "store/watch_table.hpp"
+
+#include <caf/actor_addr.hpp>
+#include <caf/io/broker.hpp>
+#include <caf/io/connection_handle.hpp>
+#include <caf/stateful_actor.hpp>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-
-#include <caf/io/broker.hpp>
-#include <caf/io/connection_handle.hpp>
-#include <caf/actor_addr.hpp>
-#include <caf/stateful_actor.hpp>
-
-#include "actors/server_context.hpp"
-#include "store/watch_table.hpp"
 
 namespace paddock::actors {
 

@@ -1,16 +1,15 @@
 // paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
-#include <cstdlib>
-#include <iostream>
-#include <string>
-#include <string_view>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "actors/server.hpp"
 #include "config/zoo_config.hpp"
 #include "paddock/version.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <string_view>
 
 namespace {
 
@@ -42,8 +41,7 @@ void setup_logging(const std::string& level) {
 int main(int argc, char** argv) {
   std::string config_path;
   std::string log_level = "info";
-  if (const char* env = std::getenv("PADDOCK_LOG_LEVEL"))
-    log_level = env;
+  if (const char* env = std::getenv("PADDOCK_LOG_LEVEL")) log_level = env;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     auto value = [&](std::string_view name) -> std::string {

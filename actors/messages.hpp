@@ -2,20 +2,19 @@
 // The messages the actors of one server exchange. They never leave the process (the peer
 // protocol of the replication issue has its own, serializable types), so they are plain
 // structs allowed as local-only message types.
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/atom.hpp>
-#include <caf/io/connection_handle.hpp>
-
 #include "protocol/admin/four_letter_words.hpp"
 #include "protocol/jute/records.hpp"
 #include "store/request_processor.hpp"
 #include "store/txn.hpp"
 #include "store/watch_table.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/io/connection_handle.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace paddock::actors {
 

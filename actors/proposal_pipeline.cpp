@@ -1,10 +1,9 @@
 #include "actors/proposal_pipeline.hpp"
 
-#include <chrono>
+#include "actors/messages.hpp"
 
 #include <caf/all.hpp>
-
-#include "actors/messages.hpp"
+#include <chrono>
 
 namespace paddock::actors {
 

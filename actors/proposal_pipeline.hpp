@@ -4,11 +4,10 @@
 // txn commits as soon as it is stamped; the durability issue puts the log writer's
 // fsync before the commit, and the replication issue a quorum of follower ACKs. Syncs
 // travel the same queue so that they are answered after every write before them.
-#include <cstdint>
+#include "actors/server_context.hpp"
 
 #include <caf/stateful_actor.hpp>
-
-#include "actors/server_context.hpp"
+#include <cstdint>
 
 namespace paddock::actors {
 

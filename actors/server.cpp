@@ -1,15 +1,5 @@
 #include "actors/server.hpp"
 
-#include <csignal>
-#include <pthread.h>
-#include <thread>
-#include <unistd.h>
-
-#include <spdlog/spdlog.h>
-
-#include <caf/all.hpp>
-#include <caf/io/all.hpp>
-
 #include "actors/admin.hpp"
 #include "actors/client_listener.hpp"
 #include "actors/messages.hpp"
@@ -18,6 +8,14 @@
 #include "actors/store_actor.hpp"
 #include "actors/watch_manager.hpp"
 #include "paddock/version.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <csignal>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <unistd.h>
 
 namespace paddock::actors {
 
@@ -92,14 +90,13 @@ int run_server(const config::server_config& cfg) {
       .receive(
           [&](uint16_t port) {
             bound = true;
-            spdlog::info("Paddock {} serving ZooKeeper clients on {}:{} (standalone)",
-                         version_string,
-                         cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address,
-                         port);
+            spdlog::info(
+                "Paddock {} serving ZooKeeper clients on {}:{} (standalone)", version_string,
+                cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address, port);
           },
           [&](caf::error& err) {
-            spdlog::critical("cannot listen on {}:{}: {}", cfg.client_port_address,
-                             cfg.client_port, sys.render(err));
+            spdlog::critical("cannot listen on {}:{}: {}", cfg.client_port_address, cfg.client_port,
+                             sys.render(err));
           });
   if (!bound) {
     stop_all();
@@ -117,16 +114,14 @@ int run_server(const config::server_config& cfg) {
   });
 
   int status = 0;
-  self->receive(
-      [&](stop_atom, int sig) {
-        spdlog::info("received signal {}, shutting down", sig);
-      },
-      [&](caf::down_msg& dm) {
-        spdlog::critical("a core actor stopped ({}); the server stops rather than run without it",
-                         sys.render(dm.reason));
-        status = 3;
-        kill(getpid(), SIGTERM); // release the signal waiter
-      });
+  self->receive([&](stop_atom, int sig) { spdlog::info("received signal {}, shutting down", sig); },
+                [&](caf::down_msg& dm) {
+                  spdlog::critical(
+                      "a core actor stopped ({}); the server stops rather than run without it",
+                      sys.render(dm.reason));
+                  status = 3;
+                  kill(getpid(), SIGTERM); // release the signal waiter
+                });
   signal_waiter.join();
   stop_all();
   return status;

@@ -1,13 +1,12 @@
 #pragma once
 // What every actor of one server needs to find the others, and the counters the
 // four-letter words report. Set up once by server.cpp before the first client connects.
+#include "config/zoo_config.hpp"
+
 #include <atomic>
+#include <caf/actor.hpp>
 #include <cstdint>
 #include <memory>
-
-#include <caf/actor.hpp>
-
-#include "config/zoo_config.hpp"
 
 namespace paddock::actors {
 

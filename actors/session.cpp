@@ -1,14 +1,13 @@
 #include "actors/session.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <caf/all.hpp>
-
 #include "actors/messages.hpp"
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/opcodes.hpp"
 #include "store/digest_auth.hpp"
 #include "store/request_processor.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 namespace paddock::actors {
 
@@ -25,11 +24,9 @@ int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-
 void flush(self_ptr self) {
   auto& st = self->state;
-  if (st.out.empty())
-    return;
+  if (st.out.empty()) return;
   self->send(st.listener, write_atom::value, st.hdl, std::move(st.out));
   st.out.clear();
 }
@@ -49,8 +46,7 @@ void stop(self_ptr self) {
 // Closes the connection after what is already queued for it has been written.
 void close_connection(self_ptr self, const char* why) {
   auto& st = self->state;
-  if (st.current == session_state::phase::closing)
-    return;
+  if (st.current == session_state::phase::closing) return;
   spdlog::debug("closing connection {} (session 0x{:x}): {}", st.remote, st.session_id, why);
   flush(self);
   self->send(st.listener, close_atom::value, st.hdl);
@@ -70,30 +66,27 @@ void send_connect_response(self_ptr self, bool valid) {
 
 void touch_tracker(self_ptr self) {
   auto& st = self->state;
-  if (st.current != session_state::phase::connected)
-    return;
+  if (st.current != session_state::phase::connected) return;
   // Telling the tracker once per quarter tick is enough: it rounds deadlines up to whole
   // ticks anyway, and a message per request would cost more than it is worth.
   auto now = clock::now();
   auto quarter_tick = std::chrono::milliseconds(st.ctx->config.tick_time_ms / 4);
-  if (now - st.last_touch < quarter_tick)
-    return;
+  if (now - st.last_touch < quarter_tick) return;
   st.last_touch = now;
   self->send(st.ctx->tracker, touch_atom::value, st.session_id);
 }
 
 void answer_locally(self_ptr self, const jute::request& req, jute::error_code err) {
   auto& st = self->state;
-  jute::encode_reply(st.out, jute::reply_header{req.header.xid, st.last_zxid,
-                                                static_cast<int32_t>(err)});
+  jute::encode_reply(st.out,
+                     jute::reply_header{req.header.xid, st.last_zxid, static_cast<int32_t>(err)});
   st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
 }
 
 void start(self_ptr self, int32_t xid, int32_t opcode, bool is_write) {
   auto& st = self->state;
   st.in_flight.push_back({xid, opcode, is_write, clock::now()});
-  if (is_write)
-    ++st.writes_in_flight;
+  if (is_write) ++st.writes_in_flight;
   st.ctx->stats->outstanding_requests.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -105,9 +98,9 @@ bool handle_auth(self_ptr self, const jute::request& req) {
   // ZooKeeper 3.8 registers two providers by default: digest and ip.
   if (packet.scheme != "digest" && packet.scheme != "ip") {
     spdlog::warn("{}: no authentication provider for scheme '{}'", st.remote, packet.scheme);
-    jute::encode_reply(st.out, jute::reply_header{jute::xid::auth, 0,
-                                                  static_cast<int32_t>(
-                                                      jute::error_code::auth_failed)});
+    jute::encode_reply(st.out,
+                       jute::reply_header{jute::xid::auth, 0,
+                                          static_cast<int32_t>(jute::error_code::auth_failed)});
     close_connection(self, "auth failed");
     return false;
   }
@@ -130,71 +123,66 @@ void pump(self_ptr self) {
     const auto cls = store::classify(req.header.type);
     const origin from{caf::actor_cast<caf::actor>(self), req.header.xid};
     switch (cls) {
-      case request_class::write: {
-        auto txn = store::make_txn(std::move(req), st.session_id);
-        txn.auth = st.auth_ids;
-        start(self, from.xid, txn.type, true);
-        self->send(st.ctx->pipeline, write_request{std::move(txn), from});
-        break;
-      }
-      case request_class::close_session: {
-        start(self, req.header.xid, req.header.type, true);
-        self->send(st.ctx->tracker, forget_atom::value, st.session_id);
-        self->send(st.ctx->pipeline, write_request{store::make_txn(std::move(req), st.session_id),
-                                                   from});
-        st.waiting.pop_front();
-        // Nothing the client sends after closeSession is served.
-        st.waiting.clear();
+    case request_class::write: {
+      auto txn = store::make_txn(std::move(req), st.session_id);
+      txn.auth = st.auth_ids;
+      start(self, from.xid, txn.type, true);
+      self->send(st.ctx->pipeline, write_request{std::move(txn), from});
+      break;
+    }
+    case request_class::close_session: {
+      start(self, req.header.xid, req.header.type, true);
+      self->send(st.ctx->tracker, forget_atom::value, st.session_id);
+      self->send(st.ctx->pipeline,
+                 write_request{store::make_txn(std::move(req), st.session_id), from});
+      st.waiting.pop_front();
+      // Nothing the client sends after closeSession is served.
+      st.waiting.clear();
+      return;
+    }
+    case request_class::sync: {
+      start(self, req.header.xid, req.header.type, true);
+      auto& path = std::get<jute::path_request>(req.body).path;
+      self->send(st.ctx->pipeline, sync_request{std::move(path), from});
+      break;
+    }
+    case request_class::read: {
+      if (st.writes_in_flight > 0) return;
+      start(self, req.header.xid, req.header.type, false);
+      self->send(st.ctx->store, read_request{std::move(req), st.session_id, st.watcher, from});
+      break;
+    }
+    case request_class::set_watches: {
+      if (st.writes_in_flight > 0) return;
+      start(self, req.header.xid, req.header.type, false);
+      self->send(st.ctx->store,
+                 set_watches_request{std::get<jute::set_watches_request>(std::move(req.body)),
+                                     st.session_id, st.watcher, from});
+      break;
+    }
+    case request_class::ping:
+    case request_class::auth:
+    case request_class::unsupported: {
+      if (!st.in_flight.empty()) return;
+      if (cls == request_class::ping) {
+        answer_locally(self, req, jute::error_code::ok);
+      } else if (cls == request_class::auth) {
+        if (!handle_auth(self, req)) return;
+      } else if (req.header.type == jute::opcode::error) {
+        // An opcode ZooKeeper does not know: like its UnimplementedRequestProcessor,
+        // answer Unimplemented (zxid -1) and close the connection; the session lives on.
+        spdlog::warn("{}: unknown opcode, closing the connection", st.remote);
+        jute::encode_reply(
+            st.out, jute::reply_header{req.header.xid, -1,
+                                       static_cast<int32_t>(jute::error_code::unimplemented)});
+        close_connection(self, "unknown opcode");
         return;
+      } else {
+        spdlog::debug("{}: opcode {} is not served yet", st.remote, req.header.type);
+        answer_locally(self, req, jute::error_code::unimplemented);
       }
-      case request_class::sync: {
-        start(self, req.header.xid, req.header.type, true);
-        auto& path = std::get<jute::path_request>(req.body).path;
-        self->send(st.ctx->pipeline, sync_request{std::move(path), from});
-        break;
-      }
-      case request_class::read: {
-        if (st.writes_in_flight > 0)
-          return;
-        start(self, req.header.xid, req.header.type, false);
-        self->send(st.ctx->store,
-                   read_request{std::move(req), st.session_id, st.watcher, from});
-        break;
-      }
-      case request_class::set_watches: {
-        if (st.writes_in_flight > 0)
-          return;
-        start(self, req.header.xid, req.header.type, false);
-        self->send(st.ctx->store,
-                   set_watches_request{std::get<jute::set_watches_request>(std::move(req.body)),
-                                       st.session_id, st.watcher, from});
-        break;
-      }
-      case request_class::ping:
-      case request_class::auth:
-      case request_class::unsupported: {
-        if (!st.in_flight.empty())
-          return;
-        if (cls == request_class::ping) {
-          answer_locally(self, req, jute::error_code::ok);
-        } else if (cls == request_class::auth) {
-          if (!handle_auth(self, req))
-            return;
-        } else if (req.header.type == jute::opcode::error) {
-          // An opcode ZooKeeper does not know: like its UnimplementedRequestProcessor,
-          // answer Unimplemented (zxid -1) and close the connection; the session lives on.
-          spdlog::warn("{}: unknown opcode, closing the connection", st.remote);
-          jute::encode_reply(st.out, jute::reply_header{req.header.xid, -1,
-                                                        static_cast<int32_t>(
-                                                            jute::error_code::unimplemented)});
-          close_connection(self, "unknown opcode");
-          return;
-        } else {
-          spdlog::debug("{}: opcode {} is not served yet", st.remote, req.header.type);
-          answer_locally(self, req, jute::error_code::unimplemented);
-        }
-        break;
-      }
+      break;
+    }
     }
     st.waiting.pop_front();
   }
@@ -230,8 +218,8 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
     return;
   }
   st.session_id = req.session_id;
-  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id,
-                req.passwd, st.timeout_ms, caf::actor_cast<caf::actor>(self))
+  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
+                st.timeout_ms, caf::actor_cast<caf::actor>(self))
       .then(
           [=](bool valid, std::string passwd) {
             auto& s = self->state;
@@ -260,8 +248,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
 
 void on_bytes(self_ptr self, std::vector<char>& bytes) {
   auto& st = self->state;
-  if (st.current == session_state::phase::closing)
-    return;
+  if (st.current == session_state::phase::closing) return;
   st.decoder.feed(std::span<const char>(bytes.data(), bytes.size()));
   std::span<const char> frame;
   while (st.current != session_state::phase::closing && st.decoder.next(frame)) {
@@ -319,8 +306,7 @@ void note_response(session_state& st, const session_state::in_flight_entry& entr
   auto& info = st.info;
   ++info.sent;
   info.last_op = admin::operation_name(entry.opcode);
-  if (entry.xid >= 0)
-    info.last_cxid = entry.xid;
+  if (entry.xid >= 0) info.last_cxid = entry.xid;
   info.last_zxid = zxid;
   info.last_response_ms = wall_ms();
   info.last_latency_ms = latency_ms;
@@ -339,8 +325,7 @@ bool on_reply(self_ptr self, outbound& r) {
   }
   auto entry = st.in_flight.front();
   st.in_flight.pop_front();
-  if (entry.is_write)
-    --st.writes_in_flight;
+  if (entry.is_write) --st.writes_in_flight;
   st.ctx->stats->outstanding_requests.fetch_sub(1, std::memory_order_relaxed);
   st.last_zxid = std::max(st.last_zxid, r.zxid);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - entry.started);
@@ -367,14 +352,12 @@ bool on_reply(self_ptr self, outbound& r) {
 void on_batch(self_ptr self, outbound_batch& batch) {
   auto& st = self->state;
   for (auto& item : batch.items) {
-    if (st.current == session_state::phase::closing)
-      return;
+    if (st.current == session_state::phase::closing) return;
     if (!item.is_reply) {
       st.out.append(item.frame); // a notification, in its place among the replies
       continue;
     }
-    if (!on_reply(self, item))
-      return;
+    if (!on_reply(self, item)) return;
   }
   pump(self);
   flush(self);

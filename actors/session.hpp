@@ -3,21 +3,20 @@
 // performs the handshake, and keeps ZooKeeper's FIFO client order — a read waits while one
 // of this session's writes is still in flight, and everything behind a waiting request
 // waits too. Replies then arrive from the watch manager already in order.
-#include <chrono>
-#include <cstdint>
-#include <deque>
-#include <string>
-#include <vector>
-
-#include <caf/event_based_actor.hpp>
-#include <caf/io/connection_handle.hpp>
-#include <caf/stateful_actor.hpp>
-
 #include "actors/server_context.hpp"
 #include "protocol/admin/four_letter_words.hpp"
 #include "protocol/jute/frame_decoder.hpp"
 #include "protocol/jute/records.hpp"
 #include "store/watch_table.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/io/connection_handle.hpp>
+#include <caf/stateful_actor.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
 
 namespace paddock::actors {
 
@@ -43,12 +42,12 @@ struct session_state {
   int32_t timeout_ms = 0;
   bool client_sends_read_only = true;
 
-  std::deque<jute::request> waiting;      // decoded, not yet dispatched
-  std::deque<in_flight_entry> in_flight;  // dispatched, reply not yet sent
+  std::deque<jute::request> waiting;     // decoded, not yet dispatched
+  std::deque<in_flight_entry> in_flight; // dispatched, reply not yet sent
   int writes_in_flight = 0;
   int64_t last_zxid = 0;
-  std::vector<jute::id> auth_ids;         // ip:<address>, then digest ids from addAuth
-  std::string out;                        // reply bytes gathered during one message
+  std::vector<jute::id> auth_ids; // ip:<address>, then digest ids from addAuth
+  std::string out;                // reply bytes gathered during one message
   std::chrono::steady_clock::time_point last_touch;
   admin::connection_info info; // what cons reports; queued is filled in when asked
   uint64_t latency_total_ms = 0;

@@ -1,14 +1,12 @@
 #include "actors/session_tracker.hpp"
 
-#include <chrono>
-#include <random>
-
-#include <spdlog/spdlog.h>
-
-#include <caf/all.hpp>
-
 #include "actors/messages.hpp"
 #include "protocol/jute/opcodes.hpp"
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <random>
+#include <spdlog/spdlog.h>
 
 namespace paddock::actors {
 
@@ -32,8 +30,7 @@ void expire_due(self_ptr self) {
     spdlog::info("expiring session 0x{:x}", id);
     auto it = st.sessions.find(id);
     if (it != st.sessions.end()) {
-      if (it->second.owner)
-        self->send(it->second.owner, expire_atom::value);
+      if (it->second.owner) self->send(it->second.owner, expire_atom::value);
       st.sessions.erase(it);
     }
     store::txn t;
@@ -66,8 +63,7 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
           caf::actor& owner) {
         auto& s = self->state;
         auto it = s.sessions.find(id);
-        if (it == s.sessions.end())
-          return caf::make_message(false, std::string{});
+        if (it == s.sessions.end()) return caf::make_message(false, std::string{});
         // As ZooKeeper does, the connection that holds the session now is dropped as soon
         // as another one claims the session, before the password is checked.
         if (it->second.owner && it->second.owner != owner)

@@ -3,14 +3,13 @@
 // and passwords, checks them on reconnect, moves a session to the connection that last
 // claimed it, and expires sessions in tick buckets: an expired session gets a closeSession
 // txn through the pipeline (deleting its ephemerals) and its connection is closed.
+#include "actors/server_context.hpp"
+#include "store/session_expiry.hpp"
+
+#include <caf/stateful_actor.hpp>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-
-#include <caf/stateful_actor.hpp>
-
-#include "actors/server_context.hpp"
-#include "store/session_expiry.hpp"
 
 namespace paddock::actors {
 

@@ -1,10 +1,10 @@
 #include "actors/store_actor.hpp"
 
-#include <caf/all.hpp>
-
 #include "actors/messages.hpp"
 #include "protocol/jute/codec.hpp"
 #include "store/request_processor.hpp"
+
+#include <caf/all.hpp>
 
 namespace paddock::actors {
 
@@ -39,8 +39,7 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         read_done d;
         store::watch_registration reg;
         store::execute_read(st.tree, r.request, r.session_id, d.reply, reg);
-        if (reg.kind != store::watch_kind::none)
-          d.registrations.push_back(std::move(reg));
+        if (reg.kind != store::watch_kind::none) d.registrations.push_back(std::move(reg));
         d.zxid = st.tree.last_zxid();
         d.watcher = r.watcher;
         d.session_id = r.session_id;
@@ -51,8 +50,8 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         auto& st = self->state;
         auto outcome = store::evaluate_set_watches(st.tree, r.request);
         read_done d;
-        jute::encode_reply(d.reply, jute::reply_header{jute::xid::set_watches,
-                                                       st.tree.last_zxid(), 0});
+        jute::encode_reply(d.reply,
+                           jute::reply_header{jute::xid::set_watches, st.tree.last_zxid(), 0});
         d.registrations = std::move(outcome.register_now);
         d.fire_now = std::move(outcome.fire_now);
         d.zxid = st.tree.last_zxid();

@@ -3,10 +3,10 @@
 // outcome to the watch manager in the order it happened: commits and reads leave this actor
 // as one FIFO stream, which is what makes ZooKeeper's watch guarantee hold (a watch is
 // never registered "between" a change and its notification).
-#include <caf/stateful_actor.hpp>
-
 #include "actors/server_context.hpp"
 #include "store/data_tree.hpp"
+
+#include <caf/stateful_actor.hpp>
 
 namespace paddock::actors {
 

@@ -1,8 +1,8 @@
 #include "actors/watch_manager.hpp"
 
-#include <caf/all.hpp>
-
 #include "protocol/jute/codec.hpp"
+
+#include <caf/all.hpp>
 
 namespace paddock::actors {
 
@@ -13,8 +13,7 @@ using self_ptr = caf::stateful_actor<watch_manager_state>*;
 // ZooKeeper 3.8 sends every notification with zxid -1 in its ReplyHeader.
 constexpr int64_t notification_zxid = -1;
 
-void remember(self_ptr self, store::watcher_id id, const caf::actor& session,
-              int64_t session_id) {
+void remember(self_ptr self, store::watcher_id id, const caf::actor& session, int64_t session_id) {
   auto& st = self->state;
   if (st.sessions.emplace(id, watch_manager_state::watcher_info{session, session_id}).second) {
     st.by_actor.emplace(session.address(), id);
@@ -53,8 +52,7 @@ void deliver(self_ptr self, std::vector<store::fired_event>& fired) {
   auto& st = self->state;
   for (const auto& f : fired) {
     auto it = st.sessions.find(f.watcher);
-    if (it != st.sessions.end())
-      queue_event(self, it->second.session, f.event);
+    if (it != st.sessions.end()) queue_event(self, it->second.session, f.event);
   }
   fired.clear();
 }
@@ -66,8 +64,7 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     auto it = st.by_actor.find(dm.source);
-    if (it == st.by_actor.end())
-      return;
+    if (it == st.by_actor.end()) return;
     st.table.remove_watcher(it->second);
     st.sessions.erase(it->second);
     st.by_actor.erase(it);
@@ -85,8 +82,7 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
       },
       [=](read_done& d) {
         auto& st = self->state;
-        if (!d.from.session)
-          return;
+        if (!d.from.session) return;
         for (const auto& e : d.fire_now)
           queue_event(self, d.from.session, e);
         if (!d.registrations.empty()) {

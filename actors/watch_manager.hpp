@@ -4,14 +4,13 @@
 // the origin's reply after; for a read, the watch is registered before the reply goes out.
 // Since CAF keeps message order between one sender and one receiver, a session always
 // sees a watch event before any read result that reflects the change.
-#include <unordered_map>
-
-#include <caf/actor_addr.hpp>
-#include <caf/stateful_actor.hpp>
-
 #include "actors/messages.hpp"
 #include "actors/server_context.hpp"
 #include "store/watch_table.hpp"
+
+#include <caf/actor_addr.hpp>
+#include <caf/stateful_actor.hpp>
+#include <unordered_map>
 
 namespace paddock::actors {
 

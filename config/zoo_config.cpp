@@ -10,8 +10,7 @@ namespace {
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\f\v");
-  if (first == std::string_view::npos)
-    return {};
+  if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(" \t\r\f\v");
   return s.substr(first, last - first + 1);
 }
@@ -20,46 +19,61 @@ config_error invalid(std::string_view key, std::string_view value, std::string m
   return config_error{std::string(key), std::string(value), std::move(message)};
 }
 
-template <class Int>
-std::optional<Int> parse_int(std::string_view text) {
+template <class Int> std::optional<Int> parse_int(std::string_view text) {
   Int v{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size())
-    return std::nullopt;
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return v;
 }
 
 // Keys ZooKeeper knows that Paddock reads but does not act on yet (or never needs to).
 bool known_but_unused(std::string_view key) {
-  static constexpr std::string_view exact[] = {
-      "standaloneEnabled", "reconfigEnabled", "electionPortBindRetry", "dynamicConfigFile",
-      "quorumListenOnAllIPs", "secureClientPort", "secureClientPortAddress",
-      "globalOutstandingLimit", "clientPortListenBacklog", "localSessionsEnabled",
-      "localSessionsUpgradingEnabled", "peerType", "syncEnabled", "leaderServes", "cnxTimeout",
-      "electionAlg", "skipACL", "extendedTypesEnabled", "sslQuorum", "portUnification",
-      "serverCnxnFactory", "snapSizeLimitInKb", "txnLogSizeLimitInKb",
-      "fsync.warningthresholdms", "maxResponseCacheSize", "maxGetChildrenResponseCacheSize",
-      "connectToLearnerMasterLimit", "quorum.cnxn.threads.size", "minClientCnxns"};
+  static constexpr std::string_view exact[] = {"standaloneEnabled",
+                                               "reconfigEnabled",
+                                               "electionPortBindRetry",
+                                               "dynamicConfigFile",
+                                               "quorumListenOnAllIPs",
+                                               "secureClientPort",
+                                               "secureClientPortAddress",
+                                               "globalOutstandingLimit",
+                                               "clientPortListenBacklog",
+                                               "localSessionsEnabled",
+                                               "localSessionsUpgradingEnabled",
+                                               "peerType",
+                                               "syncEnabled",
+                                               "leaderServes",
+                                               "cnxTimeout",
+                                               "electionAlg",
+                                               "skipACL",
+                                               "extendedTypesEnabled",
+                                               "sslQuorum",
+                                               "portUnification",
+                                               "serverCnxnFactory",
+                                               "snapSizeLimitInKb",
+                                               "txnLogSizeLimitInKb",
+                                               "fsync.warningthresholdms",
+                                               "maxResponseCacheSize",
+                                               "maxGetChildrenResponseCacheSize",
+                                               "connectToLearnerMasterLimit",
+                                               "quorum.cnxn.threads.size",
+                                               "minClientCnxns"};
   static constexpr std::string_view prefixes[] = {
-      "server.", "group.", "weight.", "authProvider.", "ssl.", "metricsProvider.",
-      "quorum.auth.", "multiAddress.", "admin.", "zookeeper.", "znode.container.",
-      "audit.", "jvm."};
+      "server.",          "group.",       "weight.",       "authProvider.", "ssl.",
+      "metricsProvider.", "quorum.auth.", "multiAddress.", "admin.",        "zookeeper.",
+      "znode.container.", "audit.",       "jvm."};
   for (auto k : exact)
-    if (key == k)
-      return true;
+    if (key == k) return true;
   for (auto p : prefixes)
-    if (key.substr(0, p.size()) == p)
-      return true;
+    if (key.substr(0, p.size()) == p) return true;
   return false;
 }
 
 // Sets `out` from the text of an integer key, or returns the error naming it.
 template <class Int>
-std::optional<config_error> set_int(std::string_view key, std::string_view value, Int& out,
-                                    Int min, Int max, const char* what) {
+std::optional<config_error> set_int(std::string_view key, std::string_view value, Int& out, Int min,
+                                    Int max, const char* what) {
   auto v = parse_int<Int>(value);
-  if (!v || *v < min || *v > max)
-    return invalid(key, value, std::string("must be ") + what);
+  if (!v || *v < min || *v > max) return invalid(key, value, std::string("must be ") + what);
   out = *v;
   return std::nullopt;
 }
@@ -71,8 +85,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "tickTime")
     return set_int<int32_t>(key, value, cfg.tick_time_ms, 1, i32max, "a positive number of ms");
   if (key == "dataDir") {
-    if (value.empty())
-      return invalid(key, value, "must name a directory");
+    if (value.empty()) return invalid(key, value, "must name a directory");
     cfg.data_dir = value;
     return std::nullopt;
   }
@@ -101,8 +114,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     while (!rest.empty()) {
       auto comma = rest.find(',');
       auto word = trim(rest.substr(0, comma));
-      if (!word.empty())
-        cfg.four_letter_whitelist.emplace(word);
+      if (!word.empty()) cfg.four_letter_whitelist.emplace(word);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
     return std::nullopt;
@@ -121,8 +133,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     return std::nullopt;
   }
   auto unused_yet = [&](std::optional<config_error> err) {
-    if (!err)
-      cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
+    if (!err) cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
     return err;
   };
   if (key == "snapCount")
@@ -131,8 +142,8 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     return unused_yet(
         set_int<int64_t>(key, value, cfg.pre_alloc_size_kb, 1, i64max, "a positive size in KB"));
   if (key == "autopurge.snapRetainCount")
-    return unused_yet(set_int<int32_t>(key, value, cfg.autopurge_snap_retain_count, 3, i32max,
-                                       "at least 3"));
+    return unused_yet(
+        set_int<int32_t>(key, value, cfg.autopurge_snap_retain_count, 3, i32max, "at least 3"));
   if (key == "autopurge.purgeInterval")
     return unused_yet(set_int<int32_t>(key, value, cfg.autopurge_purge_interval_h, 0, i32max,
                                        "0 (off) or a number of hours"));
@@ -153,15 +164,13 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
 
 bool server_config::four_letter_allowed(std::string_view cmd) const {
   // zkServer.sh depends on srvr, so ZooKeeper always answers it.
-  if (cmd == "srvr")
-    return true;
+  if (cmd == "srvr") return true;
   return four_letter_whitelist.count("*") != 0 ||
          four_letter_whitelist.count(std::string(cmd)) != 0;
 }
 
 std::string config_error::to_string() const {
-  if (key.empty())
-    return message;
+  if (key.empty()) return message;
   return "invalid value '" + value + "' for key '" + key + "': " + message;
 }
 
@@ -174,8 +183,7 @@ parse_result parse_zoo_cfg(std::string_view text) {
     auto line = trim(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++line_no;
-    if (line.empty() || line[0] == '#' || line[0] == '!')
-      continue;
+    if (line.empty() || line[0] == '#' || line[0] == '!') continue;
     // java.util.Properties: the key ends at the first '=', ':' or whitespace; one such
     // separator (with whitespace around it) precedes the value.
     auto end = line.find_first_of("=: \t");
@@ -183,17 +191,13 @@ parse_result parse_zoo_cfg(std::string_view text) {
     std::string_view value;
     if (end != std::string_view::npos) {
       auto rest = trim(line.substr(end));
-      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':'))
-        rest = trim(rest.substr(1));
+      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':')) rest = trim(rest.substr(1));
       value = rest;
     }
-    if (key == "dataDir")
-      have_data_dir = true;
-    if (auto err = apply(cfg, key, value))
-      return *err;
+    if (key == "dataDir") have_data_dir = true;
+    if (auto err = apply(cfg, key, value)) return *err;
   }
-  if (!have_data_dir)
-    return invalid("dataDir", "", "is required");
+  if (!have_data_dir) return invalid("dataDir", "", "is required");
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +
@@ -203,14 +207,12 @@ parse_result parse_zoo_cfg(std::string_view text) {
 
 parse_result load_zoo_cfg(const std::string& path) {
   std::ifstream in(path);
-  if (!in)
-    return config_error{"", "", "cannot read configuration file " + path};
+  if (!in) return config_error{"", "", "cannot read configuration file " + path};
   std::stringstream text;
   text << in.rdbuf();
   auto result = parse_zoo_cfg(text.str());
   auto* cfg = std::get_if<server_config>(&result);
-  if (!cfg)
-    return result;
+  if (!cfg) return result;
   std::ifstream myid(cfg->data_dir + "/myid");
   if (myid) {
     std::string line;

@@ -16,22 +16,14 @@ struct create_mode_info {
 // CreateMode.fromFlag: 0..6; anything else is BadArguments.
 inline std::optional<create_mode_info> parse_create_mode(int32_t flags) {
   switch (flags) {
-  case 0:
-    return create_mode_info{};
-  case 1:
-    return create_mode_info{.ephemeral = true};
-  case 2:
-    return create_mode_info{.sequential = true};
-  case 3:
-    return create_mode_info{.ephemeral = true, .sequential = true};
-  case 4:
-    return create_mode_info{.container = true};
-  case 5:
-    return create_mode_info{.ttl = true};
-  case 6:
-    return create_mode_info{.sequential = true, .ttl = true};
-  default:
-    return std::nullopt;
+  case 0: return create_mode_info{};
+  case 1: return create_mode_info{.ephemeral = true};
+  case 2: return create_mode_info{.sequential = true};
+  case 3: return create_mode_info{.ephemeral = true, .sequential = true};
+  case 4: return create_mode_info{.container = true};
+  case 5: return create_mode_info{.ttl = true};
+  case 6: return create_mode_info{.sequential = true, .ttl = true};
+  default: return std::nullopt;
   }
 }
 

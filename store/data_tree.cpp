@@ -302,8 +302,7 @@ struct data_tree::impl {
       if (!std::holds_alternative<jute::check_version_request>(o.body))
         return error_code::marshalling_error;
       return prep_check(t, o, out);
-    default:
-      return error_code::unimplemented;
+    default: return error_code::unimplemented;
     }
   }
 
@@ -325,17 +324,10 @@ struct data_tree::impl {
     ++nodes;
     data_size += static_cast<int64_t>(utf16_length(path) + data.size());
     switch (ephemeral_type_of(owner)) {
-    case ephemeral_type::container:
-      container_paths.emplace(path);
-      break;
-    case ephemeral_type::ttl:
-      ttl_paths.emplace(path);
-      break;
-    case ephemeral_type::session:
-      ephemerals[owner].emplace(path);
-      break;
-    case ephemeral_type::none:
-      break;
+    case ephemeral_type::container: container_paths.emplace(path); break;
+    case ephemeral_type::ttl: ttl_paths.emplace(path); break;
+    case ephemeral_type::session: ephemerals[owner].emplace(path); break;
+    case ephemeral_type::none: break;
     }
     triggers.push_back({std::string(path), event_type::node_created});
     triggers.push_back({parent_for_watch(path), event_type::node_children_changed});
@@ -355,20 +347,15 @@ struct data_tree::impl {
     data_size -= static_cast<int64_t>(utf16_length(path) + node->data().size());
     auto owner = node->ephemeral_owner;
     switch (ephemeral_type_of(owner)) {
-    case ephemeral_type::container:
-      container_paths.erase(std::string(path));
-      break;
-    case ephemeral_type::ttl:
-      ttl_paths.erase(std::string(path));
-      break;
+    case ephemeral_type::container: container_paths.erase(std::string(path)); break;
+    case ephemeral_type::ttl: ttl_paths.erase(std::string(path)); break;
     case ephemeral_type::session:
       if (auto e = ephemerals.find(owner); e != ephemerals.end()) {
         e->second.erase(std::string(path));
         if (e->second.empty()) ephemerals.erase(e);
       }
       break;
-    case ephemeral_type::none:
-      break;
+    case ephemeral_type::none: break;
     }
     triggers.push_back({std::string(path), event_type::node_deleted});
     triggers.push_back({parent_for_watch(path), event_type::node_children_changed});
@@ -389,9 +376,7 @@ struct data_tree::impl {
       r.stat = stat_of(*n);
       break;
     }
-    case op::remove:
-      delete_node(p.path, t, triggers);
-      break;
+    case op::remove: delete_node(p.path, t, triggers); break;
     case op::set_data: {
       const auto& req = std::get<jute::set_data_request>(o.body);
       znode* n = find(p.path);
@@ -413,8 +398,7 @@ struct data_tree::impl {
       r.stat = stat_of(*n);
       break; // setACL triggers no watch
     }
-    case op::check:
-      break;
+    case op::check: break;
     }
     return r;
   }
@@ -536,12 +520,8 @@ apply_result data_tree::apply(const txn& t) {
     // ZKDatabase's sessionsWithTimeouts.put: a repeated createSession just updates it.
     impl_->session_timeouts[t.session_id] = t.session_timeout_ms;
     break;
-  case op::close_session:
-    result = impl_->close_session(t);
-    break;
-  case op::multi:
-    result = impl_->apply_multi(t);
-    break;
+  case op::close_session: result = impl_->close_session(t); break;
+  case op::multi: result = impl_->apply_multi(t); break;
   case op::create:
   case op::create2:
   case op::create_container:
@@ -549,12 +529,8 @@ apply_result data_tree::apply(const txn& t) {
   case op::remove:
   case op::set_data:
   case op::set_acl:
-  case op::check:
-    result = impl_->apply_single(t);
-    break;
-  default:
-    result.err = error_code::unimplemented;
-    break;
+  case op::check: result = impl_->apply_single(t); break;
+  default: result.err = error_code::unimplemented; break;
   }
   // Every txn consumes its zxid, failed ones too. Never moves back (replay after a fuzzy
   // snapshot may apply older txns), as DataTree.lastProcessedZxid.

@@ -1,10 +1,10 @@
 #include "store/request_processor.hpp"
 
-#include <utility>
-
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/jute_writer.hpp"
 #include "protocol/jute/opcodes.hpp"
+
+#include <utility>
 
 namespace paddock::store {
 
@@ -12,36 +12,28 @@ namespace op = jute::opcode;
 
 request_class classify(int32_t opcode) {
   switch (opcode) {
-    case op::exists:
-    case op::get_data:
-    case op::get_children:
-    case op::get_children2:
-    case op::get_acl:
-    case op::get_ephemerals:
-      return request_class::read;
-    case op::create:
-    case op::create2:
-    case op::create_container:
-    case op::create_ttl:
-    case op::remove:
-    case op::set_data:
-    case op::set_acl:
-    case op::check:
-    case op::multi:
-      return request_class::write;
-    case op::sync:
-      return request_class::sync;
-    case op::set_watches:
-    case op::set_watches2:
-      return request_class::set_watches;
-    case op::ping:
-      return request_class::ping;
-    case op::auth:
-      return request_class::auth;
-    case op::close_session:
-      return request_class::close_session;
-    default:
-      return request_class::unsupported;
+  case op::exists:
+  case op::get_data:
+  case op::get_children:
+  case op::get_children2:
+  case op::get_acl:
+  case op::get_ephemerals: return request_class::read;
+  case op::create:
+  case op::create2:
+  case op::create_container:
+  case op::create_ttl:
+  case op::remove:
+  case op::set_data:
+  case op::set_acl:
+  case op::check:
+  case op::multi: return request_class::write;
+  case op::sync: return request_class::sync;
+  case op::set_watches:
+  case op::set_watches2: return request_class::set_watches;
+  case op::ping: return request_class::ping;
+  case op::auth: return request_class::auth;
+  case op::close_session: return request_class::close_session;
+  default: return request_class::unsupported;
   }
 }
 
@@ -71,8 +63,7 @@ void reply_frame(std::string& out, int32_t xid, int64_t zxid, jute::error_code e
   jute::writer w{out};
   auto start = w.begin_frame();
   jute::encode(out, jute::reply_header{xid, zxid, static_cast<int32_t>(err)});
-  if (err == jute::error_code::ok)
-    write_body(w);
+  if (err == jute::error_code::ok) write_body(w);
   w.end_frame(start);
 }
 
@@ -84,7 +75,9 @@ void write_children(jute::writer& w, const std::vector<std::string>& children) {
     w.write_string(c);
 }
 
-bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+bool has_nul(const std::string& s) {
+  return s.find('\0') != std::string::npos;
+}
 
 } // namespace
 
@@ -112,81 +105,74 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
   const int64_t zxid = tree.last_zxid();
   reg = {};
   switch (request.header.type) {
-    case op::exists: {
-      const auto& r = std::get<jute::path_watch_request>(request.body);
-      if (has_nul(r.path)) {
-        reply_frame(out, xid, zxid, jute::error_code::bad_arguments, no_body);
-        return;
-      }
-      jute::stat st;
-      auto err = tree.exists(r.path, st);
-      // ZooKeeper registers an exists watch whether or not the node is there: it is how a
-      // client waits for a node to be created.
-      if (r.watch)
-        reg = {watch_kind::data, r.path};
-      reply_frame(out, xid, zxid, err, [&](jute::writer&) { jute::encode(out, st); });
+  case op::exists: {
+    const auto& r = std::get<jute::path_watch_request>(request.body);
+    if (has_nul(r.path)) {
+      reply_frame(out, xid, zxid, jute::error_code::bad_arguments, no_body);
       return;
     }
-    case op::get_data: {
-      const auto& r = std::get<jute::path_watch_request>(request.body);
-      std::string data;
-      jute::stat st;
-      auto err = tree.get_data(r.path, data, st);
-      if (r.watch && err == jute::error_code::ok)
-        reg = {watch_kind::data, r.path};
-      reply_frame(out, xid, zxid, err, [&](jute::writer& w) {
-        w.write_buffer(data);
-        jute::encode(out, st);
-      });
-      return;
-    }
-    case op::get_children:
-    case op::get_children2: {
-      const auto& r = std::get<jute::path_watch_request>(request.body);
-      std::vector<std::string> children;
-      jute::stat st;
-      auto err = tree.get_children(r.path, children, &st);
-      if (r.watch && err == jute::error_code::ok)
-        reg = {watch_kind::child, r.path};
-      const bool with_stat = request.header.type == op::get_children2;
-      reply_frame(out, xid, zxid, err, [&](jute::writer& w) {
-        write_children(w, children);
-        if (with_stat)
-          jute::encode(out, st);
-      });
-      return;
-    }
-    case op::get_acl: {
-      const auto& r = std::get<jute::path_request>(request.body);
-      jute::acl_list acls;
-      jute::stat st;
-      auto err = tree.get_acl(r.path, acls, st);
-      reply_frame(out, xid, zxid, err, [&](jute::writer&) {
-        jute::encode(out, acls);
-        jute::encode(out, st);
-      });
-      return;
-    }
-    case op::get_ephemerals: {
-      const auto& r = std::get<jute::path_request>(request.body);
-      auto all = tree.ephemerals_of(session_id);
-      std::vector<std::string> matching;
-      const bool everything = r.path.empty() || r.path == "/";
-      for (auto& p : all)
-        if (everything || p.rfind(r.path, 0) == 0)
-          matching.push_back(std::move(p));
-      reply_frame(out, xid, zxid, jute::error_code::ok,
-                  [&](jute::writer& w) { write_children(w, matching); });
-      return;
-    }
-    default:
-      reply_frame(out, xid, zxid, jute::error_code::unimplemented, no_body);
-      return;
+    jute::stat st;
+    auto err = tree.exists(r.path, st);
+    // ZooKeeper registers an exists watch whether or not the node is there: it is how a
+    // client waits for a node to be created.
+    if (r.watch) reg = {watch_kind::data, r.path};
+    reply_frame(out, xid, zxid, err, [&](jute::writer&) { jute::encode(out, st); });
+    return;
+  }
+  case op::get_data: {
+    const auto& r = std::get<jute::path_watch_request>(request.body);
+    std::string data;
+    jute::stat st;
+    auto err = tree.get_data(r.path, data, st);
+    if (r.watch && err == jute::error_code::ok) reg = {watch_kind::data, r.path};
+    reply_frame(out, xid, zxid, err, [&](jute::writer& w) {
+      w.write_buffer(data);
+      jute::encode(out, st);
+    });
+    return;
+  }
+  case op::get_children:
+  case op::get_children2: {
+    const auto& r = std::get<jute::path_watch_request>(request.body);
+    std::vector<std::string> children;
+    jute::stat st;
+    auto err = tree.get_children(r.path, children, &st);
+    if (r.watch && err == jute::error_code::ok) reg = {watch_kind::child, r.path};
+    const bool with_stat = request.header.type == op::get_children2;
+    reply_frame(out, xid, zxid, err, [&](jute::writer& w) {
+      write_children(w, children);
+      if (with_stat) jute::encode(out, st);
+    });
+    return;
+  }
+  case op::get_acl: {
+    const auto& r = std::get<jute::path_request>(request.body);
+    jute::acl_list acls;
+    jute::stat st;
+    auto err = tree.get_acl(r.path, acls, st);
+    reply_frame(out, xid, zxid, err, [&](jute::writer&) {
+      jute::encode(out, acls);
+      jute::encode(out, st);
+    });
+    return;
+  }
+  case op::get_ephemerals: {
+    const auto& r = std::get<jute::path_request>(request.body);
+    auto all = tree.ephemerals_of(session_id);
+    std::vector<std::string> matching;
+    const bool everything = r.path.empty() || r.path == "/";
+    for (auto& p : all)
+      if (everything || p.rfind(r.path, 0) == 0) matching.push_back(std::move(p));
+    reply_frame(out, xid, zxid, jute::error_code::ok,
+                [&](jute::writer& w) { write_children(w, matching); });
+    return;
+  }
+  default: reply_frame(out, xid, zxid, jute::error_code::unimplemented, no_body); return;
   }
 }
 
-void encode_write_reply(std::string& out, int32_t xid, int32_t opcode,
-                        const apply_result& result, int64_t zxid) {
+void encode_write_reply(std::string& out, int32_t xid, int32_t opcode, const apply_result& result,
+                        int64_t zxid) {
   if (opcode == op::multi) {
     std::vector<jute::multi_result_entry> entries;
     entries.reserve(result.results.size());
@@ -201,32 +187,26 @@ void encode_write_reply(std::string& out, int32_t xid, int32_t opcode,
   }
   const op_result* r = result.results.empty() ? nullptr : &result.results.front();
   reply_frame(out, xid, zxid, result.err, [&](jute::writer& w) {
-    if (!r)
-      return;
+    if (!r) return;
     switch (opcode) {
-      case op::create:
-        w.write_string(r->path);
-        break;
-      case op::create2:
-      case op::create_container:
-      case op::create_ttl:
-        w.write_string(r->path);
-        jute::encode(out, r->stat);
-        break;
-      case op::set_data:
-      case op::set_acl:
-      case op::check:
-        jute::encode(out, r->stat);
-        break;
-      default: // delete, closeSession: the header says it all
-        break;
+    case op::create: w.write_string(r->path); break;
+    case op::create2:
+    case op::create_container:
+    case op::create_ttl:
+      w.write_string(r->path);
+      jute::encode(out, r->stat);
+      break;
+    case op::set_data:
+    case op::set_acl:
+    case op::check: jute::encode(out, r->stat); break;
+    default: // delete, closeSession: the header says it all
+      break;
     }
   });
 }
 
 void encode_sync_reply(std::string& out, int32_t xid, int64_t zxid, const std::string& path) {
-  reply_frame(out, xid, zxid, jute::error_code::ok,
-              [&](jute::writer& w) { w.write_string(path); });
+  reply_frame(out, xid, zxid, jute::error_code::ok, [&](jute::writer& w) { w.write_string(path); });
 }
 
 set_watches_outcome evaluate_set_watches(const data_tree& tree,

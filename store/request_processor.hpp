@@ -6,13 +6,13 @@
 // - make_txn(): the txn a write becomes (the pipeline stamps zxid and time);
 // - execute_read() / encode_write_reply(): the reply frame for a read or an applied txn;
 // - evaluate_set_watches(): which re-registered watches fire at once, which are registered.
-#include <cstdint>
-#include <string>
-#include <vector>
-
 #include "protocol/jute/records.hpp"
 #include "store/data_tree.hpp"
 #include "store/txn.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace paddock::store {
 
@@ -47,8 +47,8 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
                   std::string& out, watch_registration& reg);
 
 // The reply frame of an applied txn for its origin.
-void encode_write_reply(std::string& out, int32_t xid, int32_t opcode,
-                        const apply_result& result, int64_t zxid);
+void encode_write_reply(std::string& out, int32_t xid, int32_t opcode, const apply_result& result,
+                        int64_t zxid);
 
 // The reply frame of a sync: SyncResponse{path}.
 void encode_sync_reply(std::string& out, int32_t xid, int64_t zxid, const std::string& path);

@@ -11,17 +11,14 @@ void session_expiry::add(int64_t session_id, int32_t timeout_ms, int64_t now_ms)
 
 bool session_expiry::touch(int64_t session_id, int64_t now_ms) {
   auto it = sessions_.find(session_id);
-  if (it == sessions_.end())
-    return false;
+  if (it == sessions_.end()) return false;
   const int64_t deadline = round_up(now_ms + it->second.timeout_ms);
   // As ZooKeeper's ExpiryQueue.update: a touch within the same bucket costs nothing.
-  if (deadline == it->second.deadline)
-    return true;
+  if (deadline == it->second.deadline) return true;
   auto old = buckets_.find(it->second.deadline);
   if (old != buckets_.end()) {
     old->second.erase(session_id);
-    if (old->second.empty())
-      buckets_.erase(old);
+    if (old->second.empty()) buckets_.erase(old);
   }
   it->second.deadline = deadline;
   buckets_[deadline].insert(session_id);
@@ -30,13 +27,11 @@ bool session_expiry::touch(int64_t session_id, int64_t now_ms) {
 
 void session_expiry::remove(int64_t session_id) {
   auto it = sessions_.find(session_id);
-  if (it == sessions_.end())
-    return;
+  if (it == sessions_.end()) return;
   auto b = buckets_.find(it->second.deadline);
   if (b != buckets_.end()) {
     b->second.erase(session_id);
-    if (b->second.empty())
-      buckets_.erase(b);
+    if (b->second.empty()) buckets_.erase(b);
   }
   sessions_.erase(it);
 }
@@ -68,8 +63,7 @@ int64_t initial_session_id(int64_t server_id, int64_t now_ms) {
   const uint64_t t = (static_cast<uint64_t>(now_ms) << 24) >> 8;
   auto id = static_cast<int64_t>(t | (static_cast<uint64_t>(server_id) << 56));
   // ZooKeeper marks container nodes with this owner; no session may have it.
-  if (id == INT64_MIN)
-    ++id;
+  if (id == INT64_MIN) ++id;
   return id;
 }
 

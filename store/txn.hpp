@@ -2,13 +2,13 @@
 // A transaction: what the proposal pipeline stamps and every server applies in zxid order.
 // It carries the client's request itself; data_tree::apply decides the outcome (errors,
 // sequential names, multi rollback), so the same txn gives the same tree everywhere.
+#include "protocol/jute/error_code.hpp"
+#include "protocol/jute/records.hpp"
+
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "protocol/jute/error_code.hpp"
-#include "protocol/jute/records.hpp"
 
 namespace paddock::store {
 

@@ -15,14 +15,12 @@ template <class Table, class Reverse>
 void fire(Table& table, Reverse& by_watcher, const std::string& path, event_type type,
           std::unordered_set<watcher_id>& processed, std::vector<fired_event>& out) {
   auto it = table.find(path);
-  if (it == table.end())
-    return;
+  if (it == table.end()) return;
   for (auto w : it->second) {
     auto r = by_watcher.find(w);
     if (r != by_watcher.end()) {
       r->second.erase(path);
-      if (r->second.empty())
-        by_watcher.erase(r);
+      if (r->second.empty()) by_watcher.erase(r);
     }
     if (processed.insert(w).second)
       out.push_back({w, jute::watcher_event{type, jute::keeper_state::sync_connected, path}});
@@ -34,10 +32,8 @@ void fire(Table& table, Reverse& by_watcher, const std::string& path, event_type
 
 void watch_table::add(table& t, reverse& r, std::string_view path, watcher_id w) {
   auto it = t.find(std::string(path));
-  if (it == t.end())
-    it = t.emplace(std::string(path), std::unordered_set<watcher_id>{}).first;
-  if (it->second.insert(w).second)
-    r[w].insert(it->first);
+  if (it == t.end()) it = t.emplace(std::string(path), std::unordered_set<watcher_id>{}).first;
+  if (it->second.insert(w).second) r[w].insert(it->first);
 }
 
 void watch_table::add_data_watch(std::string_view path, watcher_id w) {
@@ -52,34 +48,28 @@ void watch_table::trigger(const watch_trigger& t, std::vector<fired_event>& out)
   const bool hits_data = t.type == event_type::node_created ||
                          t.type == event_type::node_data_changed ||
                          t.type == event_type::node_deleted;
-  const bool hits_child = t.type == event_type::node_children_changed ||
-                          t.type == event_type::node_deleted;
+  const bool hits_child =
+      t.type == event_type::node_children_changed || t.type == event_type::node_deleted;
   // The common case: nobody watches this path. One lookup per table, no allocation.
   const bool data_hit = hits_data && !data_.empty() && data_.count(t.path) != 0;
   const bool child_hit = hits_child && !child_.empty() && child_.count(t.path) != 0;
-  if (!data_hit && !child_hit)
-    return;
+  if (!data_hit && !child_hit) return;
   // ZooKeeper passes the watchers the data table fired to the child table, so a watcher
   // that watched a deleted node both ways gets one NodeDeleted, not two.
   std::unordered_set<watcher_id> processed;
-  if (data_hit)
-    fire(data_, data_by_watcher_, t.path, t.type, processed, out);
-  if (child_hit)
-    fire(child_, child_by_watcher_, t.path, t.type, processed, out);
+  if (data_hit) fire(data_, data_by_watcher_, t.path, t.type, processed, out);
+  if (child_hit) fire(child_, child_by_watcher_, t.path, t.type, processed, out);
 }
 
 void watch_table::remove_watcher(watcher_id w) {
   auto drop = [w](table& t, reverse& r) {
     auto it = r.find(w);
-    if (it == r.end())
-      return;
+    if (it == r.end()) return;
     for (const auto& path : it->second) {
       auto p = t.find(path);
-      if (p == t.end())
-        continue;
+      if (p == t.end()) continue;
       p->second.erase(w);
-      if (p->second.empty())
-        t.erase(p);
+      if (p->second.empty()) t.erase(p);
     }
     r.erase(it);
   };
@@ -99,16 +89,14 @@ size_t watch_table::watch_count() const {
 size_t watch_table::watched_paths() const {
   size_t n = data_.size();
   for (const auto& [path, ws] : child_)
-    if (data_.count(path) == 0)
-      ++n;
+    if (data_.count(path) == 0) ++n;
   return n;
 }
 
 size_t watch_table::watcher_count() const {
   size_t n = data_by_watcher_.size();
   for (const auto& [w, paths] : child_by_watcher_)
-    if (data_by_watcher_.count(w) == 0)
-      ++n;
+    if (data_by_watcher_.count(w) == 0) ++n;
   return n;
 }
 

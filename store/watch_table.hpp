@@ -3,6 +3,9 @@
 // childWatches). A watcher is an opaque id (the server maps it to a connection).
 // Triggering removes what it fires; a watcher hit through both tables by one trigger
 // (a deleted node watched for data and children) gets one event, as in ZooKeeper.
+#include "protocol/jute/records.hpp"
+#include "store/txn.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,9 +13,6 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include "protocol/jute/records.hpp"
-#include "store/txn.hpp"
 
 namespace paddock::store {
 
@@ -34,9 +34,9 @@ public:
 
   void remove_watcher(watcher_id w); // its connection closed
 
-  size_t watch_count() const;     // (path, watcher) pairs in both tables
-  size_t watched_paths() const;   // distinct paths with any watch
-  size_t watcher_count() const;   // distinct watchers with any watch
+  size_t watch_count() const;   // (path, watcher) pairs in both tables
+  size_t watched_paths() const; // distinct paths with any watch
+  size_t watcher_count() const; // distinct watchers with any watch
 
   // For the wchc / wchp four-letter words: watcher -> paths, path -> watchers.
   std::vector<std::pair<watcher_id, std::vector<std::string>>> by_watcher() const;

@@ -33,12 +33,9 @@ void connection_line(std::string& out, const connection_info& c, bool brief) {
     out += ",sid=0x" + hex(c.session_id);
     out += ",lop=" + c.last_op;
     out += ",est=" + std::to_string(c.established_ms);
-    if (c.timeout_ms > 0)
-      out += ",to=" + std::to_string(c.timeout_ms);
-    if (c.last_cxid >= 0)
-      out += ",lcxid=0x" + hex(c.last_cxid);
-    if (c.last_zxid >= 0)
-      out += ",lzxid=0x" + hex(c.last_zxid);
+    if (c.timeout_ms > 0) out += ",to=" + std::to_string(c.timeout_ms);
+    if (c.last_cxid >= 0) out += ",lcxid=0x" + hex(c.last_cxid);
+    if (c.last_zxid >= 0) out += ",lzxid=0x" + hex(c.last_zxid);
     out += ",lresp=" + std::to_string(c.last_response_ms);
     out += ",llat=" + std::to_string(c.last_latency_ms);
     out += ",minlat=" + std::to_string(c.min_latency_ms);
@@ -110,31 +107,27 @@ std::string key_values(const std::vector<std::pair<std::string, std::string>>& k
 } // namespace
 
 bool is_four_letter_word(std::string_view head) {
-  if (head.size() != 4)
-    return false;
+  if (head.size() != 4) return false;
   for (auto w : known_words)
-    if (w == head)
-      return true;
+    if (w == head) return true;
   return false;
 }
 
-bool needs_connections(std::string_view word) { return word == "cons" || word == "stat"; }
+bool needs_connections(std::string_view word) {
+  return word == "cons" || word == "stat";
+}
 
-bool needs_watch_listings(std::string_view word) { return word == "wchc" || word == "wchp"; }
+bool needs_watch_listings(std::string_view word) {
+  return word == "wchc" || word == "wchp";
+}
 
 std::string answer(std::string_view word, const server_snapshot& s) {
-  if (word == "ruok")
-    return "imok";
-  if (word == "srvr")
-    return server_summary(s, false);
-  if (word == "stat")
-    return server_summary(s, true);
-  if (word == "mntr")
-    return monitor(s);
-  if (word == "conf")
-    return key_values(s.config);
-  if (word == "envi")
-    return "Environment:\n" + key_values(s.environment);
+  if (word == "ruok") return "imok";
+  if (word == "srvr") return server_summary(s, false);
+  if (word == "stat") return server_summary(s, true);
+  if (word == "mntr") return monitor(s);
+  if (word == "conf") return key_values(s.config);
+  if (word == "envi") return "Environment:\n" + key_values(s.environment);
   if (word == "cons") {
     std::string out;
     for (const auto& c : s.connections)
@@ -143,8 +136,8 @@ std::string answer(std::string_view word, const server_snapshot& s) {
   }
   if (word == "wchs")
     return std::to_string(s.watching_connections) + " connections watching " +
-           std::to_string(s.watched_paths) + " paths\nTotal watches:" +
-           std::to_string(s.watch_count) + "\n";
+           std::to_string(s.watched_paths) +
+           " paths\nTotal watches:" + std::to_string(s.watch_count) + "\n";
   if (word == "wchc") {
     std::string out;
     for (const auto& [sid, paths] : s.watches_by_session) {
@@ -163,40 +156,42 @@ std::string answer(std::string_view word, const server_snapshot& s) {
     }
     return out + "\n";
   }
-  if (word == "isro")
-    return s.mode == "read-only" ? "ro" : "rw";
+  if (word == "isro") return s.mode == "read-only" ? "ro" : "rw";
   if (word == "dirs")
     return "datadir_size: " + std::to_string(s.data_dir_size) +
            "\nlogdir_size: " + std::to_string(s.log_dir_size) + "\n";
-  if (word == "crst")
-    return "Connection stats reset.\n";
-  if (word == "srst")
-    return "Server stats reset.\n";
+  if (word == "crst") return "Connection stats reset.\n";
+  if (word == "srst") return "Server stats reset.\n";
   // dump, gtmk, stmk, hash: known words Paddock does not serve.
   return std::string(word) + " is not supported by Paddock.\n";
 }
 
 std::string_view operation_name(int32_t opcode) {
   switch (opcode) {
-    case 1: case 15: case 19: case 21: return "CREA";
-    case 2: case 20: return "DELE";
-    case 3: return "EXIS";
-    case 4: return "GETD";
-    case 5: return "SETD";
-    case 6: return "GETA";
-    case 7: return "SETA";
-    case 8: case 12: return "GETC";
-    case 9: return "SYNC";
-    case 11: return "PING";
-    case 13: return "CHEC";
-    case 14: return "MULT";
-    case 22: return "MLTR";
-    case 101: return "SETW";
-    case 105: return "STW2";
-    case 103: return "GETE";
-    case -10: return "SESS";
-    case -11: return "CLOS";
-    default: return "NA";
+  case 1:
+  case 15:
+  case 19:
+  case 21: return "CREA";
+  case 2:
+  case 20: return "DELE";
+  case 3: return "EXIS";
+  case 4: return "GETD";
+  case 5: return "SETD";
+  case 6: return "GETA";
+  case 7: return "SETA";
+  case 8:
+  case 12: return "GETC";
+  case 9: return "SYNC";
+  case 11: return "PING";
+  case 13: return "CHEC";
+  case 14: return "MULT";
+  case 22: return "MLTR";
+  case 101: return "SETW";
+  case 105: return "STW2";
+  case 103: return "GETE";
+  case -10: return "SESS";
+  case -11: return "CLOS";
+  default: return "NA";
   }
 }
 

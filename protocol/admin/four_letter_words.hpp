@@ -32,7 +32,7 @@ struct connection_info {
 };
 
 struct server_snapshot {
-  std::string version;            // zk_version / "Zookeeper version:"
+  std::string version; // zk_version / "Zookeeper version:"
   std::string mode = "standalone";
   int64_t zxid = 0;
   uint64_t node_count = 0;
@@ -54,9 +54,9 @@ struct server_snapshot {
   int64_t uptime_ms = 0;
   uint64_t data_dir_size = 0;
   uint64_t log_dir_size = 0;
-  std::vector<connection_info> connections;                     // cons, stat
-  std::vector<std::pair<std::string, std::string>> config;      // conf, in order
-  std::vector<std::pair<std::string, std::string>> environment; // envi, in order
+  std::vector<connection_info> connections;                                     // cons, stat
+  std::vector<std::pair<std::string, std::string>> config;                      // conf, in order
+  std::vector<std::pair<std::string, std::string>> environment;                 // envi, in order
   std::vector<std::pair<int64_t, std::vector<std::string>>> watches_by_session; // wchc
   std::vector<std::pair<std::string, std::vector<int64_t>>> watches_by_path;    // wchp
 };

@@ -104,10 +104,10 @@ decode_status finish(const reader& r) {
 
 std::string_view decode_status_name(decode_status s) {
   switch (s) {
-    case decode_status::ok: return "ok";
-    case decode_status::truncated: return "truncated";
-    case decode_status::unknown_opcode: return "unknown opcode";
-    case decode_status::malformed: return "malformed";
+  case decode_status::ok: return "ok";
+  case decode_status::truncated: return "truncated";
+  case decode_status::unknown_opcode: return "unknown opcode";
+  case decode_status::malformed: return "malformed";
   }
   return "?";
 }
@@ -119,8 +119,7 @@ decode_status decode_connect_request(std::span<const char> frame, connect_reques
   out.timeout_ms = r.read_int();
   out.session_id = r.read_long();
   out.passwd = r.read_buffer();
-  if (!r.ok())
-    return decode_status::truncated;
+  if (!r.ok()) return decode_status::truncated;
   // Clients before 3.4 end the record here; later ones add the readOnly byte.
   out.has_read_only = !r.at_end();
   out.read_only = out.has_read_only ? r.read_bool() : false;
@@ -131,131 +130,120 @@ decode_status decode_request(std::span<const char> frame, request& out) {
   reader r{frame};
   out.header.xid = r.read_int();
   out.header.type = r.read_int();
-  if (!r.ok())
-    return decode_status::truncated;
+  if (!r.ok()) return decode_status::truncated;
   const int32_t type = out.header.type;
   switch (type) {
-    case opcode::ping:
-    case opcode::close_session:
-    case opcode::who_am_i:
-      out.body = empty_request{};
-      return decode_status::ok;
-    case opcode::create:
-    case opcode::create2:
-    case opcode::create_container:
-    case opcode::create_ttl: {
-      create_request c;
-      read_create(r, c, type == opcode::create_ttl);
-      out.body = std::move(c);
-      break;
+  case opcode::ping:
+  case opcode::close_session:
+  case opcode::who_am_i: out.body = empty_request{}; return decode_status::ok;
+  case opcode::create:
+  case opcode::create2:
+  case opcode::create_container:
+  case opcode::create_ttl: {
+    create_request c;
+    read_create(r, c, type == opcode::create_ttl);
+    out.body = std::move(c);
+    break;
+  }
+  case opcode::remove:
+  case opcode::delete_container: {
+    delete_request d;
+    d.path = r.read_string();
+    d.version = r.read_int();
+    out.body = std::move(d);
+    break;
+  }
+  case opcode::exists:
+  case opcode::get_data:
+  case opcode::get_children:
+  case opcode::get_children2: {
+    path_watch_request p;
+    p.path = r.read_string();
+    p.watch = r.read_bool();
+    out.body = std::move(p);
+    break;
+  }
+  case opcode::set_data: {
+    set_data_request s;
+    s.path = r.read_string();
+    s.data = r.read_buffer();
+    s.version = r.read_int();
+    out.body = std::move(s);
+    break;
+  }
+  case opcode::get_acl:
+  case opcode::sync:
+  case opcode::get_ephemerals:
+  case opcode::get_all_children_number: out.body = path_request{r.read_string()}; break;
+  case opcode::set_acl: {
+    set_acl_request s;
+    s.path = r.read_string();
+    read(r, s.acls);
+    s.version = r.read_int();
+    out.body = std::move(s);
+    break;
+  }
+  case opcode::check: {
+    check_version_request c;
+    c.path = r.read_string();
+    c.version = r.read_int();
+    out.body = std::move(c);
+    break;
+  }
+  case opcode::multi: {
+    multi_request m;
+    for (;;) {
+      if (r.remaining() < multi_header_size) return decode_status::truncated;
+      const int32_t op_type = r.read_int();
+      const bool done = r.read_bool();
+      r.read_int(); // err, always -1 in requests
+      if (done) break;
+      multi_op op;
+      if (!read_multi_op(r, op_type, op)) return decode_status::malformed;
+      if (!r.ok()) return decode_status::truncated;
+      m.ops.push_back(std::move(op));
     }
-    case opcode::remove:
-    case opcode::delete_container: {
-      delete_request d;
-      d.path = r.read_string();
-      d.version = r.read_int();
-      out.body = std::move(d);
-      break;
+    out.body = std::move(m);
+    break;
+  }
+  case opcode::set_watches:
+  case opcode::set_watches2: {
+    set_watches_request s;
+    s.relative_zxid = r.read_long();
+    read(r, s.data_watches);
+    read(r, s.exist_watches);
+    read(r, s.child_watches);
+    if (type == opcode::set_watches2) {
+      read(r, s.persistent_watches);
+      read(r, s.persistent_recursive_watches);
     }
-    case opcode::exists:
-    case opcode::get_data:
-    case opcode::get_children:
-    case opcode::get_children2: {
-      path_watch_request p;
-      p.path = r.read_string();
-      p.watch = r.read_bool();
-      out.body = std::move(p);
-      break;
-    }
-    case opcode::set_data: {
-      set_data_request s;
-      s.path = r.read_string();
-      s.data = r.read_buffer();
-      s.version = r.read_int();
-      out.body = std::move(s);
-      break;
-    }
-    case opcode::get_acl:
-    case opcode::sync:
-    case opcode::get_ephemerals:
-    case opcode::get_all_children_number:
-      out.body = path_request{r.read_string()};
-      break;
-    case opcode::set_acl: {
-      set_acl_request s;
-      s.path = r.read_string();
-      read(r, s.acls);
-      s.version = r.read_int();
-      out.body = std::move(s);
-      break;
-    }
-    case opcode::check: {
-      check_version_request c;
-      c.path = r.read_string();
-      c.version = r.read_int();
-      out.body = std::move(c);
-      break;
-    }
-    case opcode::multi: {
-      multi_request m;
-      for (;;) {
-        if (r.remaining() < multi_header_size)
-          return decode_status::truncated;
-        const int32_t op_type = r.read_int();
-        const bool done = r.read_bool();
-        r.read_int(); // err, always -1 in requests
-        if (done)
-          break;
-        multi_op op;
-        if (!read_multi_op(r, op_type, op))
-          return decode_status::malformed;
-        if (!r.ok())
-          return decode_status::truncated;
-        m.ops.push_back(std::move(op));
-      }
-      out.body = std::move(m);
-      break;
-    }
-    case opcode::set_watches:
-    case opcode::set_watches2: {
-      set_watches_request s;
-      s.relative_zxid = r.read_long();
-      read(r, s.data_watches);
-      read(r, s.exist_watches);
-      read(r, s.child_watches);
-      if (type == opcode::set_watches2) {
-        read(r, s.persistent_watches);
-        read(r, s.persistent_recursive_watches);
-      }
-      out.body = std::move(s);
-      break;
-    }
-    case opcode::auth: {
-      auth_packet a;
-      a.type = r.read_int();
-      a.scheme = r.read_string();
-      a.auth = r.read_buffer();
-      out.body = std::move(a);
-      break;
-    }
-    case opcode::check_watches:
-    case opcode::remove_watches: {
-      watch_request w;
-      w.path = r.read_string();
-      w.type = r.read_int();
-      out.body = std::move(w);
-      break;
-    }
-    case opcode::add_watch: {
-      add_watch_request a;
-      a.path = r.read_string();
-      a.mode = r.read_int();
-      out.body = std::move(a);
-      break;
-    }
-    default:
-      out.body = empty_request{};
-      return decode_status::unknown_opcode;
+    out.body = std::move(s);
+    break;
+  }
+  case opcode::auth: {
+    auth_packet a;
+    a.type = r.read_int();
+    a.scheme = r.read_string();
+    a.auth = r.read_buffer();
+    out.body = std::move(a);
+    break;
+  }
+  case opcode::check_watches:
+  case opcode::remove_watches: {
+    watch_request w;
+    w.path = r.read_string();
+    w.type = r.read_int();
+    out.body = std::move(w);
+    break;
+  }
+  case opcode::add_watch: {
+    add_watch_request a;
+    a.path = r.read_string();
+    a.mode = r.read_int();
+    out.body = std::move(a);
+    break;
+  }
+  default: out.body = empty_request{}; return decode_status::unknown_opcode;
   }
   return finish(r);
 }
@@ -299,8 +287,7 @@ void encode(std::string& out, const connect_request& r) {
   w.write_int(r.timeout_ms);
   w.write_long(r.session_id);
   w.write_buffer(r.passwd);
-  if (r.has_read_only)
-    w.write_bool(r.read_only);
+  if (r.has_read_only) w.write_bool(r.read_only);
 }
 
 void encode(std::string& out, const request_header& h) {
@@ -315,8 +302,7 @@ void encode(std::string& out, const create_request& r, int32_t opcode) {
   w.write_buffer(r.data);
   encode(out, r.acls);
   w.write_int(r.flags);
-  if (opcode == opcode::create_ttl)
-    w.write_long(r.ttl);
+  if (opcode == opcode::create_ttl) w.write_long(r.ttl);
 }
 
 void encode(std::string& out, const delete_request& r) {
@@ -338,7 +324,9 @@ void encode(std::string& out, const set_data_request& r) {
   w.write_int(r.version);
 }
 
-void encode(std::string& out, const path_request& r) { writer{out}.write_string(r.path); }
+void encode(std::string& out, const path_request& r) {
+  writer{out}.write_string(r.path);
+}
 
 void encode(std::string& out, const set_acl_request& r) {
   writer w{out};
@@ -393,8 +381,7 @@ void encode_connect_response(std::string& out, const connect_response& r) {
   w.write_int(r.timeout_ms);
   w.write_long(r.session_id);
   w.write_buffer(r.passwd);
-  if (r.has_read_only)
-    w.write_bool(r.read_only);
+  if (r.has_read_only) w.write_bool(r.read_only);
   w.end_frame(start);
 }
 
@@ -450,7 +437,8 @@ void encode_multi_response(std::string& out, const std::vector<multi_result_entr
   for (const auto& r : results) {
     const bool failed = r.type == opcode::error;
     // ZooKeeper reports every create that returns a stat as create2 (its CreateResult).
-    const bool create_with_stat = r.type == opcode::create_ttl || r.type == opcode::create_container;
+    const bool create_with_stat =
+        r.type == opcode::create_ttl || r.type == opcode::create_container;
     w.write_int(create_with_stat ? opcode::create2 : r.type);
     w.write_bool(false);
     w.write_int(failed ? r.err : 0);
@@ -459,20 +447,16 @@ void encode_multi_response(std::string& out, const std::vector<multi_result_entr
       continue;
     }
     switch (r.type) {
-      case opcode::create:
-        w.write_string(r.path);
-        break;
-      case opcode::create2:
-      case opcode::create_ttl:
-      case opcode::create_container:
-        w.write_string(r.path);
-        encode(out, r.stat);
-        break;
-      case opcode::set_data:
-        encode(out, r.stat);
-        break;
-      default: // delete, check: nothing
-        break;
+    case opcode::create: w.write_string(r.path); break;
+    case opcode::create2:
+    case opcode::create_ttl:
+    case opcode::create_container:
+      w.write_string(r.path);
+      encode(out, r.stat);
+      break;
+    case opcode::set_data: encode(out, r.stat); break;
+    default: // delete, check: nothing
+      break;
     }
   }
   w.write_int(-1);
@@ -489,35 +473,24 @@ decode_status decode_multi_response(std::span<const char> body,
     e.type = r.read_int();
     const bool done = r.read_bool();
     e.err = r.read_int();
-    if (!r.ok())
-      return decode_status::truncated;
-    if (done)
-      return decode_status::ok;
+    if (!r.ok()) return decode_status::truncated;
+    if (done) return decode_status::ok;
     switch (e.type) {
-      case opcode::error:
-        e.err = r.read_int();
-        break;
-      case opcode::create:
-        e.path = r.read_string();
-        break;
-      case opcode::create2:
-      case opcode::create_ttl:
-      case opcode::create_container:
-        e.path = r.read_string();
-        read(r, e.stat);
-        break;
-      case opcode::set_data:
-        read(r, e.stat);
-        break;
-      case opcode::remove:
-      case opcode::delete_container:
-      case opcode::check:
-        break;
-      default:
-        return decode_status::malformed;
+    case opcode::error: e.err = r.read_int(); break;
+    case opcode::create: e.path = r.read_string(); break;
+    case opcode::create2:
+    case opcode::create_ttl:
+    case opcode::create_container:
+      e.path = r.read_string();
+      read(r, e.stat);
+      break;
+    case opcode::set_data: read(r, e.stat); break;
+    case opcode::remove:
+    case opcode::delete_container:
+    case opcode::check: break;
+    default: return decode_status::malformed;
     }
-    if (!r.ok())
-      return decode_status::truncated;
+    if (!r.ok()) return decode_status::truncated;
     out.push_back(std::move(e));
   }
 }
@@ -528,8 +501,7 @@ decode_status decode_connect_response(std::span<const char> frame, connect_respo
   out.timeout_ms = r.read_int();
   out.session_id = r.read_long();
   out.passwd = r.read_buffer();
-  if (!r.ok())
-    return decode_status::truncated;
+  if (!r.ok()) return decode_status::truncated;
   out.has_read_only = !r.at_end();
   out.read_only = out.has_read_only ? r.read_bool() : false;
   return finish(r);

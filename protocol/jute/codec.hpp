@@ -1,14 +1,14 @@
 #pragma once
 // Encoding and decoding of whole client frames. No I/O: bytes in, records out, and back.
 // `frame` below means the bytes of one frame without its 4-byte length prefix.
+#include "protocol/jute/data_records.hpp"
+#include "protocol/jute/error_code.hpp"
+#include "protocol/jute/records.hpp"
+
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "protocol/jute/data_records.hpp"
-#include "protocol/jute/error_code.hpp"
-#include "protocol/jute/records.hpp"
 
 namespace paddock::jute {
 

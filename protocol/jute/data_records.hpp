@@ -40,7 +40,11 @@ struct stat {
 };
 
 // ZooDefs.Ids
-inline acl_list open_acl_unsafe() { return {acl{31, id{"world", "anyone"}}}; }
-inline acl_list read_acl_unsafe() { return {acl{1, id{"world", "anyone"}}}; }
+inline acl_list open_acl_unsafe() {
+  return {acl{31, id{"world", "anyone"}}};
+}
+inline acl_list read_acl_unsafe() {
+  return {acl{1, id{"world", "anyone"}}};
+}
 
 } // namespace paddock::jute

@@ -3,8 +3,7 @@
 namespace paddock::jute {
 
 void frame_decoder::feed(std::span<const char> bytes) {
-  if (failed_)
-    return;
+  if (failed_) return;
   // Drop what the previous frames consumed before appending, so the buffer holds at most
   // one partial frame plus the new bytes and never grows with the connection's lifetime.
   if (pos_ > 0) {
@@ -15,8 +14,7 @@ void frame_decoder::feed(std::span<const char> bytes) {
 }
 
 bool frame_decoder::next(std::span<const char>& frame) {
-  if (failed_ || buf_.size() - pos_ < 4)
-    return false;
+  if (failed_ || buf_.size() - pos_ < 4) return false;
   const auto* u = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
   const auto len = static_cast<int32_t>((uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) |
                                         (uint32_t{u[2]} << 8) | uint32_t{u[3]});
@@ -25,8 +23,7 @@ bool frame_decoder::next(std::span<const char>& frame) {
     bad_length_ = len;
     return false;
   }
-  if (buf_.size() - pos_ - 4 < static_cast<size_t>(len))
-    return false;
+  if (buf_.size() - pos_ - 4 < static_cast<size_t>(len)) return false;
   frame = std::span<const char>(buf_.data() + pos_ + 4, static_cast<size_t>(len));
   pos_ += 4 + static_cast<size_t>(len);
   return true;

@@ -14,8 +14,7 @@ bool reader::take(size_t n, const char** out) {
 
 int32_t reader::read_int() {
   const char* p = nullptr;
-  if (!take(4, &p))
-    return 0;
+  if (!take(4, &p)) return 0;
   const auto* u = reinterpret_cast<const unsigned char*>(p);
   return static_cast<int32_t>((uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) |
                               (uint32_t{u[2]} << 8) | uint32_t{u[3]});
@@ -23,8 +22,7 @@ int32_t reader::read_int() {
 
 int64_t reader::read_long() {
   const char* p = nullptr;
-  if (!take(8, &p))
-    return 0;
+  if (!take(8, &p)) return 0;
   const auto* u = reinterpret_cast<const unsigned char*>(p);
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i)
@@ -34,31 +32,25 @@ int64_t reader::read_long() {
 
 bool reader::read_bool() {
   const char* p = nullptr;
-  if (!take(1, &p))
-    return false;
+  if (!take(1, &p)) return false;
   return *p != 0;
 }
 
 std::string reader::read_buffer(bool* was_null) {
   const int32_t len = read_int();
-  if (was_null)
-    *was_null = len < 0;
+  if (was_null) *was_null = len < 0;
   // jute writes -1 for null; any other negative length is garbage.
-  if (len < -1)
-    fail();
-  if (len <= 0 || !ok_)
-    return {};
+  if (len < -1) fail();
+  if (len <= 0 || !ok_) return {};
   const char* p = nullptr;
-  if (!take(static_cast<size_t>(len), &p))
-    return {};
+  if (!take(static_cast<size_t>(len), &p)) return {};
   return std::string(p, static_cast<size_t>(len));
 }
 
 int32_t reader::read_count(size_t min_element_size) {
   const int32_t n = read_int();
   if (!ok_ || n < 0) {
-    if (n < -1)
-      fail();
+    if (n < -1) fail();
     return 0;
   }
   // A count that cannot fit in what is left is garbage; refusing it here keeps a hostile

@@ -1,14 +1,14 @@
 #pragma once
 // The client-protocol records of zookeeper.jute (module org.apache.zookeeper.proto) that
 // Paddock speaks, as plain structs. Encoding and decoding live in codec.hpp.
+#include "protocol/jute/data_records.hpp"
+#include "protocol/jute/opcodes.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "protocol/jute/data_records.hpp"
-#include "protocol/jute/opcodes.hpp"
 
 namespace paddock::jute {
 
@@ -122,8 +122,7 @@ struct empty_request {}; // ping, closeSession, whoAmI
 using request_body =
     std::variant<empty_request, create_request, delete_request, path_watch_request,
                  set_data_request, path_request, set_acl_request, check_version_request,
-                 multi_request, set_watches_request, auth_packet, watch_request,
-                 add_watch_request>;
+                 multi_request, set_watches_request, auth_packet, watch_request, add_watch_request>;
 
 struct request {
   request_header header;

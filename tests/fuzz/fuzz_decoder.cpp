@@ -2,26 +2,24 @@
 // the frame decoder (fed in chunks the input itself decides), the ConnectRequest decoder
 // for the first frame and the request decoder for the rest; whatever decodes is encoded
 // again and must decode to the same bytes.
+#include "protocol/jute/codec.hpp"
+#include "protocol/jute/frame_decoder.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "protocol/jute/codec.hpp"
-#include "protocol/jute/frame_decoder.hpp"
-
 using namespace paddock::jute;
 
 namespace {
 void check(bool cond) {
-  if (!cond)
-    std::abort();
+  if (!cond) std::abort();
 }
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0)
-    return 0;
+  if (size == 0) return 0;
   // The first byte chooses how the rest is split into reads.
   const size_t chunk = 1 + data[0] % 64;
   const auto* bytes = reinterpret_cast<const char*>(data + 1);
@@ -45,8 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         continue;
       }
       request r;
-      if (decode_request(frame, r) != decode_status::ok)
-        continue;
+      if (decode_request(frame, r) != decode_status::ok) continue;
       std::string once;
       encode_request_frame(once, r);
       request r2;
@@ -55,8 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       encode_request_frame(twice, r2);
       check(once == twice);
     }
-    if (decoder.failed())
-      break;
+    if (decoder.failed()) break;
   }
   return 0;
 }

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "store/digest_auth.hpp"
+
+#include <catch2/catch.hpp>
 
 using paddock::store::digest_identity;
 

@@ -1,7 +1,7 @@
 // Four-letter-word answers in ZooKeeper 3.8's formats (captured from the real server).
-#include <catch2/catch.hpp>
-
 #include "protocol/admin/four_letter_words.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace paddock::admin;
 

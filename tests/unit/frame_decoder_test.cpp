@@ -1,7 +1,7 @@
 // Length-prefixed framing: frames split anywhere, several per read, and the size limit.
-#include <catch2/catch.hpp>
-
 #include "protocol/jute/frame_decoder.hpp"
+
+#include <catch2/catch.hpp>
 
 using paddock::jute::default_max_buffer;
 using paddock::jute::frame_decoder;
@@ -10,8 +10,8 @@ using paddock::jute::frame_slack;
 namespace {
 std::string framed(const std::string& body) {
   auto n = static_cast<uint32_t>(body.size());
-  std::string out{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
-                  static_cast<char>(n >> 8), static_cast<char>(n)};
+  std::string out{static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
+                  static_cast<char>(n)};
   return out + body;
 }
 } // namespace
@@ -40,7 +40,7 @@ TEST_CASE("a length over the limit or negative poisons the decoder") {
   frame_decoder d{100};
   std::span<const char> f;
   d.feed(framed(std::string(100 + frame_slack, 'a')));
-  CHECK(d.next(f)); // exactly at the limit
+  CHECK(d.next(f));                           // exactly at the limit
   d.feed(std::string("\x00\x00\x04\x65", 4)); // 1125 = 100 + 1024 + 1
   CHECK_FALSE(d.next(f));
   CHECK(d.failed());

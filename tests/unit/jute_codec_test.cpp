@@ -1,10 +1,10 @@
 // The jute codec: golden bytes from the jute rules, round trips of every request the server
 // decodes, and malformed input (every truncation, bad lengths, absurd counts).
-#include <catch2/catch.hpp>
-
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/jute_reader.hpp"
 #include "protocol/jute/opcodes.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace paddock::jute;
 
@@ -20,7 +20,9 @@ std::string hex(std::string_view s) {
   return out;
 }
 
-std::span<const char> span_of(const std::string& s) { return {s.data(), s.size()}; }
+std::span<const char> span_of(const std::string& s) {
+  return {s.data(), s.size()};
+}
 
 // A request frame without its length prefix.
 std::string frame_body(const request& r) {
@@ -39,8 +41,7 @@ std::vector<request> sample_requests() {
   out.push_back({{6, opcode::get_data}, path_watch_request{"/a", false}});
   out.push_back({{7, opcode::set_data}, set_data_request{"/a", "new", -1}});
   out.push_back({{8, opcode::get_acl}, path_request{"/a"}});
-  out.push_back({{9, opcode::set_acl},
-                 set_acl_request{"/a", {acl{31, id{"digest", "u:h"}}}, 2}});
+  out.push_back({{9, opcode::set_acl}, set_acl_request{"/a", {acl{31, id{"digest", "u:h"}}}, 2}});
   out.push_back({{10, opcode::get_children2}, path_watch_request{"/", true}});
   out.push_back({{11, opcode::sync}, path_request{"/"}});
   out.push_back({{12, opcode::check}, check_version_request{"/a", 3}});
@@ -70,13 +71,13 @@ TEST_CASE("a ConnectRequest encodes to ZooKeeper's bytes") {
   r.passwd = std::string(16, '\0');
   std::string out;
   encode(out, r);
-  CHECK(hex(out) == "00000000"                          // protocolVersion
-                    "0000000000000000"                  // lastZxidSeen
-                    "00007530"                          // timeOut 30000
-                    "0000000000000000"                  // sessionId
-                    "00000010"                          // passwd length 16
-                    "00000000000000000000000000000000"  // passwd
-                    "00");                              // readOnly
+  CHECK(hex(out) == "00000000"                         // protocolVersion
+                    "0000000000000000"                 // lastZxidSeen
+                    "00007530"                         // timeOut 30000
+                    "0000000000000000"                 // sessionId
+                    "00000010"                         // passwd length 16
+                    "00000000000000000000000000000000" // passwd
+                    "00");                             // readOnly
   connect_request back;
   REQUIRE(decode_connect_request(span_of(out), back) == decode_status::ok);
   CHECK(back.timeout_ms == 30000);
@@ -107,26 +108,40 @@ TEST_CASE("a create request frame has ZooKeeper's layout") {
   request r{{1, opcode::create}, create_request{"/a", "b", open_acl_unsafe(), 0, -1}};
   std::string out;
   encode_request_frame(out, r);
-  CHECK(hex(out) == "00000032"                       // frame length 50
-                    "00000001" "00000001"            // xid 1, type create
-                    "00000002" "2f61"                // path "/a"
-                    "00000001" "62"                  // data "b"
-                    "00000001"                       // one ACL
-                    "0000001f"                       // perms ALL
-                    "00000005" "776f726c64"          // "world"
-                    "00000006" "616e796f6e65"        // "anyone"
-                    "00000000");                     // flags
+  CHECK(hex(out) == "00000032" // frame length 50
+                    "00000001"
+                    "00000001" // xid 1, type create
+                    "00000002"
+                    "2f61" // path "/a"
+                    "00000001"
+                    "62"       // data "b"
+                    "00000001" // one ACL
+                    "0000001f" // perms ALL
+                    "00000005"
+                    "776f726c64" // "world"
+                    "00000006"
+                    "616e796f6e65" // "anyone"
+                    "00000000");   // flags
 }
 
 TEST_CASE("reply headers and notifications have ZooKeeper's layout") {
   std::string out;
   encode_reply(out, reply_header{5, 0x100000002, -101});
-  CHECK(hex(out) == "00000010" "00000005" "0000000100000002" "ffffff9b");
+  CHECK(hex(out) == "00000010"
+                    "00000005"
+                    "0000000100000002"
+                    "ffffff9b");
   out.clear();
-  encode_event(out, -1, watcher_event{event_type::node_data_changed, keeper_state::sync_connected,
-                                      "/x"});
-  CHECK(hex(out) == "0000001e" "ffffffff" "ffffffffffffffff" "00000000" // header
-                    "00000003" "00000003" "00000002" "2f78");          // event
+  encode_event(out, -1,
+               watcher_event{event_type::node_data_changed, keeper_state::sync_connected, "/x"});
+  CHECK(hex(out) == "0000001e"
+                    "ffffffff"
+                    "ffffffffffffffff"
+                    "00000000" // header
+                    "00000003"
+                    "00000003"
+                    "00000002"
+                    "2f78"); // event
   watcher_event back;
   REQUIRE(decode_event(std::span<const char>(out.data() + 4 + 16, out.size() - 20), back) ==
           decode_status::ok);
@@ -155,7 +170,8 @@ TEST_CASE("every truncation of a valid frame is an error, never a crash") {
       INFO("opcode " << r.header.type << " cut at " << cut);
       request back;
       auto status = decode_request(std::span<const char>(body.data(), cut), back);
-      const bool body_less = r.header.type == opcode::ping || r.header.type == opcode::close_session;
+      const bool body_less =
+          r.header.type == opcode::ping || r.header.type == opcode::close_session;
       if (body_less && cut >= 8)
         CHECK(status == decode_status::ok);
       else
@@ -181,8 +197,8 @@ TEST_CASE("negative lengths other than -1 and absurd counts are refused") {
   // A create whose ACL count claims 2^30 entries in a tiny frame.
   std::string create;
   encode(create, request_header{2, opcode::create});
-  create += std::string("\0\0\0\x02/a", 6) + std::string("\0\0\0\0", 4) +
-            std::string("\x40\0\0\0", 4);
+  create +=
+      std::string("\0\0\0\x02/a", 6) + std::string("\0\0\0\0", 4) + std::string("\x40\0\0\0", 4);
   CHECK(decode_request(span_of(create), back) != decode_status::ok);
 }
 

@@ -1,11 +1,11 @@
 // The request semantics around the tree: which requests are writes, what a read replies
 // and which watch it registers, and what setWatches fires after a reconnect.
-#include <catch2/catch.hpp>
-
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/jute_reader.hpp"
 #include "protocol/jute/opcodes.hpp"
 #include "store/request_processor.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace paddock;
 using store::request_class;
@@ -147,8 +147,7 @@ TEST_CASE("getData replies with the data and the stat, and registers a data watc
   jute::reader r{std::string_view(reply.body)};
   CHECK(r.read_buffer() == "hello");
   jute::stat st;
-  REQUIRE(jute::decode_stat(std::span<const char>(reply.body.data() + 4 + 5,
-                                                  reply.body.size() - 9),
+  REQUIRE(jute::decode_stat(std::span<const char>(reply.body.data() + 4 + 5, reply.body.size() - 9),
                             st) == jute::decode_status::ok);
   CHECK(st.czxid == t.zxid);
   CHECK(st.data_length == 5);
@@ -236,9 +235,9 @@ TEST_CASE("setWatches fires for what changed since relativeZxid and registers th
   std::vector<std::pair<watch_kind, std::string>> registered;
   for (auto& r : outcome.register_now)
     registered.emplace_back(r.kind, r.path);
-  CHECK(registered == std::vector<std::pair<watch_kind, std::string>>{
-                          {watch_kind::data, "/same"},
-                          {watch_kind::data, "/changed"},
-                          {watch_kind::data, "/nothing"},
-                          {watch_kind::child, "/same"}});
+  CHECK(registered ==
+        std::vector<std::pair<watch_kind, std::string>>{{watch_kind::data, "/same"},
+                                                        {watch_kind::data, "/changed"},
+                                                        {watch_kind::data, "/nothing"},
+                                                        {watch_kind::child, "/same"}});
 }

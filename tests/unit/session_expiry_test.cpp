@@ -1,7 +1,7 @@
 // Tick-bucket expiry, ZooKeeper's session id layout and the session password.
-#include <catch2/catch.hpp>
-
 #include "store/session_expiry.hpp"
+
+#include <catch2/catch.hpp>
 
 using paddock::store::initial_session_id;
 using paddock::store::session_expiry;
@@ -19,9 +19,9 @@ TEST_CASE("deadlines round up to the next tick boundary") {
 
 TEST_CASE("touching moves a session to a later bucket") {
   session_expiry e{1000};
-  e.add(1, 3000, 0);    // deadline 4000
+  e.add(1, 3000, 0); // deadline 4000
   e.add(2, 3000, 0);
-  CHECK(e.touch(1, 500)); // 3500 -> 4000: same bucket
+  CHECK(e.touch(1, 500));  // 3500 -> 4000: same bucket
   CHECK(e.touch(1, 2500)); // -> 6000
   CHECK(e.expire(4000) == std::vector<int64_t>{2});
   CHECK(e.contains(1));
@@ -32,9 +32,9 @@ TEST_CASE("touching moves a session to a later bucket") {
 
 TEST_CASE("expire returns the oldest buckets first; remove and re-add work") {
   session_expiry e{100};
-  e.add(3, 500, 0);  // 600
-  e.add(4, 200, 0);  // 300
-  e.add(5, 900, 0);  // 1000
+  e.add(3, 500, 0); // 600
+  e.add(4, 200, 0); // 300
+  e.add(5, 900, 0); // 1000
   e.remove(5);
   e.add(6, 200, 50); // 300
   auto gone = e.expire(10'000);

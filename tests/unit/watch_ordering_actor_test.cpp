@@ -1,10 +1,6 @@
 // The watch guarantee at the actor level: the store, watch manager and pipeline actors,
 // driven by a scoped actor standing in for two sessions. A session that watches /x must
 // receive the NodeDataChanged event before any read reply that shows the new value.
-#include <catch2/catch.hpp>
-
-#include <caf/all.hpp>
-
 #include "actors/messages.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/store_actor.hpp"
@@ -12,6 +8,9 @@
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/jute_reader.hpp"
 #include "store/request_processor.hpp"
+
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
 
 using namespace paddock;
 using namespace paddock::actors;
@@ -26,7 +25,9 @@ struct test_config : caf::actor_system_config {
   }
 };
 
-store::txn make(jute::request r, int64_t session) { return store::make_txn(std::move(r), session); }
+store::txn make(jute::request r, int64_t session) {
+  return store::make_txn(std::move(r), session);
+}
 
 jute::request set_data(const std::string& path, const std::string& data) {
   return {{1, op::set_data}, jute::set_data_request{path, data, -1}};
@@ -66,12 +67,12 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
   session.session_id = 1;
   session.session_timeout_ms = 10000;
   writer->send(pipeline, write_request{session, origin{writer_h, 0}});
-  writer->send(pipeline,
-               write_request{make({{1, op::create}, jute::create_request{"/x", "v0",
-                                                                         jute::open_acl_unsafe(),
-                                                                         0, -1}},
-                                  1),
-                             origin{writer_h, 1}});
+  writer->send(
+      pipeline,
+      write_request{
+          make({{1, op::create}, jute::create_request{"/x", "v0", jute::open_acl_unsafe(), 0, -1}},
+               1),
+          origin{writer_h, 1}});
   for (int replies = 0; replies < 2;)
     writer->receive([&](outbound_batch& b) { replies += static_cast<int>(b.items.size()); });
 

@@ -1,7 +1,7 @@
 // One-shot data and child watches with ZooKeeper's trigger rules.
-#include <catch2/catch.hpp>
-
 #include "store/watch_table.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace paddock;
 using jute::event_type;
@@ -31,8 +31,8 @@ TEST_CASE("a data watch fires once for a change, then is gone") {
   t.add_data_watch("/a", 2);
   CHECK(t.watch_count() == 2);
   CHECK(fire(t, "/a", event_type::node_data_changed) ==
-        std::vector<std::pair<store::watcher_id, event_type>>{
-            {1, event_type::node_data_changed}, {2, event_type::node_data_changed}});
+        std::vector<std::pair<store::watcher_id, event_type>>{{1, event_type::node_data_changed},
+                                                              {2, event_type::node_data_changed}});
   CHECK(fire(t, "/a", event_type::node_data_changed).empty());
   CHECK(t.watch_count() == 0);
   CHECK(t.watcher_count() == 0);

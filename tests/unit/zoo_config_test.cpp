@@ -1,18 +1,16 @@
 // zoo.cfg parsing and validation: errors name the key and the value.
-#include <catch2/catch.hpp>
+#include "config/zoo_config.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include "config/zoo_config.hpp"
 
 using namespace paddock::config;
 
 namespace {
 server_config ok(std::string_view text) {
   auto r = parse_zoo_cfg(text);
-  if (auto* e = std::get_if<config_error>(&r))
-    FAIL(e->to_string());
+  if (auto* e = std::get_if<config_error>(&r)) FAIL(e->to_string());
   return std::get<server_config>(r);
 }
 config_error bad(std::string_view text) {

@@ -12,14 +12,10 @@ std::optional<workload> parse_workload(std::string_view name) {
 
 std::string_view workload_name(workload w) {
   switch (w) {
-  case workload::create:
-    return "create";
-  case workload::set:
-    return "set";
-  case workload::get:
-    return "get";
-  case workload::mixed:
-    return "mixed";
+  case workload::create: return "create";
+  case workload::set: return "set";
+  case workload::get: return "get";
+  case workload::mixed: return "mixed";
   }
   return "?";
 }

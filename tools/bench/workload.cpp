@@ -119,9 +119,7 @@ void measure_phase::done(size_t, const pipelined_session::completion& reply,
       ok = reply.body.size() == 4 + opt_.value_size + stat_size &&
            read_be32(reply.body) == static_cast<int32_t>(opt_.value_size);
       break;
-    case jute::opcode::set_data:
-      ok = reply.body.size() == stat_size;
-      break;
+    case jute::opcode::set_data: ok = reply.body.size() == stat_size; break;
     case jute::opcode::create:
       ok = reply.body.size() > 4 &&
            read_be32(reply.body) == static_cast<int32_t>(reply.body.size() - 4);

@@ -10,14 +10,14 @@
 #include <zookeeper/zookeeper.h>
 
 static int failures = 0;
-#define CHECK(cond, ...)                                                                      \
-  do {                                                                                        \
-    if (!(cond)) {                                                                            \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                    \
-      fprintf(stderr, __VA_ARGS__);                                                           \
-      fprintf(stderr, "\n");                                                                  \
-      ++failures;                                                                             \
-    }                                                                                         \
+#define CHECK(cond, ...)                                                                           \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                         \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fprintf(stderr, "\n");                                                                       \
+      ++failures;                                                                                  \
+    }                                                                                              \
   } while (0)
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -111,8 +111,7 @@ int main(int argc, char** argv) {
   rc = zoo_get_children2(zh, "/c-node", 0, &children, &st);
   CHECK(rc == ZOK && children.count == 1 && strcmp(children.data[0], "seq-0000000000") == 0,
         "get_children2: rc=%d count=%d", rc, children.count);
-  if (rc == ZOK)
-    deallocate_String_vector(&children);
+  if (rc == ZOK) deallocate_String_vector(&children);
 
   zoo_op_t ops[3];
   zoo_op_result_t results[3];
