@@ -64,6 +64,17 @@ void send_connect_response(self_ptr self, bool valid) {
   self->state.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
 }
 
+// The handshake is done (new session committed, or an existing one resumed): answer it.
+void mark_connected(self_ptr self) {
+  auto& st = self->state;
+  st.current = session_state::phase::connected;
+  st.last_touch = clock::now();
+  st.info.session_id = st.session_id;
+  st.info.timeout_ms = st.timeout_ms;
+  st.info.established_ms = wall_ms();
+  send_connect_response(self, true);
+}
+
 void touch_tracker(self_ptr self) {
   auto& st = self->state;
   if (st.current != session_state::phase::connected) return;
@@ -231,12 +242,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
               return;
             }
             s.passwd = std::move(passwd);
-            s.current = session_state::phase::connected;
-            s.last_touch = clock::now();
-            s.info.session_id = s.session_id;
-            s.info.timeout_ms = s.timeout_ms;
-            s.info.established_ms = wall_ms();
-            send_connect_response(self, true);
+            mark_connected(self);
             pump(self);
             flush(self);
           },
@@ -332,12 +338,7 @@ bool on_reply(self_ptr self, outbound& r) {
   st.ctx->stats->record_latency(static_cast<uint64_t>(us.count()));
   note_response(st, entry, r.zxid, us.count() / 1000);
   if (entry.opcode == jute::opcode::create_session) {
-    st.current = session_state::phase::connected;
-    st.last_touch = clock::now();
-    st.info.session_id = st.session_id;
-    st.info.timeout_ms = st.timeout_ms;
-    st.info.established_ms = wall_ms();
-    send_connect_response(self, true);
+    mark_connected(self);
     return true;
   }
   st.out.append(r.frame);
