@@ -13,6 +13,7 @@
 #include <caf/atom.hpp>
 #include <caf/io/connection_handle.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,8 @@ struct commit {
 struct read_request {
   jute::request request;
   int64_t session_id = 0;
+  // The session's identities for the ACL check; shared, since they change only on addAuth.
+  std::shared_ptr<const std::vector<jute::id>> auth;
   store::watcher_id watcher = 0;
   origin from;
 };

@@ -118,8 +118,11 @@ bool handle_auth(self_ptr self, const jute::request& req) {
   // The ip provider adds the connection's own address, which every session already has.
   if (packet.scheme == "digest") {
     jute::id ident{"digest", store::digest_identity(packet.auth)};
-    if (std::find(st.auth_ids.begin(), st.auth_ids.end(), ident) == st.auth_ids.end())
-      st.auth_ids.push_back(std::move(ident));
+    if (std::find(st.auth_ids->begin(), st.auth_ids->end(), ident) == st.auth_ids->end()) {
+      auto ids = std::make_shared<std::vector<jute::id>>(*st.auth_ids);
+      ids->push_back(std::move(ident));
+      st.auth_ids = std::move(ids);
+    }
   }
   jute::encode_reply(st.out, jute::reply_header{jute::xid::auth, 0, 0});
   return true;
@@ -136,7 +139,7 @@ void pump(self_ptr self) {
     switch (cls) {
     case request_class::write: {
       auto txn = store::make_txn(std::move(req), st.session_id);
-      txn.auth = st.auth_ids;
+      txn.auth = *st.auth_ids;
       start(self, from.xid, txn.type, true);
       self->send(st.ctx->pipeline, write_request{std::move(txn), from});
       break;
@@ -160,7 +163,7 @@ void pump(self_ptr self) {
     case request_class::read: {
       if (st.writes_in_flight > 0) return;
       start(self, req.header.xid, req.header.type, false);
-      self->send(st.ctx->store, read_request{std::move(req), st.session_id, st.watcher, from});
+      self->send(st.ctx->store, read_request{std::move(req), st.session_id, st.auth_ids, st.watcher, from});
       break;
     }
     case request_class::set_watches: {
@@ -378,7 +381,8 @@ caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_pt
   st.remote = std::move(remote);
   st.info.remote = "/" + st.remote;
   // ZooKeeper gives every connection the identity ip:<client address>.
-  st.auth_ids.push_back({"ip", st.remote.substr(0, st.remote.rfind(':'))});
+  st.auth_ids = std::make_shared<const std::vector<jute::id>>(
+      std::vector<jute::id>{{"ip", st.remote.substr(0, st.remote.rfind(':'))}});
   return {
       [=](data_atom, std::vector<char>& bytes) { on_bytes(self, bytes); },
       [=](outbound_batch& batch) { on_batch(self, batch); },

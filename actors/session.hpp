@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,7 @@ struct session_state {
   std::deque<in_flight_entry> in_flight; // dispatched, reply not yet sent
   int writes_in_flight = 0;
   int64_t last_zxid = 0;
-  std::vector<jute::id> auth_ids; // ip:<address>, then digest ids from addAuth
+  std::shared_ptr<const std::vector<jute::id>> auth_ids; // ip:<address>, then digest ids from addAuth
   std::string out;                // reply bytes gathered during one message
   std::chrono::steady_clock::time_point last_touch;
   admin::connection_info info; // what cons reports; queued is filled in when asked

@@ -38,7 +38,9 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         auto& st = self->state;
         read_done d;
         store::watch_registration reg;
-        store::execute_read(st.tree, r.request, r.session_id, d.reply, reg);
+        std::span<const jute::id> auth;
+        if (r.auth) auth = *r.auth;
+        store::execute_read(st.tree, r.request, r.session_id, auth, d.reply, reg);
         if (reg.kind != store::watch_kind::none) d.registrations.push_back(std::move(reg));
         d.zxid = st.tree.last_zxid();
         d.watcher = r.watcher;

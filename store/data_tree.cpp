@@ -538,6 +538,17 @@ apply_result data_tree::apply(const txn& t) {
   return result;
 }
 
+error_code data_tree::check_access(std::string_view path, int32_t perms,
+                                   std::span<const jute::id> auth) const {
+  const znode* n = impl_->find(path);
+  if (!n) return error_code::no_node;
+  const auto& acl = impl_->acls.get(n->acl);
+  // checkACL is asked per permission; READ|ADMIN for getACL means "either one".
+  for (int32_t bit = 1; bit <= jute::perms::admin; bit <<= 1)
+    if ((perms & bit) && acl_permits(acl, bit, auth)) return error_code::ok;
+  return error_code::no_auth;
+}
+
 error_code data_tree::exists(std::string_view path, jute::stat& out) const {
   const znode* n = impl_->find(path);
   if (!n) return error_code::no_node;

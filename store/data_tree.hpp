@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,11 @@ public:
   error_code get_children(std::string_view path, std::vector<std::string>& children,
                           jute::stat* out) const;
   error_code get_acl(std::string_view path, jute::acl_list& acls, jute::stat& out) const;
+
+  // ZooKeeper's checkACL for a read: ok when `auth` holds any of `perms` on the node,
+  // no_node when it does not exist, no_auth otherwise. `perms` is a bit mask: any bit will do.
+  error_code check_access(std::string_view path, int32_t perms,
+                          std::span<const jute::id> auth) const;
 
   // mzxid and pzxid of a node, for setWatches' "changed since relativeZxid" checks.
   // Returns false when the node does not exist.

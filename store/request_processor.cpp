@@ -100,7 +100,7 @@ txn make_txn(jute::request&& request, int64_t session_id) {
 }
 
 void execute_read(const data_tree& tree, const jute::request& request, int64_t session_id,
-                  std::string& out, watch_registration& reg) {
+                  std::span<const jute::id> auth, std::string& out, watch_registration& reg) {
   const int32_t xid = request.header.xid;
   const int64_t zxid = tree.last_zxid();
   reg = {};
@@ -123,7 +123,8 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
     const auto& r = std::get<jute::path_watch_request>(request.body);
     std::string data;
     jute::stat st;
-    auto err = tree.get_data(r.path, data, st);
+    auto err = tree.check_access(r.path, jute::perms::read, auth);
+    if (err == jute::error_code::ok) err = tree.get_data(r.path, data, st);
     if (r.watch && err == jute::error_code::ok) reg = {watch_kind::data, r.path};
     reply_frame(out, xid, zxid, err, [&](jute::writer& w) {
       w.write_buffer(data);
@@ -136,7 +137,8 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
     const auto& r = std::get<jute::path_watch_request>(request.body);
     std::vector<std::string> children;
     jute::stat st;
-    auto err = tree.get_children(r.path, children, &st);
+    auto err = tree.check_access(r.path, jute::perms::read, auth);
+    if (err == jute::error_code::ok) err = tree.get_children(r.path, children, &st);
     if (r.watch && err == jute::error_code::ok) reg = {watch_kind::child, r.path};
     const bool with_stat = request.header.type == op::get_children2;
     reply_frame(out, xid, zxid, err, [&](jute::writer& w) {
@@ -149,7 +151,15 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
     const auto& r = std::get<jute::path_request>(request.body);
     jute::acl_list acls;
     jute::stat st;
-    auto err = tree.get_acl(r.path, acls, st);
+    auto err = tree.check_access(r.path, jute::perms::read | jute::perms::admin, auth);
+    if (err == jute::error_code::ok) err = tree.get_acl(r.path, acls, st);
+    // Without ADMIN, digest ids come back as "user:x", as ZooKeeper masks them.
+    if (err == jute::error_code::ok &&
+        tree.check_access(r.path, jute::perms::admin, auth) != jute::error_code::ok)
+      for (auto& a : acls)
+        if (auto colon = a.id.ident.find(':');
+            a.id.scheme == "digest" && colon != std::string::npos)
+          a.id.ident = a.id.ident.substr(0, colon) + ":x";
     reply_frame(out, xid, zxid, err, [&](jute::writer&) {
       jute::encode(out, acls);
       jute::encode(out, st);

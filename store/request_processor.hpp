@@ -11,6 +11,7 @@
 #include "store/txn.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,12 @@ struct watch_registration {
 txn make_txn(jute::request&& request, int64_t session_id);
 
 // Executes a read and appends its whole reply frame (length prefix included) to `out`.
+// `auth` is the session's identities: getData and getChildren need READ, getACL READ or
+// ADMIN (digest ids are masked without ADMIN), as ZooKeeper checks them; exists needs none.
 // `reg` says which watch to register; it is set only where ZooKeeper registers one
-// (exists: always; getData/getChildren: only when the node exists).
+// (exists: always; getData/getChildren: only when the read succeeded).
 void execute_read(const data_tree& tree, const jute::request& request, int64_t session_id,
-                  std::string& out, watch_registration& reg);
+                  std::span<const jute::id> auth, std::string& out, watch_registration& reg);
 
 // The reply frame of an applied txn for its origin.
 void encode_write_reply(std::string& out, int32_t xid, int32_t opcode, const apply_result& result,

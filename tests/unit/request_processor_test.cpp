@@ -114,7 +114,7 @@ TEST_CASE("exists registers a watch whether or not the node exists") {
   auto tree = tree_with_session(1);
   std::string out;
   store::watch_registration reg;
-  store::execute_read(tree, read_req(op::exists, "/missing", true), 1, out, reg);
+  store::execute_read(tree, read_req(op::exists, "/missing", true), 1, {}, out, reg);
   auto reply = parse(out);
   CHECK(reply.header.xid == 7);
   CHECK(reply.header.err == static_cast<int32_t>(jute::error_code::no_node));
@@ -128,7 +128,7 @@ TEST_CASE("getData and getChildren register no watch on a missing node") {
   for (auto opcode : {op::get_data, op::get_children, op::get_children2}) {
     std::string out;
     store::watch_registration reg;
-    store::execute_read(tree, read_req(opcode, "/missing", true), 1, out, reg);
+    store::execute_read(tree, read_req(opcode, "/missing", true), 1, {}, out, reg);
     CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::no_node));
     CHECK(reg.kind == watch_kind::none);
   }
@@ -140,7 +140,7 @@ TEST_CASE("getData replies with the data and the stat, and registers a data watc
   tree.apply(t);
   std::string out;
   store::watch_registration reg;
-  store::execute_read(tree, read_req(op::get_data, "/node", true), 1, out, reg);
+  store::execute_read(tree, read_req(op::get_data, "/node", true), 1, {}, out, reg);
   auto reply = parse(out);
   CHECK(reply.header.err == 0);
   CHECK(reply.header.zxid == tree.last_zxid());
@@ -161,7 +161,7 @@ TEST_CASE("getChildren2 lists the children and registers a child watch") {
   tree.apply(create_txn("/p/b", ""));
   std::string out;
   store::watch_registration reg;
-  store::execute_read(tree, read_req(op::get_children2, "/p", true), 1, out, reg);
+  store::execute_read(tree, read_req(op::get_children2, "/p", true), 1, {}, out, reg);
   auto reply = parse(out);
   REQUIRE(reply.header.err == 0);
   jute::reader r{std::string_view(reply.body)};
@@ -179,7 +179,7 @@ TEST_CASE("exists with a NUL in the path is BadArguments and registers nothing")
   auto tree = tree_with_session(1);
   std::string out;
   store::watch_registration reg;
-  store::execute_read(tree, read_req(op::exists, std::string("/a\0b", 4), true), 1, out, reg);
+  store::execute_read(tree, read_req(op::exists, std::string("/a\0b", 4), true), 1, {}, out, reg);
   CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::bad_arguments));
   CHECK(reg.kind == watch_kind::none);
 }
@@ -240,4 +240,50 @@ TEST_CASE("setWatches fires for what changed since relativeZxid and registers th
                                                         {watch_kind::data, "/changed"},
                                                         {watch_kind::data, "/nothing"},
                                                         {watch_kind::child, "/same"}});
+}
+
+TEST_CASE("reads check the ACL as ZooKeeper does, and mask digests without ADMIN") {
+  auto tree = tree_with_session(1);
+  const jute::id owner{"digest", "alice:aGFzaA=="};
+  const jute::id reader{"digest", "bob:aGFzaA=="};
+  jute::request r;
+  r.header = {1, op::create};
+  r.body = jute::create_request{
+      "/secret", "s",
+      {jute::acl{jute::perms::all, owner}, jute::acl{jute::perms::read, reader}}, 0, -1};
+  auto t = store::make_txn(std::move(r), 1);
+  t.zxid = ++next_zxid;
+  REQUIRE(tree.apply(t).err == jute::error_code::ok);
+
+  const std::vector<jute::id> nobody;
+  const std::vector<jute::id> as_owner{owner};
+  const std::vector<jute::id> as_reader{reader};
+  std::string out;
+  store::watch_registration reg;
+  store::execute_read(tree, read_req(op::get_data, "/secret", true), 1, nobody, out, reg);
+  CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::no_auth));
+  CHECK(reg.kind == watch_kind::none);
+  out.clear();
+  store::execute_read(tree, read_req(op::get_children, "/secret", false), 1, nobody, out, reg);
+  CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::no_auth));
+  out.clear();
+  store::execute_read(tree, read_req(op::exists, "/secret", false), 1, nobody, out, reg);
+  CHECK(parse(out).header.err == 0); // exists needs no permission
+  out.clear();
+  store::execute_read(tree, read_req(op::get_data, "/secret", false), 1, as_reader, out, reg);
+  CHECK(parse(out).header.err == 0);
+
+  // getACL: READ is enough, but without ADMIN the digests come back masked.
+  out.clear();
+  store::execute_read(tree, read_req(op::get_acl, "/secret", false), 1, as_reader, out, reg);
+  auto masked = parse(out);
+  REQUIRE(masked.header.err == 0);
+  CHECK(masked.body.find("alice:x") != std::string::npos);
+  CHECK(masked.body.find("aGFzaA==") == std::string::npos);
+  out.clear();
+  store::execute_read(tree, read_req(op::get_acl, "/secret", false), 1, as_owner, out, reg);
+  CHECK(parse(out).body.find("alice:aGFzaA==") != std::string::npos);
+  out.clear();
+  store::execute_read(tree, read_req(op::get_acl, "/secret", false), 1, nobody, out, reg);
+  CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::no_auth));
 }

@@ -76,7 +76,7 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
   for (int replies = 0; replies < 2;)
     writer->receive([&](outbound_batch& b) { replies += static_cast<int>(b.items.size()); });
 
-  watcher->send(store_a, read_request{get_data("/x", true), 2, 77, origin{watcher_h, 2}});
+  watcher->send(store_a, read_request{get_data("/x", true), 2, nullptr, 77, origin{watcher_h, 2}});
   watcher->receive([](outbound_batch& b) {
     REQUIRE(b.items.size() == 1);
     CHECK(data_of(b.items[0].frame) == "v0");
@@ -88,7 +88,7 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
   bool change_seen = false;
   // Keep reading until a reply shows v1; the event must already have been seen by then.
   for (int i = 0; i < rounds && !change_seen; ++i) {
-    watcher->send(store_a, read_request{get_data("/x", false), 2, 77, origin{watcher_h, 4}});
+    watcher->send(store_a, read_request{get_data("/x", false), 2, nullptr, 77, origin{watcher_h, 4}});
     bool replied = false;
     while (!replied) {
       watcher->receive([&](outbound_batch& b) {
