@@ -34,6 +34,16 @@ void forget_connection(listener_broker* self, connection_handle hdl, bool tell_s
   st.connections.erase(it);
 }
 
+// CAF reuses connection handles (they are file descriptor numbers), so a write or close
+// that an ended session sent late could name a newer connection. Only the connection's
+// current session may write to it or close it.
+bool from_current_session(listener_broker* self, connection_handle hdl) {
+  auto it = self->state.connections.find(hdl);
+  return it != self->state.connections.end() && it->second.session &&
+         caf::actor_cast<caf::actor_addr>(self->current_sender()) ==
+             it->second.session.address();
+}
+
 void on_new_connection(listener_broker* self, connection_handle hdl) {
   auto& st = self->state;
   auto ip = self->remote_addr(hdl);
@@ -145,12 +155,13 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
         self->quit(caf::exit_reason::user_shutdown);
       },
       [=](write_atom, connection_handle hdl, const std::string& bytes) {
-        if (!self->valid(hdl)) return;
+        if (!from_current_session(self, hdl)) return;
         auto& buf = self->wr_buf(hdl);
         buf.insert(buf.end(), bytes.begin(), bytes.end());
         self->flush(hdl);
       },
       [=](close_atom, connection_handle hdl) {
+        if (!from_current_session(self, hdl)) return;
         // The session is done with this connection; what it wrote is still sent.
         forget_connection(self, hdl, false);
         self->close(hdl);

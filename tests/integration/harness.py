@@ -3,7 +3,20 @@
 PADDOCK_TARGET selects the server: `paddock` (default; binary from PADDOCK_BIN, else
 <repo>/build/bin/paddock) or `zookeeper` (Debian's Apache ZooKeeper 3.8), so the same tests
 can be run against the real server to check what they expect.
+
+API (used by every test_*.py here; keep it stable):
+  Server(extra_config=None)   a configured, not yet started server; .start() returns it
+    .host .port .hosts        "127.0.0.1", the port, "127.0.0.1:port"
+    .dir .data_dir .cfg_path .log_path .config
+    .start(timeout) .stop() .kill() .restart() .alive() .pid .cleanup()
+    .four_letter(word)        the whole answer of a four-letter word
+    .log_tail(lines)          the end of the server's stdout+stderr
+  kazoo_client(server_or_hosts, timeout=10.0, **kw)   context manager: a started KazooClient
+                                                      that is always stopped and closed
+  four_letter(host, port, word, timeout)  free_port()  wait_for(predicate, timeout, what=...)
+  TARGET, REPO, PADDOCK_BIN, ZK_CLASSPATH
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -17,6 +30,7 @@ TARGET = os.environ.get("PADDOCK_TARGET", "paddock")
 PADDOCK_BIN = os.environ.get("PADDOCK_BIN", os.path.join(REPO, "build", "bin", "paddock"))
 ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
 
+# tickTime 200 ms keeps expiry tests fast: ZooKeeper's minimum session timeout is 2 ticks.
 BASE_CONFIG = {
     "tickTime": "200",
     "minSessionTimeout": "400",
@@ -48,6 +62,16 @@ def four_letter(host, port, word, timeout=5.0):
     return b"".join(chunks).decode()
 
 
+def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
+    """Polls `predicate` until it is true; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
 class Server:
     """One server process with its own data directory and zoo.cfg."""
 
@@ -70,6 +94,9 @@ class Server:
                 f.write(f"{k}={v}\n")
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
+        self.log = None
+        # Set by kill()/stop(): the process is gone on purpose, not a crash.
+        self.stopped_on_purpose = False
 
     def command(self):
         if TARGET == "zookeeper":
@@ -77,11 +104,18 @@ class Server:
                     "org.apache.zookeeper.server.ZooKeeperServerMain", self.cfg_path]
         return [PADDOCK_BIN, "--config", self.cfg_path]
 
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
     def start(self, timeout=None):
         timeout = timeout or (60 if TARGET == "zookeeper" else 15)
+        if TARGET != "zookeeper" and not os.access(PADDOCK_BIN, os.X_OK):
+            raise RuntimeError(f"no paddock binary at {PADDOCK_BIN} (set PADDOCK_BIN)")
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     cwd=self.dir)
+                                     stdin=subprocess.DEVNULL, cwd=self.dir)
+        self.stopped_on_purpose = False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -89,11 +123,11 @@ class Server:
             if self._serving():
                 return self
             time.sleep(0.1)
-        self.stop()
+        self.kill()
         raise RuntimeError(f"server did not come up in {timeout} s:\n{self.log_tail()}")
 
     def _serving(self):
-        # ZooKeeper answers ruok before it serves requests: wait for a real session.
+        # ZooKeeper answers ruok before it serves requests: wait for a real session too.
         from kazoo.client import KazooClient
         try:
             if four_letter(self.host, self.port, "ruok", timeout=1.0) != "imok":
@@ -111,8 +145,8 @@ class Server:
             zk.stop()
             zk.close()
 
-    def four_letter(self, word):
-        return four_letter(self.host, self.port, word)
+    def four_letter(self, word, timeout=5.0):
+        return four_letter(self.host, self.port, word, timeout)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -124,27 +158,55 @@ class Server:
         except OSError:
             return "(no log)"
 
-    def stop(self):
+    def _close_log(self):
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def stop(self, timeout=5.0):
+        """SIGTERM, then SIGKILL after `timeout` seconds."""
+        self.stopped_on_purpose = True
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait(timeout=5)
-        if getattr(self, "log", None):
-            self.log.close()
+                self.proc.wait(timeout=10)
+        self._close_log()
+
+    def kill(self):
+        """SIGKILL: a crash as far as the data directory is concerned."""
+        self.stopped_on_purpose = True
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self._close_log()
+
+    def restart(self, hard=False, timeout=None):
+        """Stops (or with hard=True kills) the process and starts it again on the same port
+        and data directory."""
+        self.kill() if hard else self.stop()
+        return self.start(timeout)
 
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
-    """Polls `predicate` until it is true; fails the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+@contextlib.contextmanager
+def kazoo_client(server, timeout=10.0, start_timeout=15.0, **kwargs):
+    """A started KazooClient for `server` (a Server or a "host:port" string), stopped and
+    closed on exit whatever happens."""
+    from kazoo.client import KazooClient
+    hosts = server if isinstance(server, str) else server.hosts
+    zk = KazooClient(hosts=hosts, timeout=timeout, **kwargs)
+    try:
+        zk.start(timeout=start_timeout)
+        yield zk
+    finally:
+        try:
+            zk.stop()
+            zk.close()
+        except Exception:
+            pass

@@ -95,3 +95,51 @@ class Conn:
 
     def close(self):
         self.sock.close()
+
+
+# Opcodes and flags used by the tests (zookeeper.jute / ZooDefs.OpCode).
+OP_CREATE, OP_DELETE, OP_EXISTS, OP_GET_DATA, OP_SET_DATA = 1, 2, 3, 4, 5
+OP_GET_CHILDREN, OP_PING, OP_CLOSE = 8, 11, -11
+PING_XID = -2
+EVENT_CREATED, EVENT_DELETED, EVENT_CHANGED, EVENT_CHILD = 1, 2, 3, 4
+
+STAT_FORMAT = ">qqqqiiiqiiq"  # czxid mzxid ctime mtime version cversion aversion
+                              # ephemeralOwner dataLength numChildren pzxid
+STAT_SIZE = struct.calcsize(STAT_FORMAT)
+
+
+def path_watch_body(path, watch=False):
+    """The body of exists / getData / getChildren: path, watch flag."""
+    return pack_string(path) + struct.pack(">?", watch)
+
+
+def set_data_body(path, data, version=-1):
+    return pack_string(path) + pack_string(data) + struct.pack(">i", version)
+
+
+def unpack_buffer(body, offset=0):
+    """Returns (bytes or None, next offset) of a length-prefixed jute buffer."""
+    (n,) = struct.unpack(">i", body[offset:offset + 4])
+    offset += 4
+    if n < 0:
+        return None, offset
+    return body[offset:offset + n], offset + n
+
+
+def parse_frame(frame_body):
+    """Splits a reply frame into (xid, zxid, err, rest)."""
+    xid, zxid, err = struct.unpack(">iqi", frame_body[:16])
+    return xid, zxid, err, frame_body[16:]
+
+
+def parse_event(rest):
+    """(type, state, path) of a WatcherEvent body."""
+    etype, state = struct.unpack(">ii", rest[:8])
+    path, _ = unpack_buffer(rest, 8)
+    return etype, state, path.decode()
+
+
+def parse_get_data(rest):
+    """(data, stat tuple) of a GetDataResponse body."""
+    data, offset = unpack_buffer(rest)
+    return data, struct.unpack(STAT_FORMAT, rest[offset:offset + STAT_SIZE])

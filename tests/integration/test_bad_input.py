@@ -4,11 +4,7 @@ import os
 import socket
 import struct
 
-import pytest
-from kazoo.client import KazooClient
-
 import raw_zk
-from harness import wait_for
 
 
 def still_serving(server, zk):
