@@ -522,15 +522,12 @@ apply_result data_tree::apply(const txn& t) {
     break;
   case op::close_session: result = impl_->close_session(t); break;
   case op::multi: result = impl_->apply_multi(t); break;
-  case op::create:
-  case op::create2:
-  case op::create_container:
-  case op::create_ttl:
-  case op::remove:
-  case op::set_data:
-  case op::set_acl:
-  case op::check: result = impl_->apply_single(t); break;
-  default: result.err = error_code::unimplemented; break;
+  default:
+    if (is_single_write(t.type))
+      result = impl_->apply_single(t);
+    else
+      result.err = error_code::unimplemented;
+    break;
   }
   // Every txn consumes its zxid, failed ones too. Never moves back (replay after a fuzzy
   // snapshot may apply older txns), as DataTree.lastProcessedZxid.

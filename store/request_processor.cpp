@@ -18,14 +18,6 @@ request_class classify(int32_t opcode) {
   case op::get_children2:
   case op::get_acl:
   case op::get_ephemerals: return request_class::read;
-  case op::create:
-  case op::create2:
-  case op::create_container:
-  case op::create_ttl:
-  case op::remove:
-  case op::set_data:
-  case op::set_acl:
-  case op::check:
   case op::multi: return request_class::write;
   case op::sync: return request_class::sync;
   case op::set_watches:
@@ -33,7 +25,7 @@ request_class classify(int32_t opcode) {
   case op::ping: return request_class::ping;
   case op::auth: return request_class::auth;
   case op::close_session: return request_class::close_session;
-  default: return request_class::unsupported;
+  default: return is_single_write(opcode) ? request_class::write : request_class::unsupported;
   }
 }
 

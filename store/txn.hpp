@@ -3,6 +3,7 @@
 // It carries the client's request itself; data_tree::apply decides the outcome (errors,
 // sequential names, multi rollback), so the same txn gives the same tree everywhere.
 #include "protocol/jute/error_code.hpp"
+#include "protocol/jute/opcodes.hpp"
 #include "protocol/jute/records.hpp"
 
 #include <cstdint>
@@ -13,6 +14,21 @@
 namespace paddock::store {
 
 using jute::error_code;
+
+// The opcodes a txn_op can carry: the writes that are one op of their own (or of a multi).
+constexpr bool is_single_write(int32_t opcode) {
+  switch (opcode) {
+  case jute::opcode::create:
+  case jute::opcode::create2:
+  case jute::opcode::create_container:
+  case jute::opcode::create_ttl:
+  case jute::opcode::remove:
+  case jute::opcode::set_data:
+  case jute::opcode::set_acl:
+  case jute::opcode::check: return true;
+  default: return false;
+  }
+}
 
 struct txn_op {
   // The request's opcode: create, create2, create_container, create_ttl, remove, set_data,
