@@ -40,8 +40,7 @@ void forget_connection(listener_broker* self, connection_handle hdl, bool tell_s
 bool from_current_session(listener_broker* self, connection_handle hdl) {
   auto it = self->state.connections.find(hdl);
   return it != self->state.connections.end() && it->second.session &&
-         caf::actor_cast<caf::actor_addr>(self->current_sender()) ==
-             it->second.session.address();
+         caf::actor_cast<caf::actor_addr>(self->current_sender()) == it->second.session.address();
 }
 
 void on_new_connection(listener_broker* self, connection_handle hdl) {

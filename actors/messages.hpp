@@ -35,7 +35,6 @@ using moved_atom = caf::atom_constant<caf::atom("moved")>;   // another connecti
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 // admin
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
-using watches_atom = caf::atom_constant<caf::atom("watches")>;
 
 // Who gets the reply to a request, and which request it answers.
 struct origin {

@@ -139,7 +139,7 @@ void pump(self_ptr self) {
     switch (cls) {
     case request_class::write: {
       auto txn = store::make_txn(std::move(req), st.session_id);
-      txn.auth = *st.auth_ids;
+      txn.auth = st.auth_ids;
       start(self, from.xid, txn.type, true);
       self->send(st.ctx->pipeline, write_request{std::move(txn), from});
       break;
@@ -163,7 +163,8 @@ void pump(self_ptr self) {
     case request_class::read: {
       if (st.writes_in_flight > 0) return;
       start(self, req.header.xid, req.header.type, false);
-      self->send(st.ctx->store, read_request{std::move(req), st.session_id, st.auth_ids, st.watcher, from});
+      self->send(st.ctx->store,
+                 read_request{std::move(req), st.session_id, st.auth_ids, st.watcher, from});
       break;
     }
     case request_class::set_watches: {

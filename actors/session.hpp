@@ -47,8 +47,9 @@ struct session_state {
   std::deque<in_flight_entry> in_flight; // dispatched, reply not yet sent
   int writes_in_flight = 0;
   int64_t last_zxid = 0;
-  std::shared_ptr<const std::vector<jute::id>> auth_ids; // ip:<address>, then digest ids from addAuth
-  std::string out;                // reply bytes gathered during one message
+  std::shared_ptr<const std::vector<jute::id>>
+      auth_ids;    // ip:<address>, then digest ids from addAuth
+  std::string out; // reply bytes gathered during one message
   std::chrono::steady_clock::time_point last_touch;
   admin::connection_info info; // what cons reports; queued is filled in when asked
   uint64_t latency_total_ms = 0;

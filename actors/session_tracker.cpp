@@ -86,7 +86,6 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         expire_due(self);
         self->delayed_send(self, tick, tick_atom::value);
       },
-      [=](stats_atom) { return static_cast<int64_t>(self->state.sessions.size()); },
   };
 }
 

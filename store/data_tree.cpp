@@ -174,10 +174,10 @@ struct data_tree::impl {
     if (last_slash == std::string::npos || path.find('\0') != std::string::npos)
       return error_code::bad_arguments;
     std::string_view parent_name = std::string_view(path).substr(0, last_slash);
-    if (auto e = fixup_acl(req.acls, t.auth, out.acl); e != error_code::ok) return e;
+    if (auto e = fixup_acl(req.acls, t.auth_ids(), out.acl); e != error_code::ok) return e;
     auto parent = get_record(parent_name);
     if (!parent) return error_code::no_node;
-    if (!acl_permits(*parent->acl, jute::perms::create, t.auth)) return error_code::no_auth;
+    if (!acl_permits(*parent->acl, jute::perms::create, t.auth_ids())) return error_code::no_auth;
     out.path = path;
     if (mode->sequential) out.path += sequence_suffix(parent->cversion);
     if (!valid_path(out.path)) return error_code::bad_arguments;
@@ -218,7 +218,7 @@ struct data_tree::impl {
     std::string_view parent_name = std::string_view(path).substr(0, last_slash);
     auto parent = get_record(parent_name);
     if (!parent) return error_code::no_node;
-    if (!acl_permits(*parent->acl, jute::perms::remove, t.auth)) return error_code::no_auth;
+    if (!acl_permits(*parent->acl, jute::perms::remove, t.auth_ids())) return error_code::no_auth;
     auto node = get_record(path);
     if (!node) return error_code::no_node;
     if (req.version != -1 && req.version != node->version) return error_code::bad_version;
@@ -237,7 +237,7 @@ struct data_tree::impl {
     if (!valid_path(req.path)) return error_code::bad_arguments;
     auto node = get_record(req.path);
     if (!node) return error_code::no_node;
-    if (!acl_permits(*node->acl, jute::perms::write, t.auth)) return error_code::no_auth;
+    if (!acl_permits(*node->acl, jute::perms::write, t.auth_ids())) return error_code::no_auth;
     if (req.version != -1 && req.version != node->version) return error_code::bad_version;
     out.path = req.path;
     record n = *node;
@@ -250,10 +250,10 @@ struct data_tree::impl {
     const auto& req = std::get<jute::set_acl_request>(o.body);
     if (auto e = check_session(t); e != error_code::ok) return e;
     if (!valid_path(req.path)) return error_code::bad_arguments;
-    if (auto e = fixup_acl(req.acls, t.auth, out.acl); e != error_code::ok) return e;
+    if (auto e = fixup_acl(req.acls, t.auth_ids(), out.acl); e != error_code::ok) return e;
     auto node = get_record(req.path);
     if (!node) return error_code::no_node;
-    if (!acl_permits(*node->acl, jute::perms::admin, t.auth)) return error_code::no_auth;
+    if (!acl_permits(*node->acl, jute::perms::admin, t.auth_ids())) return error_code::no_auth;
     if (req.version != -1 && req.version != node->aversion) return error_code::bad_version;
     out.path = req.path;
     record n = *node;
@@ -269,7 +269,7 @@ struct data_tree::impl {
     if (!valid_path(req.path)) return error_code::bad_arguments;
     auto node = get_record(req.path);
     if (!node) return error_code::no_node;
-    if (!acl_permits(*node->acl, jute::perms::read, t.auth)) return error_code::no_auth;
+    if (!acl_permits(*node->acl, jute::perms::read, t.auth_ids())) return error_code::no_auth;
     if (req.version != -1 && req.version != node->version) return error_code::bad_version;
     out.path = req.path;
     return error_code::ok;

@@ -7,6 +7,8 @@
 #include "protocol/jute/records.hpp"
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -50,7 +52,11 @@ struct txn {
   // The origin session's authenticated ids (ZooKeeper's authInfo: ip:<client address>, digest
   // ids from addauth, {"super", ""} for a super user). ACL checks and the "auth" ACL scheme
   // are decided in apply from these, so they travel with the txn.
-  std::vector<jute::id> auth;
+  // Shared with the session (replaced, never changed, on addAuth): no copy per write.
+  std::shared_ptr<const std::vector<jute::id>> auth;
+  std::span<const jute::id> auth_ids() const {
+    return auth ? std::span<const jute::id>(*auth) : std::span<const jute::id>{};
+  }
 };
 
 // A change that may fire watches: ZooKeeper's triggerWatch(path, type).

@@ -6,14 +6,7 @@
 
 namespace paddock::jute {
 
-namespace {
-
-// Smallest encodings, used to bound element counts by the bytes left in the frame.
-constexpr size_t min_string_size = 4;
-constexpr size_t min_acl_size = 4 + 4 + 4; // perms, scheme, id
-constexpr size_t multi_header_size = 4 + 1 + 4;
-
-void read(reader& r, stat& s) {
+void read_stat(reader& r, stat& s) {
   s.czxid = r.read_long();
   s.mzxid = r.read_long();
   s.ctime = r.read_long();
@@ -26,6 +19,13 @@ void read(reader& r, stat& s) {
   s.num_children = r.read_int();
   s.pzxid = r.read_long();
 }
+
+namespace {
+
+// Smallest encodings, used to bound element counts by the bytes left in the frame.
+constexpr size_t min_string_size = 4;
+constexpr size_t min_acl_size = 4 + 4 + 4; // perms, scheme, id
+constexpr size_t multi_header_size = 4 + 1 + 4;
 
 void read(reader& r, acl_list& acls) {
   const int32_t n = r.read_count(min_acl_size);
@@ -139,18 +139,13 @@ decode_status decode_request(std::span<const char> frame, request& out) {
   case opcode::create:
   case opcode::create2:
   case opcode::create_container:
-  case opcode::create_ttl: {
-    create_request c;
-    read_create(r, c, type == opcode::create_ttl);
-    out.body = std::move(c);
-    break;
-  }
+  case opcode::create_ttl:
   case opcode::remove:
   case opcode::delete_container: {
-    delete_request d;
-    d.path = r.read_string();
-    d.version = r.read_int();
-    out.body = std::move(d);
+    // The same bodies as inside a multi: decoded once, in read_multi_op.
+    multi_op op;
+    read_multi_op(r, type, op);
+    std::visit([&](auto&& b) { out.body = std::move(b); }, std::move(op.body));
     break;
   }
   case opcode::exists:
@@ -163,12 +158,11 @@ decode_status decode_request(std::span<const char> frame, request& out) {
     out.body = std::move(p);
     break;
   }
-  case opcode::set_data: {
-    set_data_request s;
-    s.path = r.read_string();
-    s.data = r.read_buffer();
-    s.version = r.read_int();
-    out.body = std::move(s);
+  case opcode::set_data:
+  case opcode::check: {
+    multi_op op;
+    read_multi_op(r, type, op);
+    std::visit([&](auto&& b) { out.body = std::move(b); }, std::move(op.body));
     break;
   }
   case opcode::get_acl:
@@ -181,13 +175,6 @@ decode_status decode_request(std::span<const char> frame, request& out) {
     read(r, s.acls);
     s.version = r.read_int();
     out.body = std::move(s);
-    break;
-  }
-  case opcode::check: {
-    check_version_request c;
-    c.path = r.read_string();
-    c.version = r.read_int();
-    out.body = std::move(c);
     break;
   }
   case opcode::multi: {
@@ -482,9 +469,9 @@ decode_status decode_multi_response(std::span<const char> body,
     case opcode::create_ttl:
     case opcode::create_container:
       e.path = r.read_string();
-      read(r, e.stat);
+      read_stat(r, e.stat);
       break;
-    case opcode::set_data: read(r, e.stat); break;
+    case opcode::set_data: read_stat(r, e.stat); break;
     case opcode::remove:
     case opcode::delete_container:
     case opcode::check: break;
@@ -519,7 +506,7 @@ decode_status decode_reply_header(std::span<const char> frame, reply_header& out
 
 decode_status decode_stat(std::span<const char> body, stat& out) {
   reader r{body};
-  read(r, out);
+  read_stat(r, out);
   return finish(r);
 }
 

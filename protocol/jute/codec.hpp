@@ -3,6 +3,7 @@
 // `frame` below means the bytes of one frame without its 4-byte length prefix.
 #include "protocol/jute/data_records.hpp"
 #include "protocol/jute/error_code.hpp"
+#include "protocol/jute/jute_reader.hpp"
 #include "protocol/jute/records.hpp"
 
 #include <span>
@@ -70,6 +71,8 @@ decode_status decode_connect_response(std::span<const char> frame, connect_respo
 decode_status decode_reply_header(std::span<const char> frame, reply_header& out,
                                   size_t& body_offset);
 decode_status decode_stat(std::span<const char> body, stat& out);
+// Reads a Stat from `r` (failures latch in the reader): for decoders of records holding one.
+void read_stat(reader& r, stat& out);
 decode_status decode_event(std::span<const char> body, watcher_event& out);
 
 } // namespace paddock::jute

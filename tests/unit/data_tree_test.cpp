@@ -70,7 +70,7 @@ struct fixture {
   apply_result close(int64_t session) { return tree.apply(base(op::close_session, session)); }
   apply_result single(txn_op o, int64_t session = s1, std::vector<jute::id> auth = {}) {
     txn t = base(o.type, session);
-    t.auth = std::move(auth);
+    t.auth = std::make_shared<const std::vector<jute::id>>(std::move(auth));
     t.ops.push_back(std::move(o));
     return tree.apply(t);
   }

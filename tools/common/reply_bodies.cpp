@@ -1,26 +1,14 @@
 #include "tools/common/reply_bodies.hpp"
 
-namespace paddock::tools {
+#include "protocol/jute/codec.hpp"
 
-void read_stat(jute::reader& r, jute::stat& out) {
-  out.czxid = r.read_long();
-  out.mzxid = r.read_long();
-  out.ctime = r.read_long();
-  out.mtime = r.read_long();
-  out.version = r.read_int();
-  out.cversion = r.read_int();
-  out.aversion = r.read_int();
-  out.ephemeral_owner = r.read_long();
-  out.data_length = r.read_int();
-  out.num_children = r.read_int();
-  out.pzxid = r.read_long();
-}
+namespace paddock::tools {
 
 std::optional<get_data_reply> decode_get_data(std::string_view body) {
   jute::reader r(body);
   get_data_reply out;
   out.data = r.read_buffer();
-  read_stat(r, out.stat);
+  jute::read_stat(r, out.stat);
   if (!r.ok()) return std::nullopt;
   return out;
 }
@@ -47,7 +35,7 @@ std::optional<std::string> decode_create(std::string_view body) {
 std::optional<jute::stat> decode_stat_reply(std::string_view body) {
   jute::reader r(body);
   jute::stat s;
-  read_stat(r, s);
+  jute::read_stat(r, s);
   if (!r.ok()) return std::nullopt;
   return s;
 }

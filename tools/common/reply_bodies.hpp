@@ -12,8 +12,6 @@
 
 namespace paddock::tools {
 
-void read_stat(jute::reader& r, jute::stat& out);
-
 struct get_data_reply {
   std::string data;
   jute::stat stat;
