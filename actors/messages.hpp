@@ -55,11 +55,52 @@ struct sync_request {
   origin from;
 };
 
-// proposal pipeline -> store: a committed txn, in zxid order.
+// proposal pipeline -> store: a committed txn, in zxid order. A txn the log could not
+// make durable is passed on failed (not applied): its origin gets an error reply in order.
 struct commit {
   store::txn txn;
   origin from;
+  bool failed = false;
 };
+
+// proposal pipeline -> store: commits in zxid order, as many as became durable at once.
+struct commit_batch {
+  std::vector<commit> commits;
+};
+
+// proposal pipeline -> log writer: one txn record to make durable. `generation` changes
+// after a failed write: appends of an older generation were stamped before the failure and
+// are dropped (the pipeline fails them itself).
+struct log_append {
+  uint64_t generation = 0;
+  int64_t zxid = 0;
+  std::string body; // the txn as Protobuf bytes
+};
+
+// log writer -> proposal pipeline: every txn up to `zxid` is on disk.
+struct logged {
+  uint64_t generation = 0;
+  int64_t zxid = 0;
+};
+
+// log writer -> proposal pipeline: a write failed (disk full, ...). Nothing after
+// `durable_zxid` is on disk; the pipeline fails those txns and stamps from there again.
+struct log_failed {
+  uint64_t generation = 0;
+  int64_t durable_zxid = 0;
+  std::string reason;
+};
+
+// store -> snapshotter: a child process writing the snapshot of `zxid` was started.
+struct snapshot_started {
+  int pid = 0;
+  int64_t zxid = 0;
+};
+
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;      // log writer -> store
+using snapshot_done_atom = caf::atom_constant<caf::atom("snapdone")>; // snapshotter -> store
+using purge_atom = caf::atom_constant<caf::atom("purge")>;
+using retry_close_atom = caf::atom_constant<caf::atom("retryclose")>; // pipeline -> tracker
 
 // session -> store: a read, executed against the tree in the store's order.
 struct read_request {
@@ -87,6 +128,7 @@ struct applied {
   std::vector<store::watch_trigger> triggers;
   std::string reply; // the origin's reply frame; empty for createSession
   origin from;
+  bool failed = false; // not applied: the log could not make it durable
 };
 
 // store -> watch manager: a read's reply and the watch it registers, if any. Also used for
@@ -108,6 +150,7 @@ struct outbound {
   bool is_write = false; // a reply to a write (or sync / close), not to a read
   int64_t zxid = 0;      // the tree's zxid when it was made (for lastZxid bookkeeping)
   int32_t opcode = 0;
+  bool failed = false; // a write that was not applied (its frame carries the error)
 };
 
 // watch manager -> session: everything for this session from one drain of the watch
@@ -143,6 +186,11 @@ struct watch_stats {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::write_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::sync_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::commit)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::commit_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::log_append)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::logged)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::log_failed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::snapshot_started)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::set_watches_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::applied)

@@ -1,31 +1,88 @@
 #include "actors/proposal_pipeline.hpp"
 
-#include "actors/messages.hpp"
+#include "store/txn_codec.hpp"
 
 #include <caf/all.hpp>
 #include <chrono>
+#include <spdlog/spdlog.h>
 
 namespace paddock::actors {
 
 namespace {
+
+using self_ptr = caf::stateful_actor<pipeline_state>*;
+
 int64_t wall_clock_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+// Sends the store every pending entry up to `zxid`, in order: commits in batches, syncs in
+// their place between them. With `failed`, the commits go as failed.
+void release(self_ptr self, int64_t zxid, bool failed) {
+  auto& st = self->state;
+  commit_batch batch;
+  auto send_batch = [&] {
+    if (batch.commits.empty()) return;
+    self->send(st.ctx->store, std::move(batch));
+    batch.commits.clear();
+  };
+  while (!st.pending.empty() && st.pending.front().zxid <= zxid) {
+    auto& item = st.pending.front().item;
+    if (auto* c = std::get_if<commit>(&item)) {
+      c->failed = failed;
+      // A session expiry that could not be logged is tried again by the tracker.
+      if (failed && c->txn.type == jute::opcode::close_session && !c->from.session)
+        self->send(st.ctx->tracker, retry_close_atom::value, c->txn.session_id);
+      batch.commits.push_back(std::move(*c));
+    } else {
+      send_batch();
+      self->send(st.ctx->store, std::move(std::get<sync_request>(item)));
+    }
+    st.pending.pop_front();
+  }
+  send_batch();
+}
+
 } // namespace
 
 caf::behavior proposal_pipeline(caf::stateful_actor<pipeline_state>* self, context_ptr ctx,
                                 int64_t last_zxid) {
   self->state.ctx = std::move(ctx);
   self->state.last_zxid = last_zxid;
+  self->state.durable_zxid = last_zxid;
   return {
       [=](write_request& w) {
         auto& st = self->state;
         w.txn.zxid = ++st.last_zxid;
         w.txn.time_ms = wall_clock_ms();
-        self->send(st.ctx->store, commit{std::move(w.txn), std::move(w.from)});
+        log_append a{st.generation, w.txn.zxid, {}};
+        store::encode_txn(w.txn, a.body);
+        self->send(st.ctx->log_writer, std::move(a));
+        st.pending.push_back({w.txn.zxid, commit{std::move(w.txn), std::move(w.from), false}});
       },
-      [=](sync_request& s) { self->send(self->state.ctx->store, std::move(s)); },
+      [=](sync_request& s) {
+        auto& st = self->state;
+        if (st.pending.empty())
+          self->send(st.ctx->store, std::move(s));
+        else
+          st.pending.push_back({st.last_zxid, std::move(s)});
+      },
+      [=](logged& l) {
+        auto& st = self->state;
+        if (l.generation != st.generation) return;
+        st.durable_zxid = l.zxid;
+        release(self, l.zxid, false);
+      },
+      [=](log_failed& f) {
+        auto& st = self->state;
+        if (f.generation != st.generation) return;
+        spdlog::warn("failing {} writes: {}", st.last_zxid - f.durable_zxid, f.reason);
+        st.durable_zxid = f.durable_zxid;
+        release(self, st.last_zxid, true);
+        st.last_zxid = f.durable_zxid;
+        ++st.generation;
+      },
   };
 }
 

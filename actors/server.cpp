@@ -2,16 +2,20 @@
 
 #include "actors/admin.hpp"
 #include "actors/client_listener.hpp"
+#include "actors/log_writer.hpp"
 #include "actors/messages.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/session_tracker.hpp"
+#include "actors/snapshotter.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/watch_manager.hpp"
 #include "paddock/version.hpp"
+#include "store/recovery.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
+#include <filesystem>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -50,14 +54,54 @@ sigset_t termination_signals() {
   return set;
 }
 
+// Creates the data directories and removes what an interrupted snapshot left behind.
+bool prepare_directories(const config::server_config& cfg) {
+  namespace fs = std::filesystem;
+  for (const auto& dir : {cfg.snap_dir(), cfg.log_dir()}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      spdlog::critical("cannot create {}: {}", dir, ec.message());
+      return false;
+    }
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);
+  }
+  return true;
+}
+
 } // namespace
 
+// Exit statuses: 1 cannot listen, 3 a core actor died, 4 the data on disk cannot be trusted.
 int run_server(const config::server_config& cfg) {
   // Block the termination signals in every thread (CAF's threads inherit the mask) and
   // wait for them in one thread of our own.
   auto signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+
+  if (!prepare_directories(cfg)) return 4;
+  auto recovery_started = std::chrono::steady_clock::now();
+  auto recovered = store::recover(cfg.snap_dir(), cfg.log_dir());
+  for (const auto& w : recovered.warnings)
+    spdlog::warn("recovery: {}", w);
+  if (!recovered.status.ok()) {
+    spdlog::critical("cannot recover the data in {}: {}. The server does not start on a "
+                     "history with a hole in it; see docs/operator-guide.md (recovery).",
+                     cfg.log_dir(), recovered.status.message);
+    return 4;
+  }
+  auto tree = std::make_shared<store::data_tree>(std::move(recovered.tree));
+  const int64_t last_zxid = tree->last_zxid();
+  auto sessions = tree->sessions();
+  spdlog::info("recovered zxid 0x{:x} in {} ms: {} ({} log records replayed), {} znodes, {} "
+               "sessions",
+               last_zxid,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - recovery_started)
+                   .count(),
+               recovered.snapshot_path.empty() ? "no snapshot" : recovered.snapshot_path,
+               recovered.replayed, tree->node_count(), sessions.size());
 
   caf_config caf_cfg;
   caf::actor_system sys{caf_cfg};
@@ -66,19 +110,25 @@ int run_server(const config::server_config& cfg) {
   // the handles are filled in right after spawning, before any client can connect.
   auto ctx = std::make_shared<server_context>();
   ctx->config = cfg;
-  auto store = sys.spawn(store_actor, ctx);
+  auto store = sys.spawn(store_actor, ctx, tree);
+  tree.reset();
   auto wm = sys.spawn(watch_manager, ctx);
-  auto pipeline = sys.spawn(proposal_pipeline, ctx, int64_t{0});
-  auto tracker = sys.spawn(session_tracker, ctx);
+  auto pipeline = sys.spawn(proposal_pipeline, ctx, last_zxid);
+  auto tracker = sys.spawn(session_tracker, ctx, std::move(sessions));
+  // Blocking file I/O: each on a thread of its own, never on a scheduler worker.
+  auto log = sys.spawn<caf::detached>(log_writer, ctx, last_zxid);
+  auto snaps = sys.spawn<caf::detached>(snapshotter, ctx);
   ctx->store = store;
   ctx->watch_manager = wm;
   ctx->pipeline = pipeline;
   ctx->tracker = tracker;
+  ctx->log_writer = log;
+  ctx->snapshotter = snaps;
   auto admin = sys.spawn(admin_actor, ctx);
   auto listener = sys.middleman().spawn_broker(client_listener, ctx, admin);
 
   caf::scoped_actor self{sys};
-  const caf::actor core[] = {store, wm, pipeline, tracker, admin, listener};
+  const caf::actor core[] = {store, wm, pipeline, tracker, log, snaps, admin, listener};
   auto stop_all = [&] {
     for (const auto& a : core)
       self->send_exit(a, caf::exit_reason::user_shutdown);

@@ -35,6 +35,8 @@ struct server_context {
   caf::actor store;
   caf::actor watch_manager;
   caf::actor tracker;
+  caf::actor log_writer;
+  caf::actor snapshotter;
 };
 
 using context_ptr = std::shared_ptr<const server_context>;

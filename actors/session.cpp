@@ -222,6 +222,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
               t.type = jute::opcode::create_session;
               t.session_id = id;
               t.session_timeout_ms = s.timeout_ms;
+              t.session_passwd = s.passwd;
               start(self, 0, jute::opcode::create_session, true);
               self->send(s.ctx->pipeline,
                          write_request{std::move(t), origin{caf::actor_cast<caf::actor>(self), 0}});
@@ -342,6 +343,13 @@ bool on_reply(self_ptr self, outbound& r) {
   st.ctx->stats->record_latency(static_cast<uint64_t>(us.count()));
   note_response(st, entry, r.zxid, us.count() / 1000);
   if (entry.opcode == jute::opcode::create_session) {
+    if (r.failed) {
+      // The session could not be logged (disk full): it does not exist.
+      self->send(st.ctx->tracker, forget_atom::value, st.session_id);
+      send_connect_response(self, false);
+      close_connection(self, "createSession could not be logged");
+      return false;
+    }
     mark_connected(self);
     return true;
   }

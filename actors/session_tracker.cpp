@@ -7,6 +7,7 @@
 #include <chrono>
 #include <random>
 #include <spdlog/spdlog.h>
+#include <utility>
 
 namespace paddock::actors {
 
@@ -24,6 +25,13 @@ int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+void send_close(self_ptr self, int64_t id) {
+  store::txn t;
+  t.type = jute::opcode::close_session;
+  t.session_id = id;
+  self->send(self->state.ctx->pipeline, write_request{std::move(t), origin{}});
+}
+
 void expire_due(self_ptr self) {
   auto& st = self->state;
   for (auto id : st.expiry.expire(now_ms())) {
@@ -33,26 +41,35 @@ void expire_due(self_ptr self) {
       if (it->second.owner) self->send(it->second.owner, expire_atom::value);
       st.sessions.erase(it);
     }
-    store::txn t;
-    t.type = jute::opcode::close_session;
-    t.session_id = id;
-    self->send(st.ctx->pipeline, write_request{std::move(t), origin{}});
+    send_close(self, id);
   }
+  for (auto id : std::exchange(st.close_retries, {}))
+    send_close(self, id);
 }
 
 } // namespace
 
-caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_ptr ctx) {
+caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_ptr ctx,
+                              std::vector<store::session_entry> recovered) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.expiry = store::session_expiry{st.ctx->config.tick_time_ms};
   st.next_session_id = store::initial_session_id(st.ctx->config.server_id, wall_ms());
   st.secret = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+  for (auto& s : recovered) {
+    st.sessions[s.id] = {nullptr, std::move(s.passwd)};
+    st.expiry.add(s.id, s.timeout_ms, now_ms());
+  }
+  if (!recovered.empty())
+    spdlog::info("{} sessions restored; each expires in its timeout unless its client returns",
+                 recovered.size());
   const auto tick = std::chrono::milliseconds(st.ctx->config.tick_time_ms);
   self->delayed_send(self, tick, tick_atom::value);
   return {
       [=](new_session_atom, int32_t timeout_ms, caf::actor& owner) {
         auto& s = self->state;
+        while (s.sessions.contains(s.next_session_id)) // a restored session has it
+          ++s.next_session_id;
         auto id = s.next_session_id++;
         auto passwd = store::session_password(id, s.secret);
         s.sessions[id] = {std::move(owner), passwd};
@@ -82,6 +99,7 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         self->state.expiry.remove(id);
         self->state.sessions.erase(id);
       },
+      [=](retry_close_atom, int64_t id) { self->state.close_retries.push_back(id); },
       [=](tick_atom) {
         expire_due(self);
         self->delayed_send(self, tick, tick_atom::value);

@@ -4,12 +4,14 @@
 // claimed it, and expires sessions in tick buckets: an expired session gets a closeSession
 // txn through the pipeline (deleting its ephemerals) and its connection is closed.
 #include "actors/server_context.hpp"
+#include "store/data_tree.hpp"
 #include "store/session_expiry.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace paddock::actors {
 
@@ -23,9 +25,13 @@ struct tracker_state {
   std::unordered_map<int64_t, session_info> sessions;
   int64_t next_session_id = 0;
   uint64_t secret = 0;
+  std::vector<int64_t> close_retries; // expiries the log could not write: sent again next tick
   static inline const char* name = "paddock.session_tracker";
 };
 
-caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_ptr ctx);
+// `recovered`: the sessions the tree holds after a restart. Each gets its whole timeout again
+// from now (as ZooKeeper does) and expires normally if its client does not come back.
+caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_ptr ctx,
+                              std::vector<store::session_entry> recovered);
 
 } // namespace paddock::actors

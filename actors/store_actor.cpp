@@ -3,27 +3,100 @@
 #include "actors/messages.hpp"
 #include "protocol/jute/codec.hpp"
 #include "store/request_processor.hpp"
+#include "store/snapshot.hpp"
 
 #include <caf/all.hpp>
+#include <csignal>
+#include <cstring>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 namespace paddock::actors {
 
-caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ctx) {
+namespace {
+
+using self_ptr = caf::stateful_actor<store_state>*;
+
+void apply_commit(self_ptr self, commit& c) {
+  auto& st = self->state;
+  applied a;
+  a.opcode = c.txn.type;
+  if (c.failed) {
+    // Never applied: the origin learns it from an error in its place among the replies.
+    a.zxid = st.tree.last_zxid();
+    a.failed = true;
+    if (c.from.session && c.txn.type != jute::opcode::create_session)
+      jute::encode_reply(a.reply,
+                         jute::reply_header{c.from.xid, a.zxid,
+                                            static_cast<int32_t>(jute::error_code::system_error)});
+  } else {
+    auto result = st.tree.apply(c.txn);
+    st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
+    a.zxid = c.txn.zxid;
+    a.triggers = std::move(result.triggers);
+    if (c.from.session && c.txn.type != jute::opcode::create_session)
+      store::encode_write_reply(a.reply, c.from.xid, c.txn.type, result, c.txn.zxid);
+  }
+  a.from = std::move(c.from);
+  self->send(st.ctx->watch_manager, std::move(a));
+}
+
+// The child of fork(): only this thread exists, so it touches nothing shared with the
+// parent's other threads (no logger, no actor) and leaves with _exit.
+[[noreturn]] void write_snapshot_in_child(const store::data_tree& tree, const std::string& dir,
+                                          pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive the server (and hold its ports)
+  if (::getppid() != parent) ::_exit(1);
+  ::close_range(3, ~0U, 0); // the sockets and the log stay the parent's alone
+  auto status = store::write_snapshot(tree, dir);
+  if (!status.ok()) {
+    auto msg = "paddock snapshot writer: " + status.message + "\n";
+    (void)!::write(2, msg.data(), msg.size());
+    ::_exit(1);
+  }
+  ::_exit(0);
+}
+
+void take_snapshot(self_ptr self) {
+  auto& st = self->state;
+  if (st.snapshot_running) {
+    spdlog::warn("snapshot requested while the previous one is still being written; skipped");
+    return;
+  }
+  auto zxid = st.tree.last_zxid();
+  auto parent = ::getpid();
+  auto started = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid == 0) write_snapshot_in_child(st.tree, st.ctx->config.snap_dir(), parent);
+  if (pid < 0) {
+    spdlog::error("cannot start a snapshot (fork: {}); the log keeps growing until the next one",
+                  std::strerror(errno));
+    return;
+  }
+  auto paused = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info("snapshot of zxid 0x{:x} started (pid {}, writes paused {} us for the fork)", zxid,
+               pid, paused.count());
+  st.snapshot_running = true;
+  self->send(st.ctx->snapshotter, snapshot_started{pid, zxid});
+}
+
+} // namespace
+
+caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ctx,
+                          std::shared_ptr<store::data_tree> recovered) {
   self->state.ctx = std::move(ctx);
+  if (recovered) self->state.tree = std::move(*recovered);
+  self->state.ctx->stats->last_applied_zxid.store(self->state.tree.last_zxid(),
+                                                  std::memory_order_relaxed);
   return {
-      [=](commit& c) {
-        auto& st = self->state;
-        auto result = st.tree.apply(c.txn);
-        st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
-        applied a;
-        a.zxid = c.txn.zxid;
-        a.opcode = c.txn.type;
-        a.triggers = std::move(result.triggers);
-        if (c.from.session && c.txn.type != jute::opcode::create_session)
-          store::encode_write_reply(a.reply, c.from.xid, c.txn.type, result, c.txn.zxid);
-        a.from = std::move(c.from);
-        self->send(st.ctx->watch_manager, std::move(a));
+      [=](commit_batch& b) {
+        for (auto& c : b.commits)
+          apply_commit(self, c);
       },
+      [=](snapshot_atom) { take_snapshot(self); },
+      [=](snapshot_done_atom) { self->state.snapshot_running = false; },
       [=](sync_request& s) {
         // Every write before this sync has been applied: answer it in the same stream.
         auto& st = self->state;

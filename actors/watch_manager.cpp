@@ -78,7 +78,8 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
           st.table.trigger(t, st.fired);
         deliver(self, st.fired);
         if (a.from.session)
-          queue(self, a.from.session, outbound{std::move(a.reply), true, true, a.zxid, a.opcode});
+          queue(self, a.from.session,
+                outbound{std::move(a.reply), true, true, a.zxid, a.opcode, a.failed});
       },
       [=](read_done& d) {
         auto& st = self->state;

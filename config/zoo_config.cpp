@@ -129,7 +129,6 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
       cfg.force_sync = false;
     else
       return invalid(key, value, "must be yes or no");
-    cfg.warnings.push_back("key forceSync is accepted but not used yet (no transaction log)");
     return std::nullopt;
   }
   auto unused_yet = [&](std::optional<config_error> err) {
@@ -137,16 +136,15 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     return err;
   };
   if (key == "snapCount")
-    return unused_yet(set_int<int64_t>(key, value, cfg.snap_count, 2, i64max, "at least 2"));
+    return set_int<int64_t>(key, value, cfg.snap_count, 2, i64max, "at least 2");
   if (key == "preAllocSize")
-    return unused_yet(
-        set_int<int64_t>(key, value, cfg.pre_alloc_size_kb, 1, i64max, "a positive size in KB"));
+    return set_int<int64_t>(key, value, cfg.pre_alloc_size_kb, 1, i64max / 1024,
+                            "a positive size in KB");
   if (key == "autopurge.snapRetainCount")
-    return unused_yet(
-        set_int<int32_t>(key, value, cfg.autopurge_snap_retain_count, 3, i32max, "at least 3"));
+    return set_int<int32_t>(key, value, cfg.autopurge_snap_retain_count, 3, i32max, "at least 3");
   if (key == "autopurge.purgeInterval")
-    return unused_yet(set_int<int32_t>(key, value, cfg.autopurge_purge_interval_h, 0, i32max,
-                                       "0 (off) or a number of hours"));
+    return set_int<int32_t>(key, value, cfg.autopurge_purge_interval_h, 0, i32max,
+                            "0 (off) or a number of hours");
   if (key == "initLimit")
     return unused_yet(
         set_int<int32_t>(key, value, cfg.init_limit, 1, i32max, "a positive number of ticks"));

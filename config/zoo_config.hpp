@@ -43,6 +43,10 @@ struct server_config {
   const std::string& effective_data_log_dir() const {
     return data_log_dir.empty() ? data_dir : data_log_dir;
   }
+  // Where Paddock keeps its files: a directory of its own inside dataDir (snapshots) and
+  // dataLogDir (txn log segments), so that they never mix with ZooKeeper's version-2/.
+  std::string snap_dir() const { return data_dir + "/paddock"; }
+  std::string log_dir() const { return effective_data_log_dir() + "/paddock"; }
   bool four_letter_allowed(std::string_view cmd) const;
 };
 

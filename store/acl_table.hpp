@@ -19,6 +19,11 @@ public:
   void release(ref r);
   const jute::acl_list& get(ref r) const { return entries_[r].acls; }
   size_t size() const { return index_.size(); } // distinct lists in use
+  // Every list in use with its reference.
+  template <class F> void for_each(F&& fn) const {
+    for (const auto& [acls, r] : index_)
+      fn(r, acls);
+  }
 
 private:
   struct entry {

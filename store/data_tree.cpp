@@ -72,7 +72,8 @@ struct data_tree::impl {
   std::unordered_map<int64_t, std::set<std::string>> ephemerals;
   std::set<std::string> container_paths;
   std::set<std::string> ttl_paths;
-  std::unordered_map<int64_t, int32_t> session_timeouts;
+  // ZooKeeper's sessionsWithTimeouts, with each session's password.
+  std::unordered_map<int64_t, std::pair<int32_t, std::string>> session_timeouts;
   int64_t last_zxid = 0;
   size_t nodes = 0;
   int64_t data_size = 0;
@@ -518,7 +519,7 @@ apply_result data_tree::apply(const txn& t) {
   switch (t.type) {
   case op::create_session:
     // ZKDatabase's sessionsWithTimeouts.put: a repeated createSession just updates it.
-    impl_->session_timeouts[t.session_id] = t.session_timeout_ms;
+    impl_->session_timeouts[t.session_id] = {t.session_timeout_ms, t.session_passwd};
     break;
   case op::close_session: result = impl_->close_session(t); break;
   case op::multi: result = impl_->apply_multi(t); break;
@@ -644,11 +645,104 @@ size_t data_tree::session_count() const {
   return impl_->session_timeouts.size();
 }
 
-std::vector<std::pair<int64_t, int32_t>> data_tree::sessions() const {
-  std::vector<std::pair<int64_t, int32_t>> out(impl_->session_timeouts.begin(),
-                                               impl_->session_timeouts.end());
-  std::sort(out.begin(), out.end());
+std::vector<session_entry> data_tree::sessions() const {
+  std::vector<session_entry> out;
+  out.reserve(impl_->session_timeouts.size());
+  for (const auto& [id, entry] : impl_->session_timeouts)
+    out.push_back({id, entry.first, entry.second});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
+}
+
+void data_tree::for_each_acl(
+    const std::function<void(uint32_t ref, const jute::acl_list&)>& fn) const {
+  impl_->acls.for_each(fn);
+}
+
+void data_tree::for_each_node(const std::function<void(const znode_image&)>& fn) const {
+  // Depth first with an explicit stack (chains of znodes can be deeper than the C++ stack).
+  struct frame {
+    const znode* node;
+    size_t path_length; // the length of `path` for this node
+  };
+  std::string path;
+  std::vector<frame> stack{{impl_->root.get(), 0}};
+  while (!stack.empty()) {
+    auto [n, length] = stack.back();
+    stack.pop_back();
+    path.resize(length);
+    if (n != impl_->root.get()) {
+      path += '/';
+      path += n->name();
+    }
+    znode_image img;
+    img.path = path;
+    img.data = n->data();
+    img.czxid = n->czxid;
+    img.mzxid = n->mzxid;
+    img.pzxid = n->pzxid;
+    img.ctime = n->ctime;
+    img.mtime = n->mtime;
+    img.ephemeral_owner = n->ephemeral_owner;
+    img.version = n->version;
+    img.cversion = n->cversion;
+    img.aversion = n->aversion;
+    img.acl_ref = n->acl;
+    fn(img);
+    if (n->children)
+      for (const auto& c : *n->children)
+        stack.push_back({c.get(), path.size()});
+  }
+}
+
+bool data_tree::restore_node(const znode_image& img, const jute::acl_list& acl) {
+  auto& t = *impl_;
+  znode* n = t.find(img.path);
+  if (n && !(img.path.empty() || special_path(img.path))) return false;
+  if (!n) {
+    auto last_slash = img.path.rfind('/');
+    if (last_slash == std::string_view::npos) return false;
+    znode* parent = t.find(img.path.substr(0, last_slash));
+    if (!parent) return false;
+    auto child = std::make_unique<znode>(img.path.substr(last_slash + 1), img.data);
+    n = child.get();
+    if (!parent->children) parent->children = std::make_unique<child_set>();
+    parent->children->insert(std::move(child));
+    ++t.nodes;
+    t.data_size += static_cast<int64_t>(utf16_length(img.path) + img.data.size());
+    n->acl = t.acls.acquire(acl);
+    switch (ephemeral_type_of(img.ephemeral_owner)) {
+    case ephemeral_type::container: t.container_paths.emplace(img.path); break;
+    case ephemeral_type::ttl: t.ttl_paths.emplace(img.path); break;
+    case ephemeral_type::session: t.ephemerals[img.ephemeral_owner].emplace(img.path); break;
+    case ephemeral_type::none: break;
+    }
+  } else {
+    // The root and /zookeeper, /zookeeper/quota, /zookeeper/config exist in every tree.
+    t.data_size += static_cast<int64_t>(img.data.size()) - static_cast<int64_t>(n->data().size());
+    n->set_data(img.data);
+    auto ref = t.acls.acquire(acl);
+    t.acls.release(n->acl);
+    n->acl = ref;
+  }
+  n->czxid = img.czxid;
+  n->mzxid = img.mzxid;
+  n->pzxid = img.pzxid;
+  n->ctime = img.ctime;
+  n->mtime = img.mtime;
+  n->ephemeral_owner = img.ephemeral_owner;
+  n->version = img.version;
+  n->cversion = img.cversion;
+  n->aversion = img.aversion;
+  return true;
+}
+
+void data_tree::restore_session(const session_entry& s) {
+  impl_->session_timeouts[s.id] = {s.timeout_ms, s.passwd};
+}
+
+void data_tree::restore_last_zxid(int64_t zxid) {
+  impl_->last_zxid = zxid;
 }
 
 } // namespace paddock::store

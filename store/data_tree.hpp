@@ -13,6 +13,7 @@
 #include "store/txn.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +26,31 @@ namespace paddock::store {
 // The ReplyHeader err of a multi. ZooKeeper 3.8.0 answers a multi with err 0 whether or not
 // an op failed (measured with a raw client): the failure is only in the per-op results.
 inline constexpr error_code multi_reply_err = error_code::ok;
+
+// A session as the tree knows it (ZooKeeper's sessionsWithTimeouts, plus the password).
+struct session_entry {
+  int64_t id = 0;
+  int32_t timeout_ms = 0;
+  std::string passwd;
+  friend bool operator==(const session_entry&, const session_entry&) = default;
+};
+
+// A znode as a snapshot holds it: ZooKeeper's StatPersisted (cversion as stored: it counts
+// child creations), the data, and a reference to its ACL list.
+struct znode_image {
+  std::string_view path; // "" for the root
+  std::string_view data;
+  int64_t czxid = 0;
+  int64_t mzxid = 0;
+  int64_t pzxid = 0;
+  int64_t ctime = 0;
+  int64_t mtime = 0;
+  int64_t ephemeral_owner = 0; // as stored: session id, or the container / TTL encodings
+  int32_t version = 0;
+  int32_t cversion = 0;
+  int32_t aversion = 0;
+  uint32_t acl_ref = 0; // for_each_node: the reference for_each_acl reported for its list
+};
 
 class data_tree {
 public:
@@ -73,9 +99,19 @@ public:
   // Sessions known to the tree (created by create_session txns, gone with close_session).
   bool has_session(int64_t session_id) const;
   size_t session_count() const;
-  // (session id, timeout ms) of every known session, sorted by id: what a restarted leader
-  // rebuilds its session tracker from.
-  std::vector<std::pair<int64_t, int32_t>> sessions() const;
+  // Every known session, sorted by id: what a restarted leader rebuilds its session
+  // tracker from.
+  std::vector<session_entry> sessions() const;
+
+  // ----- snapshots (store/snapshot): the whole state out, and back in -----
+  void for_each_acl(const std::function<void(uint32_t ref, const jute::acl_list&)>& fn) const;
+  // Every znode, a parent before its children, the root first.
+  void for_each_node(const std::function<void(const znode_image&)>& fn) const;
+  // Restoring into a fresh tree: nodes parent-first. The root and the /zookeeper nodes are
+  // overwritten in place. Returns false when the parent does not exist or the node does.
+  bool restore_node(const znode_image& n, const jute::acl_list& acl);
+  void restore_session(const session_entry& s);
+  void restore_last_zxid(int64_t zxid);
 
 private:
   struct impl;

@@ -49,6 +49,9 @@ struct txn {
   int32_t type = 0;
   std::vector<txn_op> ops;        // one for a single op, each op of a multi, none otherwise
   int32_t session_timeout_ms = 0; // create_session only
+  // create_session only: the session's password, so that whichever server holds the tree
+  // (after a restart, or a follower) can check a reconnect.
+  std::string session_passwd;
   // The origin session's authenticated ids (ZooKeeper's authInfo: ip:<client address>, digest
   // ids from addauth, {"super", ""} for a super user). ACL checks and the "auth" ACL scheme
   // are decided in apply from these, so they travel with the txn.

@@ -1,17 +1,11 @@
 """Restarting the server: the harness's stop/kill/restart, and what must survive — every
 acknowledged write, the sequence counters, the zxid order and the sessions with their
-ephemerals — after a clean stop and after SIGKILL.
-
-Paddock does not persist yet: the durability tests are strict xfails against it, so the day
-persistence lands they turn into errors (XPASS) and this marker must go."""
+ephemerals — after a clean stop and after SIGKILL."""
 import pytest
 from kazoo.protocol.states import KazooState
 
 import harness
 from harness import wait_for
-
-not_yet = pytest.mark.xfail(harness.TARGET == "paddock", strict=True,
-                            reason="paddock has no persistence yet")
 
 
 def test_restart_serves_on_the_same_port(fresh_server):
@@ -53,7 +47,6 @@ def check_survived(zk, stats):
     assert zk.exists("/d/s-0000000003").czxid > max(st.mzxid for st in stats.values())
 
 
-@not_yet
 @pytest.mark.parametrize("hard", [False, True], ids=["sigterm", "sigkill"])
 def test_acknowledged_writes_survive_a_restart(fresh_server, hard):
     with harness.kazoo_client(fresh_server) as zk:
@@ -63,7 +56,6 @@ def test_acknowledged_writes_survive_a_restart(fresh_server, hard):
         check_survived(zk, stats)
 
 
-@not_yet
 def test_a_session_and_its_ephemerals_survive_a_restart(fresh_server):
     with harness.kazoo_client(fresh_server, timeout=10.0) as zk:
         states = []

@@ -373,7 +373,7 @@ TEST_CASE("ephemerals: owner, NoChildrenForEphemerals, cleanup on closeSession",
   CHECK(f.tree.approximate_data_size() == size_before - 7 - 13);
   CHECK_FALSE(f.tree.has_session(s1));
   CHECK(f.tree.session_count() == 1);
-  CHECK(f.tree.sessions() == std::vector<std::pair<int64_t, int32_t>>{{s2, 30000}});
+  CHECK(f.tree.sessions() == std::vector<store::session_entry>{{s2, 30000, ""}});
   // A closed session's writes are refused.
   CHECK(f.create_err("/late") == error_code::session_expired);
   CHECK(f.close(s1).err == error_code::ok); // closing an unknown session changes nothing

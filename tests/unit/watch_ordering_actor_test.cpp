@@ -1,6 +1,7 @@
 // The watch guarantee at the actor level: the store, watch manager and pipeline actors,
 // driven by a scoped actor standing in for two sessions. A session that watches /x must
 // receive the NodeDataChanged event before any read reply that shows the new value.
+#include "actors/log_writer.hpp"
 #include "actors/messages.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/store_actor.hpp"
@@ -11,6 +12,8 @@
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <stdlib.h>
 
 using namespace paddock;
 using namespace paddock::actors;
@@ -49,12 +52,21 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
   test_config cfg;
   caf::actor_system sys{cfg};
   auto ctx = std::make_shared<server_context>();
-  auto store_a = sys.spawn(store_actor, ctx);
+  // The pipeline commits what the log writer made durable: a real log in a scratch dir.
+  char dir_template[] = "/tmp/paddock-actor-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  std::string dir = dir_template;
+  ctx->config.data_dir = dir;
+  ctx->config.force_sync = false;
+  std::filesystem::create_directories(ctx->config.log_dir());
+  auto store_a = sys.spawn(store_actor, ctx, std::shared_ptr<store::data_tree>{});
   auto wm = sys.spawn(watch_manager, ctx);
   auto pipeline = sys.spawn(proposal_pipeline, ctx, int64_t{0});
+  auto log = sys.spawn<caf::detached>(log_writer, ctx, int64_t{0});
   ctx->store = store_a;
   ctx->watch_manager = wm;
   ctx->pipeline = pipeline;
+  ctx->log_writer = log;
 
   caf::scoped_actor watcher{sys};
   caf::scoped_actor writer{sys};
@@ -88,7 +100,8 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
   bool change_seen = false;
   // Keep reading until a reply shows v1; the event must already have been seen by then.
   for (int i = 0; i < rounds && !change_seen; ++i) {
-    watcher->send(store_a, read_request{get_data("/x", false), 2, nullptr, 77, origin{watcher_h, 4}});
+    watcher->send(store_a,
+                  read_request{get_data("/x", false), 2, nullptr, 77, origin{watcher_h, 4}});
     bool replied = false;
     while (!replied) {
       watcher->receive([&](outbound_batch& b) {
@@ -112,6 +125,7 @@ TEST_CASE("a watch event reaches its session before a read that shows the change
   });
   CHECK(change_seen);
   CHECK(event_seen);
-  for (auto& a : {store_a, wm, pipeline})
+  for (auto& a : {store_a, wm, pipeline, log})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  std::filesystem::remove_all(dir);
 }

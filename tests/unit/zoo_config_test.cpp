@@ -84,11 +84,27 @@ TEST_CASE("invalid values are errors naming the key and the value") {
 
 TEST_CASE("unknown and not-yet-used keys are warnings, not errors") {
   auto c = ok("dataDir=/d\nserver.1=a:2888:3888\nsnapCount=1000\nbogusKey=1\n");
-  REQUIRE(c.warnings.size() == 3);
+  REQUIRE(c.warnings.size() == 2);
   CHECK(c.warnings[0].find("server.1") != std::string::npos);
-  CHECK(c.warnings[1].find("snapCount") != std::string::npos);
-  CHECK(c.warnings[2].find("unknown key bogusKey") != std::string::npos);
+  CHECK(c.warnings[1].find("unknown key bogusKey") != std::string::npos);
   CHECK(c.snap_count == 1000);
+}
+
+TEST_CASE("the durability keys are read as ZooKeeper reads them") {
+  auto c = ok("dataDir=/d\ndataLogDir=/l\nforceSync=no\nsnapCount=5000\npreAllocSize=1024\n"
+              "autopurge.snapRetainCount=5\nautopurge.purgeInterval=2\n");
+  CHECK(c.warnings.empty());
+  CHECK_FALSE(c.force_sync);
+  CHECK(c.snap_count == 5000);
+  CHECK(c.pre_alloc_size_kb == 1024);
+  CHECK(c.autopurge_snap_retain_count == 5);
+  CHECK(c.autopurge_purge_interval_h == 2);
+  CHECK(c.snap_dir() == "/d/paddock");
+  CHECK(c.log_dir() == "/l/paddock");
+  CHECK(ok("dataDir=/d\n").log_dir() == "/d/paddock"); // dataLogDir defaults to dataDir
+  CHECK(bad("dataDir=/d\nforceSync=maybe\n").key == "forceSync");
+  CHECK(bad("dataDir=/d\nsnapCount=1\n").key == "snapCount");
+  CHECK(bad("dataDir=/d\npreAllocSize=0\n").key == "preAllocSize");
 }
 
 TEST_CASE("load_zoo_cfg reads the file and dataDir/myid") {

@@ -1,0 +1,103 @@
+#include "actors/log_writer.hpp"
+
+#include "actors/messages.hpp"
+#include "store/log_format.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace paddock::actors {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<log_writer_state>*;
+
+void choose_roll_point(log_writer_state& st) {
+  // ZooKeeper: logCount > snapCount / 2 + randRoll, randRoll in [0, snapCount / 2), so that
+  // the servers of an ensemble do not all snapshot at the same moment.
+  auto half = std::max<int64_t>(1, st.ctx->config.snap_count / 2);
+  st.roll_after = half + static_cast<int64_t>(st.random() % static_cast<uint64_t>(half));
+}
+
+void fail_batch(self_ptr self, const store::io_status& status) {
+  auto& st = self->state;
+  spdlog::error("txn log: {}; the {} writes of this batch fail and nothing after zxid 0x{:x} "
+                "is acknowledged",
+                status.message, st.batch_last - st.batch_first + 1, st.durable_zxid);
+  self->send(st.ctx->pipeline, log_failed{st.generation, st.durable_zxid, status.message});
+  ++st.generation;
+  st.batch.clear();
+  st.batch_first = st.batch_last = 0;
+}
+
+void write_batch(self_ptr self) {
+  auto& st = self->state;
+  if (st.batch_first == 0) return;
+  if (st.roll_next || !st.log->has_segment()) {
+    if (auto status = st.log->start_segment(st.batch_first); !status.ok()) {
+      if (status.fatal) {
+        spdlog::critical("txn log: {}; stopping (what is on disk is recovered at the next "
+                         "start)",
+                         status.message);
+        self->quit(caf::exit_reason::user_shutdown);
+        return;
+      }
+      fail_batch(self, status);
+      return;
+    }
+    st.roll_next = false;
+  }
+  auto status = st.log->write(st.batch);
+  if (status.ok()) status = st.log->sync();
+  if (status.fatal) {
+    // Never retried: after a failed fsync the kernel may have dropped the pages, and a second
+    // fsync could "succeed" without them. Recovery at the next start reads the truth.
+    spdlog::critical("txn log: {}; stopping without acknowledging the {} writes waiting",
+                     status.message, st.batch_last - st.batch_first + 1);
+    self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
+  if (!status.ok()) {
+    fail_batch(self, status);
+    return;
+  }
+  st.in_segment += st.batch_last - st.batch_first + 1;
+  st.durable_zxid = st.batch_last;
+  self->send(st.ctx->pipeline, logged{st.generation, st.batch_last});
+  st.batch.clear();
+  st.batch_first = st.batch_last = 0;
+  if (st.in_segment > st.roll_after) {
+    st.roll_next = true;
+    st.in_segment = 0;
+    choose_roll_point(st);
+    self->send(st.ctx->store, snapshot_atom::value);
+  }
+}
+
+} // namespace
+
+caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, context_ptr ctx,
+                         int64_t last_zxid) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  const auto& cfg = st.ctx->config;
+  st.log = std::make_unique<store::txn_log_writer>(cfg.log_dir(), cfg.pre_alloc_size_kb * 1024,
+                                                   cfg.force_sync);
+  st.durable_zxid = last_zxid;
+  choose_roll_point(st);
+  return {
+      [=](log_append& a) {
+        auto& s = self->state;
+        if (a.generation != s.generation) return; // stamped before a failure: already failed
+        if (s.batch_first == 0) {
+          s.batch_first = a.zxid;
+          self->send(self, flush_atom::value); // runs after everything queued before it
+        }
+        s.batch_last = a.zxid;
+        store::log_format::append_record(s.batch, a.zxid, a.body);
+      },
+      [=](flush_atom) { write_batch(self); },
+  };
+}
+
+} // namespace paddock::actors

@@ -1,0 +1,58 @@
+#include "actors/snapshotter.hpp"
+
+#include "actors/messages.hpp"
+#include "store/recovery.hpp"
+
+#include <caf/all.hpp>
+#include <cerrno>
+#include <chrono>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+
+namespace paddock::actors {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<snapshotter_state>*;
+
+void purge(self_ptr self) {
+  const auto& cfg = self->state.ctx->config;
+  auto deleted =
+      store::purge_old_files(cfg.snap_dir(), cfg.log_dir(), cfg.autopurge_snap_retain_count);
+  for (const auto& path : deleted)
+    spdlog::info("autopurge: deleted {}", path);
+}
+
+} // namespace
+
+caf::behavior snapshotter(caf::stateful_actor<snapshotter_state>* self, context_ptr ctx) {
+  self->state.ctx = std::move(ctx);
+  const auto interval_h = self->state.ctx->config.autopurge_purge_interval_h;
+  if (interval_h > 0) self->send(self, purge_atom::value); // as ZooKeeper: once at start too
+  return {
+      [=](snapshot_started& s) {
+        auto started = std::chrono::steady_clock::now();
+        int status = 0;
+        pid_t r;
+        do
+          r = ::waitpid(s.pid, &status, 0);
+        while (r < 0 && errno == EINTR);
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+        if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          spdlog::info("snapshot of zxid 0x{:x} written in {} ms", s.zxid, ms);
+        else
+          spdlog::error("snapshot of zxid 0x{:x} failed (writer status {}); recovery keeps "
+                        "using the previous snapshot and the log",
+                        s.zxid, status);
+        self->send(self->state.ctx->store, snapshot_done_atom::value);
+      },
+      [=](purge_atom) {
+        purge(self);
+        self->delayed_send(self, std::chrono::hours(interval_h), purge_atom::value);
+      },
+  };
+}
+
+} // namespace paddock::actors

@@ -1,0 +1,19 @@
+#pragma once
+// Waits for the snapshot writer processes the store forks (a detached actor: waitpid
+// blocks), reports how each ended, and purges old snapshots and log segments every
+// autopurge.purgeInterval hours, keeping autopurge.snapRetainCount snapshots (ZooKeeper's
+// DatadirCleanupManager; with purgeInterval 0, the default, nothing is ever deleted).
+#include "actors/server_context.hpp"
+
+#include <caf/stateful_actor.hpp>
+
+namespace paddock::actors {
+
+struct snapshotter_state {
+  context_ptr ctx;
+  static inline const char* name = "paddock.snapshotter";
+};
+
+caf::behavior snapshotter(caf::stateful_actor<snapshotter_state>* self, context_ptr ctx);
+
+} // namespace paddock::actors

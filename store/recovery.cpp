@@ -1,0 +1,54 @@
+#include "store/recovery.hpp"
+
+#include "store/snapshot.hpp"
+#include "store/txn_codec.hpp"
+#include "store/txn_log_reader.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace paddock::store {
+
+recovery_result recover(const std::string& snap_dir, const std::string& log_dir) {
+  recovery_result r;
+  for (const auto& snap : list_snapshots(snap_dir)) {
+    data_tree loaded;
+    auto st = load_snapshot(snap.path, loaded);
+    if (st.ok()) {
+      r.tree = std::move(loaded);
+      r.snapshot_zxid = snap.zxid;
+      r.snapshot_path = snap.path;
+      break;
+    }
+    r.warnings.push_back(fmt::format("skipping snapshot {}: {}", snap.path, st.message));
+  }
+  txn t;
+  auto replay = replay_log(log_dir, r.snapshot_zxid, [&](int64_t zxid, std::string_view body) {
+    if (!decode_txn(body, t) || t.zxid != zxid) return false;
+    r.tree.apply(t);
+    return true;
+  });
+  if (!replay.repaired.empty()) r.warnings.push_back(replay.repaired);
+  r.status = replay.status;
+  r.replayed = replay.replayed;
+  return r;
+}
+
+std::vector<std::string> purge_old_files(const std::string& snap_dir, const std::string& log_dir,
+                                         int retain) {
+  std::vector<std::string> deleted;
+  auto snaps = list_snapshots(snap_dir); // newest first
+  if (retain < 1 || snaps.size() <= static_cast<size_t>(retain)) return deleted;
+  const int64_t oldest_kept = snaps[static_cast<size_t>(retain) - 1].zxid;
+  for (size_t i = static_cast<size_t>(retain); i < snaps.size(); ++i)
+    if (::unlink(snaps[i].path.c_str()) == 0) deleted.push_back(snaps[i].path);
+  // A segment is needed while it may hold a zxid after the oldest kept snapshot: it is
+  // unneeded only when the next segment starts at or before oldest_kept + 1.
+  auto segments = list_log_segments(log_dir);
+  for (size_t i = 0; i + 1 < segments.size(); ++i)
+    if (segments[i + 1].first_zxid <= oldest_kept + 1 && ::unlink(segments[i].path.c_str()) == 0)
+      deleted.push_back(segments[i].path);
+  return deleted;
+}
+
+} // namespace paddock::store

@@ -1,0 +1,31 @@
+#pragma once
+// Start-up: the newest valid snapshot, then every txn log record after it. A corrupt newest
+// snapshot falls back to the one before; a torn log tail is cut off; a hole in the history
+// (a corrupt record with good ones after it, a zxid gap, no snapshot and a log that does not
+// start at the beginning) is an error and the server does not start.
+#include "store/data_tree.hpp"
+#include "store/io_status.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace paddock::store {
+
+struct recovery_result {
+  io_status status;
+  data_tree tree;
+  int64_t snapshot_zxid = 0; // the snapshot used (0: none)
+  std::string snapshot_path;
+  size_t replayed = 0;               // log records applied after it
+  std::vector<std::string> warnings; // skipped snapshots, a cut tail
+};
+
+recovery_result recover(const std::string& snap_dir, const std::string& log_dir);
+
+// Keeps the newest `retain` snapshots and the log segments needed to replay after the oldest
+// of them; deletes older ones (ZooKeeper's PurgeTxnLog). Returns the paths deleted.
+std::vector<std::string> purge_old_files(const std::string& snap_dir, const std::string& log_dir,
+                                         int retain);
+
+} // namespace paddock::store

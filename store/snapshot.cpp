@@ -1,0 +1,337 @@
+#include "store/snapshot.hpp"
+
+#include "protocol/proto/snapshot.pb.h"
+#include "store/crc32c.hpp"
+#include "store/txn_log_writer.hpp" // sync_directory
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace paddock::store {
+namespace {
+
+constexpr std::string_view magic = "PDKSNAP1";
+constexpr size_t frame_header_size = 9;
+constexpr uint32_t max_frame_body = 64u << 20;
+constexpr size_t io_chunk = 1 << 20;
+
+enum kind : uint8_t { header = 1, acl_list = 2, node = 3, session = 4, trailer = 5 };
+
+void put_u32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    p[i] = static_cast<char>(v >> (8 * i));
+}
+
+uint32_t get_u32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+// Buffers frames and writes them in large chunks, keeping the running CRC of the file.
+class frame_writer {
+public:
+  frame_writer(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+    buf_.reserve(io_chunk + 4096);
+    buf_.append(magic);
+  }
+
+  io_status add(kind k, const google::protobuf::MessageLite& msg) {
+    auto start = buf_.size();
+    buf_.resize(start + frame_header_size);
+    buf_[start + 8] = static_cast<char>(k);
+    if (!msg.AppendToString(&buf_)) return io_status::from_errno(EINVAL, "serialize snapshot");
+    auto body_size = buf_.size() - start - frame_header_size;
+    put_u32(buf_.data() + start, static_cast<uint32_t>(body_size));
+    put_u32(buf_.data() + start + 4,
+            crc32c(std::string_view(buf_).substr(start + 8, body_size + 1)));
+    if (buf_.size() >= io_chunk) return flush();
+    return io_status::success();
+  }
+
+  // The CRC of every byte added so far (flushed or not).
+  uint32_t file_crc() const {
+    return crc32c_extend(file_crc_, std::span<const char>(buf_.data(), buf_.size()));
+  }
+
+  io_status flush() {
+    file_crc_ = file_crc();
+    size_t done = 0;
+    while (done < buf_.size()) {
+      auto n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return io_status::from_errno(n < 0 ? errno : ENOSPC, "write " + path_);
+      done += static_cast<size_t>(n);
+    }
+    buf_.clear();
+    return io_status::success();
+  }
+
+private:
+  int fd_;
+  std::string path_;
+  std::string buf_;
+  uint32_t file_crc_ = 0;
+};
+
+io_status write_frames(const data_tree& tree, frame_writer& w) {
+  proto::SnapshotHeader h;
+  h.set_format(1);
+  h.set_zxid(tree.last_zxid());
+  if (auto st = w.add(kind::header, h); !st.ok()) return st;
+
+  io_status st;
+  uint64_t acl_lists = 0, nodes = 0, sessions = 0;
+  proto::AclList al;
+  tree.for_each_acl([&](uint32_t ref, const jute::acl_list& acls) {
+    if (!st.ok()) return;
+    al.Clear();
+    al.set_ref(ref);
+    for (const auto& a : acls) {
+      auto* p = al.add_acl();
+      p->set_perms(a.perms);
+      p->mutable_id()->set_scheme(a.id.scheme);
+      p->mutable_id()->set_ident(a.id.ident);
+    }
+    st = w.add(kind::acl_list, al);
+    ++acl_lists;
+  });
+  if (!st.ok()) return st;
+
+  proto::SnapshotNode n;
+  tree.for_each_node([&](const znode_image& img) {
+    if (!st.ok()) return;
+    n.set_path(img.path.data(), img.path.size());
+    n.set_data(img.data.data(), img.data.size());
+    n.set_czxid(img.czxid);
+    n.set_mzxid(img.mzxid);
+    n.set_pzxid(img.pzxid);
+    n.set_ctime(img.ctime);
+    n.set_mtime(img.mtime);
+    n.set_ephemeral_owner(img.ephemeral_owner);
+    n.set_version(img.version);
+    n.set_cversion(img.cversion);
+    n.set_aversion(img.aversion);
+    n.set_acl_ref(img.acl_ref);
+    st = w.add(kind::node, n);
+    ++nodes;
+  });
+  if (!st.ok()) return st;
+
+  proto::SnapshotSession s;
+  for (const auto& e : tree.sessions()) {
+    s.set_id(e.id);
+    s.set_timeout_ms(e.timeout_ms);
+    s.set_passwd(e.passwd);
+    if (st = w.add(kind::session, s); !st.ok()) return st;
+    ++sessions;
+  }
+
+  proto::SnapshotTrailer t;
+  t.set_nodes(nodes);
+  t.set_sessions(sessions);
+  t.set_acl_lists(acl_lists);
+  t.set_file_crc(w.file_crc());
+  if (st = w.add(kind::trailer, t); !st.ok()) return st;
+  return w.flush();
+}
+
+// Reads a file front to back in large chunks.
+class frame_reader {
+public:
+  frame_reader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+
+  // Makes `n` bytes available at pos_; false at the end of the file.
+  bool want(size_t n) {
+    while (buf_.size() - pos_ < n) {
+      if (pos_ > 0) {
+        crc_ = crc32c_extend(crc_, std::span<const char>(buf_.data(), pos_));
+        buf_.erase(0, pos_);
+        pos_ = 0;
+      }
+      auto old = buf_.size();
+      buf_.resize(old + std::max(io_chunk, n));
+      auto got = ::read(fd_, buf_.data() + old, buf_.size() - old);
+      if (got < 0 && errno == EINTR) got = 0;
+      if (got <= 0) {
+        buf_.resize(old);
+        return false;
+      }
+      buf_.resize(old + static_cast<size_t>(got));
+    }
+    return true;
+  }
+
+  std::string_view take(size_t n) {
+    auto out = std::string_view(buf_).substr(pos_, n);
+    pos_ += n;
+    return out;
+  }
+
+  // CRC of every byte taken so far.
+  uint32_t crc_so_far() const {
+    return crc32c_extend(crc_, std::span<const char>(buf_.data(), pos_));
+  }
+
+private:
+  int fd_;
+  std::string path_;
+  std::string buf_;
+  size_t pos_ = 0;
+  uint32_t crc_ = 0;
+};
+
+struct frame {
+  kind k;
+  std::string_view body;
+};
+
+} // namespace
+
+std::string snapshot_name(int64_t zxid) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "snapshot.%016llx", static_cast<unsigned long long>(zxid));
+  return buf;
+}
+
+std::vector<snapshot_file> list_snapshots(const std::string& dir) {
+  std::vector<snapshot_file> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (auto* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name.size() != 9 + 16 || name.substr(0, 9) != "snapshot.") continue;
+    uint64_t v = 0;
+    bool ok = true;
+    for (char c : name.substr(9)) {
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) ok = false;
+      v = (v << 4) | static_cast<uint64_t>(digit < 0 ? 0 : digit);
+    }
+    if (ok) out.push_back({static_cast<int64_t>(v), dir + "/" + std::string(name)});
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.zxid > b.zxid; });
+  return out;
+}
+
+io_status write_snapshot(const data_tree& tree, const std::string& dir) {
+  auto final_path = dir + "/" + snapshot_name(tree.last_zxid());
+  auto tmp_path = final_path + ".tmp";
+  int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_status::from_errno(errno, "create " + tmp_path);
+  frame_writer w(fd, tmp_path);
+  auto st = write_frames(tree, w);
+  if (st.ok() && ::fsync(fd) != 0) st = io_status::from_errno(errno, "fsync " + tmp_path);
+  ::close(fd);
+  if (st.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0)
+    st = io_status::from_errno(errno, "rename " + tmp_path);
+  if (!st.ok()) {
+    ::unlink(tmp_path.c_str());
+    return st;
+  }
+  return sync_directory(dir);
+}
+
+io_status load_snapshot(const std::string& path, data_tree& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_status::from_errno(errno, "open " + path);
+  frame_reader r(fd, path);
+  auto bad = [&](std::string why) {
+    ::close(fd);
+    return io_status{EINVAL, fmt::format("{}: {}", path, why), false};
+  };
+  if (!r.want(magic.size()) || r.take(magic.size()) != magic) return bad("not a snapshot");
+
+  auto next = [&](frame& f, uint32_t& crc_before) -> std::string {
+    crc_before = r.crc_so_far();
+    if (!r.want(frame_header_size)) return "ends without a trailer";
+    auto h = r.take(frame_header_size);
+    auto length = get_u32(h.data());
+    auto crc = get_u32(h.data() + 4);
+    f.k = static_cast<kind>(static_cast<uint8_t>(h[8]));
+    if (length > max_frame_body) return "impossible record length";
+    if (!r.want(length)) return "ends inside a record";
+    f.body = r.take(length);
+    uint32_t actual = crc32c_extend(crc32c(std::string_view(&h[8], 1)),
+                                    std::span<const char>(f.body.data(), f.body.size()));
+    if (actual != crc) return "bad record checksum";
+    return {};
+  };
+
+  frame f{};
+  uint32_t crc_before = 0;
+  if (auto e = next(f, crc_before); !e.empty()) return bad(e);
+  proto::SnapshotHeader h;
+  if (f.k != kind::header || !h.ParseFromArray(f.body.data(), static_cast<int>(f.body.size())) ||
+      h.format() != 1)
+    return bad("bad header");
+
+  data_tree tree;
+  std::unordered_map<uint32_t, jute::acl_list> acls;
+  uint64_t nodes = 0, sessions = 0;
+  proto::AclList al;
+  proto::SnapshotNode n;
+  proto::SnapshotSession s;
+  proto::SnapshotTrailer t;
+  const jute::acl_list no_acl;
+  while (true) {
+    if (auto e = next(f, crc_before); !e.empty()) return bad(e);
+    auto size = static_cast<int>(f.body.size());
+    switch (f.k) {
+    case kind::acl_list: {
+      if (!al.ParseFromArray(f.body.data(), size)) return bad("bad ACL record");
+      auto& list = acls[al.ref()];
+      for (const auto& a : al.acl())
+        list.push_back({a.perms(), {a.id().scheme(), a.id().ident()}});
+      break;
+    }
+    case kind::node: {
+      if (!n.ParseFromArray(f.body.data(), size)) return bad("bad znode record");
+      auto acl = acls.find(n.acl_ref());
+      znode_image img;
+      img.path = n.path();
+      img.data = n.data();
+      img.czxid = n.czxid();
+      img.mzxid = n.mzxid();
+      img.pzxid = n.pzxid();
+      img.ctime = n.ctime();
+      img.mtime = n.mtime();
+      img.ephemeral_owner = n.ephemeral_owner();
+      img.version = n.version();
+      img.cversion = n.cversion();
+      img.aversion = n.aversion();
+      if (acl == acls.end()) return bad(fmt::format("znode {} names an unknown ACL", n.path()));
+      if (!tree.restore_node(img, acl->second))
+        return bad(fmt::format("znode {} without its parent", n.path()));
+      ++nodes;
+      break;
+    }
+    case kind::session:
+      if (!s.ParseFromArray(f.body.data(), size)) return bad("bad session record");
+      tree.restore_session({s.id(), s.timeout_ms(), s.passwd()});
+      ++sessions;
+      break;
+    case kind::trailer:
+      if (!t.ParseFromArray(f.body.data(), size)) return bad("bad trailer");
+      if (t.nodes() != nodes || t.sessions() != sessions || t.acl_lists() != acls.size())
+        return bad("counts in the trailer disagree with the records");
+      if (t.file_crc() != crc_before) return bad("file checksum mismatch");
+      if (r.want(1)) return bad("data after the trailer");
+      ::close(fd);
+      tree.restore_last_zxid(h.zxid());
+      out = std::move(tree);
+      return io_status::success();
+    default: return bad("unknown record kind");
+    }
+  }
+}
+
+} // namespace paddock::store
