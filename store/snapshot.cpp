@@ -253,14 +253,16 @@ io_status load_snapshot(const std::string& path, data_tree& out) {
   auto next = [&](frame& f, uint32_t& crc_before) -> std::string {
     crc_before = r.crc_so_far();
     if (!r.want(frame_header_size)) return "ends without a trailer";
+    // Copy what the header says before asking for the body: want() may move the buffer.
     auto h = r.take(frame_header_size);
-    auto length = get_u32(h.data());
-    auto crc = get_u32(h.data() + 4);
-    f.k = static_cast<kind>(static_cast<uint8_t>(h[8]));
+    const auto length = get_u32(h.data());
+    const auto crc = get_u32(h.data() + 4);
+    const char kind_byte = h[8];
+    f.k = static_cast<kind>(static_cast<uint8_t>(kind_byte));
     if (length > max_frame_body) return "impossible record length";
     if (!r.want(length)) return "ends inside a record";
     f.body = r.take(length);
-    uint32_t actual = crc32c_extend(crc32c(std::string_view(&h[8], 1)),
+    uint32_t actual = crc32c_extend(crc32c(std::string_view(&kind_byte, 1)),
                                     std::span<const char>(f.body.data(), f.body.size()));
     if (actual != crc) return "bad record checksum";
     return {};
