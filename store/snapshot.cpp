@@ -152,7 +152,6 @@ public:
   bool want(size_t n) {
     while (buf_.size() - pos_ < n) {
       if (pos_ > 0) {
-        crc_ = crc32c_extend(crc_, std::span<const char>(buf_.data(), pos_));
         buf_.erase(0, pos_);
         pos_ = 0;
       }
@@ -172,13 +171,12 @@ public:
   std::string_view take(size_t n) {
     auto out = std::string_view(buf_).substr(pos_, n);
     pos_ += n;
+    crc_ = crc32c_extend(crc_, std::span<const char>(out.data(), out.size()));
     return out;
   }
 
-  // CRC of every byte taken so far.
-  uint32_t crc_so_far() const {
-    return crc32c_extend(crc_, std::span<const char>(buf_.data(), pos_));
-  }
+  // CRC of every byte taken so far (kept up to date by take: once per byte).
+  uint32_t crc_so_far() const { return crc_; }
 
 private:
   int fd_;
