@@ -130,6 +130,9 @@ int run_server(const config::server_config& cfg) {
   caf::scoped_actor self{sys};
   const caf::actor core[] = {store, wm, pipeline, tracker, log, snaps, admin, listener};
   auto stop_all = [&] {
+    // A snapshot being written is abandoned: waiting could take seconds for a large tree,
+    // and the previous snapshot plus the log hold everything it would have.
+    if (int pid = ctx->snapshot_writer->load(); pid > 0) ::kill(pid, SIGKILL);
     for (const auto& a : core)
       self->send_exit(a, caf::exit_reason::user_shutdown);
   };

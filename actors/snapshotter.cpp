@@ -37,6 +37,7 @@ caf::behavior snapshotter(caf::stateful_actor<snapshotter_state>* self, context_
         do
           r = ::waitpid(s.pid, &status, 0);
         while (r < 0 && errno == EINTR);
+        self->state.ctx->snapshot_writer->store(0);
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count();

@@ -79,6 +79,7 @@ void take_snapshot(self_ptr self) {
   spdlog::info("snapshot of zxid 0x{:x} started (pid {}, writes paused {} us for the fork)", zxid,
                pid, paused.count());
   st.snapshot_running = true;
+  st.ctx->snapshot_writer->store(pid);
   self->send(st.ctx->snapshotter, snapshot_started{pid, zxid});
 }
 

@@ -78,6 +78,10 @@ struct data_tree::impl {
   size_t nodes = 0;
   int64_t data_size = 0;
 
+  // restore_node's last parent (snapshots list siblings together).
+  std::string restore_parent_path;
+  znode* restore_parent = nullptr;
+
   // A multi's pending changes by path; empty and unused for single ops.
   std::map<std::string, std::pair<record, jute::acl_list>, std::less<>> overlay;
   bool in_multi = false;
@@ -688,6 +692,7 @@ void data_tree::for_each_node(const std::function<void(const znode_image&)>& fn)
     img.cversion = n->cversion;
     img.aversion = n->aversion;
     img.acl_ref = n->acl;
+    img.num_children = static_cast<uint32_t>(n->child_count());
     fn(img);
     if (n->children)
       for (const auto& c : *n->children)
@@ -697,17 +702,30 @@ void data_tree::for_each_node(const std::function<void(const znode_image&)>& fn)
 
 bool data_tree::restore_node(const znode_image& img, const jute::acl_list& acl) {
   auto& t = *impl_;
-  znode* n = t.find(img.path);
-  if (n && !(img.path.empty() || special_path(img.path))) return false;
-  if (!n) {
+  znode* n = nullptr;
+  if (img.path.empty() || special_path(img.path)) {
+    // The root and /zookeeper, /zookeeper/quota, /zookeeper/config exist in every tree.
+    n = t.find(img.path);
+    t.data_size += static_cast<int64_t>(img.data.size()) - static_cast<int64_t>(n->data().size());
+    n->set_data(img.data);
+    auto ref = t.acls.acquire(acl);
+    t.acls.release(n->acl);
+    n->acl = ref;
+  } else {
     auto last_slash = img.path.rfind('/');
     if (last_slash == std::string_view::npos) return false;
-    znode* parent = t.find(img.path.substr(0, last_slash));
+    // Snapshots list a parent's children one after another: look the parent up once.
+    auto parent_path = img.path.substr(0, last_slash);
+    if (!t.restore_parent || t.restore_parent_path != parent_path) {
+      t.restore_parent = t.find(parent_path);
+      t.restore_parent_path = parent_path;
+    }
+    znode* parent = t.restore_parent;
     if (!parent) return false;
     auto child = std::make_unique<znode>(img.path.substr(last_slash + 1), img.data);
     n = child.get();
     if (!parent->children) parent->children = std::make_unique<child_set>();
-    parent->children->insert(std::move(child));
+    if (!parent->children->insert(std::move(child)).second) return false; // a duplicate
     ++t.nodes;
     t.data_size += static_cast<int64_t>(utf16_length(img.path) + img.data.size());
     n->acl = t.acls.acquire(acl);
@@ -717,13 +735,10 @@ bool data_tree::restore_node(const znode_image& img, const jute::acl_list& acl) 
     case ephemeral_type::session: t.ephemerals[img.ephemeral_owner].emplace(img.path); break;
     case ephemeral_type::none: break;
     }
-  } else {
-    // The root and /zookeeper, /zookeeper/quota, /zookeeper/config exist in every tree.
-    t.data_size += static_cast<int64_t>(img.data.size()) - static_cast<int64_t>(n->data().size());
-    n->set_data(img.data);
-    auto ref = t.acls.acquire(acl);
-    t.acls.release(n->acl);
-    n->acl = ref;
+  }
+  if (img.num_children > 0) {
+    if (!n->children) n->children = std::make_unique<child_set>();
+    n->children->reserve(img.num_children); // one allocation instead of a rehash per doubling
   }
   n->czxid = img.czxid;
   n->mzxid = img.mzxid;
@@ -743,6 +758,8 @@ void data_tree::restore_session(const session_entry& s) {
 
 void data_tree::restore_last_zxid(int64_t zxid) {
   impl_->last_zxid = zxid;
+  impl_->restore_parent = nullptr; // restoring is over; the cache must not outlive it
+  impl_->restore_parent_path.clear();
 }
 
 } // namespace paddock::store

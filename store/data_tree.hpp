@@ -49,7 +49,8 @@ struct znode_image {
   int32_t version = 0;
   int32_t cversion = 0;
   int32_t aversion = 0;
-  uint32_t acl_ref = 0; // for_each_node: the reference for_each_acl reported for its list
+  uint32_t acl_ref = 0;      // for_each_node: the reference for_each_acl reported for its list
+  uint32_t num_children = 0; // a hint for restore_node: the child table is sized once
 };
 
 class data_tree {

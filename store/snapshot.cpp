@@ -120,6 +120,7 @@ io_status write_frames(const data_tree& tree, frame_writer& w) {
     n.set_cversion(img.cversion);
     n.set_aversion(img.aversion);
     n.set_acl_ref(img.acl_ref);
+    n.set_num_children(img.num_children);
     st = w.add(kind::node, n);
     ++nodes;
   });
@@ -308,6 +309,7 @@ io_status load_snapshot(const std::string& path, data_tree& out) {
       img.version = n.version();
       img.cversion = n.cversion();
       img.aversion = n.aversion();
+      img.num_children = n.num_children();
       if (acl == acls.end()) return bad(fmt::format("znode {} names an unknown ACL", n.path()));
       if (!tree.restore_node(img, acl->second))
         return bad(fmt::format("znode {} without its parent", n.path()));
