@@ -1,0 +1,75 @@
+#pragma once
+// What a ZAB core asks its caller to do. The caller carries actions out in the order given;
+// a later action may rely on an earlier one being done (persist before send).
+#include "protocol/zab/messages.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace paddock::zab {
+
+// Send a message to a peer. Best effort: it may be lost if the connection breaks (the core
+// is then told with on_peer_down).
+struct send_message {
+  server_id to = 0;
+  message msg;
+};
+
+// Write both epochs to stable storage (write + fsync) before carrying out any later action
+// or feeding the core another event. Emitted rarely (once per election at most).
+struct persist_epochs {
+  int64_t accepted_epoch = 0;
+  int64_t current_epoch = 0;
+};
+
+// Append txns to the log, in order, after everything appended before. Answer with
+// on_logged(last zxid) once they are on stable storage (a batch may be answered together
+// with later ones). A server whose log write fails must stop (a learner cannot ack).
+struct append_log {
+  std::vector<txn> txns;
+};
+
+// Drop every logged txn after `zxid` (TRUNC). If `reload` is set, the caller's state machine
+// holds txns after `zxid` (applied when it recovered from disk): rebuild it from what is left
+// on disk, so that it holds exactly the txns up to `zxid`. Done before the next event.
+struct truncate_log {
+  zxid_t zxid = 0;
+  bool reload = false;
+};
+
+// SNAP: replace the whole state machine by `state` (every txn up to `zxid`) and make it
+// durable (a snapshot on disk, the old log gone) before the next event; the log continues
+// after `zxid`.
+struct install_snapshot {
+  zxid_t zxid = 0;
+  std::string state;
+};
+
+// Committed txns, in zxid order, each following the last one applied: apply them to the
+// state machine. On the leader, a txn it stamped with propose() is the answer to that
+// client's write.
+struct apply_txns {
+  std::vector<txn> txns;
+};
+
+// Leader: serialize the state machine as it is now (every txn up to some zxid Z applied) and
+// answer with on_snapshot_taken(learner, Z, state). Z may lag the core's commit point.
+struct take_snapshot {
+  server_id learner = 0;
+};
+
+// The role, the leader, the epoch or whether this server may serve clients changed. When
+// `serving` goes false the caller fails the writes it was waiting for (ZooKeeper closes its
+// client connections when a server leaves its role).
+struct status_changed {
+  role now = role::looking;
+  server_id leader = no_server;
+  int64_t epoch = 0;
+  bool serving = false;
+};
+
+using action = std::variant<send_message, persist_epochs, append_log, truncate_log,
+                            install_snapshot, apply_txns, take_snapshot, status_changed>;
+
+} // namespace paddock::zab

@@ -1,0 +1,80 @@
+#pragma once
+// One ZAB server as a pure state machine: fast leader election, then discovery, sync and
+// broadcast as leader, follower or observer. Events go in (messages, ticks, log writes done);
+// actions come out (take_actions). Deterministic: the same events in the same order give the
+// same actions. No sockets, clocks or threads; the CAF actors in actors/ and the simulation
+// in tests/sim/ drive it.
+//
+// Phases (ZooKeeper 3.8's, see docs/replication.md):
+//   looking   -> election (election.hpp) until a quorum agrees on a leader
+//   leading   -> discovery: learner_info from a quorum, leader_info{new epoch}, ack_epoch
+//             -> sync each learner: DIFF / TRUNC / SNAP, then new_leader; a quorum of acks
+//                of new_leader -> up_to_date, serve; broadcast proposal / ack / commit
+//   following -> learner_info, ack_epoch, take the sync stream, ack new_leader, up_to_date,
+//                then log + ack proposals and apply commits
+//   observing -> as following, but takes inform (committed txns) and never votes or acks
+// Any timeout (init_limit during discovery and sync, sync_limit afterwards) or a lost
+// connection to the leader (or, for the leader, to a quorum) goes back to looking.
+#include "protocol/zab/actions.hpp"
+#include "protocol/zab/messages.hpp"
+#include "protocol/zab/types.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace paddock::zab {
+
+class peer {
+public:
+  // `state` is what this server has on disk; its state machine holds every txn up to
+  // state.last_logged applied.
+  peer(server_id self, ensemble members, timing t, persistent_state state);
+  ~peer();
+  peer(peer&&) noexcept;
+  peer& operator=(peer&&) noexcept;
+
+  // Starts looking for a leader. Call once, first.
+  void start(int64_t now_ms);
+
+  // A message from another server.
+  void on_message(int64_t now_ms, server_id from, const message& m);
+
+  // The connection to `other` broke: messages to and from it in flight are lost.
+  void on_peer_down(int64_t now_ms, server_id other);
+
+  // Time passes: call at least every tick_ms / 4 (the actors call it every 50 ms).
+  void on_tick(int64_t now_ms);
+
+  // Every txn appended up to `zxid` is on stable storage.
+  void on_logged(int64_t now_ms, zxid_t zxid);
+
+  // Answer to take_snapshot.
+  void on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, std::string state);
+
+  // Leader, serving: stamps `payload` with the next zxid, logs it and proposes it. Returns the
+  // zxid, or nothing when this server cannot take a write now (not a serving leader, or
+  // max_in_flight proposals wait for a quorum): the caller fails or holds the write.
+  std::optional<zxid_t> propose(int64_t now_ms, std::string payload);
+
+  // The actions produced since the last call, in order.
+  std::vector<action> take_actions();
+
+  role current_role() const;
+  server_id leader() const;   // no_server while looking
+  int64_t epoch() const;      // current epoch (the one whose leader this server follows)
+  bool serving() const;       // may serve clients: leader established, or learner up to date
+  zxid_t last_logged() const; // durable or handed to append_log
+  zxid_t last_committed() const;
+  zxid_t last_applied() const;
+  int64_t accepted_epoch() const;
+  int64_t election_round() const;
+  std::size_t in_flight() const; // leader: proposals stamped and not yet committed
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace paddock::zab

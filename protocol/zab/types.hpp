@@ -1,0 +1,78 @@
+#pragma once
+// Vocabulary of the ZAB cores: server ids, zxids, the txns they replicate and the ensemble
+// they run in. No I/O, no clocks, no CAF: the cores see time only as the `now_ms` their
+// caller passes in, and the payload of a txn only as bytes.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace paddock::zab {
+
+using server_id = int64_t;
+using zxid_t = int64_t; // epoch << 32 | counter, as ZooKeeper's
+constexpr server_id no_server = -1;
+
+constexpr zxid_t make_zxid(int64_t epoch, int64_t counter) { return (epoch << 32) | counter; }
+constexpr int64_t epoch_of(zxid_t z) { return z >> 32; }
+constexpr int64_t counter_of(zxid_t z) { return z & 0xffffffffLL; }
+
+// One replicated transaction. `payload` is opaque to the cores (a store::txn as Protobuf
+// bytes in the server; anything in the simulation).
+struct txn {
+  zxid_t zxid = 0;
+  std::string payload;
+  friend bool operator==(const txn&, const txn&) = default;
+};
+
+// The server's role, as ZooKeeper's ServerState.
+enum class role : uint8_t { looking, following, leading, observing };
+const char* to_string(role r);
+
+// The ensemble: every server and whether it votes. Quorum = strict majority of voters.
+struct ensemble {
+  std::map<server_id, bool> members; // id -> true for a participant, false for an observer
+  bool is_voter(server_id id) const {
+    auto it = members.find(id);
+    return it != members.end() && it->second;
+  }
+  bool is_observer(server_id id) const {
+    auto it = members.find(id);
+    return it != members.end() && !it->second;
+  }
+  std::size_t voter_count() const;
+  std::size_t quorum_size() const { return voter_count() / 2 + 1; }
+  std::vector<server_id> voters() const;
+  std::vector<server_id> all() const;
+};
+
+// Timing and sizes, in the units ZooKeeper's config uses (ticks of tick_ms).
+struct timing {
+  int64_t tick_ms = 2000;     // tickTime
+  int64_t init_limit = 10;    // initLimit: ticks a learner may take to connect and sync
+  int64_t sync_limit = 5;     // syncLimit: ticks without hearing from a peer in broadcast
+  int64_t finalize_wait_ms = 200; // election: wait this long for a better vote before deciding
+  int64_t election_resend_ms = 400;    // election: resend our vote while still looking...
+  int64_t election_resend_max_ms = 4000; // ... doubling up to this
+  // Leader: the most proposals in flight (stamped, not yet committed). The caller holds
+  // further writes back until commits make room.
+  int64_t max_in_flight = 20000;
+  // Leader: how many of the newest txns it keeps in memory to sync a learner by DIFF; a
+  // learner further behind gets a SNAP.
+  std::size_t max_diff_txns = 100000;
+};
+
+// What a server kept on disk (fsynced) when it starts: ZooKeeper's acceptedEpoch and
+// currentEpoch files, and its log. The state machine of the caller holds every txn of the
+// log applied (recovery applies them all, committed or not, as ZooKeeper does), so
+// `last_applied` is the last zxid of the log (or of the snapshot when the log is empty).
+struct persistent_state {
+  int64_t accepted_epoch = 0;
+  int64_t current_epoch = 0;
+  zxid_t last_logged = 0;
+  // The newest txns of the log, in zxid order, at most timing::max_diff_txns; the core serves
+  // DIFFs from them when it leads. May be empty (then every lagging learner gets a SNAP).
+  std::vector<txn> recent;
+};
+
+} // namespace paddock::zab
