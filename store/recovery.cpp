@@ -9,7 +9,8 @@
 
 namespace paddock::store {
 
-recovery_result recover(const std::string& snap_dir, const std::string& log_dir) {
+recovery_result recover(const std::string& snap_dir, const std::string& log_dir,
+                        size_t keep_recent) {
   recovery_result r;
   for (const auto& snap : list_snapshots(snap_dir)) {
     data_tree loaded;
@@ -24,8 +25,15 @@ recovery_result recover(const std::string& snap_dir, const std::string& log_dir)
   }
   txn t;
   auto replay = replay_log(log_dir, r.snapshot_zxid, [&](int64_t zxid, std::string_view body) {
-    if (!decode_txn(body, t) || t.zxid != zxid) return false;
+    // A standalone server writes the zxid into the body too; an ensemble's bodies carry 0
+    // (the leader's core assigns zxids after encoding) and the record's zxid is the truth.
+    if (!decode_txn(body, t) || (t.zxid != 0 && t.zxid != zxid)) return false;
+    t.zxid = zxid;
     r.tree.apply(t);
+    if (keep_recent > 0) {
+      if (r.recent.size() == keep_recent) r.recent.pop_front();
+      r.recent.emplace_back(zxid, std::string(body));
+    }
     return true;
   });
   if (!replay.repaired.empty()) r.warnings.push_back(replay.repaired);

@@ -7,6 +7,8 @@
 #include "store/io_status.hpp"
 
 #include <cstdint>
+#include <deque>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -19,9 +21,13 @@ struct recovery_result {
   std::string snapshot_path;
   size_t replayed = 0;               // log records applied after it
   std::vector<std::string> warnings; // skipped snapshots, a cut tail
+  // The newest replayed log records (zxid, Protobuf body), oldest first, at most keep_recent:
+  // what a ZAB leader serves DIFFs from after a restart.
+  std::deque<std::pair<int64_t, std::string>> recent;
 };
 
-recovery_result recover(const std::string& snap_dir, const std::string& log_dir);
+recovery_result recover(const std::string& snap_dir, const std::string& log_dir,
+                        size_t keep_recent = 0);
 
 // Keeps the newest `retain` snapshots and the log segments needed to replay after the oldest
 // of them; deletes older ones (ZooKeeper's PurgeTxnLog). Returns the paths deleted.

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -35,10 +37,12 @@ uint32_t get_u32(const char* p) {
   return v;
 }
 
-// Buffers frames and writes them in large chunks, keeping the running CRC of the file.
+// Buffers frames and hands them to `sink` in large chunks (a file, or a string for a
+// snapshot sent to a learner), keeping the running CRC of the whole output.
 class frame_writer {
 public:
-  frame_writer(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+  using sink = std::function<io_status(std::string_view)>;
+  explicit frame_writer(sink out) : out_(std::move(out)) {
     buf_.reserve(io_chunk + 4096);
     buf_.append(magic);
   }
@@ -63,23 +67,29 @@ public:
 
   io_status flush() {
     file_crc_ = file_crc();
-    size_t done = 0;
-    while (done < buf_.size()) {
-      auto n = ::write(fd_, buf_.data() + done, buf_.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return io_status::from_errno(n < 0 ? errno : ENOSPC, "write " + path_);
-      done += static_cast<size_t>(n);
-    }
+    auto st = out_(buf_);
     buf_.clear();
-    return io_status::success();
+    return st;
   }
 
 private:
-  int fd_;
-  std::string path_;
+  sink out_;
   std::string buf_;
   uint32_t file_crc_ = 0;
 };
+
+frame_writer::sink file_sink(int fd, const std::string& path) {
+  return [fd, path](std::string_view bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return io_status::from_errno(n < 0 ? errno : ENOSPC, "write " + path);
+      done += static_cast<size_t>(n);
+    }
+    return io_status::success();
+  };
+}
 
 io_status write_frames(const data_tree& tree, frame_writer& w) {
   proto::SnapshotHeader h;
@@ -144,12 +154,14 @@ io_status write_frames(const data_tree& tree, frame_writer& w) {
   return w.flush();
 }
 
-// Reads a file front to back in large chunks.
+// Reads a snapshot front to back in large chunks, from a file or from memory.
 class frame_reader {
 public:
-  frame_reader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  // Reads up to `n` bytes into `buf`; returns 0 at the end, -1 on an error.
+  using source = std::function<ssize_t(char* buf, size_t n)>;
+  explicit frame_reader(source in) : in_(std::move(in)) {}
 
-  // Makes `n` bytes available at pos_; false at the end of the file.
+  // Makes `n` bytes available at pos_; false at the end of the input.
   bool want(size_t n) {
     while (buf_.size() - pos_ < n) {
       if (pos_ > 0) {
@@ -158,8 +170,7 @@ public:
       }
       auto old = buf_.size();
       buf_.resize(old + std::max(io_chunk, n));
-      auto got = ::read(fd_, buf_.data() + old, buf_.size() - old);
-      if (got < 0 && errno == EINTR) got = 0;
+      auto got = in_(buf_.data() + old, buf_.size() - old);
       if (got <= 0) {
         buf_.resize(old);
         return false;
@@ -180,12 +191,30 @@ public:
   uint32_t crc_so_far() const { return crc_; }
 
 private:
-  int fd_;
-  std::string path_;
+  source in_;
   std::string buf_;
   size_t pos_ = 0;
   uint32_t crc_ = 0;
 };
+
+frame_reader::source file_source(int fd) {
+  return [fd](char* buf, size_t n) -> ssize_t {
+    while (true) {
+      auto got = ::read(fd, buf, n);
+      if (got < 0 && errno == EINTR) continue;
+      return got;
+    }
+  };
+}
+
+frame_reader::source memory_source(std::string_view bytes) {
+  return [bytes](char* buf, size_t n) mutable -> ssize_t {
+    auto k = std::min(n, bytes.size());
+    std::memcpy(buf, bytes.data(), k);
+    bytes.remove_prefix(k);
+    return static_cast<ssize_t>(k);
+  };
+}
 
 struct frame {
   kind k;
@@ -226,7 +255,7 @@ io_status write_snapshot(const data_tree& tree, const std::string& dir) {
   auto tmp_path = final_path + ".tmp";
   int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_status::from_errno(errno, "create " + tmp_path);
-  frame_writer w(fd, tmp_path);
+  frame_writer w(file_sink(fd, tmp_path));
   auto st = write_frames(tree, w);
   if (st.ok() && ::fsync(fd) != 0) st = io_status::from_errno(errno, "fsync " + tmp_path);
   ::close(fd);
@@ -239,12 +268,10 @@ io_status write_snapshot(const data_tree& tree, const std::string& dir) {
   return sync_directory(dir);
 }
 
-io_status load_snapshot(const std::string& path, data_tree& out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_status::from_errno(errno, "open " + path);
-  frame_reader r(fd, path);
+namespace {
+
+io_status read_frames(frame_reader& r, const std::string& path, data_tree& out) {
   auto bad = [&](std::string why) {
-    ::close(fd);
     return io_status{EINVAL, fmt::format("{}: {}", path, why), false};
   };
   if (!r.want(magic.size()) || r.take(magic.size()) != magic) return bad("not a snapshot");
@@ -327,13 +354,54 @@ io_status load_snapshot(const std::string& path, data_tree& out) {
         return bad("counts in the trailer disagree with the records");
       if (t.file_crc() != crc_before) return bad("file checksum mismatch");
       if (r.want(1)) return bad("data after the trailer");
-      ::close(fd);
       tree.restore_last_zxid(h.zxid());
       out = std::move(tree);
       return io_status::success();
     default: return bad("unknown record kind");
     }
   }
+}
+
+} // namespace
+
+io_status load_snapshot(const std::string& path, data_tree& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_status::from_errno(errno, "open " + path);
+  frame_reader r(file_source(fd));
+  auto st = read_frames(r, path, out);
+  ::close(fd);
+  return st;
+}
+
+io_status serialize_snapshot(const data_tree& tree, std::string& out) {
+  out.clear();
+  frame_writer w([&out](std::string_view bytes) {
+    out.append(bytes);
+    return io_status::success();
+  });
+  return write_frames(tree, w);
+}
+
+io_status parse_snapshot(std::string_view bytes, const std::string& label, data_tree& out) {
+  frame_reader r(memory_source(bytes));
+  return read_frames(r, label, out);
+}
+
+io_status write_snapshot_bytes(std::string_view bytes, int64_t zxid, const std::string& dir) {
+  auto final_path = dir + "/" + snapshot_name(zxid);
+  auto tmp_path = final_path + ".tmp";
+  int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_status::from_errno(errno, "create " + tmp_path);
+  auto st = file_sink(fd, tmp_path)(bytes);
+  if (st.ok() && ::fsync(fd) != 0) st = io_status::from_errno(errno, "fsync " + tmp_path);
+  ::close(fd);
+  if (st.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0)
+    st = io_status::from_errno(errno, "rename " + tmp_path);
+  if (!st.ok()) {
+    ::unlink(tmp_path.c_str());
+    return st;
+  }
+  return sync_directory(dir);
 }
 
 } // namespace paddock::store

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace paddock::store {
@@ -33,5 +34,13 @@ io_status write_snapshot(const data_tree& tree, const std::string& dir);
 
 // Loads a snapshot into `out` (replaced only when the whole file is valid).
 io_status load_snapshot(const std::string& path, data_tree& out);
+
+// The same format in memory: what a leader sends a learner it syncs by SNAP.
+io_status serialize_snapshot(const data_tree& tree, std::string& out);
+// Parses snapshot bytes (checksums, counts, trailer as for a file); `label` names it in errors.
+io_status parse_snapshot(std::string_view bytes, const std::string& label, data_tree& out);
+// Stores received snapshot bytes as the snapshot of `zxid` in `dir`, durably (tmp file,
+// fsync, rename, directory fsync), as write_snapshot does.
+io_status write_snapshot_bytes(std::string_view bytes, int64_t zxid, const std::string& dir);
 
 } // namespace paddock::store

@@ -45,6 +45,9 @@ struct txn {
   int64_t zxid = 0;
   int64_t time_ms = 0; // the leader's wall clock when stamped: ctime / mtime
   int64_t session_id = 0;
+  // The client's xid of the request (0 for createSession and server-made txns): an ensemble
+  // server finds the request a forwarded write answers by (session_id, cxid).
+  int32_t cxid = 0;
   // A single op's opcode, or multi, create_session, close_session.
   int32_t type = 0;
   std::vector<txn_op> ops;        // one for a single op, each op of a multi, none otherwise

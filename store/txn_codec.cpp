@@ -96,6 +96,7 @@ void encode_txn(const txn& t, std::string& out) {
   p.set_zxid(t.zxid);
   p.set_time_ms(t.time_ms);
   p.set_session_id(t.session_id);
+  p.set_cxid(t.cxid);
   p.set_type(t.type);
   p.mutable_ops()->Reserve(static_cast<int>(t.ops.size()));
   for (const auto& o : t.ops)
@@ -118,6 +119,7 @@ bool decode_txn(std::string_view bytes, txn& out) {
   out.zxid = p.zxid();
   out.time_ms = p.time_ms();
   out.session_id = p.session_id();
+  out.cxid = p.cxid();
   out.type = p.type();
   out.ops.resize(static_cast<size_t>(p.ops_size()));
   for (int i = 0; i < p.ops_size(); ++i)

@@ -39,9 +39,12 @@ public:
   int64_t durable_end() const { return end_; }
   const std::string& segment_path() const { return path_; }
 
+  // Gives back the preallocated tail and closes the segment; the next write needs a
+  // start_segment. (ZAB's TRUNC and SNAP change the files underneath: see log_truncate.)
+  void close_segment();
+
 private:
   io_status preallocate(int64_t needed_end);
-  void close_segment();
 
   std::string dir_;
   int64_t prealloc_bytes_;

@@ -293,3 +293,65 @@ TEST_CASE("recovery: the newest valid snapshot plus the log after it") {
     CHECK_FALSE(recover(snaps.path(), logs.path()).status.ok());
   }
 }
+
+TEST_CASE("a snapshot in memory: what a leader sends a learner it syncs by SNAP") {
+  scratch_dir d;
+  auto h = sample_history();
+  std::string bytes;
+  REQUIRE(serialize_snapshot(h.tree, bytes).ok());
+  // The same bytes as the file write_snapshot makes.
+  REQUIRE(write_snapshot(h.tree, d.path()).ok());
+  std::ifstream in(list_snapshots(d.path()).at(0).path, std::ios::binary);
+  std::stringstream file;
+  file << in.rdbuf();
+  CHECK(file.str() == bytes);
+
+  data_tree parsed;
+  REQUIRE(parse_snapshot(bytes, "from the leader", parsed).ok());
+  CHECK(describe(parsed) == describe(h.tree));
+
+  // Stored on the learner's disk, it is a snapshot recovery takes.
+  scratch_dir learner;
+  REQUIRE(write_snapshot_bytes(bytes, h.zxid, learner.path()).ok());
+  auto r = recover(learner.path(), learner.path() + "/no-log");
+  REQUIRE(r.status.ok());
+  CHECK(describe(r.tree) == describe(h.tree));
+
+  // Damaged bytes are refused and leave the target untouched.
+  for (size_t at : {size_t{3}, bytes.size() / 2, bytes.size() - 2}) {
+    auto bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ 0x20);
+    data_tree untouched;
+    auto st = parse_snapshot(bad, "from the leader", untouched);
+    CHECK_FALSE(st.ok());
+    CHECK(st.message.find("from the leader") != std::string::npos);
+    CHECK(untouched.last_zxid() == 0);
+  }
+  data_tree empty;
+  CHECK_FALSE(parse_snapshot(bytes.substr(0, bytes.size() - 1), "cut", empty).ok());
+}
+
+TEST_CASE("recovery keeps the newest log records for a ZAB leader's DIFFs") {
+  scratch_dir d;
+  auto h = sample_history();
+  {
+    txn_log_writer w(d.path(), 0, true);
+    REQUIRE(w.start_segment(1).ok());
+    std::string records, body;
+    for (const auto& t : h.txns) {
+      encode_txn(t, body);
+      log_format::append_record(records, t.zxid, body);
+    }
+    REQUIRE(w.write(records).ok());
+    REQUIRE(w.sync().ok());
+  }
+  auto r = recover(d.path(), d.path(), 3);
+  REQUIRE(r.status.ok());
+  REQUIRE(r.recent.size() == 3);
+  CHECK(r.recent.front().first == h.zxid - 2);
+  CHECK(r.recent.back().first == h.zxid);
+  txn decoded;
+  REQUIRE(decode_txn(r.recent.back().second, decoded));
+  CHECK(decoded.zxid == h.zxid);
+  CHECK(recover(d.path(), d.path()).recent.empty());
+}
