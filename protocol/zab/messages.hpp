@@ -48,7 +48,8 @@ struct leader_info {
 };
 
 // ACKEPOCH: the learner accepted `new_epoch` (and persisted it); it reports where its history
-// ends so the leader can choose how to sync it.
+// ends so the leader can choose how to sync it. current_epoch = -1: the learner had already
+// accepted that epoch number (acked it once): no ack for the epoch quorum, only its position.
 struct ack_epoch {
   int64_t current_epoch = 0;
   zxid_t last_zxid = 0;

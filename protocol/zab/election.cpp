@@ -1,0 +1,128 @@
+#include "protocol/zab/election.hpp"
+
+#include <algorithm>
+
+namespace paddock::zab {
+
+bool beats(const vote& a, const vote& b) {
+  if (a.peer_epoch != b.peer_epoch) return a.peer_epoch > b.peer_epoch;
+  if (a.zxid != b.zxid) return a.zxid > b.zxid;
+  return a.leader > b.leader;
+}
+
+election::election(server_id self, const ensemble& members, const timing& t)
+    : self_(self), members_(members), timing_(t) {}
+
+void election::send_all(const send_fn& send) const {
+  const notification n{proposal_, round_, role::looking};
+  for (auto id : members_.voters())
+    if (id != self_) send(id, n);
+}
+
+void election::start_round(int64_t now_ms, const vote& self_vote, const send_fn& send) {
+  ++round_;
+  self_vote_ = self_vote;
+  proposal_ = self_vote;
+  received_.clear();
+  finalize_at_.reset();
+  resend_interval_ = timing_.election_resend_ms;
+  resend_at_ = now_ms + resend_interval_;
+  send_all(send);
+  // An ensemble of one voter agrees with itself.
+  if (quorum_agrees(received_, proposal_, true)) finalize_at_ = now_ms + timing_.finalize_wait_ms;
+}
+
+// Looking servers agree when their votes are equal; servers that already follow or lead
+// agree when they name the same leader (their votes were settled at different moments and
+// may differ in zxid and epoch; ZooKeeper's Vote.equals relaxes likewise).
+bool election::quorum_agrees(const std::map<server_id, heard>& votes, const vote& v,
+                             bool count_self) const {
+  size_t agree = count_self && members_.is_voter(self_) ? 1 : 0;
+  for (const auto& [id, h] : votes) {
+    if (id == self_ || !members_.is_voter(id)) continue;
+    const bool same = h.state == role::looking ? h.v == v : h.v.leader == v.leader;
+    if (same) ++agree;
+  }
+  return agree >= members_.quorum_size();
+}
+
+// A leader other than this server must itself have said it leads (ZooKeeper's checkLeader):
+// a quorum's word alone could name a leader that already went away.
+bool election::leader_confirmed(const std::map<server_id, heard>& votes, const vote& v,
+                                int64_t round) const {
+  if (v.leader == self_) return round == round_;
+  auto it = votes.find(v.leader);
+  return it != votes.end() && it->second.state == role::leading;
+}
+
+std::optional<vote> election::decide(const vote& v) {
+  settle(v);
+  return v;
+}
+
+std::optional<vote> election::on_notification(int64_t now_ms, server_id from,
+                                              const notification& n, role settled,
+                                              const send_fn& send) {
+  if (!members_.members.contains(from) || from == self_) return std::nullopt;
+  if (settled != role::looking) {
+    // Settled: tell a looking server what we settled on, so it can join.
+    if (n.state == role::looking) send(from, notification{decided_, round_, settled});
+    return std::nullopt;
+  }
+  if (!members_.is_voter(from)) {
+    // An observer's vote never counts; it learns the leader from our answer.
+    send(from, notification{proposal_, round_, role::looking});
+    return std::nullopt;
+  }
+  if (n.state == role::looking) {
+    if (n.election_epoch > round_) {
+      round_ = n.election_epoch;
+      received_.clear();
+      finalize_at_.reset();
+      proposal_ = beats(n.proposed, self_vote_) ? n.proposed : self_vote_;
+      send_all(send);
+    } else if (n.election_epoch < round_) {
+      send(from, notification{proposal_, round_, role::looking});
+      return std::nullopt;
+    } else if (beats(n.proposed, proposal_)) {
+      proposal_ = n.proposed;
+      finalize_at_.reset();
+      send_all(send);
+    }
+    received_[from] = {n.proposed, n.election_epoch, n.state};
+    if (!finalize_at_ && quorum_agrees(received_, proposal_, true))
+      finalize_at_ = now_ms + timing_.finalize_wait_ms;
+    return std::nullopt;
+  }
+  // The sender follows or leads: an established ensemble may already exist.
+  if (n.election_epoch == round_) {
+    received_[from] = {n.proposed, n.election_epoch, n.state};
+    if (quorum_agrees(received_, n.proposed, n.proposed == proposal_) &&
+        leader_confirmed(received_, n.proposed, n.election_epoch))
+      return decide(n.proposed);
+  }
+  out_of_election_[from] = {n.proposed, n.election_epoch, n.state};
+  if (quorum_agrees(out_of_election_, n.proposed, false) &&
+      leader_confirmed(out_of_election_, n.proposed, n.election_epoch)) {
+    round_ = n.election_epoch;
+    return decide(n.proposed);
+  }
+  return std::nullopt;
+}
+
+std::optional<vote> election::on_tick(int64_t now_ms, const send_fn& send) {
+  if (finalize_at_ && now_ms >= *finalize_at_) {
+    // No better vote came during the wait. An observer never decides for itself: it
+    // waits to hear who leads.
+    if (members_.is_voter(self_) || proposal_.leader != self_) return decide(proposal_);
+    finalize_at_.reset();
+  }
+  if (now_ms >= resend_at_) {
+    send_all(send);
+    resend_interval_ = std::min(resend_interval_ * 2, timing_.election_resend_max_ms);
+    resend_at_ = now_ms + resend_interval_;
+  }
+  return std::nullopt;
+}
+
+} // namespace paddock::zab

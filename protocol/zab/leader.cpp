@@ -1,0 +1,345 @@
+// The leader's side of ZAB: discovery (gather learner_info from a quorum, choose and
+// persist a new epoch, collect ack_epoch), sync of each learner (DIFF / TRUNC / SNAP, then
+// new_leader), establishment on a quorum of new_leader acks, and broadcast (proposal, ack
+// quorum, commit; inform to observers). Liveness: pings every half tick, learners and the
+// quorum checked against initLimit / syncLimit.
+#include "protocol/zab/peer_impl.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace paddock::zab {
+
+namespace {
+// A sync stream's proposals go in messages of at most this many txns / bytes.
+constexpr size_t batch_txns = 1000;
+constexpr size_t batch_bytes = 256 * 1024;
+} // namespace
+
+void peer::impl::lead(int64_t now) {
+  current = role::leading;
+  serving = false;
+  lphase = leader_phase::gathering;
+  learners.clear();
+  proposal_buffer.clear();
+  new_epoch = 0;
+  phase_started = now;
+  next_ping = now;
+  report_status();
+  // A leader of one (or of a quorum of one) needs nobody else.
+  choose_epoch(now);
+  for (auto& [id, info] : std::exchange(early_infos, {}))
+    if (current == role::leading) leader_message(now, id, info);
+}
+
+// Discovery: once a quorum of voters (this server included) has sent learner_info, the new
+// epoch is one more than any of them accepted; it is persisted before anyone hears of it.
+void peer::impl::choose_epoch(int64_t now) {
+  if (lphase != leader_phase::gathering) return;
+  size_t voters = members.is_voter(self) ? 1 : 0;
+  int64_t highest = accepted_epoch;
+  for (const auto& [id, l] : learners) {
+    if (members.is_voter(id)) ++voters;
+    highest = std::max(highest, l.accepted_epoch);
+  }
+  if (voters < members.quorum_size()) return;
+  new_epoch = highest + 1;
+  accepted_epoch = new_epoch;
+  persist();
+  lphase = leader_phase::epoch_acks;
+  phase_started = now;
+  for (auto& [id, l] : learners) {
+    send(id, leader_info{new_epoch});
+    l.phase = learner_phase::epoch_sent;
+  }
+  start_syncs(now);
+}
+
+// Once a quorum acked the epoch: currentEpoch is persisted and every learner that acked is
+// synced. Later learners are synced as their ack_epoch arrives.
+void peer::impl::start_syncs(int64_t now) {
+  if (lphase != leader_phase::epoch_acks) return;
+  size_t acked = members.is_voter(self) ? 1 : 0;
+  for (const auto& [id, l] : learners)
+    if (members.is_voter(id) && l.counts_for_epoch && l.phase != learner_phase::info &&
+        l.phase != learner_phase::epoch_sent)
+      ++acked;
+  if (acked < members.quorum_size()) return;
+  current_epoch = new_epoch;
+  persist();
+  counter = 0;
+  initial_end = last_logged;
+  lphase = leader_phase::syncing;
+  phase_started = now;
+  report_status();
+  for (auto& [id, l] : learners)
+    if (l.phase == learner_phase::epoch_acked) sync_learner(now, id);
+  check_new_leader_quorum(now);
+}
+
+// DIFF when the learner's history is a prefix of ours, TRUNC when it has txns we never had,
+// SNAP when it is behind what we keep in memory.
+void peer::impl::sync_learner(int64_t, server_id id) {
+  auto& l = learners.at(id);
+  const zxid_t peer_last = l.last_zxid;
+  const zxid_t end = last_logged;
+  if (peer_last == end) {
+    send(id, sync_diff{end});
+    send_history_after(id, end);
+    return;
+  }
+  if (peer_last > end) {
+    send(id, sync_trunc{end});
+    send_history_after(id, end);
+    return;
+  }
+  const bool covered = !history.empty() && peer_last >= history.front().zxid;
+  if (covered) {
+    if (find(peer_last)) {
+      send(id, sync_diff{end});
+      send_history_after(id, peer_last);
+    } else {
+      // The learner has txns of an epoch we never saw after our last txn before them.
+      auto it = std::lower_bound(history.begin(), history.end(), peer_last,
+                                 [](const txn& x, zxid_t v) { return x.zxid < v; });
+      const zxid_t to = std::prev(it)->zxid;
+      send(id, sync_trunc{to});
+      send_history_after(id, to);
+    }
+    return;
+  }
+  if (history_base >= 0 && peer_last == history_base) {
+    send(id, sync_diff{end});
+    send_history_after(id, peer_last);
+    return;
+  }
+  l.phase = learner_phase::syncing_snapshot;
+  emit(take_snapshot{id});
+}
+
+// The txns after `after`, as proposals, then commit and new_leader. A follower gets every
+// txn proposed so far (later ones reach it live); an observer only the committed ones.
+void peer::impl::send_history_after(server_id id, zxid_t after) {
+  auto& l = learners.at(id);
+  const zxid_t committed = lphase == leader_phase::established ? last_committed : last_logged;
+  const zxid_t upto = l.observer ? committed : last_logged;
+  auto it = std::upper_bound(history.begin(), history.end(), after,
+                             [](zxid_t v, const txn& x) { return v < x.zxid; });
+  std::vector<txn> batch;
+  size_t bytes = 0;
+  zxid_t last_sent = after;
+  for (; it != history.end() && it->zxid <= upto; ++it) {
+    batch.push_back(*it);
+    bytes += it->payload.size();
+    last_sent = it->zxid;
+    if (batch.size() >= batch_txns || bytes >= batch_bytes) {
+      send(id, proposal{std::move(batch)});
+      batch.clear();
+      bytes = 0;
+    }
+  }
+  if (!batch.empty()) send(id, proposal{std::move(batch)});
+  l.synced_to = last_sent;
+  finish_sync(id, std::min(committed, last_sent));
+}
+
+void peer::impl::finish_sync(server_id id, zxid_t committed) {
+  auto& l = learners.at(id);
+  if (committed > 0) send(id, commit{committed});
+  send(id, new_leader{current_epoch});
+  l.phase = learner_phase::synced;
+}
+
+void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, std::string state) {
+  auto it = learners.find(id);
+  if (it == learners.end() || it->second.phase != learner_phase::syncing_snapshot) return;
+  if (lphase == leader_phase::gathering || lphase == leader_phase::epoch_acks) return;
+  // Everything after the snapshot must still be in memory; otherwise take another.
+  if (zxid != last_logged && zxid != history_base && !find(zxid)) {
+    emit(take_snapshot{id});
+    return;
+  }
+  (void)now;
+  send(id, sync_snap{zxid, std::move(state)});
+  send_history_after(id, zxid);
+}
+
+void peer::impl::check_new_leader_quorum(int64_t now) {
+  if (lphase != leader_phase::syncing) return;
+  // This server's own ack: its history up to where it took the epoch is durable.
+  size_t acks = members.is_voter(self) && last_durable >= initial_end ? 1 : 0;
+  for (const auto& [id, l] : learners)
+    if (members.is_voter(id) && l.acked_new_leader) ++acks;
+  if (acks < members.quorum_size()) return;
+  lphase = leader_phase::established;
+  phase_started = now;
+  last_committed = std::max(last_committed, initial_end);
+  apply_through(initial_end);
+  serving = true;
+  report_status();
+  for (auto& [id, l] : learners)
+    if (l.acked_new_leader && l.phase == learner_phase::synced) {
+      send(id, up_to_date{});
+      l.phase = learner_phase::up_to_date;
+    }
+  advance_commit();
+}
+
+size_t peer::impl::in_flight() const {
+  if (current != role::leading) return 0;
+  auto it = std::upper_bound(history.begin(), history.end(), last_committed,
+                             [](zxid_t v, const txn& x) { return v < x.zxid; });
+  return static_cast<size_t>(std::distance(it, history.end()));
+}
+
+std::optional<zxid_t> peer::impl::leader_propose(int64_t, std::string payload) {
+  if (lphase != leader_phase::established) return std::nullopt;
+  if (static_cast<int64_t>(in_flight()) >= t.max_in_flight) return std::nullopt;
+  if (counter >= 0xffffffffLL) return std::nullopt; // the epoch is used up: a new election
+  const zxid_t z = make_zxid(current_epoch, ++counter);
+  txn x{z, std::move(payload)};
+  for (auto& [id, l] : learners)
+    if (!l.observer && (l.phase == learner_phase::synced || l.phase == learner_phase::up_to_date))
+      proposal_buffer[id].push_back(x);
+  append(std::move(x));
+  return z;
+}
+
+// The commit point: the highest zxid a quorum of voters has on disk (this server's own log
+// counts; a follower counts once it acked new_leader).
+void peer::impl::advance_commit() {
+  if (lphase != leader_phase::established) return;
+  std::vector<zxid_t> acked;
+  if (members.is_voter(self)) acked.push_back(last_durable);
+  for (const auto& [id, l] : learners)
+    if (members.is_voter(id) && l.acked_new_leader) acked.push_back(l.acked);
+  if (acked.size() < members.quorum_size()) return;
+  std::sort(acked.begin(), acked.end(), std::greater<>());
+  const zxid_t point = std::min(acked[members.quorum_size() - 1], last_logged);
+  if (point <= last_committed) return;
+  const zxid_t before = last_committed;
+  last_committed = point;
+  std::vector<txn> newly;
+  auto it = std::upper_bound(history.begin(), history.end(), before,
+                             [](zxid_t v, const txn& x) { return v < x.zxid; });
+  for (; it != history.end() && it->zxid <= point; ++it)
+    newly.push_back(*it);
+  for (auto& [id, l] : learners) {
+    if (l.phase != learner_phase::synced && l.phase != learner_phase::up_to_date) continue;
+    if (!l.observer) {
+      send(id, commit{point});
+    } else {
+      std::vector<txn> informed;
+      for (const auto& x : newly)
+        if (x.zxid > l.synced_to) informed.push_back(x);
+      if (!informed.empty()) {
+        l.synced_to = informed.back().zxid;
+        send(id, inform{std::move(informed)});
+      }
+    }
+  }
+  apply_through(point);
+}
+
+void peer::impl::leader_logged(int64_t now) {
+  check_new_leader_quorum(now);
+  advance_commit();
+}
+
+void peer::impl::leader_peer_down(server_id other) { learners.erase(other); }
+
+void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
+  if (auto* info = std::get_if<learner_info>(&m)) {
+    // A (re)connecting learner: whatever we knew of it belongs to an old connection.
+    auto& l = learners[from];
+    l = learner{};
+    l.observer = info->observer || !members.is_voter(from);
+    l.accepted_epoch = info->accepted_epoch;
+    l.last_zxid = info->last_zxid;
+    l.last_heard = now;
+    if (lphase == leader_phase::gathering) {
+      choose_epoch(now);
+    } else {
+      send(from, leader_info{new_epoch});
+      l.phase = learner_phase::epoch_sent;
+    }
+    return;
+  }
+  auto it = learners.find(from);
+  if (it == learners.end()) return; // not a learner of this leadership (stale)
+  auto& l = it->second;
+  l.last_heard = now;
+  if (auto* ae = std::get_if<ack_epoch>(&m)) {
+    if (l.phase != learner_phase::epoch_sent) return;
+    if (ae->current_epoch > current_epoch ||
+        (ae->current_epoch == current_epoch && ae->last_zxid > last_logged)) {
+      if (lphase != leader_phase::established && lphase != leader_phase::syncing) {
+        // The election chose wrongly: a learner has a newer history than ours.
+        go_looking(now);
+        return;
+      }
+    }
+    l.last_zxid = ae->last_zxid;
+    l.phase = learner_phase::epoch_acked;
+    l.counts_for_epoch = ae->current_epoch >= 0;
+    if (lphase == leader_phase::epoch_acks)
+      start_syncs(now);
+    else if (lphase == leader_phase::syncing || lphase == leader_phase::established)
+      sync_learner(now, from);
+    return;
+  }
+  if (auto* a = std::get_if<ack>(&m)) {
+    if (a->zxid == make_zxid(current_epoch, 0) && l.phase == learner_phase::synced &&
+        !l.acked_new_leader) {
+      l.acked_new_leader = true;
+      l.acked = std::max(l.acked, l.synced_to);
+      if (lphase == leader_phase::established) {
+        send(from, up_to_date{});
+        l.phase = learner_phase::up_to_date;
+        advance_commit();
+      } else {
+        check_new_leader_quorum(now);
+      }
+      return;
+    }
+    if (l.acked_new_leader && a->zxid > l.acked && a->zxid <= last_logged) {
+      l.acked = a->zxid;
+      advance_commit();
+    }
+    return;
+  }
+  // ping: a sign of life, already noted.
+}
+
+void peer::impl::leader_tick(int64_t now) {
+  const int64_t init_ms = t.init_limit * t.tick_ms;
+  const int64_t sync_ms = t.sync_limit * t.tick_ms;
+  if (lphase != leader_phase::established && now - phase_started > init_ms) {
+    go_looking(now);
+    return;
+  }
+  // Learners that went quiet are dropped; they come back through learner_info.
+  for (auto it = learners.begin(); it != learners.end();) {
+    const int64_t limit = it->second.acked_new_leader ? sync_ms : init_ms;
+    if (now - it->second.last_heard > limit)
+      it = learners.erase(it);
+    else
+      ++it;
+  }
+  if (lphase == leader_phase::established) {
+    size_t alive = members.is_voter(self) ? 1 : 0;
+    for (const auto& [id, l] : learners)
+      if (members.is_voter(id) && l.acked_new_leader) ++alive;
+    if (alive < members.quorum_size()) {
+      go_looking(now);
+      return;
+    }
+  }
+  if (now >= next_ping) {
+    next_ping = now + std::max<int64_t>(1, t.tick_ms / 2);
+    for (const auto& [id, l] : learners)
+      if (l.phase != learner_phase::info) send(id, ping{last_committed});
+  }
+}
+
+} // namespace paddock::zab

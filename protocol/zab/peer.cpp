@@ -1,0 +1,218 @@
+#include "protocol/zab/peer.hpp"
+
+#include "protocol/zab/peer_impl.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace paddock::zab {
+
+// --- impl: shared machinery ---------------------------------------------------------------
+
+peer::impl::impl(server_id self_id, ensemble m, timing tm, persistent_state state)
+    : self(self_id), members(std::move(m)), t(tm), elect(self, members, t) {
+  accepted_epoch = state.accepted_epoch;
+  current_epoch = state.current_epoch;
+  last_logged = last_durable = last_applied = last_committed = state.last_logged;
+  for (auto& x : state.recent)
+    if (x.zxid <= state.last_logged) history.push_back(std::move(x));
+  // Without history the base is where the log ends; with some, what precedes it is unknown.
+  history_base = history.empty() ? state.last_logged : -1;
+}
+
+void peer::impl::flush_appends() {
+  if (append_buffer.empty()) return;
+  out.emplace_back(append_log{std::move(append_buffer)});
+  append_buffer.clear();
+}
+
+void peer::impl::flush_proposals(server_id to) {
+  auto it = proposal_buffer.find(to);
+  if (it == proposal_buffer.end() || it->second.empty()) return;
+  flush_appends();
+  out.emplace_back(send_message{to, proposal{std::move(it->second)}});
+  it->second.clear();
+}
+
+void peer::impl::flush_all() {
+  flush_appends();
+  for (auto& [to, txns] : proposal_buffer)
+    if (!txns.empty()) {
+      out.emplace_back(send_message{to, proposal{std::move(txns)}});
+      txns.clear();
+    }
+}
+
+// Every action keeps its place: appends stamped before it go first.
+void peer::impl::emit(action a) {
+  flush_appends();
+  out.push_back(std::move(a));
+}
+
+void peer::impl::send(server_id to, message m) {
+  flush_proposals(to);
+  emit(send_message{to, std::move(m)});
+}
+
+void peer::impl::report_status() {
+  status_changed now{current, leader_id, current_epoch, serving};
+  if (now.now == reported.now && now.leader == reported.leader &&
+      now.epoch == reported.epoch && now.serving == reported.serving)
+    return;
+  reported = now;
+  emit(now);
+}
+
+election::send_fn peer::impl::notifier() {
+  return [this](server_id to, const notification& n) { send(to, n); };
+}
+
+void peer::impl::append(txn x) {
+  last_logged = x.zxid;
+  append_buffer.push_back(x);
+  history.push_back(std::move(x));
+}
+
+const txn* peer::impl::find(zxid_t z) const {
+  auto it = std::lower_bound(history.begin(), history.end(), z,
+                             [](const txn& x, zxid_t v) { return x.zxid < v; });
+  return it != history.end() && it->zxid == z ? &*it : nullptr;
+}
+
+void peer::impl::apply_through(zxid_t z) {
+  z = std::min(z, last_logged);
+  if (z <= last_applied) return;
+  auto it = std::upper_bound(history.begin(), history.end(), last_applied,
+                             [](zxid_t v, const txn& x) { return v < x.zxid; });
+  std::vector<txn> batch;
+  for (; it != history.end() && it->zxid <= z; ++it)
+    batch.push_back(*it);
+  if (batch.empty()) return;
+  last_applied = batch.back().zxid;
+  emit(apply_txns{std::move(batch)});
+  trim_history();
+}
+
+void peer::impl::persist() { emit(persist_epochs{accepted_epoch, current_epoch}); }
+
+// Keeps at most max_diff_txns, never dropping what is not yet applied and committed.
+void peer::impl::trim_history() {
+  const auto keep_after = std::min(last_applied, last_committed);
+  while (history.size() > t.max_diff_txns && history.front().zxid <= keep_after) {
+    history_base = history.front().zxid;
+    history.pop_front();
+  }
+}
+
+void peer::impl::go_looking(int64_t now) {
+  // Proposals not yet sent die with the role; appends already stamped stay in the log.
+  proposal_buffer.clear();
+  learners.clear();
+  pending_new_leader.reset();
+  current = role::looking;
+  leader_id = no_server;
+  serving = false;
+  report_status();
+  elect.start_round(now, self_vote(), notifier());
+}
+
+void peer::impl::decided(int64_t now, const vote& v) {
+  leader_id = v.leader;
+  if (v.leader == self) {
+    lead(now);
+  } else {
+    follow(now);
+  }
+}
+
+// --- peer: the interface -------------------------------------------------------------------
+
+peer::peer(server_id self, ensemble members, timing t, persistent_state state)
+    : impl_(std::make_unique<impl>(self, std::move(members), t, std::move(state))) {}
+peer::~peer() = default;
+peer::peer(peer&&) noexcept = default;
+peer& peer::operator=(peer&&) noexcept = default;
+
+void peer::start(int64_t now_ms) {
+  auto& s = *impl_;
+  s.reported = {role::following, no_server, -1, true}; // differs: the first status is told
+  s.go_looking(now_ms);
+}
+
+void peer::on_message(int64_t now_ms, server_id from, const message& m) {
+  auto& s = *impl_;
+  if (!s.members.members.contains(from) || from == s.self) return;
+  if (auto* n = std::get_if<notification>(&m)) {
+    if (auto v = s.elect.on_notification(now_ms, from, *n, s.current, s.notifier()))
+      s.decided(now_ms, *v);
+    return;
+  }
+  if (s.current == role::looking) {
+    if (auto* info = std::get_if<learner_info>(&m)) s.early_infos[from] = *info;
+    return;
+  }
+  if (s.current == role::leading)
+    s.leader_message(now_ms, from, m);
+  else if (s.current == role::following || s.current == role::observing)
+    s.learner_message(now_ms, from, m);
+}
+
+void peer::on_peer_down(int64_t now_ms, server_id other) {
+  auto& s = *impl_;
+  if (s.current == role::leading)
+    s.leader_peer_down(other);
+  else if ((s.current == role::following || s.current == role::observing) &&
+           other == s.leader_id)
+    s.go_looking(now_ms);
+}
+
+void peer::on_tick(int64_t now_ms) {
+  auto& s = *impl_;
+  switch (s.current) {
+  case role::looking:
+    if (auto v = s.elect.on_tick(now_ms, s.notifier())) s.decided(now_ms, *v);
+    break;
+  case role::leading: s.leader_tick(now_ms); break;
+  case role::following:
+  case role::observing: s.learner_tick(now_ms); break;
+  }
+}
+
+void peer::on_logged(int64_t now_ms, zxid_t zxid) {
+  auto& s = *impl_;
+  if (zxid <= s.last_durable) return;
+  s.last_durable = std::min(zxid, s.last_logged);
+  if (s.current == role::leading)
+    s.leader_logged(now_ms);
+  else if (s.current == role::following || s.current == role::observing)
+    s.learner_logged(now_ms);
+}
+
+void peer::on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, std::string state) {
+  auto& s = *impl_;
+  if (s.current == role::leading) s.leader_snapshot(now_ms, learner, zxid, std::move(state));
+}
+
+std::optional<zxid_t> peer::propose(int64_t now_ms, std::string payload) {
+  auto& s = *impl_;
+  if (s.current != role::leading || !s.serving) return std::nullopt;
+  return s.leader_propose(now_ms, std::move(payload));
+}
+
+std::vector<action> peer::take_actions() {
+  impl_->flush_all();
+  return std::exchange(impl_->out, {});
+}
+
+role peer::current_role() const { return impl_->current; }
+server_id peer::leader() const { return impl_->leader_id; }
+int64_t peer::epoch() const { return impl_->current_epoch; }
+bool peer::serving() const { return impl_->serving; }
+zxid_t peer::last_logged() const { return impl_->last_logged; }
+zxid_t peer::last_committed() const { return impl_->last_committed; }
+zxid_t peer::last_applied() const { return impl_->last_applied; }
+int64_t peer::accepted_epoch() const { return impl_->accepted_epoch; }
+int64_t peer::election_round() const { return impl_->elect.round(); }
+std::size_t peer::in_flight() const { return impl_->in_flight(); }
+
+} // namespace paddock::zab
