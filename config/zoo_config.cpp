@@ -1,5 +1,7 @@
 #include "config/zoo_config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -28,22 +30,14 @@ template <class Int> std::optional<Int> parse_int(std::string_view text) {
 
 // Keys ZooKeeper knows that Paddock reads but does not act on yet (or never needs to).
 bool known_but_unused(std::string_view key) {
-  static constexpr std::string_view exact[] = {"standaloneEnabled",
-                                               "reconfigEnabled",
-                                               "electionPortBindRetry",
-                                               "dynamicConfigFile",
-                                               "quorumListenOnAllIPs",
-                                               "secureClientPort",
+  static constexpr std::string_view exact[] = {"secureClientPort",
                                                "secureClientPortAddress",
                                                "globalOutstandingLimit",
                                                "clientPortListenBacklog",
                                                "localSessionsEnabled",
                                                "localSessionsUpgradingEnabled",
-                                               "peerType",
                                                "syncEnabled",
                                                "leaderServes",
-                                               "cnxTimeout",
-                                               "electionAlg",
                                                "skipACL",
                                                "extendedTypesEnabled",
                                                "sslQuorum",
@@ -58,9 +52,9 @@ bool known_but_unused(std::string_view key) {
                                                "quorum.cnxn.threads.size",
                                                "minClientCnxns"};
   static constexpr std::string_view prefixes[] = {
-      "server.",          "group.",       "weight.",       "authProvider.", "ssl.",
-      "metricsProvider.", "quorum.auth.", "multiAddress.", "admin.",        "zookeeper.",
-      "znode.container.", "audit.",       "jvm."};
+      "group.",           "weight.",          "authProvider.", "ssl.",
+      "metricsProvider.", "quorum.auth.",     "multiAddress.", "admin.",
+      "zookeeper.",       "znode.container.", "audit.",        "jvm."};
   for (auto k : exact)
     if (key == k) return true;
   for (auto p : prefixes)
@@ -75,6 +69,188 @@ std::optional<config_error> set_int(std::string_view key, std::string_view value
   auto v = parse_int<Int>(value);
   if (!v || *v < min || *v > max) return invalid(key, value, std::string("must be ") + what);
   out = *v;
+  return std::nullopt;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// ZooKeeper's booleans: true or false, in any case.
+std::optional<config_error> set_bool(std::string_view key, std::string_view value, bool& out) {
+  if (iequals(value, "true"))
+    out = true;
+  else if (iequals(value, "false"))
+    out = false;
+  else
+    return invalid(key, value, "must be true or false");
+  return std::nullopt;
+}
+
+bool is_any_address(std::string_view a) {
+  return a.empty() || a == "0.0.0.0" || a == "::" || a == "0:0:0:0:0:0:0:0";
+}
+
+std::string host_port(std::string_view host, int32_t port) {
+  const bool v6 = host.find(':') != std::string_view::npos;
+  return (v6 ? "[" : "") + std::string(host) + (v6 ? "]:" : ":") + std::to_string(port);
+}
+
+// "host:port:..." split at ':' as ZooKeeper's ConfigUtils.getHostAndPort, except that a
+// bracketed IPv6 host ("[::1]:2888") is one part, returned without its brackets.
+struct split_parts {
+  std::vector<std::string_view> parts;
+  std::string error; // set when the text cannot be split
+};
+split_parts split_host_and_port(std::string_view s) {
+  split_parts out;
+  if (!s.empty() && s[0] == '[') {
+    auto close = s.find(']');
+    if (close == std::string_view::npos) return {{}, "'[' without a matching ']'"};
+    auto host = s.substr(1, close - 1);
+    if (host.find(':') == std::string_view::npos)
+      return {{}, "brackets are for IPv6 addresses, and '" + std::string(host) + "' is not one"};
+    out.parts.push_back(host);
+    s = s.substr(close + 1);
+    if (s.empty()) return out;
+    if (s[0] != ':') return {{}, "']' must be followed by ':' and a port"};
+    s = s.substr(1);
+  }
+  while (true) {
+    auto colon = s.find(':');
+    out.parts.push_back(trim(s.substr(0, colon)));
+    if (colon == std::string_view::npos) break;
+    s = s.substr(colon + 1);
+  }
+  return out;
+}
+
+constexpr const char* server_line_form =
+    "must be host:quorumPort:electionPort[:participant|:observer][;[clientAddress:]clientPort]";
+
+// Parses the value of a server.N line; the error names `key`.
+std::variant<peer_address, config_error> parse_server_line(std::string_view key, int64_t id,
+                                                           std::string_view value) {
+  auto error = [&](const std::string& why) { return invalid(key, value, why); };
+  if (value.find('|') != std::string_view::npos)
+    return error("several addresses separated by '|' (ZooKeeper 3.6 multiAddress) are not "
+                 "supported: give one address");
+  auto semi = value.find(';');
+  auto server_part = trim(value.substr(0, semi));
+  peer_address p;
+  p.id = id;
+  auto split = split_host_and_port(server_part);
+  if (!split.error.empty()) return error(split.error);
+  auto& parts = split.parts;
+  if (parts.size() < 3 || parts.size() > 4) {
+    if (parts.size() > 4 && server_part[0] != '[')
+      return error(std::string(server_line_form) +
+                   " (an IPv6 address goes in brackets: [::1]:2888:3888)");
+    return error(server_line_form);
+  }
+  auto port = [&](std::string_view text, const char* what,
+                  int32_t& out) -> std::optional<config_error> {
+    auto v = parse_int<int32_t>(text);
+    if (!v || *v < 1 || *v > 65535)
+      return error(std::string("the ") + what + " '" + std::string(text) +
+                   "' is not a port number (1-65535)");
+    out = *v;
+    return std::nullopt;
+  };
+  p.host = parts[0];
+  if (p.host.empty()) return error("the host is missing; " + std::string(server_line_form));
+  if (auto e = port(parts[1], "quorum port", p.quorum_port)) return *e;
+  if (auto e = port(parts[2], "election port", p.election_port)) return *e;
+  if (parts.size() == 4) {
+    if (iequals(parts[3], "observer"))
+      p.observer = true;
+    else if (!iequals(parts[3], "participant"))
+      return error("the role must be participant or observer, not '" + std::string(parts[3]) + "'");
+  }
+  if (p.quorum_port == p.election_port)
+    return error("the quorum port and the election port must differ");
+  if (semi != std::string_view::npos) {
+    auto client_part = trim(value.substr(semi + 1));
+    if (client_part.empty() || client_part.find(';') != std::string_view::npos)
+      return error(server_line_form);
+    auto client = split_host_and_port(client_part);
+    if (!client.error.empty()) return error(client.error);
+    if (client.parts.size() > 2) return error(server_line_form);
+    if (client.parts.size() == 2) {
+      if (client.parts[0].empty()) return error("the client address before ':' is missing");
+      p.client_address = client.parts[0];
+    }
+    if (auto e = port(client.parts.back(), "client port", p.client_port)) return *e;
+  }
+  return p;
+}
+
+std::optional<config_error> add_server(server_config& cfg, std::string_view key,
+                                       std::string_view value) {
+  auto id = parse_int<int64_t>(key.substr(7));
+  if (!id || *id < 1 || *id > 255)
+    return invalid(key, value, "the server id after 'server.' must be a number from 1 to 255");
+  auto parsed = parse_server_line(key, *id, value);
+  if (auto* e = std::get_if<config_error>(&parsed)) return *e;
+  if (cfg.servers.count(*id) != 0)
+    return invalid(key, value,
+                   "server id " + std::to_string(*id) + " is already given by server." +
+                       std::to_string(*id) + "=" + to_string(cfg.servers[*id]));
+  cfg.servers.emplace(*id, std::get<peer_address>(parsed));
+  return std::nullopt;
+}
+
+// The server lines against each other and the ensemble as a whole (ZooKeeper's
+// parseDynamicConfig rules, plus: no address used twice).
+std::optional<config_error> check_servers(const server_config& cfg) {
+  if (cfg.servers.empty()) {
+    if (!cfg.standalone_enabled)
+      return invalid("standaloneEnabled", "false",
+                     "needs server.N lines with at least one participant (standaloneEnabled=false "
+                     "runs this server as an ensemble member)");
+    return std::nullopt;
+  }
+  auto key_of = [](const peer_address& p) { return "server." + std::to_string(p.id); };
+  const auto& first = cfg.servers.begin()->second;
+  const auto voters = cfg.voter_count();
+  if (voters == 0)
+    return invalid(key_of(first), to_string(first),
+                   "an ensemble needs at least one participant, and every server.N line says "
+                   "observer");
+  if (voters == 1 && cfg.standalone_enabled && voters < cfg.servers.size()) {
+    auto observer = std::find_if(cfg.servers.begin(), cfg.servers.end(),
+                                 [](const auto& kv) { return kv.second.observer; });
+    return invalid(key_of(observer->second), to_string(observer->second),
+                   "observers need a quorum to follow, and with a single participant and "
+                   "standaloneEnabled=true that participant runs standalone (set "
+                   "standaloneEnabled=false for an ensemble of one participant)");
+  }
+  // Each host:port may be bound by one role of one server only. A client port on all
+  // addresses ("" or 0.0.0.0) is taken to be on the server's host.
+  std::map<std::string, std::string> used; // "host:port" -> "the quorum port of server.1"
+  for (const auto& [id, p] : cfg.servers) {
+    auto claim = [&](std::string_view host, int32_t port,
+                     const char* what) -> std::optional<config_error> {
+      auto where = host_port(host, port);
+      auto owner = std::string("the ") + what + " of " + key_of(p);
+      auto [it, fresh] = used.emplace(where, owner);
+      if (!fresh)
+        return invalid(key_of(p), to_string(p),
+                       where + " is " + owner + " and also " + it->second +
+                           ": each host:port "
+                           "may be used once");
+      return std::nullopt;
+    };
+    if (auto e = claim(p.host, p.quorum_port, "quorum port")) return e;
+    if (auto e = claim(p.host, p.election_port, "election port")) return e;
+    if (p.client_port != 0)
+      if (auto e = claim(is_any_address(p.client_address) ? p.host : p.client_address,
+                         p.client_port, "client port"))
+        return e;
+  }
   return std::nullopt;
 }
 
@@ -93,8 +269,10 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     cfg.data_log_dir = value;
     return std::nullopt;
   }
-  if (key == "clientPort")
+  if (key == "clientPort") {
+    cfg.client_port_set = true;
     return set_int<int32_t>(key, value, cfg.client_port, 1, 65535, "a port number (1-65535)");
+  }
   if (key == "clientPortAddress") {
     cfg.client_port_address = value;
     return std::nullopt;
@@ -131,10 +309,6 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
       return invalid(key, value, "must be yes or no");
     return std::nullopt;
   }
-  auto unused_yet = [&](std::optional<config_error> err) {
-    if (!err) cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
-    return err;
-  };
   if (key == "snapCount")
     return set_int<int64_t>(key, value, cfg.snap_count, 2, i64max, "at least 2");
   if (key == "preAllocSize")
@@ -146,11 +320,38 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     return set_int<int32_t>(key, value, cfg.autopurge_purge_interval_h, 0, i32max,
                             "0 (off) or a number of hours");
   if (key == "initLimit")
-    return unused_yet(
-        set_int<int32_t>(key, value, cfg.init_limit, 1, i32max, "a positive number of ticks"));
+    return set_int<int32_t>(key, value, cfg.init_limit, 1, i32max, "a positive number of ticks");
   if (key == "syncLimit")
-    return unused_yet(
-        set_int<int32_t>(key, value, cfg.sync_limit, 1, i32max, "a positive number of ticks"));
+    return set_int<int32_t>(key, value, cfg.sync_limit, 1, i32max, "a positive number of ticks");
+  if (key.substr(0, 7) == "server.") return add_server(cfg, key, value);
+  if (key == "peerType") {
+    if (iequals(value, "observer"))
+      cfg.peer_type_observer = true;
+    else if (iequals(value, "participant"))
+      cfg.peer_type_observer = false;
+    else
+      return invalid(key, value, "must be observer or participant");
+    return std::nullopt;
+  }
+  if (key == "dynamicConfigFile") {
+    if (value.empty()) return invalid(key, value, "must name a file");
+    cfg.dynamic_config_file = value;
+    return std::nullopt;
+  }
+  if (key == "reconfigEnabled") return set_bool(key, value, cfg.reconfig_enabled);
+  if (key == "standaloneEnabled") return set_bool(key, value, cfg.standalone_enabled);
+  if (key == "quorumListenOnAllIPs") return set_bool(key, value, cfg.quorum_listen_on_all_ips);
+  if (key == "electionPortBindRetry")
+    return set_int<int32_t>(key, value, cfg.election_port_bind_retry, 0, i32max,
+                            "0 (retry forever) or a number of retries");
+  if (key == "electionAlg") {
+    if (parse_int<int32_t>(value) != 3)
+      return invalid(key, value,
+                     "must be 3: fast leader election is the only one (as in ZooKeeper 3.8)");
+    return std::nullopt;
+  }
+  if (key == "cnxTimeout")
+    return set_int<int32_t>(key, value, cfg.cnx_timeout_ms, 1, i32max, "a positive number of ms");
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else
@@ -158,13 +359,59 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   return std::nullopt;
 }
 
+// Calls fn(key, value) for each property of java.util.Properties text (without its line
+// continuations and escapes), stopping at the first error.
+template <class Fn> std::optional<config_error> for_each_property(std::string_view text, Fn fn) {
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    auto line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (line.empty() || line[0] == '#' || line[0] == '!') continue;
+    // The key ends at the first '=', ':' or whitespace; one such separator (with whitespace
+    // around it) precedes the value.
+    auto end = line.find_first_of("=: \t");
+    auto key = line.substr(0, end);
+    std::string_view value;
+    if (end != std::string_view::npos) {
+      auto rest = trim(line.substr(end));
+      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':')) rest = trim(rest.substr(1));
+      value = rest;
+    }
+    if (auto err = fn(key, value)) return err;
+  }
+  return std::nullopt;
+}
+
 } // namespace
+
+std::string to_string(const peer_address& p) {
+  auto s = host_port(p.host, p.quorum_port) + ":" + std::to_string(p.election_port) +
+           (p.observer ? ":observer" : ":participant");
+  if (p.client_port != 0)
+    s += ";" + (p.client_address.empty() ? std::to_string(p.client_port)
+                                         : host_port(p.client_address, p.client_port));
+  return s;
+}
 
 bool server_config::four_letter_allowed(std::string_view cmd) const {
   // zkServer.sh depends on srvr, so ZooKeeper always answers it.
   if (cmd == "srvr") return true;
   return four_letter_whitelist.count("*") != 0 ||
          four_letter_whitelist.count(std::string(cmd)) != 0;
+}
+
+bool server_config::is_ensemble() const {
+  return !servers.empty() && (!standalone_enabled || voter_count() > 1);
+}
+
+const peer_address* server_config::self() const {
+  auto it = servers.find(server_id);
+  return it == servers.end() ? nullptr : &it->second;
+}
+
+std::size_t server_config::voter_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      servers.begin(), servers.end(), [](const auto& kv) { return !kv.second.observer; }));
 }
 
 std::string config_error::to_string() const {
@@ -175,53 +422,133 @@ std::string config_error::to_string() const {
 parse_result parse_zoo_cfg(std::string_view text) {
   server_config cfg;
   bool have_data_dir = false;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    auto line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    ++line_no;
-    if (line.empty() || line[0] == '#' || line[0] == '!') continue;
-    // java.util.Properties: the key ends at the first '=', ':' or whitespace; one such
-    // separator (with whitespace around it) precedes the value.
-    auto end = line.find_first_of("=: \t");
-    auto key = line.substr(0, end);
-    std::string_view value;
-    if (end != std::string_view::npos) {
-      auto rest = trim(line.substr(end));
-      if (!rest.empty() && (rest[0] == '=' || rest[0] == ':')) rest = trim(rest.substr(1));
-      value = rest;
-    }
+  auto err = for_each_property(text, [&](std::string_view key, std::string_view value) {
     if (key == "dataDir") have_data_dir = true;
-    if (auto err = apply(cfg, key, value)) return *err;
-  }
+    return apply(cfg, key, value);
+  });
+  if (err) return *err;
   if (!have_data_dir) return invalid("dataDir", "", "is required");
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +
                        std::to_string(cfg.effective_max_session_timeout()) + ")");
+  if (!cfg.dynamic_config_file.empty()) {
+    // As ZooKeeper: with a dynamic file the ensemble is there and only there.
+    if (!cfg.servers.empty()) {
+      const auto& p = cfg.servers.begin()->second;
+      return invalid("server." + std::to_string(p.id), to_string(p),
+                     "must be in the dynamic configuration file " + cfg.dynamic_config_file +
+                         " when dynamicConfigFile is set, not in zoo.cfg");
+    }
+    return cfg; // the servers are checked once the dynamic file is read
+  }
+  if (auto e = check_servers(cfg)) return *e;
   return cfg;
 }
 
-parse_result load_zoo_cfg(const std::string& path) {
+std::optional<config_error> add_dynamic_config(server_config& cfg, std::string_view text) {
+  auto err = for_each_property(
+      text, [&](std::string_view key, std::string_view value) -> std::optional<config_error> {
+        if (key == "version") return std::nullopt; // ZooKeeper's reconfig bookkeeping
+        if (key.substr(0, 7) == "server.") return add_server(cfg, key, value);
+        if (key.substr(0, 6) == "group." || key.substr(0, 7) == "weight.") {
+          cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
+          return std::nullopt;
+        }
+        return invalid(key, value, "only server.N lines belong in the dynamic configuration file");
+      });
+  if (err) return err;
+  return check_servers(cfg);
+}
+
+std::optional<config_error> resolve_self(server_config& cfg, std::string_view myid_path) {
+  auto ids = [&] {
+    std::string s;
+    for (const auto& [id, p] : cfg.servers)
+      s += (s.empty() ? "" : ", ") + std::to_string(id);
+    return s;
+  };
+  const peer_address* me = cfg.self();
+  if (!me) {
+    if (!cfg.is_ensemble()) return std::nullopt; // standalone: myid is optional
+    if (cfg.server_id == 0)
+      return config_error{"myid", "",
+                          std::string(myid_path) + " is missing or holds 0; in an ensemble it " +
+                              "must hold this server's id, one of the server.N ids: " + ids()};
+    return config_error{"myid", std::to_string(cfg.server_id),
+                        "the id " + std::to_string(cfg.server_id) + " in " +
+                            std::string(myid_path) + " is not one of the server.N ids: " + ids()};
+  }
+  const auto line = "server." + std::to_string(me->id) + "=" + to_string(*me);
+  if (cfg.peer_type_observer && *cfg.peer_type_observer != me->observer)
+    return invalid("peerType", *cfg.peer_type_observer ? "observer" : "participant",
+                   "this server's line " + line + " says " +
+                       (me->observer ? "observer" : "participant") + ": the two must agree");
+  if (me->client_port != 0) {
+    // ZooKeeper's setupClientPort: the line's client part must agree with clientPort and
+    // with a specific clientPortAddress; then it is the one used.
+    if (cfg.client_port_set && cfg.client_port != me->client_port)
+      return invalid("clientPort", std::to_string(cfg.client_port),
+                     "this server's line " + line + " gives client port " +
+                         std::to_string(me->client_port) + ": the two must agree");
+    if (!is_any_address(cfg.client_port_address) && cfg.client_port_address != me->client_address)
+      return invalid(
+          "clientPortAddress", cfg.client_port_address,
+          "this server's line " + line + " gives client address " +
+              (me->client_address.empty() ? "0.0.0.0 (all addresses)" : me->client_address) +
+              ": the two must agree");
+    cfg.client_port = me->client_port;
+    if (!me->client_address.empty()) cfg.client_port_address = me->client_address;
+  } else if (cfg.is_ensemble() && !cfg.client_port_set) {
+    return invalid("clientPort", "",
+                   "is required in an ensemble: set clientPort, or give this server's client "
+                   "port in its line (" +
+                       line + ";2181)");
+  }
+  return std::nullopt;
+}
+
+namespace {
+std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return config_error{"", "", "cannot read configuration file " + path};
+  if (!in) return std::nullopt;
   std::stringstream text;
   text << in.rdbuf();
-  auto result = parse_zoo_cfg(text.str());
+  return text.str();
+}
+} // namespace
+
+parse_result load_zoo_cfg(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return config_error{"", "", "cannot read configuration file " + path};
+  auto result = parse_zoo_cfg(*text);
   auto* cfg = std::get_if<server_config>(&result);
   if (!cfg) return result;
-  std::ifstream myid(cfg->data_dir + "/myid");
+  if (!cfg->dynamic_config_file.empty()) {
+    const auto& dyn_path = cfg->dynamic_config_file;
+    auto dyn = read_file(dyn_path);
+    if (!dyn)
+      return invalid("dynamicConfigFile", dyn_path,
+                     "cannot read the dynamic configuration file (a relative path is relative to "
+                     "the working directory)");
+    if (auto e = add_dynamic_config(*cfg, *dyn)) {
+      e->message += " (in the dynamic configuration file " + dyn_path + ")";
+      return *e;
+    }
+  }
+  const auto myid_path = cfg->data_dir + "/myid";
+  std::ifstream myid(myid_path);
   if (myid) {
     std::string line;
     std::getline(myid, line);
     auto id = parse_int<int64_t>(trim(line));
     if (!id || *id < 0 || *id > 255)
       return config_error{"myid", line,
-                          "invalid value '" + line + "' in " + cfg->data_dir +
-                              "/myid: must be a server id from 0 to 255"};
+                          "invalid value '" + line + "' in " + myid_path +
+                              ": must be a server id from 0 to 255"};
     cfg->server_id = *id;
   }
+  if (auto e = resolve_self(*cfg, myid_path)) return *e;
   return result;
 }
 

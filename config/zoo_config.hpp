@@ -1,7 +1,9 @@
 #pragma once
 // zoo.cfg: ZooKeeper's key=value configuration, parsed and validated. Errors are values
 // naming the key and the value, so the server can print them and exit with status 2.
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,11 +13,30 @@
 
 namespace paddock::config {
 
+// One ensemble member, from a line
+//   server.N=host:quorumPort:electionPort[:participant|:observer][;[clientAddress:]clientPort]
+// (an IPv6 host in brackets: server.1=[::1]:2888:3888).
+struct peer_address {
+  int64_t id = 0;             // N, 1..255
+  std::string host;           // a name, an IPv4 address or an IPv6 address (no brackets)
+  int32_t quorum_port = 0;    // followers and observers connect to the leader here
+  int32_t election_port = 0;  // leader election
+  bool observer = false;      // :observer; :participant (the default) votes
+  std::string client_address; // the address before the client port ("": all addresses)
+  int32_t client_port = 0;    // the client port after ';' (0 = not given on this line)
+  friend bool operator==(const peer_address&, const peer_address&) = default;
+};
+
+// The line's value again, role spelled out: "zoo1:2888:3888:participant;2181",
+// "[::1]:2888:3888:observer;[::1]:2181".
+std::string to_string(const peer_address& p);
+
 struct server_config {
   int32_t tick_time_ms = 2000;         // tickTime
   std::string data_dir;                // dataDir (required)
   std::string data_log_dir;            // dataLogDir (defaults to dataDir)
   int32_t client_port = 2181;          // clientPort
+  bool client_port_set = false;        // clientPort appeared (an ensemble needs a client port)
   std::string client_port_address;     // clientPortAddress (empty: all addresses)
   int32_t max_client_cnxns = 60;       // maxClientCnxns, per client IP; 0 = unlimited
   int32_t min_session_timeout_ms = -1; // minSessionTimeout (-1: 2 * tickTime)
@@ -30,6 +51,17 @@ struct server_config {
   int32_t init_limit = 10;                             // initLimit
   int32_t sync_limit = 5;                              // syncLimit
   int64_t server_id = 0;                               // from dataDir/myid, when present
+
+  // The ensemble (ZooKeeper 3.5+ semantics): server.N lines from zoo.cfg or, when
+  // dynamicConfigFile is set, from that file (then only from there).
+  std::map<int64_t, peer_address> servers; // server.N, by id
+  std::optional<bool> peer_type_observer;  // peerType (unset: as server.N says)
+  std::string dynamic_config_file;         // dynamicConfigFile
+  bool reconfig_enabled = false;           // reconfigEnabled
+  bool standalone_enabled = true;          // standaloneEnabled
+  bool quorum_listen_on_all_ips = false;   // quorumListenOnAllIPs
+  int32_t election_port_bind_retry = 3;    // electionPortBindRetry (0 = forever)
+  int32_t cnx_timeout_ms = 5000;           // cnxTimeout
 
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;
@@ -48,6 +80,13 @@ struct server_config {
   std::string snap_dir() const { return data_dir + "/paddock"; }
   std::string log_dir() const { return effective_data_log_dir() + "/paddock"; }
   bool four_letter_allowed(std::string_view cmd) const;
+
+  // ZooKeeper's isDistributed(): server lines with more than one participant, or any server
+  // line with standaloneEnabled=false (an ensemble of one). A single participant with
+  // standaloneEnabled=true runs standalone, as in ZooKeeper.
+  bool is_ensemble() const;
+  const peer_address* self() const; // the server.N line of server_id, or nullptr
+  std::size_t voter_count() const;  // participants
 };
 
 struct config_error {
@@ -59,10 +98,23 @@ struct config_error {
 
 using parse_result = std::variant<server_config, config_error>;
 
-// Parses zoo.cfg text. Does not touch the file system.
+// Parses zoo.cfg text and checks the server.N lines against each other. Does not touch the
+// file system: dynamicConfigFile is recorded, not read, and myid is not known yet.
 parse_result parse_zoo_cfg(std::string_view text);
 
-// Reads the file, parses it, and reads dataDir/myid when it exists.
+// Adds the server.N lines of a dynamic configuration file's text to `cfg` and checks them
+// against each other. `version=` lines are ignored, group./weight. lines warn as in zoo.cfg,
+// any other key is an error (as in ZooKeeper).
+std::optional<config_error> add_dynamic_config(server_config& cfg, std::string_view text);
+
+// The checks that need this server's id (cfg.server_id, from myid): in an ensemble myid must
+// name a server line; peerType must agree with that line; its client part and clientPort /
+// clientPortAddress must agree, and the line's client part, when given, becomes client_port
+// and client_port_address. `myid_path` only names the file in messages.
+std::optional<config_error> resolve_self(server_config& cfg, std::string_view myid_path);
+
+// Reads the file, parses it, reads dynamicConfigFile (relative to the working directory, as
+// ZooKeeper) when set, reads dataDir/myid when it exists, and calls resolve_self.
 parse_result load_zoo_cfg(const std::string& path);
 
 } // namespace paddock::config
