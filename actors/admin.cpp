@@ -1,6 +1,7 @@
 #include "actors/admin.hpp"
 
 #include "actors/messages.hpp"
+#include "protocol/zab/types.hpp"
 #include "paddock/version.hpp"
 #include "protocol/admin/four_letter_words.hpp"
 
@@ -51,6 +52,12 @@ admin::server_snapshot local_figures(const server_context& ctx,
                                      std::chrono::steady_clock::time_point started) {
   admin::server_snapshot s;
   const auto& st = *ctx.stats;
+  switch (st.zab_mode.load(std::memory_order_relaxed)) {
+  case static_cast<int>(zab::role::leading): s.mode = "leader"; break;
+  case static_cast<int>(zab::role::following): s.mode = "follower"; break;
+  case static_cast<int>(zab::role::observing): s.mode = "observer"; break;
+  default: s.mode = "standalone"; break;
+  }
   const auto& cfg = ctx.config;
   s.version = zookeeper_compat_version;
   s.packets_received = st.packets_received.load(std::memory_order_relaxed);
@@ -106,6 +113,12 @@ caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
         if (word == "srst" || word == "crst") ctx->stats->reset();
         if (word == "ruok" || word == "isro" || word == "crst" || word == "srst")
           return admin::answer(word, admin::server_snapshot{});
+        // An ensemble member looking for a leader serves nothing; ZooKeeper says so for
+        // every word that would describe the data.
+        const int mode = ctx->stats->zab_mode.load(std::memory_order_relaxed);
+        if (mode == static_cast<int>(zab::role::looking) && word != "conf" && word != "envi" &&
+            word != "dirs")
+          return std::string("This ZooKeeper instance is not currently serving requests\n");
         auto rp = self->make_response_promise<std::string>();
         auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started));
         // Ask the store, then the watch manager, then (for cons/stat) each session; each

@@ -1,5 +1,6 @@
 #include "actors/client_listener.hpp"
 
+#include "actors/ensemble_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/session.hpp"
 #include "protocol/admin/four_letter_words.hpp"
@@ -118,6 +119,13 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
         return;
       }
     }
+    if (!st.serving) {
+      // As ZooKeeper when it is not running: the client tries its next server.
+      spdlog::debug("closing a client connection: this server is not serving (no quorum yet)");
+      forget_connection(self, msg.handle, false);
+      self->close(msg.handle);
+      return;
+    }
     start_session(self, msg.handle, conn);
   }
   if (conn.session) self->send(conn.session, data_atom::value, std::move(msg.buf));
@@ -128,6 +136,7 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
 caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin) {
   self->state.ctx = std::move(ctx);
   self->state.admin = std::move(admin);
+  self->state.serving = !self->state.ctx->config.is_ensemble();
   self->set_down_handler([=](caf::down_msg& dm) {
     // A session actor ended (closed, expired, or crashed): its connection goes with it.
     auto& st = self->state;
@@ -158,6 +167,23 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
         auto& buf = self->wr_buf(hdl);
         buf.insert(buf.end(), bytes.begin(), bytes.end());
         self->flush(hdl);
+      },
+      // Ensemble: whether this server may serve clients now. When it stops, every client
+      // connection closes (the clients move to another server and keep their sessions).
+      [=](serving_atom, bool on) {
+        auto& st = self->state;
+        st.serving = on;
+        if (on) return;
+        std::vector<connection_handle> with_session;
+        for (auto& [hdl, conn] : st.connections)
+          if (conn.session) with_session.push_back(hdl);
+        if (!with_session.empty())
+          spdlog::info("closing {} client connections: this server stopped serving",
+                       with_session.size());
+        for (auto hdl : with_session) {
+          forget_connection(self, hdl, true);
+          self->close(hdl);
+        }
       },
       [=](close_atom, connection_handle hdl) {
         if (!from_current_session(self, hdl)) return;

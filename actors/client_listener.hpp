@@ -31,6 +31,9 @@ struct listener_state {
   std::unordered_map<caf::actor_addr, caf::io::connection_handle> by_session;
   std::unordered_map<std::string, int> per_ip;
   store::watcher_id next_watcher = 1;
+  // Ensemble: clients are served only while this server leads or follows an established
+  // leader (quorum_peer says when); four-letter words are answered always.
+  bool serving = true;
 
   static inline const char* name = "paddock.client_listener";
 };

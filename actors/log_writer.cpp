@@ -1,6 +1,8 @@
 #include "actors/log_writer.hpp"
 
+#include "actors/ensemble_messages.hpp"
 #include "actors/messages.hpp"
+#include "store/log_truncate.hpp"
 #include "store/log_format.hpp"
 
 #include <caf/all.hpp>
@@ -97,6 +99,28 @@ caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, context_pt
         store::log_format::append_record(s.batch, a.zxid, a.body);
       },
       [=](flush_atom) { write_batch(self); },
+      // ZAB's TRUNC: drop the records after `zxid`. What waits in the batch is written
+      // first (it was appended before the truncation was asked for).
+      [=](truncate_atom, int64_t zxid) {
+        auto& s = self->state;
+        write_batch(self);
+        s.log->close_segment();
+        auto status = store::truncate_log_after(s.ctx->config.log_dir(), zxid);
+        s.roll_next = true;
+        if (status.ok()) s.durable_zxid = zxid;
+        return caf::make_message(status.ok(), status.message);
+      },
+      // ZAB's SNAP: the snapshot of `zxid` received from the leader replaces the whole log.
+      [=](reset_log_atom, int64_t zxid) {
+        auto& s = self->state;
+        write_batch(self);
+        s.log->close_segment();
+        auto status = store::remove_log(s.ctx->config.log_dir());
+        s.roll_next = true;
+        s.in_segment = 0;
+        if (status.ok()) s.durable_zxid = zxid;
+        return caf::make_message(status.ok(), status.message);
+      },
   };
 }
 

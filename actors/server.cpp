@@ -4,18 +4,24 @@
 #include "actors/client_listener.hpp"
 #include "actors/log_writer.hpp"
 #include "actors/messages.hpp"
+#include "actors/peer_links.hpp"
 #include "actors/proposal_pipeline.hpp"
+#include "actors/quorum_peer.hpp"
+#include "actors/zab_wire.hpp"
 #include "actors/session_tracker.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/watch_manager.hpp"
 #include "paddock/version.hpp"
+#include "store/epoch_file.hpp"
 #include "store/recovery.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
 #include <filesystem>
+#include <optional>
+#include <vector>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -43,6 +49,10 @@ public:
     set("logger.verbosity", caf::atom("quiet"));
     set("logger.file-verbosity", caf::atom("quiet"));
     set("logger.console-verbosity", caf::atom("quiet"));
+    // Peer messages: every type registered on every server (an unregistered one would
+    // arrive as an empty message), and dead peers detected by heartbeats.
+    add_zab_message_types(*this);
+    configure_peer_transport(*this);
   }
 };
 
@@ -70,6 +80,35 @@ bool prepare_directories(const config::server_config& cfg) {
   return true;
 }
 
+// ZAB's persistent state: the epochs (ZooKeeper's acceptedEpoch / currentEpoch files; when
+// missing, as ZooKeeper, the epoch of the last logged zxid) and the newest log records.
+std::optional<zab::persistent_state> load_zab_state(const config::server_config& cfg,
+                                                    store::recovery_result& recovered,
+                                                    int64_t last_zxid) {
+  zab::persistent_state state;
+  auto accepted = store::read_epoch_file(cfg.snap_dir() + "/acceptedEpoch");
+  auto current = store::read_epoch_file(cfg.snap_dir() + "/currentEpoch");
+  for (const auto* r : {&accepted, &current})
+    if (!r->status.ok()) {
+      spdlog::critical("{}", r->status.message);
+      return std::nullopt;
+    }
+  state.current_epoch = current.value.value_or(zab::epoch_of(last_zxid));
+  state.accepted_epoch = accepted.value.value_or(state.current_epoch);
+  if (state.accepted_epoch < state.current_epoch) {
+    spdlog::critical("acceptedEpoch {} is less than currentEpoch {} in {}: the epoch files "
+                     "are damaged",
+                     state.accepted_epoch, state.current_epoch, cfg.snap_dir());
+    return std::nullopt;
+  }
+  state.last_logged = last_zxid;
+  state.recent.reserve(recovered.recent.size());
+  for (auto& [zxid, body] : recovered.recent)
+    state.recent.push_back({zxid, std::move(body)});
+  recovered.recent.clear();
+  return state;
+}
+
 } // namespace
 
 // Exit statuses: 1 cannot listen, 3 a core actor died, 4 the data on disk cannot be trusted.
@@ -82,7 +121,9 @@ int run_server(const config::server_config& cfg) {
 
   if (!prepare_directories(cfg)) return 4;
   auto recovery_started = std::chrono::steady_clock::now();
-  auto recovered = store::recover(cfg.snap_dir(), cfg.log_dir());
+  const zab::timing zab_defaults;
+  auto recovered = store::recover(cfg.snap_dir(), cfg.log_dir(),
+                                  cfg.is_ensemble() ? zab_defaults.max_diff_txns : 0);
   for (const auto& w : recovered.warnings)
     spdlog::warn("recovery: {}", w);
   if (!recovered.status.ok()) {
@@ -103,6 +144,15 @@ int run_server(const config::server_config& cfg) {
                recovered.snapshot_path.empty() ? "no snapshot" : recovered.snapshot_path,
                recovered.replayed, tree->node_count(), sessions.size());
 
+  std::optional<zab::persistent_state> zab_state;
+  if (cfg.is_ensemble()) {
+    zab_state = load_zab_state(cfg, recovered, last_zxid);
+    if (!zab_state) return 4;
+    spdlog::info("ensemble member {} of {} servers; acceptedEpoch {}, currentEpoch {}",
+                 cfg.server_id, cfg.servers.size(), zab_state->accepted_epoch,
+                 zab_state->current_epoch);
+  }
+
   caf_config caf_cfg;
   caf::actor_system sys{caf_cfg};
 
@@ -113,22 +163,28 @@ int run_server(const config::server_config& cfg) {
   auto store = sys.spawn(store_actor, ctx, tree);
   tree.reset();
   auto wm = sys.spawn(watch_manager, ctx);
-  auto pipeline = sys.spawn(proposal_pipeline, ctx, last_zxid);
   auto tracker = sys.spawn(session_tracker, ctx, std::move(sessions));
   // Blocking file I/O: each on a thread of its own, never on a scheduler worker.
   auto log = sys.spawn<caf::detached>(log_writer, ctx, last_zxid);
   auto snaps = sys.spawn<caf::detached>(snapshotter, ctx);
   ctx->store = store;
   ctx->watch_manager = wm;
-  ctx->pipeline = pipeline;
   ctx->tracker = tracker;
   ctx->log_writer = log;
   ctx->snapshotter = snaps;
   auto admin = sys.spawn(admin_actor, ctx);
   auto listener = sys.middleman().spawn_broker(client_listener, ctx, admin);
+  // Standalone, the pipeline stamps and logs writes; in an ensemble the quorum peer runs ZAB
+  // and takes the pipeline's place for everyone who sends it writes.
+  auto pipeline = zab_state ? sys.spawn(quorum_peer, ctx, std::move(*zab_state), listener)
+                            : sys.spawn(proposal_pipeline, ctx, last_zxid);
+  ctx->pipeline = pipeline;
+  caf::actor links;
+  if (zab_state) links = spawn_peer_links(sys, cfg, pipeline);
 
   caf::scoped_actor self{sys};
-  const caf::actor core[] = {store, wm, pipeline, tracker, log, snaps, admin, listener};
+  std::vector<caf::actor> core{store, wm, pipeline, tracker, log, snaps, admin, listener};
+  if (links) core.push_back(links);
   auto stop_all = [&] {
     // A snapshot being written is abandoned: waiting could take seconds for a large tree,
     // and the previous snapshot plus the log hold everything it would have.
@@ -143,9 +199,12 @@ int run_server(const config::server_config& cfg) {
       .receive(
           [&](uint16_t port) {
             bound = true;
-            spdlog::info(
-                "Paddock {} serving ZooKeeper clients on {}:{} (standalone)", version_string,
-                cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address, port);
+            spdlog::info("Paddock {} listening for ZooKeeper clients on {}:{} ({})",
+                         version_string,
+                         cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address,
+                         port,
+                         cfg.is_ensemble() ? "ensemble member: serves once a leader is established"
+                                           : "standalone");
           },
           [&](caf::error& err) {
             spdlog::critical("cannot listen on {}:{}: {}", cfg.client_port_address, cfg.client_port,
@@ -154,6 +213,18 @@ int run_server(const config::server_config& cfg) {
   if (!bound) {
     stop_all();
     return 1;
+  }
+  if (links) {
+    // ZooKeeper's two ports: peers reach this server's peer_links through either.
+    if (auto error = publish_peer_links(sys, cfg, links); !error.empty()) {
+      spdlog::critical("{}", error);
+      stop_all();
+      return 1;
+    }
+    const auto* me = cfg.self();
+    spdlog::info("quorum port {}:{}, election port {}:{}; looking for a leader among {} servers",
+                 me->host, me->quorum_port, me->host, me->election_port, cfg.servers.size());
+    self->send(pipeline, links_atom::value, links);
   }
 
   for (const auto& a : core)

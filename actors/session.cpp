@@ -140,6 +140,7 @@ void pump(self_ptr self) {
     case request_class::write: {
       auto txn = store::make_txn(std::move(req), st.session_id);
       txn.auth = st.auth_ids;
+      txn.cxid = from.xid;
       start(self, from.xid, txn.type, true);
       self->send(st.ctx->pipeline, write_request{std::move(txn), from});
       break;
@@ -147,8 +148,9 @@ void pump(self_ptr self) {
     case request_class::close_session: {
       start(self, req.header.xid, req.header.type, true);
       self->send(st.ctx->tracker, forget_atom::value, st.session_id);
-      self->send(st.ctx->pipeline,
-                 write_request{store::make_txn(std::move(req), st.session_id), from});
+      auto txn = store::make_txn(std::move(req), st.session_id);
+      txn.cxid = from.xid;
+      self->send(st.ctx->pipeline, write_request{std::move(txn), from});
       st.waiting.pop_front();
       // Nothing the client sends after closeSession is served.
       st.waiting.clear();

@@ -1,10 +1,12 @@
 #include "actors/session_tracker.hpp"
 
+#include "actors/ensemble_messages.hpp"
 #include "actors/messages.hpp"
 #include "protocol/jute/opcodes.hpp"
 
 #include <caf/all.hpp>
 #include <chrono>
+#include <algorithm>
 #include <random>
 #include <spdlog/spdlog.h>
 #include <utility>
@@ -56,14 +58,18 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
   st.expiry = store::session_expiry{st.ctx->config.tick_time_ms};
   st.next_session_id = store::initial_session_id(st.ctx->config.server_id, wall_ms());
   st.secret = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+  // In an ensemble nobody expires anything until the role is known (role_atom).
+  st.expires = !st.ctx->config.is_ensemble();
   for (auto& s : recovered) {
-    st.sessions[s.id] = {nullptr, std::move(s.passwd)};
-    st.expiry.add(s.id, s.timeout_ms, now_ms());
+    st.sessions[s.id] = {nullptr, std::move(s.passwd), s.timeout_ms};
+    if (st.expires) st.expiry.add(s.id, s.timeout_ms, now_ms());
   }
   if (!recovered.empty())
     spdlog::info("{} sessions restored; each expires in its timeout unless its client returns",
                  recovered.size());
-  const auto tick = std::chrono::milliseconds(st.ctx->config.tick_time_ms);
+  // Ticks every half tickTime: expiry buckets are a tick wide, and a learner relays the
+  // sessions it saw alive twice per tick (ZooKeeper's learners ping every half tick).
+  const auto tick = std::chrono::milliseconds(std::max(1, st.ctx->config.tick_time_ms / 2));
   self->delayed_send(self, tick, tick_atom::value);
   return {
       [=](new_session_atom, int32_t timeout_ms, caf::actor& owner) {
@@ -72,8 +78,9 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
           ++s.next_session_id;
         auto id = s.next_session_id++;
         auto passwd = store::session_password(id, s.secret);
-        s.sessions[id] = {std::move(owner), passwd};
-        s.expiry.add(id, timeout_ms, now_ms());
+        s.sessions[id] = {std::move(owner), passwd, timeout_ms};
+        if (s.expires) s.expiry.add(id, timeout_ms, now_ms());
+        else s.touched.push_back(id);
         return caf::make_message(id, std::move(passwd));
       },
       [=](reattach_atom, int64_t id, const std::string& passwd, int32_t timeout_ms,
@@ -90,10 +97,66 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
           return caf::make_message(false, std::string{});
         }
         it->second.owner = std::move(owner);
-        s.expiry.add(id, timeout_ms, now_ms());
+        it->second.timeout_ms = timeout_ms;
+        if (s.expires) s.expiry.add(id, timeout_ms, now_ms());
+        else s.touched.push_back(id);
         return caf::make_message(true, it->second.passwd);
       },
-      [=](touch_atom, int64_t id) { self->state.expiry.touch(id, now_ms()); },
+      [=](touch_atom, int64_t id) {
+        auto& s = self->state;
+        if (s.expires) s.expiry.touch(id, now_ms());
+        else s.touched.push_back(id);
+      },
+      // Leader: sessions a learner saw alive.
+      [=](touches_atom, const std::vector<int64_t>& ids) {
+        auto& s = self->state;
+        if (!s.expires) return;
+        for (auto id : ids)
+          s.expiry.touch(id, now_ms());
+      },
+      // Ensemble: this server leads (and expires sessions) or not. A new leader gives every
+      // session its whole timeout from now, as ZooKeeper's does.
+      [=](role_atom, bool leading) {
+        auto& s = self->state;
+        if (leading == s.expires) return;
+        s.expires = leading;
+        s.expiry = store::session_expiry{s.ctx->config.tick_time_ms};
+        s.touched.clear();
+        if (leading)
+          for (const auto& [id, info] : s.sessions)
+            s.expiry.add(id, info.timeout_ms, now_ms());
+      },
+      // Ensemble: the store applied a createSession / closeSession of any server.
+      [=](session_up_atom, int64_t id, int32_t timeout_ms, const std::string& passwd) {
+        auto& s = self->state;
+        auto [it, added] = s.sessions.try_emplace(id, tracker_state::session_info{nullptr, passwd, timeout_ms});
+        if (added && s.expires) s.expiry.add(id, timeout_ms, now_ms());
+      },
+      [=](session_down_atom, int64_t id) {
+        auto& s = self->state;
+        auto it = s.sessions.find(id);
+        if (it == s.sessions.end()) return;
+        if (it->second.owner) self->send(it->second.owner, expire_atom::value);
+        s.sessions.erase(it);
+        s.expiry.remove(id);
+      },
+      // Ensemble: the tree was replaced (SNAP, or a reload after TRUNC).
+      [=](session_list& list) {
+        auto& s = self->state;
+        std::unordered_map<int64_t, tracker_state::session_info> next;
+        for (auto& e : list.sessions) {
+          auto old = s.sessions.find(e.id);
+          caf::actor owner = old != s.sessions.end() ? old->second.owner : nullptr;
+          next[e.id] = {std::move(owner), std::move(e.passwd), e.timeout_ms};
+        }
+        for (auto& [id, info] : s.sessions)
+          if (!next.contains(id) && info.owner) self->send(info.owner, expire_atom::value);
+        s.sessions = std::move(next);
+        s.expiry = store::session_expiry{s.ctx->config.tick_time_ms};
+        if (s.expires)
+          for (const auto& [id, info] : s.sessions)
+            s.expiry.add(id, info.timeout_ms, now_ms());
+      },
       [=](forget_atom, int64_t id) {
         // The client closes its session: the closeSession txn is already on its way.
         self->state.expiry.remove(id);
@@ -101,7 +164,14 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
       },
       [=](retry_close_atom, int64_t id) { self->state.close_retries.push_back(id); },
       [=](tick_atom) {
-        expire_due(self);
+        auto& s = self->state;
+        if (s.expires) {
+          expire_due(self);
+        } else if (!s.touched.empty()) {
+          std::sort(s.touched.begin(), s.touched.end());
+          s.touched.erase(std::unique(s.touched.begin(), s.touched.end()), s.touched.end());
+          self->send(s.ctx->pipeline, touches_atom::value, std::exchange(s.touched, {}));
+        }
         self->delayed_send(self, tick, tick_atom::value);
       },
   };

@@ -3,6 +3,10 @@
 // and passwords, checks them on reconnect, moves a session to the connection that last
 // claimed it, and expires sessions in tick buckets: an expired session gets a closeSession
 // txn through the pipeline (deleting its ephemerals) and its connection is closed.
+// In an ensemble every server's tracker knows every session (the store tells it of each
+// createSession / closeSession applied), so a client can resume on any server; only the
+// leader's tracker expires sessions, the others send it the sessions they saw alive each
+// half tick, as ZooKeeper's learners do in their ping replies.
 #include "actors/server_context.hpp"
 #include "store/data_tree.hpp"
 #include "store/session_expiry.hpp"
@@ -19,6 +23,7 @@ struct tracker_state {
   struct session_info {
     caf::actor owner; // the session actor of the connection that holds it now
     std::string passwd;
+    int32_t timeout_ms = 0;
   };
   context_ptr ctx;
   store::session_expiry expiry{2000};
@@ -26,6 +31,8 @@ struct tracker_state {
   int64_t next_session_id = 0;
   uint64_t secret = 0;
   std::vector<int64_t> close_retries; // expiries the log could not write: sent again next tick
+  bool expires = true;                 // standalone or leader: this tracker expires sessions
+  std::vector<int64_t> touched;        // learner: sessions seen alive since the last relay
   static inline const char* name = "paddock.session_tracker";
 };
 

@@ -1,7 +1,9 @@
 #include "actors/store_actor.hpp"
 
+#include "actors/ensemble_messages.hpp"
 #include "actors/messages.hpp"
 #include "protocol/jute/codec.hpp"
+#include "store/recovery.hpp"
 #include "store/request_processor.hpp"
 #include "store/snapshot.hpp"
 
@@ -33,6 +35,15 @@ void apply_commit(self_ptr self, commit& c) {
   } else {
     auto result = st.tree.apply(c.txn);
     st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
+    // In an ensemble a session may be created or closed by any server: every server's
+    // tracker learns of it here, so a client can resume its session on any of them.
+    if (st.ctx->config.is_ensemble() && result.err == jute::error_code::ok) {
+      if (c.txn.type == jute::opcode::create_session)
+        self->send(st.ctx->tracker, session_up_atom::value, c.txn.session_id,
+                   c.txn.session_timeout_ms, c.txn.session_passwd);
+      else if (c.txn.type == jute::opcode::close_session)
+        self->send(st.ctx->tracker, session_down_atom::value, c.txn.session_id);
+    }
     a.zxid = c.txn.zxid;
     a.triggers = std::move(result.triggers);
     if (c.from.session && c.txn.type != jute::opcode::create_session)
@@ -83,6 +94,17 @@ void take_snapshot(self_ptr self) {
   self->send(st.ctx->snapshotter, snapshot_started{pid, zxid});
 }
 
+// The tree was replaced (a snapshot from the leader, or a reload after TRUNC): the tracker
+// takes the sessions it now holds.
+void tree_replaced(self_ptr self) {
+  auto& st = self->state;
+  st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
+  session_list list;
+  for (const auto& e : st.tree.sessions())
+    list.sessions.push_back(e);
+  self->send(st.ctx->tracker, std::move(list));
+}
+
 } // namespace
 
 caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ctx,
@@ -97,6 +119,43 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
           apply_commit(self, c);
       },
       [=](snapshot_atom) { take_snapshot(self); },
+      // Leader, syncing a learner by SNAP: the tree as it is now, in the snapshot format.
+      // Serialized here, in the store's order, so it holds exactly the txns up to its zxid.
+      // It stops the store for the time it takes (~2 s per million znodes).
+      [=](take_snap_atom) {
+        auto& st = self->state;
+        std::string bytes;
+        auto status = store::serialize_snapshot(st.tree, bytes);
+        if (!status.ok()) spdlog::error("cannot serialize a snapshot: {}", status.message);
+        return caf::make_message(st.tree.last_zxid(), std::move(bytes));
+      },
+      // Learner, synced by SNAP: the leader's snapshot replaces the tree, durably first.
+      [=](install_atom, int64_t zxid, const std::string& bytes) {
+        auto& st = self->state;
+        store::data_tree tree;
+        auto status = store::parse_snapshot(bytes, "snapshot from the leader", tree);
+        if (status.ok() && tree.last_zxid() != zxid)
+          status = {EINVAL, "snapshot from the leader: zxid disagrees", false};
+        if (status.ok())
+          status = store::write_snapshot_bytes(bytes, zxid, st.ctx->config.snap_dir());
+        if (!status.ok()) return caf::make_message(false, status.message);
+        st.tree = std::move(tree);
+        tree_replaced(self);
+        spdlog::info("installed the leader's snapshot of zxid 0x{:x} ({} bytes)", zxid,
+                     bytes.size());
+        return caf::make_message(true, std::string{});
+      },
+      // Learner, after TRUNC below what the tree holds: rebuild it from what is on disk.
+      [=](reload_atom) {
+        auto& st = self->state;
+        auto r = store::recover(st.ctx->config.snap_dir(), st.ctx->config.log_dir());
+        if (!r.status.ok()) return caf::make_message(false, r.status.message);
+        st.tree = std::move(r.tree);
+        tree_replaced(self);
+        spdlog::info("reloaded the tree from disk after a truncation: zxid 0x{:x}",
+                     st.tree.last_zxid());
+        return caf::make_message(true, std::string{});
+      },
       [=](snapshot_done_atom) { self->state.snapshot_running = false; },
       [=](sync_request& s) {
         // Every write before this sync has been applied: answer it in the same stream.

@@ -1,0 +1,324 @@
+#include "actors/peer_links.hpp"
+
+#include "actors/zab_wire.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <chrono>
+#include <map>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+namespace paddock::actors {
+
+namespace {
+
+using namespace std::chrono_literals;
+using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+constexpr auto connect_timeout = 5s;
+constexpr auto first_backoff = 50ms;
+constexpr auto max_backoff = 1000ms;
+
+struct link {
+  config::peer_address address;
+  caf::actor quorum;   // the peer's peer_links, reached through its quorum port
+  caf::actor election; // the same, through its election port (may be the same proxy)
+  uint64_t generation = 0;
+  bool connecting = false;
+  std::chrono::milliseconds backoff = first_backoff;
+  // A snapshot arriving in pieces.
+  zab::zxid_t snap_zxid = 0;
+  std::string snap_bytes;
+};
+
+struct links_state {
+  zab::server_id self_id = 0;
+  caf::actor owner;
+  std::map<zab::server_id, link> peers;
+  std::map<caf::actor_addr, zab::server_id> by_addr;
+  static inline const char* name = "paddock.peer_links";
+};
+
+using self_ptr = caf::stateful_actor<links_state>*;
+
+void connect(self_ptr self, zab::server_id id);
+
+// The connection to `id` is gone (or a message to it was dropped): a new generation.
+void raise_generation(self_ptr self, zab::server_id id) {
+  auto& l = self->state.peers.at(id);
+  ++l.generation;
+  l.snap_bytes.clear();
+  self->send(self->state.owner, link_down_atom::value, id, l.generation);
+}
+
+void forget_handles(self_ptr self, link& l) {
+  for (auto* h : {&l.quorum, &l.election})
+    if (*h) {
+      self->state.by_addr.erase(h->address());
+      self->demonitor(*h);
+      *h = nullptr;
+    }
+}
+
+void schedule_reconnect(self_ptr self, zab::server_id id) {
+  auto& l = self->state.peers.at(id);
+  self->delayed_send(self, l.backoff, reconnect_atom::value, id);
+  l.backoff = std::min(max_backoff, l.backoff * 2);
+}
+
+void adopt(self_ptr self, zab::server_id id, caf::actor handle, bool election_port) {
+  auto& st = self->state;
+  auto& l = st.peers.at(id);
+  auto& slot = election_port ? l.election : l.quorum;
+  if (slot == handle) return;
+  if (slot) st.by_addr.erase(slot.address());
+  slot = std::move(handle);
+  st.by_addr[slot.address()] = id;
+  self->monitor(slot);
+  l.backoff = first_backoff;
+}
+
+// Connects to a peer's quorum port, then its election port; both lead to its peer_links.
+void connect(self_ptr self, zab::server_id id) {
+  auto& l = self->state.peers.at(id);
+  if (l.connecting || l.quorum) return;
+  l.connecting = true;
+  auto mm = self->system().middleman().actor_handle();
+  auto host = l.address.host;
+  auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
+  auto election_port = static_cast<uint16_t>(l.address.election_port);
+  self->request(mm, connect_timeout, caf::connect_atom::value, host, quorum_port)
+      .then(
+          [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+            auto& lk = self->state.peers.at(id);
+            lk.connecting = false;
+            if (!ptr) {
+              schedule_reconnect(self, id);
+              return;
+            }
+            adopt(self, id, caf::actor_cast<caf::actor>(ptr), false);
+            spdlog::info("peer link to server {} ({}:{}) up", id, host, quorum_port);
+            self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
+                .then(
+                    [=](const caf::node_id&, caf::strong_actor_ptr& eptr,
+                        const std::set<std::string>&) {
+                      if (eptr && self->state.peers.at(id).quorum)
+                        adopt(self, id, caf::actor_cast<caf::actor>(eptr), true);
+                    },
+                    [=](caf::error&) {
+                      // Election messages then use the quorum connection.
+                    });
+          },
+          [=](caf::error& err) {
+            auto& lk = self->state.peers.at(id);
+            lk.connecting = false;
+            spdlog::debug("peer link to server {}: {}", id, self->system().render(err));
+            schedule_reconnect(self, id);
+          });
+}
+
+// Sends one message to a peer as (zab_wire_atom, my id, message), a large snapshot in pieces.
+template <class T> void send_wire(self_ptr self, const caf::actor& to, T&& msg) {
+  self->send(to, zab_wire_atom::value, self->state.self_id, std::forward<T>(msg));
+}
+
+void send_snapshot(self_ptr self, const caf::actor& to, zab::sync_snap& s) {
+  if (s.state.size() <= snap_chunk_bytes) {
+    send_wire(self, to, std::move(s));
+    return;
+  }
+  const uint64_t total = s.state.size();
+  for (uint64_t off = 0; off < total; off += snap_chunk_bytes)
+    send_wire(self, to,
+              snap_chunk{s.zxid, total, off, s.state.substr(off, snap_chunk_bytes)});
+}
+
+// The handle to send on, or none (the message is dropped and the generation raised).
+caf::actor route(self_ptr self, zab::server_id to, uint64_t generation, bool election) {
+  auto& st = self->state;
+  auto it = st.peers.find(to);
+  if (it == st.peers.end()) return nullptr;
+  auto& l = it->second;
+  if (generation != l.generation) return nullptr; // sent before the owner heard of a break
+  if (!l.quorum) {
+    raise_generation(self, to);
+    connect(self, to);
+    return nullptr;
+  }
+  return election && l.election ? l.election : l.quorum;
+}
+
+// Inbound: the sender's handle becomes our way back to it when we have none yet.
+void note_sender(self_ptr self, zab::server_id from) {
+  auto& st = self->state;
+  auto it = st.peers.find(from);
+  if (it == st.peers.end() || it->second.quorum) return;
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (sender && sender.node() != self->node()) {
+    adopt(self, from, sender, false);
+    spdlog::info("peer link to server {} up (it connected to us)", from);
+  }
+}
+
+template <class T> auto inbound_zab() {
+  return [](self_ptr self, zab::server_id from, T& msg) {
+    note_sender(self, from);
+    self->send(self->state.owner, zab_in_atom::value, from, zab::message{std::move(msg)});
+  };
+}
+
+template <class T> auto inbound_app() {
+  return [](self_ptr self, zab::server_id from, T& msg) {
+    note_sender(self, from);
+    self->send(self->state.owner, app_in_atom::value, from, app_message{std::move(msg)});
+  };
+}
+
+caf::behavior peer_links(self_ptr self, zab::server_id self_id,
+                         std::map<zab::server_id, config::peer_address> peers, caf::actor owner) {
+  auto& st = self->state;
+  st.self_id = self_id;
+  st.owner = std::move(owner);
+  for (auto& [id, address] : peers)
+    st.peers[id].address = std::move(address);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& s = self->state;
+    auto it = s.by_addr.find(msg.source);
+    if (it == s.by_addr.end()) return;
+    auto id = it->second;
+    auto& l = s.peers.at(id);
+    spdlog::info("peer link to server {} down ({})", id, self->system().render(msg.reason));
+    forget_handles(self, l);
+    raise_generation(self, id);
+    schedule_reconnect(self, id);
+  });
+  for (auto& [id, l] : st.peers)
+    connect(self, id);
+
+  return {
+      [=](zab_out_atom, zab::server_id to, uint64_t generation, zab::message& m) {
+        auto dest = route(self, to, generation, zab::is_election_message(m));
+        if (!dest) return;
+        std::visit(
+            [&](auto& x) {
+              using T = std::decay_t<decltype(x)>;
+              if constexpr (std::is_same_v<T, zab::sync_snap>)
+                send_snapshot(self, dest, x);
+              else
+                send_wire(self, dest, std::move(x));
+            },
+            m);
+      },
+      [=](app_out_atom, zab::server_id to, uint64_t generation, app_message& m) {
+        auto dest = route(self, to, generation, false);
+        if (!dest) return;
+        std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
+      },
+      [=](reconnect_atom, zab::server_id id) { connect(self, id); },
+      [=](zab_wire_atom, zab::server_id from, zab::notification& m) {
+        inbound_zab<zab::notification>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::learner_info& m) {
+        inbound_zab<zab::learner_info>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::leader_info& m) {
+        inbound_zab<zab::leader_info>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::ack_epoch& m) {
+        inbound_zab<zab::ack_epoch>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::sync_diff& m) {
+        inbound_zab<zab::sync_diff>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::sync_trunc& m) {
+        inbound_zab<zab::sync_trunc>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::sync_snap& m) {
+        inbound_zab<zab::sync_snap>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::new_leader& m) {
+        inbound_zab<zab::new_leader>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::up_to_date& m) {
+        inbound_zab<zab::up_to_date>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::proposal& m) {
+        inbound_zab<zab::proposal>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::ack& m) {
+        inbound_zab<zab::ack>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::commit& m) {
+        inbound_zab<zab::commit>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::inform& m) {
+        inbound_zab<zab::inform>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, zab::ping& m) {
+        inbound_zab<zab::ping>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, snap_chunk& c) {
+        auto& s = self->state;
+        auto it = s.peers.find(from);
+        if (it == s.peers.end()) return;
+        note_sender(self, from);
+        auto& l = it->second;
+        if (c.offset == 0) {
+          l.snap_zxid = c.zxid;
+          l.snap_bytes.clear();
+          l.snap_bytes.reserve(c.total);
+        }
+        // A piece out of place means pieces were lost with a broken connection: drop it.
+        if (c.zxid != l.snap_zxid || c.offset != l.snap_bytes.size()) return;
+        l.snap_bytes += c.bytes;
+        if (l.snap_bytes.size() < c.total) return;
+        self->send(s.owner, zab_in_atom::value, from,
+                   zab::message{zab::sync_snap{c.zxid, std::exchange(l.snap_bytes, {})}});
+      },
+      [=](zab_wire_atom, zab::server_id from, forward_write& m) {
+        inbound_app<forward_write>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, forward_sync& m) {
+        inbound_app<forward_sync>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, sync_ack& m) {
+        inbound_app<sync_ack>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, session_touches& m) {
+        inbound_app<session_touches>()(self, from, m);
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config& cfg,
+                            caf::actor owner) {
+  std::map<zab::server_id, config::peer_address> peers;
+  for (const auto& [id, p] : cfg.servers)
+    if (id != cfg.server_id) peers.emplace(id, p);
+  return sys.spawn(peer_links, cfg.server_id, std::move(peers), std::move(owner));
+}
+
+std::string publish_peer_links(caf::actor_system& sys, const config::server_config& cfg,
+                               const caf::actor& links) {
+  const auto* me = cfg.self();
+  if (!me) return "no server line for this server";
+  const std::string host = cfg.quorum_listen_on_all_ips ? "0.0.0.0" : me->host;
+  for (int port : {me->election_port, me->quorum_port}) {
+    for (int attempt = 1;; ++attempt) {
+      auto res = caf::io::publish(links, static_cast<uint16_t>(port), host.c_str(), true);
+      if (res) break;
+      const int retries = cfg.election_port_bind_retry;
+      if (retries > 0 && attempt >= retries)
+        return "cannot bind " + host + ":" + std::to_string(port) + ": " + sys.render(res.error()) +
+               " (tried " + std::to_string(attempt) + " times; electionPortBindRetry)";
+      spdlog::warn("cannot bind {}:{} ({}); trying again in 1 s", host, port,
+                   sys.render(res.error()));
+      std::this_thread::sleep_for(1s);
+    }
+  }
+  return {};
+}
+
+} // namespace paddock::actors

@@ -1,0 +1,365 @@
+#include "actors/quorum_peer.hpp"
+
+#include "actors/peer_links.hpp"
+#include "store/epoch_file.hpp"
+#include "store/txn_codec.hpp"
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+namespace paddock::actors {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<quorum_peer_state>*;
+using namespace std::chrono_literals;
+
+constexpr auto tick_interval = 50ms; // the core wants ticks at least every tick_ms / 4
+using core_tick_atom = caf::atom_constant<caf::atom("zabtick")>;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string accepted_epoch_path(const server_context& ctx) {
+  return ctx.config.snap_dir() + "/acceptedEpoch";
+}
+std::string current_epoch_path(const server_context& ctx) {
+  return ctx.config.snap_dir() + "/currentEpoch";
+}
+
+const char* mode_name(zab::role r) {
+  switch (r) {
+  case zab::role::leading: return "leader";
+  case zab::role::following: return "follower";
+  case zab::role::observing: return "observer";
+  case zab::role::looking: break;
+  }
+  return "looking";
+}
+
+void run_actions(self_ptr self);
+
+void send_app(self_ptr self, zab::server_id to, app_message m) {
+  auto& st = self->state;
+  self->send(st.links, app_out_atom::value, to, st.link_generation[to], std::move(m));
+}
+
+// A write this server cannot take (not serving, no leader): its origin gets an error in its
+// place among the replies, through the store's stream.
+void refuse_write(self_ptr self, write_request& w) {
+  commit c{std::move(w.txn), std::move(w.from), true};
+  commit_batch b;
+  b.commits.push_back(std::move(c));
+  self->send(self->state.ctx->store, std::move(b));
+}
+
+void propose_held(self_ptr self) {
+  auto& st = self->state;
+  while (!st.held.empty()) {
+    if (!st.core->propose(now_ms(), st.held.front())) break;
+    st.held.pop_front();
+  }
+  run_actions(self);
+}
+
+// Leader: a write to propose, with the leader's clock stamped in (every server applies the
+// same ctime / mtime).
+void leader_write(self_ptr self, store::txn t) {
+  auto& st = self->state;
+  t.zxid = 0; // the log record carries the zxid; recovery takes it from there
+  t.time_ms = wall_clock_ms();
+  std::string body;
+  store::encode_txn(t, body);
+  st.held.push_back(std::move(body));
+  propose_held(self);
+}
+
+void release_syncs(self_ptr self) {
+  auto& st = self->state;
+  const auto applied = st.core->last_applied();
+  while (!st.local_syncs.empty() && st.local_syncs.front().first <= applied) {
+    self->send(st.ctx->store, std::move(st.local_syncs.front().second));
+    st.local_syncs.pop_front();
+  }
+  const auto committed = st.core->last_committed();
+  while (!st.remote_syncs.empty() && st.remote_syncs.front().zxid <= committed) {
+    auto r = st.remote_syncs.front();
+    st.remote_syncs.pop_front();
+    send_app(self, r.learner, sync_ack{r.id});
+  }
+}
+
+void apply(self_ptr self, zab::apply_txns& a) {
+  auto& st = self->state;
+  commit_batch batch;
+  batch.commits.reserve(a.txns.size());
+  for (auto& zt : a.txns) {
+    commit c;
+    if (!store::decode_txn(zt.payload, c.txn)) {
+      // Every server would fail the same way; stopping is the only honest answer.
+      spdlog::critical("committed txn 0x{:x} does not decode; stopping", zt.zxid);
+      self->quit(caf::exit_reason::user_shutdown);
+      return;
+    }
+    c.txn.zxid = zt.zxid;
+    auto it = st.pending.find({c.txn.session_id, c.txn.cxid});
+    if (it != st.pending.end()) {
+      c.from = std::move(it->second);
+      st.pending.erase(it);
+    }
+    batch.commits.push_back(std::move(c));
+  }
+  if (!batch.commits.empty()) self->send(st.ctx->store, std::move(batch));
+}
+
+void status_changed(self_ptr self, const zab::status_changed& s) {
+  auto& st = self->state;
+  const bool was_serving = st.status.serving;
+  st.status = s;
+  st.ctx->stats->zab_mode.store(static_cast<int>(s.now), std::memory_order_relaxed);
+  spdlog::info("ZAB: {} (leader {}, epoch {}){}", mode_name(s.now), s.leader, s.epoch,
+               s.serving ? ", serving clients" : "");
+  self->send(st.ctx->tracker, role_atom::value, s.now == zab::role::leading && s.serving);
+  if (was_serving != s.serving) self->send(st.listener, serving_atom::value, s.serving);
+  if (!s.serving) {
+    // The listener closes every client connection: nobody waits for these any more.
+    st.pending.clear();
+    st.held.clear();
+    st.local_syncs.clear();
+    st.remote_syncs.clear();
+    st.learner_syncs.clear();
+  }
+}
+
+void persist(self_ptr self, const zab::persist_epochs& p) {
+  auto& ctx = *self->state.ctx;
+  auto status = store::write_epoch_file(accepted_epoch_path(ctx), p.accepted_epoch);
+  if (status.ok()) status = store::write_epoch_file(current_epoch_path(ctx), p.current_epoch);
+  if (!status.ok()) {
+    // ZAB's promises rest on these: without them on disk this server must not go on.
+    spdlog::critical("cannot persist the epochs: {}; stopping", status.message);
+    self->quit(caf::exit_reason::user_shutdown);
+  }
+}
+
+void log_sync_choice(const zab::send_message& s) {
+  if (auto* d = std::get_if<zab::sync_diff>(&s.msg))
+    spdlog::info("sync of learner {}: DIFF up to 0x{:x}", s.to, d->last_zxid);
+  else if (auto* t = std::get_if<zab::sync_trunc>(&s.msg))
+    spdlog::info("sync of learner {}: TRUNC to 0x{:x}", s.to, t->zxid);
+  else if (auto* n = std::get_if<zab::sync_snap>(&s.msg))
+    spdlog::info("sync of learner {}: SNAP of 0x{:x} ({} bytes)", s.to, n->zxid, n->state.size());
+}
+
+// Waits for a blocking step's answer; the actions after it run when it comes.
+template <class... Ts>
+void blocking_request(self_ptr self, const caf::actor& dest, const char* what, Ts&&... xs) {
+  auto& st = self->state;
+  st.blocked = true;
+  self->request(dest, caf::infinite, std::forward<Ts>(xs)...)
+      .await(
+          [=](bool ok, const std::string& error) {
+            if (!ok) {
+              spdlog::critical("{} failed: {}; stopping", what, error);
+              self->quit(caf::exit_reason::user_shutdown);
+              return;
+            }
+            self->state.blocked = false;
+            run_actions(self);
+          },
+          [=](caf::error& err) {
+            spdlog::critical("{} failed: {}; stopping", what, self->system().render(err));
+            self->quit(caf::exit_reason::user_shutdown);
+          });
+}
+
+void run_action(self_ptr self, zab::action& a) {
+  auto& st = self->state;
+  std::visit(
+      [&](auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, zab::send_message>) {
+          log_sync_choice(x);
+          self->send(st.links, zab_out_atom::value, x.to, st.link_generation[x.to],
+                     std::move(x.msg));
+        } else if constexpr (std::is_same_v<T, zab::persist_epochs>) {
+          persist(self, x);
+        } else if constexpr (std::is_same_v<T, zab::append_log>) {
+          for (auto& t : x.txns)
+            self->send(st.ctx->log_writer, log_append{0, t.zxid, std::move(t.payload)});
+        } else if constexpr (std::is_same_v<T, zab::truncate_log>) {
+          spdlog::info("TRUNC: dropping logged txns after 0x{:x}{}", x.zxid,
+                       x.reload ? ", then reloading the tree from disk" : "");
+          if (x.reload) st.todo.emplace_front(quorum_peer_state::reload_tree{});
+          blocking_request(self, st.ctx->log_writer, "log truncation", truncate_atom::value,
+                           x.zxid);
+        } else if constexpr (std::is_same_v<T, zab::install_snapshot>) {
+          // The old log goes once the snapshot replacing it is durable.
+          st.todo.emplace_front(quorum_peer_state::reset_log{x.zxid});
+          blocking_request(self, st.ctx->store, "installing the leader's snapshot",
+                           install_atom::value, x.zxid, std::move(x.state));
+        } else if constexpr (std::is_same_v<T, zab::apply_txns>) {
+          apply(self, x);
+        } else if constexpr (std::is_same_v<T, zab::take_snapshot>) {
+          const auto learner = x.learner;
+          self->request(st.ctx->store, caf::infinite, take_snap_atom::value)
+              .then([=](int64_t zxid, std::string& bytes) {
+                self->state.core->on_snapshot_taken(now_ms(), learner, zxid, std::move(bytes));
+                run_actions(self);
+              });
+        } else if constexpr (std::is_same_v<T, zab::status_changed>) {
+          status_changed(self, x);
+        }
+      },
+      a);
+}
+
+void run_actions(self_ptr self) {
+  auto& st = self->state;
+  for (auto& a : st.core->take_actions())
+    st.todo.emplace_back(std::move(a));
+  while (!st.todo.empty() && !st.blocked) {
+    auto step = std::move(st.todo.front());
+    st.todo.pop_front();
+    if (auto* a = std::get_if<zab::action>(&step))
+      run_action(self, *a);
+    else if (std::holds_alternative<quorum_peer_state::reload_tree>(step))
+      blocking_request(self, st.ctx->store, "reloading the tree", reload_atom::value);
+    else
+      blocking_request(self, st.ctx->log_writer, "dropping the old log", reset_log_atom::value,
+                       std::get<quorum_peer_state::reset_log>(step).zxid);
+  }
+  if (!st.blocked) release_syncs(self);
+}
+
+} // namespace
+
+caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_ptr ctx,
+                          zab::persistent_state state, caf::actor listener) {
+  // Nothing happens until the server hands over the published peer_links (links_atom).
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.listener = std::move(listener);
+  const auto& cfg = st.ctx->config;
+  zab::ensemble members;
+  for (const auto& [id, p] : cfg.servers)
+    members.members[id] = !p.observer;
+  zab::timing timing;
+  timing.tick_ms = cfg.tick_time_ms;
+  timing.init_limit = cfg.init_limit;
+  timing.sync_limit = cfg.sync_limit;
+  st.core = std::make_unique<zab::peer>(cfg.server_id, members, timing, std::move(state));
+  self->set_down_handler([=](caf::down_msg& msg) {
+    spdlog::critical("peer links stopped ({}); stopping", self->system().render(msg.reason));
+    self->quit(caf::exit_reason::user_shutdown);
+  });
+  return {
+      // The server published peer_links on the election and quorum ports: ZAB starts.
+      [=](links_atom, caf::actor& links) {
+        auto& s = self->state;
+        if (s.links) return;
+        s.links = std::move(links);
+        self->monitor(s.links);
+        s.core->start(now_ms());
+        run_actions(self);
+        self->delayed_send(self, tick_interval, core_tick_atom::value);
+      },
+      [=](core_tick_atom) {
+        self->state.core->on_tick(now_ms());
+        run_actions(self);
+        self->delayed_send(self, tick_interval, core_tick_atom::value);
+      },
+      // From the other servers, through peer_links.
+      [=](zab_in_atom, zab::server_id from, zab::message& m) {
+        if (!self->state.links) return; // before the start: nothing was sent, nothing is owed
+        self->state.core->on_message(now_ms(), from, m);
+        run_actions(self);
+      },
+      [=](link_down_atom, zab::server_id peer, uint64_t generation) {
+        self->state.link_generation[peer] = generation;
+        if (!self->state.links) return;
+        self->state.core->on_peer_down(now_ms(), peer);
+        run_actions(self);
+      },
+      [=](app_in_atom, zab::server_id from, app_message& m) {
+        auto& s = self->state;
+        const bool leading = s.status.now == zab::role::leading && s.status.serving;
+        if (auto* w = std::get_if<forward_write>(&m)) {
+          store::txn t;
+          if (leading && store::decode_txn(w->txn, t)) leader_write(self, std::move(t));
+        } else if (auto* fs = std::get_if<forward_sync>(&m)) {
+          if (leading) {
+            s.remote_syncs.push_back({s.core->last_logged(), from, fs->id});
+            release_syncs(self);
+          }
+        } else if (auto* ack = std::get_if<sync_ack>(&m)) {
+          // Every commit the leader sent before this is applied (or on its way to the store
+          // ahead of this sync): the sync is answered in the store's order.
+          auto it = s.learner_syncs.find(ack->id);
+          if (it != s.learner_syncs.end()) {
+            self->send(s.ctx->store, std::move(it->second));
+            s.learner_syncs.erase(it);
+          }
+        } else if (auto* t = std::get_if<session_touches>(&m)) {
+          if (leading) self->send(s.ctx->tracker, touches_atom::value, std::move(t->ids));
+        }
+      },
+      // The log writer.
+      [=](logged& l) {
+        self->state.core->on_logged(now_ms(), l.zxid);
+        run_actions(self);
+        if (!self->state.held.empty()) propose_held(self);
+      },
+      [=](log_failed& f) {
+        // A learner cannot ack what it could not log, and a leader cannot count itself: as
+        // ZooKeeper, stop; what is on disk is recovered at the next start.
+        spdlog::critical("txn log write failed in an ensemble: {}; stopping", f.reason);
+        self->quit(caf::exit_reason::user_shutdown);
+      },
+      // This server's clients.
+      [=](write_request& w) {
+        auto& s = self->state;
+        if (!s.status.serving || s.status.leader == zab::no_server) {
+          refuse_write(self, w);
+          return;
+        }
+        if (w.from.session) s.pending[{w.txn.session_id, w.txn.cxid}] = w.from;
+        if (s.status.now == zab::role::leading) {
+          leader_write(self, std::move(w.txn));
+        } else {
+          std::string body;
+          store::encode_txn(w.txn, body);
+          send_app(self, s.status.leader, forward_write{std::move(body)});
+        }
+      },
+      [=](sync_request& r) {
+        auto& s = self->state;
+        if (!s.status.serving || s.status.leader == zab::no_server) return; // connection closes
+        if (s.status.now == zab::role::leading) {
+          s.local_syncs.emplace_back(s.core->last_logged(), std::move(r));
+          release_syncs(self);
+        } else {
+          auto id = s.next_sync_id++;
+          s.learner_syncs.emplace(id, std::move(r));
+          send_app(self, s.status.leader, forward_sync{id});
+        }
+      },
+      // The tracker, on a learner: sessions its clients kept alive.
+      [=](touches_atom, std::vector<int64_t>& ids) {
+        auto& s = self->state;
+        if (s.status.serving && s.status.now != zab::role::leading &&
+            s.status.leader != zab::no_server)
+          send_app(self, s.status.leader, session_touches{std::move(ids)});
+      },
+  };
+}
+
+} // namespace paddock::actors

@@ -1,0 +1,71 @@
+#pragma once
+// Ensemble mode's replacement for the proposal pipeline: wraps the pure ZAB core
+// (protocol/zab/peer) and carries out what it asks — messages to the other servers through
+// peer_links, appends through the group-commit log writer, commits to the store in zxid
+// order, epochs to disk — and feeds it what happens: messages, lost links, log writes done,
+// ticks every 50 ms. It also does what ZooKeeper's request processors do around ZAB:
+//   leader:  stamps client writes (its own and the ones learners forward) and proposes them,
+//            holding writes back while max_in_flight proposals wait for a quorum;
+//   learner: forwards its clients' writes and syncs to the leader, and relays session pings;
+//   both:    answers each client's write when its commit is applied (matched by session id
+//            and cxid), and closes every client connection whenever the server stops serving
+//            (ZooKeeper shuts its client side down when a server leaves its role).
+// The store, log writer and tracker find it as ctx->pipeline, like the standalone pipeline.
+#include "actors/ensemble_messages.hpp"
+#include "actors/messages.hpp"
+#include "actors/server_context.hpp"
+#include "protocol/zab/peer.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace paddock::actors {
+
+struct quorum_peer_state {
+  context_ptr ctx;
+  std::unique_ptr<zab::peer> core;
+  caf::actor links;    // peer_links: connections to the other servers
+  caf::actor listener; // the client listener: told whether to serve
+  std::map<zab::server_id, uint64_t> link_generation; // as last heard from peer_links
+  zab::status_changed status;
+  // Steps not carried out yet: a blocking one (truncate, install) waits for its answer and
+  // the rest follow it, so nothing overtakes it. Besides the core's actions, the second half
+  // of two of them: rebuild the tree after a truncation, drop the log after a snapshot.
+  struct reload_tree {};
+  struct reset_log {
+    zab::zxid_t zxid;
+  };
+  using step = std::variant<zab::action, reload_tree, reset_log>;
+  std::deque<step> todo;
+  bool blocked = false;
+  // Writes of this server's clients waiting for their commit, by (session id, cxid).
+  std::map<std::pair<int64_t, int32_t>, origin> pending;
+  // Leader: stamped writes waiting for room in the proposal window, in arrival order.
+  std::deque<std::string> held;
+  // Leader: local syncs waiting for the commit of the last proposal before them.
+  std::deque<std::pair<zab::zxid_t, sync_request>> local_syncs;
+  // Leader: learners' syncs waiting likewise: (zxid, learner, id).
+  struct remote_sync {
+    zab::zxid_t zxid;
+    zab::server_id learner;
+    int64_t id;
+  };
+  std::deque<remote_sync> remote_syncs;
+  // Learner: local syncs forwarded to the leader, by id.
+  std::map<int64_t, sync_request> learner_syncs;
+  int64_t next_sync_id = 1;
+  static inline const char* name = "paddock.quorum_peer";
+};
+
+// `state`: the epochs and log recovered from disk (the store's tree holds all of it applied).
+caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_ptr ctx,
+                          zab::persistent_state state, caf::actor listener);
+
+} // namespace paddock::actors

@@ -1,0 +1,39 @@
+#include "actors/zab_wire.hpp"
+
+#include <chrono>
+
+namespace paddock::actors {
+
+void add_zab_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<zab::txn>("zab::txn");
+  cfg.add_message_type<zab::vote>("zab::vote");
+  cfg.add_message_type<zab::notification>("zab::notification");
+  cfg.add_message_type<zab::learner_info>("zab::learner_info");
+  cfg.add_message_type<zab::leader_info>("zab::leader_info");
+  cfg.add_message_type<zab::ack_epoch>("zab::ack_epoch");
+  cfg.add_message_type<zab::sync_diff>("zab::sync_diff");
+  cfg.add_message_type<zab::sync_trunc>("zab::sync_trunc");
+  cfg.add_message_type<zab::sync_snap>("zab::sync_snap");
+  cfg.add_message_type<zab::new_leader>("zab::new_leader");
+  cfg.add_message_type<zab::up_to_date>("zab::up_to_date");
+  cfg.add_message_type<zab::proposal>("zab::proposal");
+  cfg.add_message_type<zab::ack>("zab::ack");
+  cfg.add_message_type<zab::commit>("zab::commit");
+  cfg.add_message_type<zab::inform>("zab::inform");
+  cfg.add_message_type<zab::ping>("zab::ping");
+  cfg.add_message_type<snap_chunk>("paddock::snap_chunk");
+  cfg.add_message_type<forward_write>("paddock::forward_write");
+  cfg.add_message_type<forward_sync>("paddock::forward_sync");
+  cfg.add_message_type<sync_ack>("paddock::sync_ack");
+  cfg.add_message_type<session_touches>("paddock::session_touches");
+}
+
+void configure_peer_transport(caf::actor_system_config& cfg) {
+  // A silent peer (SIGSTOP, a partition) is otherwise never noticed by CAF. The timeout is
+  // far above the time one message takes (at most a 512 KiB snapshot piece, a few ms), so
+  // heartbeats never tear a healthy connection mid-message (notes/caf-0.17.md, trap 2).
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(1000)});
+  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(10000)});
+}
+
+} // namespace paddock::actors
