@@ -1,5 +1,6 @@
 // paddock-bench: a ZooKeeper-protocol load generator. One thread, one epoll loop, K sessions
 // each with up to P requests in flight, latency measured per request on a monotonic clock.
+// Against an ensemble (--server h1:p1,h2:p2,...) session i connects to server i mod N.
 // Exit status: 0 ok, 1 error replies (unless --allow-errors) or wrong replies,
 // 2 bad usage, 3 cannot connect / setup failed / protocol violation.
 #include "paddock/version.hpp"
@@ -11,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <thread>
 
 namespace {
 
@@ -22,6 +24,9 @@ constexpr int exit_usage = 2;
 constexpr int exit_failure = 3;
 constexpr std::chrono::milliseconds connect_timeout{10000};
 constexpr std::chrono::milliseconds stall_timeout{15000};
+// How long a server of an ensemble may take to show the keys created through the first one;
+// well under the session timeout, as the measuring sessions sit idle meanwhile.
+constexpr std::chrono::milliseconds replication_timeout{10000};
 
 std::string err_name(int32_t code) {
   return std::string(jute::error_name(static_cast<jute::error_code>(code)));
@@ -30,7 +35,7 @@ std::string err_name(int32_t code) {
 // The root holds everything the bench makes; an existing root (a kept run) is reused.
 bool ensure_root(const options& opt, std::string& error) {
   tools::sync_client admin;
-  if (!admin.connect(opt.server, opt.session_timeout_ms, connect_timeout)) {
+  if (!admin.connect(opt.servers.front(), opt.session_timeout_ms, connect_timeout)) {
     error = admin.error();
     return false;
   }
@@ -52,7 +57,7 @@ bool ensure_root(const options& opt, std::string& error) {
 // Deletes the root if it is empty now; something else left in it is only worth a note.
 void remove_root(const options& opt) {
   tools::sync_client admin;
-  if (!admin.connect(opt.server, opt.session_timeout_ms, connect_timeout)) {
+  if (!admin.connect(opt.servers.front(), opt.session_timeout_ms, connect_timeout)) {
     std::cerr << "paddock-bench: cleanup: " << admin.error() << '\n';
     return;
   }
@@ -63,12 +68,58 @@ void remove_root(const options& opt) {
               << '\n';
 }
 
+// ZooKeeper is consistent per session only: a follower may answer a read before it has
+// applied writes that other sessions made through other servers. The keys were created
+// through the first server; before measuring, every other server must have them, or gets
+// there fail with NoNode. sync makes a server catch up with the leader as of the sync; the
+// exists of the last key checks it (and retries, bounded, should a server's sync be weaker).
+bool wait_replicated(const options& opt, std::string& error) {
+  auto last_key = bench::key_path(opt, opt.key_space - 1);
+  for (size_t j = 1; j < opt.servers.size(); ++j) {
+    const auto& server = opt.servers[j];
+    auto where = tools::to_string(server) + ": ";
+    tools::sync_client c;
+    if (!c.connect(server, opt.session_timeout_ms, connect_timeout)) {
+      error = where + c.error();
+      return false;
+    }
+    auto deadline = std::chrono::steady_clock::now() + replication_timeout;
+    for (;;) {
+      auto synced = c.call(jute::opcode::sync, jute::path_request{opt.root});
+      if (!synced || synced->header.err != 0) {
+        error =
+            where + "sync " + opt.root + ": " + (synced ? err_name(synced->header.err) : c.error());
+        return false;
+      }
+      auto seen = c.call(jute::opcode::exists, jute::path_watch_request{last_key, false});
+      if (!seen) {
+        error = where + c.error();
+        return false;
+      }
+      if (seen->header.err == 0) break;
+      if (seen->header.err != static_cast<int32_t>(jute::error_code::no_node)) {
+        error = where + "exists " + last_key + ": " + err_name(seen->header.err);
+        return false;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        error = where + last_key + " still missing " + std::to_string(replication_timeout.count()) +
+                " ms after setup";
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    c.close_session();
+  }
+  return true;
+}
+
 bool open_sessions(const options& opt, bench::event_loop& loop, std::string& error) {
   for (size_t i = 0; i < opt.sessions; ++i) {
+    const auto& server = opt.servers[i % opt.servers.size()];
     tools::sync_client c;
-    if (!c.connect(opt.server, opt.session_timeout_ms, connect_timeout)) {
-      error = "session " + std::to_string(i + 1) + " of " + std::to_string(opt.sessions) + ": " +
-              c.error();
+    if (!c.connect(server, opt.session_timeout_ms, connect_timeout)) {
+      error = "session " + std::to_string(i + 1) + " of " + std::to_string(opt.sessions) + " (" +
+              tools::to_string(server) + "): " + c.error();
       return false;
     }
     auto id = c.session().session_id;
@@ -102,6 +153,10 @@ int run(const options& opt) {
   if (setup.failures() > 0) {
     std::cerr << "paddock-bench: setup: " << setup.failures()
               << " creates failed (first: " << err_name(setup.first_error()) << ")\n";
+    return exit_failure;
+  }
+  if (bench::uses_keys(opt.workload) && opt.servers.size() > 1 && !wait_replicated(opt, error)) {
+    std::cerr << "paddock-bench: setup: " << error << '\n';
     return exit_failure;
   }
 
@@ -154,7 +209,11 @@ int main(int argc, char** argv) {
   options opt;
   std::string server = "127.0.0.1:2181";
   std::string workload = "get";
-  app.add_option("--server", server, "host:port")->capture_default_str();
+  app.add_option("--server", server,
+                 "host:port, or an ensemble h1:p1,h2:p2,...: session i connects to server i mod "
+                 "N; the root and keys are created through the first, and get/set/mixed wait "
+                 "(sync + exists) until every server has the keys before measuring")
+      ->capture_default_str();
   app.add_option("--sessions,-k", opt.sessions, "sessions (TCP connections)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
@@ -201,16 +260,17 @@ int main(int argc, char** argv) {
     std::cerr << "paddock-bench: give --duration or --ops\n";
     return exit_usage;
   }
-  auto ep = tools::parse_endpoint(server);
-  if (!ep) {
-    std::cerr << "paddock-bench: bad --server '" << server << "' (want host:port)\n";
+  auto servers = tools::parse_endpoint_list(server);
+  if (!servers) {
+    std::cerr << "paddock-bench: bad --server '" << server
+              << "' (want host:port or h1:p1,h2:p2,...)\n";
     return exit_usage;
   }
   if (opt.root.empty() || opt.root[0] != '/' || opt.root == "/" || opt.root.back() == '/') {
     std::cerr << "paddock-bench: --root must be an absolute path other than /\n";
     return exit_usage;
   }
-  opt.server = *ep;
+  opt.servers = std::move(*servers);
   opt.workload = *bench::parse_workload(workload);
   return run(opt);
 }

@@ -20,4 +20,13 @@ std::string_view workload_name(workload w) {
   return "?";
 }
 
+std::string servers_text(const options& opt) {
+  std::string out;
+  for (const auto& ep : opt.servers) {
+    if (!out.empty()) out += ',';
+    out += tools::to_string(ep);
+  }
+  return out;
+}
+
 } // namespace paddock::bench

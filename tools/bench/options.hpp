@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace paddock::bench {
 
@@ -19,7 +20,9 @@ inline bool uses_keys(workload w) {
 }
 
 struct options {
-  tools::endpoint server{"127.0.0.1", 2181};
+  // Session i connects to servers[i % servers.size()]; the root and the keys are created
+  // through servers.front().
+  std::vector<tools::endpoint> servers{{"127.0.0.1", 2181}};
   size_t sessions = 16;
   size_t outstanding = 16;
   bench::workload workload = workload::get;
@@ -35,5 +38,8 @@ struct options {
   int32_t session_timeout_ms = 30000;
   uint64_t seed = 1;
 };
+
+// "h1:p1,h2:p2": every server, in --server's order, for reports.
+std::string servers_text(const options& opt);
 
 } // namespace paddock::bench

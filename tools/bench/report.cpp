@@ -38,9 +38,10 @@ std::string error_summary(const results& r) {
 
 void print_human(std::ostream& os, const options& opt, const results& r) {
   const auto& h = r.latency;
-  os << "workload " << workload_name(opt.workload) << " on " << opt.server.host << ':'
-     << opt.server.port << ": " << opt.sessions << " sessions x " << opt.outstanding
-     << " outstanding, value " << opt.value_size << " B";
+  os << "workload " << workload_name(opt.workload) << " on " << servers_text(opt);
+  if (opt.servers.size() > 1) os << " (sessions round-robin)";
+  os << ": " << opt.sessions << " sessions x " << opt.outstanding << " outstanding, value "
+     << opt.value_size << " B";
   if (uses_keys(opt.workload)) os << ", " << opt.key_space << " keys";
   os << '\n';
   os << "  throughput  " << fixed(ops_per_second(r), 0) << " ops/s (" << r.ops << " ops in "
@@ -56,11 +57,16 @@ void print_human(std::ostream& os, const options& opt, const results& r) {
 
 void print_json(std::ostream& os, const options& opt, const results& r) {
   const auto& h = r.latency;
-  os << "{\"workload\":\"" << workload_name(opt.workload) << "\",\"server\":\"" << opt.server.host
-     << ':' << opt.server.port << "\",\"sessions\":" << opt.sessions
-     << ",\"outstanding\":" << opt.outstanding << ",\"value_size\":" << opt.value_size
-     << ",\"key_space\":" << opt.key_space << ",\"ops\":" << r.ops
-     << ",\"seconds\":" << fixed(r.seconds, 3) << ",\"ops_per_sec\":" << fixed(ops_per_second(r), 1)
+  // "server" stays one string (every server, comma-joined) for existing readers; "servers"
+  // lists them one by one.
+  os << "{\"workload\":\"" << workload_name(opt.workload) << "\",\"server\":\"" << servers_text(opt)
+     << "\",\"servers\":[";
+  for (size_t i = 0; i < opt.servers.size(); ++i)
+    os << (i ? "," : "") << '"' << tools::to_string(opt.servers[i]) << '"';
+  os << "],\"sessions\":" << opt.sessions << ",\"outstanding\":" << opt.outstanding
+     << ",\"value_size\":" << opt.value_size << ",\"key_space\":" << opt.key_space
+     << ",\"ops\":" << r.ops << ",\"seconds\":" << fixed(r.seconds, 3)
+     << ",\"ops_per_sec\":" << fixed(ops_per_second(r), 1)
      << ",\"p50_us\":" << fixed(us(h.value_at_quantile(0.50)), 1)
      << ",\"p99_us\":" << fixed(us(h.value_at_quantile(0.99)), 1)
      << ",\"p999_us\":" << fixed(us(h.value_at_quantile(0.999)), 1)

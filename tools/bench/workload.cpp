@@ -46,8 +46,10 @@ std::string created_path(const options& opt, int64_t session_id, uint64_t n) {
 
 setup_phase::setup_phase(const options& opt) : opt_(opt), value_(make_value(opt.value_size)) {}
 
-bool setup_phase::next(size_t, outgoing& out, clock::time_point) {
+bool setup_phase::next(size_t index, outgoing& out, clock::time_point) {
   if (!uses_keys(opt_.workload) || next_key_ >= opt_.key_space) return false;
+  // Only the sessions on the first server create keys (see workload.hpp).
+  if (index % opt_.servers.size() != 0) return false;
   out.opcode = jute::opcode::create;
   out.body = jute::create_request{key_path(opt_, next_key_++), value_, jute::open_acl_unsafe(),
                                   jute::create_mode::persistent, -1};

@@ -1,6 +1,8 @@
 #pragma once
 // The bench's three phases over the sessions of an event_loop:
 //   setup    create the keys get/set/mixed use (NodeExists is fine: a kept earlier run),
+//            through the sessions on the first server only (main.cpp then waits until
+//            every other server has them),
 //   measure  the workload itself, latency recorded per request after the warmup,
 //   cleanup  delete what setup and the create workload made (NoNode is fine).
 #include "tools/bench/event_loop.hpp"

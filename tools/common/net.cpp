@@ -45,6 +45,23 @@ std::optional<endpoint> parse_endpoint(std::string_view text) {
   return ep;
 }
 
+std::optional<std::vector<endpoint>> parse_endpoint_list(std::string_view text) {
+  std::vector<endpoint> out;
+  for (;;) {
+    auto comma = text.find(',');
+    auto ep = parse_endpoint(text.substr(0, comma));
+    if (!ep) return std::nullopt;
+    out.push_back(std::move(*ep));
+    if (comma == std::string_view::npos) return out;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+std::string to_string(const endpoint& ep) {
+  bool v6 = ep.host.find(':') != std::string::npos;
+  return (v6 ? "[" + ep.host + "]" : ep.host) + ":" + std::to_string(ep.port);
+}
+
 namespace {
 
 struct addrinfo_deleter {

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace paddock::tools {
 
@@ -17,6 +18,13 @@ struct endpoint {
 
 // "host:port", "[v6addr]:port" or "host" (port 2181, ZooKeeper's default).
 std::optional<endpoint> parse_endpoint(std::string_view text);
+
+// A comma-separated list of endpoints, as ZooKeeper's connect strings: "h1:p1,h2:p2,h3".
+// nullopt if any item is empty or bad.
+std::optional<std::vector<endpoint>> parse_endpoint_list(std::string_view text);
+
+// "host:port" (IPv6 hosts in brackets), the form parse_endpoint reads back.
+std::string to_string(const endpoint& ep);
 
 // Connects a blocking TCP socket with TCP_NODELAY set. Returns the fd, or -1 with `error`
 // describing why (resolution failure, connection refused, timeout).
