@@ -93,6 +93,14 @@ void peer::impl::sync_learner(int64_t, server_id id) {
     send_history_after(id, end);
     return;
   }
+  // A learner with no history at all (new, or its data wiped) takes the state in one piece:
+  // loading a snapshot is cheaper than replaying every txn ever made (ZooKeeper ends up
+  // sending SNAP there too).
+  if (peer_last == 0) {
+    l.phase = learner_phase::syncing_snapshot;
+    emit(take_snapshot{id});
+    return;
+  }
   const bool covered = !history.empty() && peer_last >= history.front().zxid;
   if (covered) {
     if (find(peer_last)) {
