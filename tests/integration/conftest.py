@@ -61,11 +61,14 @@ def pytest_runtest_makereport(item, call):
     for value in getattr(item, "funcargs", {}).values():
         servers = value if isinstance(value, list) else [value]
         for srv in servers:
-            if isinstance(srv, harness.Server) and id(srv) not in seen:
-                seen.add(id(srv))
-                state = "running" if srv.alive() else f"exited ({srv.proc and srv.proc.returncode})"
-                report.sections.append((f"server log {srv.log_path} [{state}]",
-                                        srv.log_tail(60)))
+            # An ensemble (ensemble.py) reports each of its servers.
+            for one in getattr(srv, "members", [srv]):
+                if hasattr(one, "log_tail") and hasattr(one, "log_path") and id(one) not in seen:
+                    seen.add(id(one))
+                    state = ("running" if one.alive()
+                             else f"exited ({one.proc and one.proc.returncode})")
+                    report.sections.append((f"server log {one.log_path} [{state}]",
+                                            one.log_tail(60)))
 
 
 def _finish(srv):
