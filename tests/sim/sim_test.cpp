@@ -59,10 +59,10 @@ void run_seeds(const char* test_name, int voters, int observers, uint64_t defaul
 
 } // namespace
 
-TEST_CASE("sim: 3 servers") { run_seeds("sim: 3 servers", 3, 0, 600); }
+TEST_CASE("sim: 3 servers") { run_seeds("sim: 3 servers", 3, 0, 2000); }
 
-TEST_CASE("sim: 5 servers") { run_seeds("sim: 5 servers", 5, 0, 300); }
+TEST_CASE("sim: 5 servers") { run_seeds("sim: 5 servers", 5, 0, 1000); }
 
 TEST_CASE("sim: 3 servers and an observer") {
-  run_seeds("sim: 3 servers and an observer", 3, 1, 200);
+  run_seeds("sim: 3 servers and an observer", 3, 1, 500);
 }
