@@ -42,7 +42,7 @@ timing fast() {
 std::vector<txn> txns(int64_t epoch, int64_t from, int64_t to) {
   std::vector<txn> v;
   for (auto c = from; c <= to; ++c)
-    v.push_back({make_zxid(epoch, c), "t" + std::to_string(c)});
+    v.push_back({make_zxid(epoch, c), std::string("t").append(std::to_string(c))});
   return v;
 }
 
