@@ -198,7 +198,7 @@ void run_action(self_ptr self, zab::action& a) {
         } else if constexpr (std::is_same_v<T, zab::truncate_log>) {
           spdlog::info("TRUNC: dropping logged txns after 0x{:x}{}", x.zxid,
                        x.reload ? ", then reloading the tree from disk" : "");
-          if (x.reload) st.todo.emplace_front(quorum_peer_state::reload_tree{});
+          if (x.reload) st.todo.emplace_front(quorum_peer_state::reload_tree{x.zxid});
           blocking_request(self, st.ctx->log_writer, "log truncation", truncate_atom::value,
                            x.zxid);
         } else if constexpr (std::is_same_v<T, zab::install_snapshot>) {
@@ -231,8 +231,8 @@ void run_actions(self_ptr self) {
     st.todo.pop_front();
     if (auto* a = std::get_if<zab::action>(&step))
       run_action(self, *a);
-    else if (std::holds_alternative<quorum_peer_state::reload_tree>(step))
-      blocking_request(self, st.ctx->store, "reloading the tree", reload_atom::value);
+    else if (auto* r = std::get_if<quorum_peer_state::reload_tree>(&step))
+      blocking_request(self, st.ctx->store, "reloading the tree", reload_atom::value, r->zxid);
     else
       blocking_request(self, st.ctx->log_writer, "dropping the old log", reset_log_atom::value,
                        std::get<quorum_peer_state::reset_log>(step).zxid);

@@ -38,7 +38,9 @@ struct quorum_peer_state {
   // Steps not carried out yet: a blocking one (truncate, install) waits for its answer and
   // the rest follow it, so nothing overtakes it. Besides the core's actions, the second half
   // of two of them: rebuild the tree after a truncation, drop the log after a snapshot.
-  struct reload_tree {};
+  struct reload_tree {
+    zab::zxid_t zxid;
+  };
   struct reset_log {
     zab::zxid_t zxid;
   };

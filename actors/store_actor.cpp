@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 #include <csignal>
 #include <cstring>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -146,9 +147,23 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         return caf::make_message(true, std::string{});
       },
       // Learner, after TRUNC below what the tree holds: rebuild it from what is on disk.
-      [=](reload_atom) {
+      [=](reload_atom, int64_t zxid) {
         auto& st = self->state;
+        // A snapshot newer than the truncation point holds txns that were just dropped
+        // (applied after a restart, or from a SNAP of a leader that never got established):
+        // it must not be loaded. Without it, recovery needs an older snapshot and the log
+        // up to `zxid`; when those are gone it fails and the server stops rather than serve
+        // a state that never was (docs/replication.md).
+        for (const auto& snap : store::list_snapshots(st.ctx->config.snap_dir()))
+          if (snap.zxid > zxid && ::unlink(snap.path.c_str()) == 0)
+            spdlog::warn("TRUNC to 0x{:x}: removed {}", zxid, snap.path);
         auto r = store::recover(st.ctx->config.snap_dir(), st.ctx->config.log_dir());
+        if (r.status.ok() && r.tree.last_zxid() != zxid)
+          r.status = {EINVAL,
+                      fmt::format("the data on disk ends at 0x{:x}, not at 0x{:x}; wipe "
+                                  "dataDir to resync this server from its leader by SNAP",
+                                  r.tree.last_zxid(), zxid),
+                      true};
         if (!r.status.ok()) return caf::make_message(false, r.status.message);
         st.tree = std::move(r.tree);
         tree_replaced(self);

@@ -258,6 +258,12 @@ void peer::impl::leader_peer_down(server_id other) { learners.erase(other); }
 
 void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
   if (auto* info = std::get_if<learner_info>(&m)) {
+    // A learner that promised a newer epoch (to a leader that never got established) would
+    // refuse ours forever: step down, so the next election picks an epoch above its.
+    if (lphase != leader_phase::gathering && info->accepted_epoch > accepted_epoch) {
+      go_looking(now);
+      return;
+    }
     // A (re)connecting learner: whatever we knew of it belongs to an old connection.
     auto& l = learners[from];
     l = learner{};
