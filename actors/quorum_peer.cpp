@@ -61,13 +61,21 @@ void refuse_write(self_ptr self, write_request& w) {
   self->send(self->state.ctx->store, std::move(b));
 }
 
+using flush_proposals_atom = caf::atom_constant<caf::atom("zabflush")>;
+
+// Proposes what waits, but carries the actions out only once every message already in the
+// mailbox was handled: the writes arriving together leave as one proposal per follower and
+// one append batch, not one message each (the same trick as the log writer's group commit).
 void propose_held(self_ptr self) {
   auto& st = self->state;
   while (!st.held.empty()) {
     if (!st.core->propose(now_ms(), st.held.front())) break;
     st.held.pop_front();
   }
-  run_actions(self);
+  if (!st.flush_pending) {
+    st.flush_pending = true;
+    self->send(self, flush_proposals_atom::value);
+  }
 }
 
 // Leader: a write to propose, with the leader's clock stamped in (every server applies the
@@ -271,6 +279,10 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
         s.core->start(now_ms());
         run_actions(self);
         self->delayed_send(self, tick_interval, core_tick_atom::value);
+      },
+      [=](flush_proposals_atom) {
+        self->state.flush_pending = false;
+        run_actions(self);
       },
       [=](core_tick_atom) {
         self->state.core->on_tick(now_ms());

@@ -51,6 +51,7 @@ struct quorum_peer_state {
   std::map<std::pair<int64_t, int32_t>, origin> pending;
   // Leader: stamped writes waiting for room in the proposal window, in arrival order.
   std::deque<std::string> held;
+  bool flush_pending = false; // a flush of the proposals made since the last one is queued
   // Leader: local syncs waiting for the commit of the last proposal before them.
   std::deque<std::pair<zab::zxid_t, sync_request>> local_syncs;
   // Leader: learners' syncs waiting likewise: (zxid, learner, id).
