@@ -14,28 +14,6 @@
 namespace paddock::store {
 namespace {
 
-io_status read_whole(const std::string& path, std::string& out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_status::from_errno(errno, "open " + path);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return io_status::from_errno(err, "stat " + path);
-  }
-  out.resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < out.size()) {
-    auto n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  out.resize(done);
-  return io_status::success();
-}
-
 io_status cut_and_sync(const std::string& path, size_t length) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return io_status::from_errno(errno, "open " + path);
@@ -60,7 +38,7 @@ io_status truncate_log_after(const std::string& dir, int64_t zxid) {
     }
     // This segment may hold records after `zxid`: keep the records up to it.
     std::string file;
-    if (auto st = read_whole(seg.path, file); !st.ok()) return st;
+    if (auto st = read_whole_file(seg.path, file); !st.ok()) return st;
     size_t pos = log_format::segment_header_size;
     while (pos < file.size()) {
       auto r = log_format::parse_record(std::string_view(file).substr(pos));

@@ -250,13 +250,17 @@ std::vector<snapshot_file> list_snapshots(const std::string& dir) {
   return out;
 }
 
-io_status write_snapshot(const data_tree& tree, const std::string& dir) {
-  auto final_path = dir + "/" + snapshot_name(tree.last_zxid());
+namespace {
+
+// Writes "snapshot.<zxid>" in `dir` crash-safely: `fill` writes the bytes through the sink
+// into a .tmp file, which is fsync'ed, renamed into place, and the directory fsync'ed.
+io_status write_snapshot_file(const std::string& dir, int64_t zxid,
+                              const std::function<io_status(frame_writer::sink)>& fill) {
+  auto final_path = dir + "/" + snapshot_name(zxid);
   auto tmp_path = final_path + ".tmp";
   int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_status::from_errno(errno, "create " + tmp_path);
-  frame_writer w(file_sink(fd, tmp_path));
-  auto st = write_frames(tree, w);
+  auto st = fill(file_sink(fd, tmp_path));
   if (st.ok() && ::fsync(fd) != 0) st = io_status::from_errno(errno, "fsync " + tmp_path);
   ::close(fd);
   if (st.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0)
@@ -266,6 +270,15 @@ io_status write_snapshot(const data_tree& tree, const std::string& dir) {
     return st;
   }
   return sync_directory(dir);
+}
+
+} // namespace
+
+io_status write_snapshot(const data_tree& tree, const std::string& dir) {
+  return write_snapshot_file(dir, tree.last_zxid(), [&](frame_writer::sink out) {
+    frame_writer w(std::move(out));
+    return write_frames(tree, w);
+  });
 }
 
 namespace {
@@ -388,20 +401,7 @@ io_status parse_snapshot(std::string_view bytes, const std::string& label, data_
 }
 
 io_status write_snapshot_bytes(std::string_view bytes, int64_t zxid, const std::string& dir) {
-  auto final_path = dir + "/" + snapshot_name(zxid);
-  auto tmp_path = final_path + ".tmp";
-  int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_status::from_errno(errno, "create " + tmp_path);
-  auto st = file_sink(fd, tmp_path)(bytes);
-  if (st.ok() && ::fsync(fd) != 0) st = io_status::from_errno(errno, "fsync " + tmp_path);
-  ::close(fd);
-  if (st.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0)
-    st = io_status::from_errno(errno, "rename " + tmp_path);
-  if (!st.ok()) {
-    ::unlink(tmp_path.c_str());
-    return st;
-  }
-  return sync_directory(dir);
+  return write_snapshot_file(dir, zxid, [&](frame_writer::sink out) { return out(bytes); });
 }
 
 } // namespace paddock::store

@@ -19,28 +19,6 @@ using log_format::record_status;
 
 constexpr size_t sector = 512;
 
-io_status read_file(const std::string& path, std::string& out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_status::from_errno(errno, "open " + path);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return io_status::from_errno(err, "stat " + path);
-  }
-  out.resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < out.size()) {
-    auto n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  out.resize(done);
-  return io_status::success();
-}
-
 // Preallocated segments are mostly zeros: check them a word at a time.
 bool all_zero(std::string_view bytes) {
   const char* p = bytes.data();
@@ -76,6 +54,28 @@ bool has_zero_sector(std::string_view file, size_t from, size_t to) {
 }
 
 } // namespace
+
+io_status read_whole_file(const std::string& path, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_status::from_errno(errno, "open " + path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return io_status::from_errno(err, "stat " + path);
+  }
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out.size()) {
+    auto n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(done);
+  return io_status::success();
+}
 
 std::vector<log_segment_file> list_log_segments(const std::string& dir) {
   std::vector<log_segment_file> out;
@@ -113,7 +113,7 @@ log_replay_result replay_log(const std::string& dir, int64_t after_zxid,
       continue;
     }
     std::string file;
-    if (auto st = read_file(seg.path, file); !st.ok()) {
+    if (auto st = read_whole_file(seg.path, file); !st.ok()) {
       st.fatal = true;
       result.status = st;
       return result;

@@ -23,6 +23,9 @@ struct log_segment_file {
   std::string path;
 };
 
+// The whole of a file (a segment) in memory.
+io_status read_whole_file(const std::string& path, std::string& out);
+
 // The segments in `dir`, sorted by first zxid. A missing directory holds none.
 std::vector<log_segment_file> list_log_segments(const std::string& dir);
 
