@@ -18,10 +18,10 @@ namespace paddock::actors {
 
 // --- between servers (serialized; registered by add_zab_message_types) ---------------------
 
-// learner -> leader: a client's write, as txn Protobuf bytes without zxid and time (the
-// leader stamps both).
-struct forward_write {
-  std::string txn;
+// learner -> leader: its clients' writes that arrived together, in order, each as txn
+// Protobuf bytes without zxid and time (the leader stamps both). One message per batch.
+struct forward_writes {
+  std::vector<std::string> txns;
 };
 
 // learner -> leader: a client's sync; the leader answers with sync_ack once every proposal it
@@ -40,7 +40,7 @@ struct session_touches {
   std::vector<int64_t> ids;
 };
 
-using app_message = std::variant<forward_write, forward_sync, sync_ack, session_touches>;
+using app_message = std::variant<forward_writes, forward_sync, sync_ack, session_touches>;
 
 // --- local ----------------------------------------------------------------------------------
 

@@ -76,6 +76,18 @@ void write_batch(self_ptr self) {
   }
 }
 
+// Adds one record to the batch the next flush writes.
+void take_append(self_ptr self, const log_append& a) {
+  auto& s = self->state;
+  if (a.generation != s.generation) return; // stamped before a failure: already failed
+  if (s.batch_first == 0) {
+    s.batch_first = a.zxid;
+    self->send(self, flush_atom::value); // runs after everything queued before it
+  }
+  s.batch_last = a.zxid;
+  store::log_format::append_record(s.batch, a.zxid, a.body);
+}
+
 } // namespace
 
 caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, context_ptr ctx,
@@ -88,15 +100,10 @@ caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, context_pt
   st.durable_zxid = last_zxid;
   choose_roll_point(st);
   return {
-      [=](log_append& a) {
-        auto& s = self->state;
-        if (a.generation != s.generation) return; // stamped before a failure: already failed
-        if (s.batch_first == 0) {
-          s.batch_first = a.zxid;
-          self->send(self, flush_atom::value); // runs after everything queued before it
-        }
-        s.batch_last = a.zxid;
-        store::log_format::append_record(s.batch, a.zxid, a.body);
+      [=](log_append& a) { take_append(self, a); },
+      [=](log_append_batch& b) {
+        for (auto& a : b.items)
+          take_append(self, a);
       },
       [=](flush_atom) { write_batch(self); },
       // ZAB's TRUNC: drop the records after `zxid`. What waits in the batch is written

@@ -77,6 +77,12 @@ struct log_append {
   std::string body; // the txn as Protobuf bytes
 };
 
+// quorum peer -> log writer: the txns of one append_log action, in order: one message for
+// the batch rather than one per txn.
+struct log_append_batch {
+  std::vector<log_append> items;
+};
+
 // log writer -> proposal pipeline: every txn up to `zxid` is on disk.
 struct logged {
   uint64_t generation = 0;
@@ -188,6 +194,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::sync_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::commit)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::commit_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::log_append)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::log_append_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::logged)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::log_failed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::snapshot_started)

@@ -275,8 +275,8 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         self->send(s.owner, zab_in_atom::value, from,
                    zab::message{zab::sync_snap{c.zxid, std::exchange(l.snap_bytes, {})}});
       },
-      [=](zab_wire_atom, zab::server_id from, forward_write& m) {
-        inbound_app<forward_write>()(self, from, m);
+      [=](zab_wire_atom, zab::server_id from, forward_writes& m) {
+        inbound_app<forward_writes>()(self, from, m);
       },
       [=](zab_wire_atom, zab::server_id from, forward_sync& m) {
         inbound_app<forward_sync>()(self, from, m);

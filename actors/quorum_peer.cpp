@@ -63,19 +63,25 @@ void refuse_write(self_ptr self, write_request& w) {
 
 using flush_proposals_atom = caf::atom_constant<caf::atom("zabflush")>;
 
-// Proposes what waits, but carries the actions out only once every message already in the
-// mailbox was handled: the writes arriving together leave as one proposal per follower and
-// one append batch, not one message each (the same trick as the log writer's group commit).
+// Asks for a flush once every message already in the mailbox was handled: the writes that
+// arrive together leave as one proposal per follower and one append batch (leader), or one
+// forward_writes message (learner), not one message each — the log writer's group-commit
+// trick.
+void schedule_flush(self_ptr self) {
+  auto& st = self->state;
+  if (!st.flush_pending) {
+    st.flush_pending = true;
+    self->send(self, flush_proposals_atom::value);
+  }
+}
+
 void propose_held(self_ptr self) {
   auto& st = self->state;
   while (!st.held.empty()) {
     if (!st.core->propose(now_ms(), st.held.front())) break;
     st.held.pop_front();
   }
-  if (!st.flush_pending) {
-    st.flush_pending = true;
-    self->send(self, flush_proposals_atom::value);
-  }
+  schedule_flush(self);
 }
 
 // Leader: a write to propose, with the leader's clock stamped in (every server applies the
@@ -88,6 +94,13 @@ void leader_write(self_ptr self, store::txn t) {
   store::encode_txn(t, body);
   st.held.push_back(std::move(body));
   propose_held(self);
+}
+
+// Learner: sends the writes gathered since the last flush to the leader, in order.
+void forward_gathered(self_ptr self) {
+  auto& st = self->state;
+  if (st.forward_buffer.empty() || st.status.leader == zab::no_server) return;
+  send_app(self, st.status.leader, forward_writes{std::exchange(st.forward_buffer, {})});
 }
 
 void release_syncs(self_ptr self) {
@@ -141,6 +154,7 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
     // The listener closes every client connection: nobody waits for these any more.
     st.pending.clear();
     st.held.clear();
+    st.forward_buffer.clear();
     st.local_syncs.clear();
     st.remote_syncs.clear();
     st.learner_syncs.clear();
@@ -201,8 +215,11 @@ void run_action(self_ptr self, zab::action& a) {
         } else if constexpr (std::is_same_v<T, zab::persist_epochs>) {
           persist(self, x);
         } else if constexpr (std::is_same_v<T, zab::append_log>) {
+          log_append_batch batch;
+          batch.items.reserve(x.txns.size());
           for (auto& t : x.txns)
-            self->send(st.ctx->log_writer, log_append{0, t.zxid, std::move(t.payload)});
+            batch.items.push_back({0, t.zxid, std::move(t.payload)});
+          self->send(st.ctx->log_writer, std::move(batch));
         } else if constexpr (std::is_same_v<T, zab::truncate_log>) {
           spdlog::info("TRUNC: dropping logged txns after 0x{:x}{}", x.zxid,
                        x.reload ? ", then reloading the tree from disk" : "");
@@ -219,10 +236,17 @@ void run_action(self_ptr self, zab::action& a) {
         } else if constexpr (std::is_same_v<T, zab::take_snapshot>) {
           const auto learner = x.learner;
           self->request(st.ctx->store, caf::infinite, take_snap_atom::value)
-              .then([=](int64_t zxid, std::string& bytes) {
-                self->state.core->on_snapshot_taken(now_ms(), learner, zxid, std::move(bytes));
-                run_actions(self);
-              });
+              .then(
+                  [=](int64_t zxid, std::string& bytes) {
+                    self->state.core->on_snapshot_taken(now_ms(), learner, zxid,
+                                                        std::move(bytes));
+                    run_actions(self);
+                  },
+                  [=](caf::error& err) {
+                    // The learner is not synced now; it times out (initLimit) and joins again.
+                    spdlog::error("no snapshot for learner {}: {}", learner,
+                                  self->system().render(err));
+                  });
         } else if constexpr (std::is_same_v<T, zab::status_changed>) {
           status_changed(self, x);
         }
@@ -282,6 +306,7 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
       },
       [=](flush_proposals_atom) {
         self->state.flush_pending = false;
+        forward_gathered(self);
         run_actions(self);
       },
       [=](core_tick_atom) {
@@ -304,9 +329,17 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
       [=](app_in_atom, zab::server_id from, app_message& m) {
         auto& s = self->state;
         const bool leading = s.status.now == zab::role::leading && s.status.serving;
-        if (auto* w = std::get_if<forward_write>(&m)) {
+        if (auto* w = std::get_if<forward_writes>(&m)) {
+          // Decoded, not passed through: the leader stamps its clock, and bytes that do not
+          // decode must never become a txn every server would fail to apply.
           store::txn t;
-          if (leading && store::decode_txn(w->txn, t)) leader_write(self, std::move(t));
+          for (const auto& body : w->txns) {
+            if (!leading) break;
+            if (store::decode_txn(body, t))
+              leader_write(self, std::move(t));
+            else
+              spdlog::error("a write forwarded by server {} does not decode; dropped", from);
+          }
         } else if (auto* fs = std::get_if<forward_sync>(&m)) {
           if (leading) {
             s.remote_syncs.push_back({s.core->last_logged(), from, fs->id});
@@ -347,9 +380,8 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
         if (s.status.now == zab::role::leading) {
           leader_write(self, std::move(w.txn));
         } else {
-          std::string body;
-          store::encode_txn(w.txn, body);
-          send_app(self, s.status.leader, forward_write{std::move(body)});
+          store::encode_txn(w.txn, s.forward_buffer.emplace_back());
+          schedule_flush(self);
         }
       },
       [=](sync_request& r) {
@@ -359,6 +391,7 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
           s.local_syncs.emplace_back(s.core->last_logged(), std::move(r));
           release_syncs(self);
         } else {
+          forward_gathered(self); // the session's writes before its sync go first
           auto id = s.next_sync_id++;
           s.learner_syncs.emplace(id, std::move(r));
           send_app(self, s.status.leader, forward_sync{id});

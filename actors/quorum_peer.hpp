@@ -52,6 +52,8 @@ struct quorum_peer_state {
   // Leader: stamped writes waiting for room in the proposal window, in arrival order.
   std::deque<std::string> held;
   bool flush_pending = false; // a flush of the proposals made since the last one is queued
+  // Learner: its clients' writes since the last flush, for one forward_writes message.
+  std::vector<std::string> forward_buffer;
   // Leader: local syncs waiting for the commit of the last proposal before them.
   std::deque<std::pair<zab::zxid_t, sync_request>> local_syncs;
   // Leader: learners' syncs waiting likewise: (zxid, learner, id).

@@ -10,7 +10,6 @@
 #include <caf/all.hpp>
 #include <csignal>
 #include <cstring>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -123,12 +122,13 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
       // Leader, syncing a learner by SNAP: the tree as it is now, in the snapshot format.
       // Serialized here, in the store's order, so it holds exactly the txns up to its zxid.
       // It stops the store for the time it takes (~2 s per million znodes).
-      [=](take_snap_atom) {
+      [=](take_snap_atom) -> caf::result<int64_t, std::string> {
         auto& st = self->state;
         std::string bytes;
         auto status = store::serialize_snapshot(st.tree, bytes);
-        if (!status.ok()) spdlog::error("cannot serialize a snapshot: {}", status.message);
-        return caf::make_message(st.tree.last_zxid(), std::move(bytes));
+        if (!status.ok()) // never send a learner half a tree
+          return caf::make_error(caf::sec::runtime_error, "serialize snapshot: " + status.message);
+        return {st.tree.last_zxid(), std::move(bytes)};
       },
       // Learner, synced by SNAP: the leader's snapshot replaces the tree, durably first.
       [=](install_atom, int64_t zxid, const std::string& bytes) {
@@ -149,21 +149,9 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
       // Learner, after TRUNC below what the tree holds: rebuild it from what is on disk.
       [=](reload_atom, int64_t zxid) {
         auto& st = self->state;
-        // A snapshot newer than the truncation point holds txns that were just dropped
-        // (applied after a restart, or from a SNAP of a leader that never got established):
-        // it must not be loaded. Without it, recovery needs an older snapshot and the log
-        // up to `zxid`; when those are gone it fails and the server stops rather than serve
-        // a state that never was (docs/replication.md).
-        for (const auto& snap : store::list_snapshots(st.ctx->config.snap_dir()))
-          if (snap.zxid > zxid && ::unlink(snap.path.c_str()) == 0)
-            spdlog::warn("TRUNC to 0x{:x}: removed {}", zxid, snap.path);
-        auto r = store::recover(st.ctx->config.snap_dir(), st.ctx->config.log_dir());
-        if (r.status.ok() && r.tree.last_zxid() != zxid)
-          r.status = {EINVAL,
-                      fmt::format("the data on disk ends at 0x{:x}, not at 0x{:x}; wipe "
-                                  "dataDir to resync this server from its leader by SNAP",
-                                  r.tree.last_zxid(), zxid),
-                      true};
+        auto r = store::recover_to(st.ctx->config.snap_dir(), st.ctx->config.log_dir(), zxid);
+        for (const auto& w : r.warnings)
+          spdlog::warn("TRUNC to 0x{:x}: {}", zxid, w);
         if (!r.status.ok()) return caf::make_message(false, r.status.message);
         st.tree = std::move(r.tree);
         tree_replaced(self);

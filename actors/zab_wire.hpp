@@ -96,8 +96,8 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("paddock::snap_chunk"), x.zxid, x.total, x.offset, x.bytes);
 }
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, forward_write& x) {
-  return f(caf::meta::type_name("paddock::forward_write"), x.txn);
+typename Inspector::result_type inspect(Inspector& f, forward_writes& x) {
+  return f(caf::meta::type_name("paddock::forward_writes"), x.txns);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, forward_sync& x) {

@@ -42,6 +42,23 @@ recovery_result recover(const std::string& snap_dir, const std::string& log_dir,
   return r;
 }
 
+recovery_result recover_to(const std::string& snap_dir, const std::string& log_dir,
+                           int64_t zxid) {
+  std::vector<std::string> removed;
+  for (const auto& snap : list_snapshots(snap_dir))
+    if (snap.zxid > zxid && ::unlink(snap.path.c_str()) == 0)
+      removed.push_back("removed " + snap.path + ", which holds txns after the truncation");
+  auto r = recover(snap_dir, log_dir);
+  r.warnings.insert(r.warnings.begin(), removed.begin(), removed.end());
+  if (r.status.ok() && r.tree.last_zxid() != zxid)
+    r.status = {EINVAL,
+                fmt::format("the data on disk ends at 0x{:x}, not at 0x{:x}; wipe dataDir to "
+                            "resync this server from its leader by SNAP",
+                            r.tree.last_zxid(), zxid),
+                true};
+  return r;
+}
+
 std::vector<std::string> purge_old_files(const std::string& snap_dir, const std::string& log_dir,
                                          int retain) {
   std::vector<std::string> deleted;

@@ -29,6 +29,15 @@ struct recovery_result {
 recovery_result recover(const std::string& snap_dir, const std::string& log_dir,
                         size_t keep_recent = 0);
 
+// ZAB's TRUNC below what the tree holds: the tree as of exactly `zxid`, from disk, once the
+// log after `zxid` is gone. Snapshots newer than `zxid` hold txns that were just dropped
+// (applied after a restart, or from a SNAP of a leader never established) and are removed
+// first. When what is left cannot give exactly `zxid` (the log before it was purged or
+// replaced by a SNAP) the result is an error: the server stops rather than serve a state
+// that never existed.
+recovery_result recover_to(const std::string& snap_dir, const std::string& log_dir,
+                           int64_t zxid);
+
 // Keeps the newest `retain` snapshots and the log segments needed to replay after the oldest
 // of them; deletes older ones (ZooKeeper's PurgeTxnLog). Returns the paths deleted.
 std::vector<std::string> purge_old_files(const std::string& snap_dir, const std::string& log_dir,

@@ -3,6 +3,7 @@
 // older one plus the log; txns survive the Protobuf round trip unchanged.
 #include "scratch_dir.hpp"
 #include "store/log_format.hpp"
+#include "store/log_truncate.hpp"
 #include "store/recovery.hpp"
 #include "store/snapshot.hpp"
 #include "store/txn_codec.hpp"
@@ -354,4 +355,42 @@ TEST_CASE("recovery keeps the newest log records for a ZAB leader's DIFFs") {
   REQUIRE(decode_txn(r.recent.back().second, decoded));
   CHECK(decoded.zxid == h.zxid);
   CHECK(recover(d.path(), d.path()).recent.empty());
+}
+
+TEST_CASE("TRUNC below the tree: rebuilt from disk at exactly the zxid, or refused") {
+  scratch_dir d;
+  auto h = sample_history();
+  std::string records, body;
+  for (const auto& t : h.txns) {
+    encode_txn(t, body);
+    log_format::append_record(records, t.zxid, body);
+  }
+  {
+    txn_log_writer w(d.path(), 0, true);
+    REQUIRE(w.start_segment(1).ok());
+    REQUIRE(w.write(records).ok());
+    REQUIRE(w.sync().ok());
+  }
+  const int64_t keep = h.zxid - 2;
+  history upto;
+  for (const auto& t : h.txns)
+    if (t.zxid <= keep) upto.add(t);
+
+  SECTION("a snapshot holding the dropped txns is removed, the log replayed to the zxid") {
+    REQUIRE(write_snapshot(h.tree, d.path()).ok()); // at h.zxid: holds the dropped txns
+    REQUIRE(truncate_log_after(d.path(), keep).ok());
+    auto r = recover_to(d.path(), d.path(), keep);
+    REQUIRE(r.status.ok());
+    CHECK(r.tree.last_zxid() == keep);
+    CHECK(describe(r.tree) == describe(upto.tree));
+    CHECK(list_snapshots(d.path()).empty());
+    REQUIRE_FALSE(r.warnings.empty());
+  }
+  SECTION("with the log before the zxid gone, it refuses instead of guessing") {
+    REQUIRE(write_snapshot(h.tree, d.path()).ok());
+    REQUIRE(remove_log(d.path()).ok()); // as after a SNAP
+    auto r = recover_to(d.path(), d.path(), keep);
+    CHECK_FALSE(r.status.ok());
+    CHECK(r.status.message.find("wipe dataDir") != std::string::npos);
+  }
 }

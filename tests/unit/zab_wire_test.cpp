@@ -195,15 +195,15 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
 
   // The ensemble's own messages travel the same way.
   a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
-                app_message{forward_write{std::string("txn\0bytes", 9)}});
+                app_message{forward_writes{{std::string("txn\0bytes", 9), "second"}}});
   a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
                 app_message{session_touches{{1, 2, 0x0100000000000003}}});
   for (int i = 0; i < 2; ++i)
     b.owner->receive(
         [&](app_in_atom, int64_t from, app_message& m) {
           CHECK(from == 1);
-          if (auto* w = std::get_if<forward_write>(&m))
-            CHECK(w->txn == std::string("txn\0bytes", 9));
+          if (auto* w = std::get_if<forward_writes>(&m))
+            CHECK(w->txns == std::vector<std::string>{std::string("txn\0bytes", 9), "second"});
           else
             CHECK(std::get<session_touches>(m).ids ==
                   std::vector<int64_t>{1, 2, 0x0100000000000003});
