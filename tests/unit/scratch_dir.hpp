@@ -1,6 +1,9 @@
 #pragma once
-// A temporary directory for tests that touch files; removed with everything in it.
+// A temporary directory for tests that touch files, removed with everything in it; and the
+// whole-file reads and writes those tests damage files with.
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <stdlib.h>
 #include <string>
@@ -25,5 +28,17 @@ public:
 private:
   std::string path_;
 };
+
+inline std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
 
 } // namespace paddock::testing

@@ -17,7 +17,9 @@
 
 using namespace paddock;
 using namespace paddock::store;
+using paddock::testing::read_all;
 using paddock::testing::scratch_dir;
+using paddock::testing::write_all;
 namespace op = jute::opcode;
 
 namespace {
@@ -127,17 +129,6 @@ std::string describe(const data_tree& t) {
   return out.str();
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_all(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 void write_log(const std::string& dir, const std::vector<txn>& txns, size_t from, size_t to) {
   txn_log_writer w(dir, 0, false);

@@ -15,7 +15,9 @@
 
 using namespace paddock;
 using namespace paddock::store;
+using paddock::testing::read_all;
 using paddock::testing::scratch_dir;
+using paddock::testing::write_all;
 namespace fs = std::filesystem;
 
 namespace {
@@ -52,17 +54,6 @@ replayed replay(const std::string& dir, int64_t after = 0) {
   return r;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_all(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 std::string segment_path(const std::string& dir, int64_t first) {
   return dir + "/" + log_format::segment_name(first);
