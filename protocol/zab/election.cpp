@@ -24,6 +24,10 @@ void election::start_round(int64_t now_ms, const vote& self_vote, const send_fn&
   self_vote_ = self_vote;
   proposal_ = self_vote;
   received_.clear();
+  // What followers and leaders said belongs to the election it was said in (ZooKeeper keeps
+  // its outofelection set per lookForLeader): a leader's "I lead" from an earlier election,
+  // with a follower that has not yet noticed that leader is gone, would elect a dead leader.
+  out_of_election_.clear();
   finalize_at_.reset();
   resend_interval_ = timing_.election_resend_ms;
   resend_at_ = now_ms + resend_interval_;

@@ -124,6 +124,35 @@ TEST_CASE("zab core: the election waits for a quorum and the finalize wait") {
   CHECK(info[0].first == 3);
 }
 
+TEST_CASE("zab core: a leader's word from an earlier election does not elect it again") {
+  // Found by the chaos harness (pause-leader): server 2 noticed its paused leader 3 first,
+  // started a new election, and at once followed 3 again on the word of server 1 (which had
+  // not noticed yet) plus 3's "I lead" kept from the previous election; it then waited
+  // initLimit for a leader that never answered. docs/reliability.md, bug 1.
+  const auto t = fast();
+  const auto members = voters(3);
+  election e(2, members, t);
+  const auto ignore = [](server_id, const notification&) {};
+  e.start_round(0, {2, 10, 1}, ignore);
+  const vote three{3, 10, 1};
+  CHECK_FALSE(e.on_notification(1, 3, notification{three, 1, role::leading}, role::looking,
+                                ignore));
+  auto decided = e.on_notification(2, 1, notification{three, 1, role::following},
+                                   role::looking, ignore);
+  REQUIRE(decided);
+  CHECK(decided->leader == 3);
+
+  // Leader 3 goes silent: a new election. Server 1 still follows 3; 3 says nothing.
+  e.start_round(5000, {2, 20, 1}, ignore);
+  CHECK_FALSE(e.on_notification(5001, 1, notification{three, 1, role::following},
+                                role::looking, ignore));
+  // Should 3 really lead again, it says so in this election, and 2 joins it.
+  decided = e.on_notification(5002, 3, notification{three, 1, role::leading}, role::looking,
+                              ignore);
+  REQUIRE(decided);
+  CHECK(decided->leader == 3);
+}
+
 TEST_CASE("zab core: a learner persists the epoch before acking it, and acks an epoch only once") {
   peer p(2, voters(3), fast(), {});
   p.start(0);
