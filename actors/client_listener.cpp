@@ -1,8 +1,10 @@
 #include "actors/client_listener.hpp"
 
 #include "actors/ensemble_messages.hpp"
+#include "actors/fault_injector.hpp"
 #include "actors/messages.hpp"
 #include "actors/session.hpp"
+#include "protocol/admin/fault_injection.hpp"
 #include "protocol/admin/four_letter_words.hpp"
 
 #include <caf/all.hpp>
@@ -17,6 +19,9 @@ using caf::io::connection_handle;
 
 constexpr size_t read_chunk = 64 * 1024;
 constexpr auto admin_timeout = std::chrono::seconds(5);
+// A fault-injection command line must be complete this soon after its first bytes.
+constexpr auto fault_line_timeout = std::chrono::seconds(3);
+using fault_timeout_atom = caf::atom_constant<caf::atom("faulttmo")>;
 
 // Forgets a connection: its per-IP slot, its session mapping. `tell_session` when the
 // client went away on its own (the session actor then ends); not when the session itself
@@ -55,7 +60,11 @@ void on_new_connection(listener_broker* self, connection_handle hdl) {
     return;
   }
   ++st.per_ip[ip];
-  st.connections.emplace(hdl, listener_state::connection{{}, ip, port, true});
+  listener_state::connection conn;
+  conn.ip = ip;
+  conn.port = port;
+  conn.serial = st.next_serial++;
+  st.connections.emplace(hdl, std::move(conn));
   self->configure_read(hdl, caf::io::receive_policy::at_most(read_chunk));
 }
 
@@ -72,36 +81,67 @@ void start_session(listener_broker* self, connection_handle hdl, listener_state:
   st.ctx->stats->alive_connections.fetch_add(1, std::memory_order_relaxed);
 }
 
+std::vector<caf::actor> all_sessions(listener_broker* self) {
+  std::vector<caf::actor> sessions;
+  sessions.reserve(self->state.by_session.size());
+  for (auto& entry : self->state.connections)
+    if (entry.second.session) sessions.push_back(entry.second.session);
+  return sessions;
+}
+
+// Writes the answer to a command (a four-letter word, a fault-injection line) and closes the
+// connection — if it is still the one that asked: CAF reuses handles.
+void answer_and_close(listener_broker* self, connection_handle hdl, uint64_t serial,
+                      const std::string& text) {
+  auto it = self->state.connections.find(hdl);
+  if (it == self->state.connections.end() || it->second.serial != serial) return;
+  auto& buf = self->wr_buf(hdl);
+  buf.insert(buf.end(), text.begin(), text.end());
+  self->flush(hdl);
+  forget_connection(self, hdl, false);
+  self->close(hdl);
+}
+
 void answer_four_letter_word(listener_broker* self, connection_handle hdl, std::string cmd) {
   auto& st = self->state;
+  const auto serial = st.connections.at(hdl).serial;
   if (!st.ctx->config.four_letter_allowed(cmd)) {
-    auto text = admin::not_whitelisted_message(cmd);
-    auto& buf = self->wr_buf(hdl);
-    buf.insert(buf.end(), text.begin(), text.end());
-    self->flush(hdl);
+    answer_and_close(self, hdl, serial, admin::not_whitelisted_message(cmd));
+    return;
+  }
+  self->request(st.admin, admin_timeout, stats_atom::value, std::move(cmd), all_sessions(self))
+      .then([=](std::string& text) { answer_and_close(self, hdl, serial, text); },
+            [=](caf::error& err) {
+              spdlog::warn("four-letter word failed: {}", self->system().render(err));
+              answer_and_close(self, hdl, serial, "");
+            });
+}
+
+// Test-only: reads a `kill` command line; once it is complete the fault injector carries it
+// out and its answer goes back. A line too long, or not complete in time, closes the
+// connection unanswered.
+void read_fault_command(listener_broker* self, connection_handle hdl,
+                        listener_state::connection& conn, const std::vector<char>& bytes) {
+  conn.fault_line.append(bytes.data(), bytes.size());
+  switch (admin::scan_fault_line(conn.fault_line)) {
+  case admin::fault_line_state::incomplete: return;
+  case admin::fault_line_state::too_long:
+    spdlog::warn("fault injection: command line over {} bytes; closing", admin::max_fault_line);
     forget_connection(self, hdl, false);
     self->close(hdl);
     return;
+  case admin::fault_line_state::complete: break;
   }
-  std::vector<caf::actor> sessions;
-  sessions.reserve(st.by_session.size());
-  for (auto& entry : st.connections)
-    if (entry.second.session) sessions.push_back(entry.second.session);
-  self->request(st.admin, admin_timeout, stats_atom::value, std::move(cmd), std::move(sessions))
-      .then(
-          [=](std::string& text) {
-            if (!self->valid(hdl)) return;
-            auto& buf = self->wr_buf(hdl);
-            buf.insert(buf.end(), text.begin(), text.end());
-            self->flush(hdl);
-            forget_connection(self, hdl, false);
-            self->close(hdl);
-          },
-          [=](caf::error& err) {
-            spdlog::warn("four-letter word failed: {}", self->system().render(err));
-            forget_connection(self, hdl, false);
-            self->close(hdl);
-          });
+  // From here on the connection only waits for its answer.
+  conn.fault_command = false;
+  const auto serial = conn.serial;
+  self->request(self->state.fault_injector, admin_timeout, fault_atom::value,
+                std::exchange(conn.fault_line, {}), all_sessions(self))
+      .then([=](std::string& text) { answer_and_close(self, hdl, serial, text); },
+            [=](caf::error& err) {
+              spdlog::warn("fault injection failed: {}", self->system().render(err));
+              answer_and_close(self, hdl, serial, "");
+            });
 }
 
 void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
@@ -109,6 +149,10 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
   auto it = st.connections.find(msg.handle);
   if (it == st.connections.end()) return;
   auto& conn = it->second;
+  if (conn.fault_command) {
+    read_fault_command(self, msg.handle, conn, msg.buf);
+    return;
+  }
   if (conn.first_bytes) {
     conn.first_bytes = false;
     if (msg.buf.size() >= 4) {
@@ -116,6 +160,13 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
       if (admin::is_four_letter_word(head)) {
         // From here on the connection only waits for its answer.
         answer_four_letter_word(self, msg.handle, std::string(head));
+        return;
+      }
+      if (st.fault_injector && admin::is_fault_command(head)) {
+        conn.fault_command = true;
+        self->delayed_send(self, fault_line_timeout, fault_timeout_atom::value, msg.handle,
+                           conn.serial);
+        read_fault_command(self, msg.handle, conn, msg.buf);
         return;
       }
     }
@@ -133,9 +184,11 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
 
 } // namespace
 
-caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin) {
+caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin,
+                              caf::actor fault_injector) {
   self->state.ctx = std::move(ctx);
   self->state.admin = std::move(admin);
+  self->state.fault_injector = std::move(fault_injector);
   self->state.serving = !self->state.ctx->config.is_ensemble();
   self->set_down_handler([=](caf::down_msg& dm) {
     // A session actor ended (closed, expired, or crashed): its connection goes with it.
@@ -161,6 +214,16 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
       [=](const caf::io::acceptor_closed_msg&) {
         spdlog::error("the client port was closed; stopping");
         self->quit(caf::exit_reason::user_shutdown);
+      },
+      [=](fault_timeout_atom, connection_handle hdl, uint64_t serial) {
+        auto it = self->state.connections.find(hdl);
+        if (it == self->state.connections.end() || it->second.serial != serial ||
+            !it->second.fault_command)
+          return;
+        spdlog::warn("fault injection: no whole command line within {} s; closing",
+                     fault_line_timeout.count());
+        forget_connection(self, hdl, false);
+        self->close(hdl);
       },
       [=](write_atom, connection_handle hdl, const std::string& bytes) {
         if (!from_current_session(self, hdl)) return;

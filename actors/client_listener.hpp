@@ -4,7 +4,8 @@
 // CAF's single I/O thread (shared with peer traffic), so it does as little as it can: no
 // framing, no decoding — bytes in are handed over as they arrive, bytes out are written as
 // they come. The one thing it looks at is the first four bytes of a connection: a
-// four-letter word there is answered by the admin actor and the connection closed.
+// four-letter word there is answered by the admin actor and the connection closed; so is a
+// `kill` command line by the fault injector, when there is one (test-only).
 #include "actors/server_context.hpp"
 #include "store/watch_table.hpp"
 
@@ -24,9 +25,15 @@ struct listener_state {
     std::string ip;
     uint16_t port = 0;
     bool first_bytes = true;
+    uint64_t serial = 0; // tells this connection from a later one given the same handle
+    // Fault injection: a `kill` command line being read, until its newline.
+    bool fault_command = false;
+    std::string fault_line;
   };
   context_ptr ctx;
   caf::actor admin;
+  caf::actor fault_injector; // none unless --enable-fault-injection
+  uint64_t next_serial = 1;
   std::unordered_map<caf::io::connection_handle, connection> connections;
   std::unordered_map<caf::actor_addr, caf::io::connection_handle> by_session;
   std::unordered_map<std::string, int> per_ip;
@@ -42,6 +49,8 @@ using listener_broker = caf::io::stateful_broker<listener_state>;
 
 // Spawned with spawn_broker; answers (open_atom, port, address) with the bound port or an
 // error, so the caller learns at start whether the client port could be bound.
-caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin);
+// `fault_injector`: none, or the actor that carries out `kill` commands (test-only).
+caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin,
+                              caf::actor fault_injector);
 
 } // namespace paddock::actors

@@ -24,6 +24,12 @@ jute.maxbuffer, ...); dataDir/myid is read when present.
 Options:
   -c, --config FILE     the zoo.cfg to read
       --log-level LEVEL trace, debug, info (default), warn, error
+      --enable-fault-injection
+                        FOR TESTS ONLY: a client-port connection that sends
+                        `kill <target>\n` kills that actor of the server (session,
+                        follower-link, pipeline, watch-manager, store, log-writer,
+                        peer-links, session-tracker); see docs/operator-guide.md.
+                        Never on a server that holds data you care about.
   -h, --help            print this help and exit
   -V, --version         print the version and exit
 )";
@@ -41,6 +47,7 @@ void setup_logging(const std::string& level) {
 int main(int argc, char** argv) {
   std::string config_path;
   std::string log_level = "info";
+  paddock::actors::run_options options;
   if (const char* env = std::getenv("PADDOCK_LOG_LEVEL")) log_level = env;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -64,6 +71,8 @@ int main(int argc, char** argv) {
       config_path = std::string(arg.substr(9));
     } else if (arg == "--log-level") {
       log_level = value(arg);
+    } else if (arg == "--enable-fault-injection") {
+      options.fault_injection = true;
     } else if (!arg.empty() && arg[0] != '-' && config_path.empty()) {
       config_path = std::string(arg);
     } else {
@@ -85,5 +94,5 @@ int main(int argc, char** argv) {
   const auto& cfg = std::get<paddock::config::server_config>(parsed);
   for (const auto& w : cfg.warnings)
     spdlog::warn("{}: {}", config_path, w);
-  return paddock::actors::run_server(cfg);
+  return paddock::actors::run_server(cfg, options);
 }

@@ -6,6 +6,7 @@
 #include <caf/io/all.hpp>
 #include <chrono>
 #include <map>
+#include <random>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -15,6 +16,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+// Peer to peer (built-in types only, so nothing to register): drop your link to me.
+using link_reset_atom = caf::atom_constant<caf::atom("linkreset")>;
 constexpr auto connect_timeout = 5s;
 constexpr auto first_backoff = 50ms;
 constexpr auto max_backoff = 1000ms;
@@ -36,6 +39,7 @@ struct links_state {
   caf::actor owner;
   std::map<zab::server_id, link> peers;
   std::map<caf::actor_addr, zab::server_id> by_addr;
+  std::mt19937_64 random{std::random_device{}()}; // fault injection's choice of a link
   static inline const char* name = "paddock.peer_links";
 };
 
@@ -64,6 +68,14 @@ void schedule_reconnect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
   self->delayed_send(self, l.backoff, reconnect_atom::value, id);
   l.backoff = std::min(max_backoff, l.backoff * 2);
+}
+
+// The link to `id` is gone: forget its handles, tell the owner (a new generation), and
+// connect again after a while.
+void lose_link(self_ptr self, zab::server_id id) {
+  forget_handles(self, self->state.peers.at(id));
+  raise_generation(self, id);
+  schedule_reconnect(self, id);
 }
 
 void adopt(self_ptr self, zab::server_id id, caf::actor handle, bool election_port) {
@@ -186,11 +198,8 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
     auto it = s.by_addr.find(msg.source);
     if (it == s.by_addr.end()) return;
     auto id = it->second;
-    auto& l = s.peers.at(id);
     spdlog::info("peer link to server {} down ({})", id, self->system().render(msg.reason));
-    forget_handles(self, l);
-    raise_generation(self, id);
-    schedule_reconnect(self, id);
+    lose_link(self, id);
   });
   for (auto& [id, l] : st.peers)
     connect(self, id);
@@ -215,6 +224,28 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
       },
       [=](reconnect_atom, zab::server_id id) { connect(self, id); },
+      // Fault injection: one link breaks. The CAF connection to the peer carries everything
+      // between the two processes and cannot be closed alone, so the peer is told to drop its
+      // end as well, as a broken connection would make it do.
+      [=](drop_link_atom, const std::vector<zab::server_id>& candidates) {
+        auto& s = self->state;
+        std::vector<zab::server_id> up;
+        for (auto id : candidates)
+          if (auto it = s.peers.find(id); it != s.peers.end() && it->second.quorum)
+            up.push_back(id);
+        if (up.empty()) return zab::no_server;
+        std::uniform_int_distribution<size_t> pick(0, up.size() - 1);
+        const auto id = up[pick(s.random)];
+        spdlog::warn("fault injection: killing follower-link {}", id);
+        self->send(s.peers.at(id).quorum, link_reset_atom::value, s.self_id);
+        lose_link(self, id);
+        return id;
+      },
+      [=](link_reset_atom, zab::server_id from) {
+        if (!self->state.peers.contains(from)) return;
+        spdlog::warn("peer link to server {} dropped by that server (fault injection)", from);
+        lose_link(self, from);
+      },
       [=](zab_wire_atom, zab::server_id from, zab::notification& m) {
         inbound_zab<zab::notification>()(self, from, m);
       },

@@ -10,6 +10,10 @@
 //   links -> owner   (zab_in_atom, server_id from, zab::message)
 //                    (app_in_atom, server_id from, app_message)
 //                    (link_down_atom, server_id peer, uint64_t generation)
+// Test-only (fault injection), from the owner:
+//                    (drop_link_atom, std::vector<server_id> candidates) -> server_id
+//                    drops the link to one of the candidates whose link is up, chosen at
+//                    random, as if its connection broke; answers its id or no_server.
 // Link generations keep ZAB's rule "between two servers messages arrive in order, or not at
 // all once the connection broke, and the core hears of the break before anything sent
 // later": each peer has a generation, raised whenever its connection is lost or a message to
@@ -34,6 +38,7 @@ using zab_in_atom = caf::atom_constant<caf::atom("zabin")>;
 using app_out_atom = caf::atom_constant<caf::atom("appout")>;
 using app_in_atom = caf::atom_constant<caf::atom("appin")>;
 using link_down_atom = caf::atom_constant<caf::atom("linkdown")>;
+using drop_link_atom = caf::atom_constant<caf::atom("droplink")>;
 
 // Spawns the actor for `cfg`'s ensemble, delivering to `owner`.
 caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config& cfg,

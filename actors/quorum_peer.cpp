@@ -397,6 +397,31 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
           send_app(self, s.status.leader, forward_sync{id});
         }
       },
+      // Fault injection: break one ZAB link. The leader's are those to its learners (one
+      // asked for, or any), a learner's the one to its leader.
+      [=](drop_link_atom, zab::server_id wanted) -> caf::result<zab::server_id> {
+        auto& s = self->state;
+        std::vector<zab::server_id> candidates;
+        if (s.links && s.status.serving) {
+          if (s.status.now == zab::role::leading) {
+            for (const auto& member : s.ctx->config.servers) {
+              const zab::server_id id = member.first;
+              if (id != s.ctx->config.server_id && (wanted == zab::no_server || wanted == id))
+                candidates.push_back(id);
+            }
+          } else if (s.status.leader != zab::no_server &&
+                     (wanted == zab::no_server || wanted == s.status.leader)) {
+            candidates.push_back(s.status.leader);
+          }
+        }
+        if (candidates.empty()) return zab::no_server;
+        auto rp = self->make_response_promise<zab::server_id>();
+        self->request(s.links, std::chrono::seconds(2), drop_link_atom::value,
+                      std::move(candidates))
+            .then([=](zab::server_id id) mutable { rp.deliver(id); },
+                  [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
       // The tracker, on a learner: sessions its clients kept alive.
       [=](touches_atom, std::vector<int64_t>& ids) {
         auto& s = self->state;

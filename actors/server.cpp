@@ -2,6 +2,7 @@
 
 #include "actors/admin.hpp"
 #include "actors/client_listener.hpp"
+#include "actors/fault_injector.hpp"
 #include "actors/log_writer.hpp"
 #include "actors/messages.hpp"
 #include "actors/peer_links.hpp"
@@ -112,7 +113,7 @@ std::optional<zab::persistent_state> load_zab_state(const config::server_config&
 } // namespace
 
 // Exit statuses: 1 cannot listen, 3 a core actor died, 4 the data on disk cannot be trusted.
-int run_server(const config::server_config& cfg) {
+int run_server(const config::server_config& cfg, const run_options& options) {
   // Block the termination signals in every thread (CAF's threads inherit the mask) and
   // wait for them in one thread of our own.
   auto signals = termination_signals();
@@ -173,7 +174,13 @@ int run_server(const config::server_config& cfg) {
   ctx->log_writer = log;
   ctx->snapshotter = snaps;
   auto admin = sys.spawn(admin_actor, ctx);
-  auto listener = sys.middleman().spawn_broker(client_listener, ctx, admin);
+  caf::actor injector;
+  if (options.fault_injection) {
+    spdlog::warn("fault injection is enabled (--enable-fault-injection): `kill <target>` on the "
+                 "client port kills actors of this server. For tests only.");
+    injector = sys.spawn(fault_injector, ctx);
+  }
+  auto listener = sys.middleman().spawn_broker(client_listener, ctx, admin, injector);
   // Standalone, the pipeline stamps and logs writes; in an ensemble the quorum peer runs ZAB
   // and takes the pipeline's place for everyone who sends it writes.
   auto pipeline = zab_state ? sys.spawn(quorum_peer, ctx, std::move(*zab_state), listener)
@@ -181,16 +188,27 @@ int run_server(const config::server_config& cfg) {
   ctx->pipeline = pipeline;
   caf::actor links;
   if (zab_state) links = spawn_peer_links(sys, cfg, pipeline);
+  ctx->peer_links = links;
 
   caf::scoped_actor self{sys};
-  std::vector<caf::actor> core{store, wm, pipeline, tracker, log, snaps, admin, listener};
-  if (links) core.push_back(links);
+  // Every actor the server cannot do without, by the name its death is logged with.
+  std::vector<std::pair<caf::actor, const char*>> core{
+      {store, "the store"},
+      {wm, "the watch manager"},
+      {pipeline, zab_state ? "the quorum peer" : "the proposal pipeline"},
+      {tracker, "the session tracker"},
+      {log, "the txn log writer"},
+      {snaps, "the snapshotter"},
+      {admin, "the admin actor"},
+      {listener, "the client listener"}};
+  if (links) core.emplace_back(links, "the peer links");
+  if (injector) core.emplace_back(injector, "the fault injector");
   auto stop_all = [&] {
     // A snapshot being written is abandoned: waiting could take seconds for a large tree,
     // and the previous snapshot plus the log hold everything it would have.
     if (int pid = ctx->snapshot_writer->load(); pid > 0) ::kill(pid, SIGKILL);
-    for (const auto& a : core)
-      self->send_exit(a, caf::exit_reason::user_shutdown);
+    for (const auto& entry : core)
+      self->send_exit(entry.first, caf::exit_reason::user_shutdown);
   };
 
   bool bound = false;
@@ -227,8 +245,8 @@ int run_server(const config::server_config& cfg) {
     self->send(pipeline, links_atom::value, links);
   }
 
-  for (const auto& a : core)
-    self->monitor(a);
+  for (const auto& entry : core)
+    self->monitor(entry.first);
 
   auto self_handle = caf::actor{self.ptr()};
   std::thread signal_waiter([signals, self_handle] {
@@ -240,9 +258,14 @@ int run_server(const config::server_config& cfg) {
   int status = 0;
   self->receive([&](stop_atom, int sig) { spdlog::info("received signal {}, shutting down", sig); },
                 [&](caf::down_msg& dm) {
-                  spdlog::critical(
-                      "a core actor stopped ({}); the server stops rather than run without it",
-                      sys.render(dm.reason));
+                  const char* name = "a core actor";
+                  for (const auto& entry : core)
+                    if (entry.first.address() == dm.source) name = entry.second;
+                  // Nothing in the server but the fault injector kills with exit_reason::kill.
+                  spdlog::critical("{} stopped ({}); the server stops rather than run without it",
+                                   name,
+                                   dm.reason == caf::exit_reason::kill ? "killed by fault injection"
+                                                                       : sys.render(dm.reason));
                   status = 3;
                   kill(getpid(), SIGTERM); // release the signal waiter
                 });

@@ -39,6 +39,7 @@ struct server_context {
   caf::actor tracker;
   caf::actor log_writer;
   caf::actor snapshotter;
+  caf::actor peer_links; // ensemble only
   // The pid of the process writing a snapshot (0: none). On shutdown the server kills it
   // rather than wait: the half-written .tmp file is removed at the next start.
   std::shared_ptr<std::atomic<int>> snapshot_writer = std::make_shared<std::atomic<int>>(0);

@@ -380,6 +380,12 @@ void on_batch(self_ptr self, outbound_batch& batch) {
 
 } // namespace
 
+session_state::~session_state() {
+  if (ctx)
+    ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(in_flight.size()),
+                                               std::memory_order_relaxed);
+}
+
 caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_ptr ctx,
                             caf::actor listener, caf::io::connection_handle hdl,
                             store::watcher_id watcher, std::string remote) {
@@ -394,6 +400,10 @@ caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_pt
   // ZooKeeper gives every connection the identity ip:<client address>.
   st.auth_ids = std::make_shared<const std::vector<jute::id>>(
       std::vector<jute::id>{{"ip", st.remote.substr(0, st.remote.rfind(':'))}});
+  // Without the listener there is no connection: the session actor ends with it (when the
+  // server stops), rather than linger until its last pending timeout lets it go.
+  self->monitor(st.listener);
+  self->set_down_handler([=](caf::down_msg&) { stop(self); });
   return {
       [=](data_atom, std::vector<char>& bytes) { on_bytes(self, bytes); },
       [=](outbound_batch& batch) { on_batch(self, batch); },

@@ -54,6 +54,10 @@ struct session_state {
   admin::connection_info info; // what cons reports; queued is filled in when asked
   uint64_t latency_total_ms = 0;
 
+  // A session actor that is killed (fault injection) never gets to stop(): what it had in
+  // flight stops counting as outstanding here.
+  ~session_state();
+
   static inline const char* name = "paddock.session";
 };
 

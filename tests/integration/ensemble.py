@@ -6,7 +6,8 @@ Both read the same zoo.cfg and dataDir/myid. Servers are addressed by index 0..n
 has myid i + 1; observers come last.
 
 API (test_ensemble.py and tools/ensemble use it; keep it stable):
-  Ensemble(n, observers=0, extra_config=None, base_dir=None, base_port=None, detached=False)
+  Ensemble(n, observers=0, extra_config=None, base_dir=None, base_port=None, detached=False,
+           extra_args=None)                extra_args: more paddock command-line arguments
     with Ensemble(3) as ens: ...       stops every process and removes a temporary dir on exit
     .start(timeout)                    starts all; waits until each answers srvr with a Mode
     .stop()  .cleanup()                SIGTERM (then SIGKILL) all; cleanup also removes the dir
@@ -124,6 +125,7 @@ class Member:
         self.log_path = os.path.join(dir, "server.log")
         self.pid_path = os.path.join(dir, "pid")
         self.config = {}
+        self.extra_args = []
         self.proc = None
         self._log = None
 
@@ -143,7 +145,7 @@ class Member:
     def command(self):
         if TARGET == "zookeeper":
             return zookeeper_command(self.cfg_path, self.dir)
-        return [harness.PADDOCK_BIN, "--config", self.cfg_path]
+        return [harness.PADDOCK_BIN, "--config", self.cfg_path] + self.extra_args
 
     @property
     def pid(self):
@@ -218,7 +220,7 @@ class Member:
 
 class Ensemble:
     def __init__(self, n, observers=0, extra_config=None, base_dir=None, base_port=None,
-                 detached=False):
+                 detached=False, extra_args=None):
         self.detached = detached
         self.own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix=f"paddock-ens-{TARGET}-")
@@ -231,6 +233,7 @@ class Ensemble:
                 ports = (free_port(), free_port(), free_port())
             self.members.append(Member(i + 1, os.path.join(self.dir, f"server{i + 1}"), *ports,
                                        observer=i >= n))
+            self.members[-1].extra_args = list(extra_args or [])
         servers = {f"server.{m.sid}": m.server_line() for m in self.members}
         for m in self.members:
             config = dict(BASE_CONFIG)

@@ -5,7 +5,9 @@ PADDOCK_TARGET selects the server: `paddock` (default; binary from PADDOCK_BIN, 
 can be run against the real server to check what they expect.
 
 API (used by every test_*.py here; keep it stable):
-  Server(extra_config=None)   a configured, not yet started server; .start() returns it
+  Server(extra_config=None, extra_args=None)   a configured, not yet started server;
+                              .start() returns it; extra_args: more paddock command-line
+                              arguments (e.g. ["--enable-fault-injection"])
     .host .port .hosts        "127.0.0.1", the port, "127.0.0.1:port"
     .dir .data_dir .cfg_path .log_path .config
     .start(timeout) .stop() .kill() .restart() .alive() .pid .cleanup()
@@ -75,8 +77,9 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
 class Server:
     """One server process with its own data directory and zoo.cfg."""
 
-    def __init__(self, extra_config=None):
+    def __init__(self, extra_config=None, extra_args=None):
         self.host = "127.0.0.1"
+        self.extra_args = list(extra_args or [])
         self.port = free_port()
         self.hosts = f"{self.host}:{self.port}"
         self.dir = tempfile.mkdtemp(prefix=f"paddock-it-{TARGET}-")
@@ -102,7 +105,7 @@ class Server:
         if TARGET == "zookeeper":
             return ["java", "-Xmx512m", "-cp", ZK_CLASSPATH,
                     "org.apache.zookeeper.server.ZooKeeperServerMain", self.cfg_path]
-        return [PADDOCK_BIN, "--config", self.cfg_path]
+        return [PADDOCK_BIN, "--config", self.cfg_path] + self.extra_args
 
     @property
     def pid(self):

@@ -1,0 +1,32 @@
+#pragma once
+// Test-only (`paddock --enable-fault-injection`): carries out `kill <target>` commands from
+// the client port so that a chaos harness can check the server's supervision
+// (docs/design.md §7, docs/operator-guide.md "Fault injection"):
+//   session        the session actor dies (exit_reason::kill): the listener, which monitors
+//                  it, closes its connection; the session lives on in the tracker and its
+//                  client reconnects to it.
+//   follower-link  peer_links drops one ZAB link as if its connection broke, on both ends:
+//                  the leader forgets the follower, which rejoins and syncs again.
+//   the others     a core actor dies: the server, which monitors each, stops (exit status 3).
+// Without the flag this actor is not spawned and `kill` is not a command.
+#include "actors/server_context.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/stateful_actor.hpp>
+#include <random>
+
+namespace paddock::actors {
+
+// listener -> fault injector: (fault_atom, std::string command line,
+// std::vector<caf::actor> sessions of this server) -> std::string answer line.
+using fault_atom = caf::atom_constant<caf::atom("fault")>;
+
+struct fault_injector_state {
+  context_ptr ctx;
+  std::mt19937_64 random{std::random_device{}()};
+  static inline const char* name = "paddock.fault_injector";
+};
+
+caf::behavior fault_injector(caf::stateful_actor<fault_injector_state>* self, context_ptr ctx);
+
+} // namespace paddock::actors
