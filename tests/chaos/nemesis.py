@@ -1,0 +1,219 @@
+"""The nemesis: faults on a seeded random schedule, each started, held, then healed.
+
+A schedule is a list of (fault name, hold seconds, gap seconds) drawn from the seed before
+the run; which server a fault hits ("the leader", "a follower", a random split) is decided
+when it starts, from the same seeded generator and the cluster's roles at that moment. Every
+start and end goes to the fault log with the servers hit, so a run can be read and replayed.
+"""
+import random
+import time
+
+# name -> (needs network faults, needs actor control (Paddock only), hold range in s)
+FAULTS = {
+    "kill-leader": (False, False, (0.5, 3.0)),
+    "kill-follower": (False, False, (0.5, 3.0)),
+    "kill-majority": (False, False, (0.5, 2.0)),
+    "pause-leader": (False, False, (5.0, 7.0)),
+    "pause-follower": (False, False, (5.0, 7.0)),
+    "partition-leader": (True, False, (3.0, 7.0)),
+    "partition-halves": (True, False, (3.0, 7.0)),
+    "partition-bridge": (True, False, (3.0, 7.0)),
+    "partition-one-way": (True, False, (3.0, 6.0)),
+    "network-loss": (True, False, (3.0, 6.0)),
+    "network-slow": (True, False, (3.0, 6.0)),
+    "actor-session": (False, True, (0.5, 1.0)),
+    "actor-follower-link": (False, True, (1.0, 2.0)),
+    "actor-pipeline": (False, True, (1.0, 2.0)),
+    "actor-watch-manager": (False, True, (1.0, 2.0)),
+}
+GAP = (2.0, 4.0)  # quiet time after healing, so the cluster serves between faults
+
+
+def available_faults(network_faults, actor_faults):
+    return [name for name, (net, actor, _) in FAULTS.items()
+            if (network_faults or not net) and (actor_faults or not actor)]
+
+
+def make_schedule(seed, faults, repeat=1):
+    """[(fault, hold, gap)]: each fault `repeat` times, in a seeded random order."""
+    rng = random.Random(seed)
+    order = [f for f in faults for _ in range(repeat)]
+    rng.shuffle(order)
+    return [(f, round(rng.uniform(*FAULTS[f][2]), 2), round(rng.uniform(*GAP), 2))
+            for f in order]
+
+
+class Nemesis:
+    def __init__(self, cluster, hosts, recorder, seed):
+        self.cluster = cluster
+        self.hosts = hosts
+        self.recorder = recorder
+        self.rng = random.Random(seed ^ 0x5eed)
+        self.log = []  # fault log: {time, fault, phase, servers, detail}
+        self.problems = []  # what the servers did wrong in answer to a fault
+        self._undo = None
+        self.healed = True
+        self._core_kill = None  # (server index, its start count) after a core actor kill
+
+    def note(self, fault, phase, servers=(), detail=""):
+        entry = {"time": round(self.recorder.now(), 6), "fault": fault, "phase": phase,
+                 "servers": [self.cluster.servers[i].sid for i in servers], "detail": detail}
+        self.log.append(entry)
+        return entry
+
+    def run(self, schedule, should_stop):
+        for fault, hold, gap in schedule:
+            if should_stop():
+                break
+            self.healed = False
+            servers, detail = self.start(fault)
+            self.note(fault, "start", servers, detail)
+            self.wait(hold, should_stop)
+            detail = self.end(fault)
+            self.note(fault, "end", servers, detail)
+            self.wait(gap, should_stop)
+
+    def wait(self, seconds, should_stop):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not should_stop():
+            self.cluster.poll()
+            time.sleep(0.05)
+
+    # -- choosing targets -------------------------------------------------------------------
+
+    def _leader(self):
+        leader = self.cluster.wait_leader(timeout=5.0)
+        return leader if leader is not None else self.rng.randrange(len(self.cluster))
+
+    def _follower(self):
+        leader = self.cluster.leader()
+        others = [i for i in range(len(self.cluster)) if i != leader]
+        return self.rng.choice(others)
+
+    def _indices(self):
+        return list(range(len(self.cluster)))
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def start(self, fault):
+        """Starts a fault; returns (indices of servers hit, detail)."""
+        c = self.cluster
+        n = len(c)
+        if fault in ("kill-leader", "kill-follower"):
+            i = self._leader() if fault == "kill-leader" else self._follower()
+            c.servers[i].kill()
+            self._undo = ("restart", [i])
+            return [i], "kill -9"
+        if fault == "kill-majority":
+            leader = self._leader()
+            rest = [i for i in self._indices() if i != leader]
+            hit = [leader] + self.rng.sample(rest, n // 2)
+            for i in hit:
+                c.servers[i].kill()
+            self._undo = ("restart", hit)
+            return hit, "kill -9, then all restart"
+        if fault in ("pause-leader", "pause-follower"):
+            i = self._leader() if fault == "pause-leader" else self._follower()
+            c.servers[i].pause()
+            self._undo = ("resume", [i])
+            return [i], "SIGSTOP"
+        if fault == "partition-leader":
+            leader = self._leader()
+            others = [i for i in self._indices() if i != leader]
+            self.hosts.set_blocked({leader: set(others), **{i: {leader} for i in others}})
+            return [leader], f"isolated from {self._sids(others)}"
+        if fault == "partition-halves":
+            order = self._indices()
+            self.rng.shuffle(order)
+            minority, majority = order[:(n - 1) // 2], order[(n - 1) // 2:]
+            self.hosts.set_blocked({**{i: set(majority) for i in minority},
+                                    **{i: set(minority) for i in majority}})
+            return minority, f"{self._sids(minority)} | {self._sids(majority)}"
+        if fault == "partition-bridge":
+            order = self._indices()
+            self.rng.shuffle(order)
+            bridge, rest = order[0], order[1:]
+            left, right = rest[:len(rest) // 2], rest[len(rest) // 2:]
+            self.hosts.set_blocked({**{i: set(right) for i in left},
+                                    **{i: set(left) for i in right}})
+            return [bridge], (f"{self._sids(left)} | {self._sids(right)}, "
+                              f"{c.servers[bridge].sid} sees both")
+        if fault == "partition-one-way":
+            receiver = self.rng.choice([self._leader(), self._follower()])
+            others = [i for i in self._indices() if i != receiver]
+            senders = self.rng.sample(others, max(1, len(others) // 2))
+            self.hosts.set_one_way(receiver, senders)
+            return [receiver], f"drops what {self._sids(senders)} send it"
+        if fault == "network-loss":
+            percent = self.rng.choice([20, 40])
+            self.hosts.set_loss(percent)
+            return self._indices(), f"{percent}% of server-to-server packets dropped"
+        if fault == "network-slow":
+            self.hosts.set_slow("256kbit")
+            return self._indices(), "256 kbit/s out of every server (tbf, queue up to 2 s)"
+        if fault.startswith("actor-"):
+            return self._kill_actor(fault)
+        raise ValueError(f"unknown fault {fault}")
+
+    def _kill_actor(self, fault):
+        c = self.cluster
+        target = fault[len("actor-"):]
+        if target == "follower-link":
+            i = self.rng.choice([self._leader(), self._follower()])
+        elif target == "session":
+            i = self.rng.randrange(len(c))
+        else:
+            i = self._follower() if self.rng.random() < 0.5 else self._leader()
+        if target in ("pipeline", "watch-manager"):
+            c.expect_core_actor_exit(i)
+            self._core_kill = (i, c.servers[i].starts)
+        try:
+            answer = c.servers[i].control(f"kill {target}")
+        except OSError as e:
+            answer = f"control channel unreachable: {e}"
+        return [i], answer
+
+    def end(self, fault):
+        """Heals the fault; returns a detail."""
+        c = self.cluster
+        if fault.startswith(("partition-", "network-")):
+            self.hosts.heal()
+            return "healed"
+        if fault.startswith("actor-"):
+            if self._core_kill is None:
+                return "supervision (nothing to undo)"
+            i, starts = self._core_kill
+            self._core_kill = None
+            # A server whose core actor died must stop (and be restarted), never keep serving
+            # without it.
+            deadline = time.monotonic() + 5.0
+            while c.servers[i].starts == starts and time.monotonic() < deadline:
+                c.poll()
+                time.sleep(0.05)
+            if c.servers[i].starts == starts:
+                self.problems.append(f"server {c.servers[i].sid} kept running after its "
+                                     f"{fault[len('actor-'):]} actor was killed")
+                return "NOT restarted"
+            return "failed fast (exit 3) and was restarted"
+        action, hit = self._undo
+        self._undo = None
+        for i in hit:
+            if action == "restart":
+                c.servers[i].start()
+            else:
+                c.servers[i].resume()
+        return action
+
+    def heal_all(self):
+        """Undoes everything: network, pauses, dead servers."""
+        self.hosts.heal()
+        for s in self.cluster.servers:
+            s.resume()
+            if not s.alive():
+                s.start()
+        self.healed = True
+        self.note("heal-all", "end", self._indices(), "network healed, all servers running")
+
+    def _sids(self, indices):
+        return "{" + ",".join(str(self.cluster.servers[i].sid) for i in indices) + "}"
+

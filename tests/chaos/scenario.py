@@ -1,0 +1,201 @@
+"""One chaos scenario: an ensemble on its own hosts, every workload at once, a nemesis
+schedule, then healing, final reads, and the verdict of every checker.
+
+Files written to the scenario's directory: history.jsonl (every operation and client event),
+faults.jsonl (the fault log), verdict.json, timeline.png (report.py), and per server
+serverN/{zoo.cfg, server.log, data/}.
+"""
+import json
+import os
+import random
+import threading
+import time
+
+from checkers import check_history
+from cluster import Cluster
+from hosts import make_hosts
+from nemesis import Nemesis, make_schedule
+from recorder import Recorder
+import report
+from workloads.common import make_client
+from workloads.locks import ROOT as LOCK_ROOT
+from workloads.locks import LockWorkload
+from workloads.register import RegisterWorkload, key_path
+from workloads.set_adds import SetWorkload
+from workloads.watches import ROOT as WATCH_ROOT
+from workloads.watches import WatchWorkload
+
+RECOVERY_SECONDS = 6.0  # workloads keep running after healing: the cluster must serve again
+
+
+class Scenario:
+    def __init__(self, name, servers, seed, faults, repeat, directory, target="paddock",
+                 prefer_netns=True, paddock_bin=None):
+        self.name = name
+        self.servers = servers
+        self.seed = seed
+        self.schedule = make_schedule(seed, faults, repeat)
+        self.dir = directory
+        self.target = target
+        self.prefer_netns = prefer_netns
+        self.paddock_bin = paddock_bin
+
+    def describe(self):
+        return (f"{self.name}: {self.servers} servers, seed {self.seed}, "
+                f"{len(self.schedule)} faults ({', '.join(f for f, _, _ in self.schedule)})")
+
+    def run(self, say=print):
+        os.makedirs(self.dir, exist_ok=True)
+        hosts, why_not_netns = make_hosts(self.servers, self.prefer_netns)
+        verdict = {"scenario": self.name, "seed": self.seed, "servers": self.servers,
+                   "target": self.target, "hosts": hosts.describe(),
+                   "schedule": self.schedule, "problems": []}
+        if why_not_netns:
+            say(f"  hosts: {hosts.describe()}; namespaces not used: {why_not_netns}")
+        else:
+            say(f"  hosts: {hosts.describe()}")
+        cluster = None
+        recorder = Recorder()
+        nemesis = None
+        workloads = []
+        try:
+            cluster = Cluster(hosts, self.dir, self.target, self.paddock_bin)
+            cluster.start(timeout=120 if self.target == "zookeeper" else 60)
+            connect = cluster.connect_string()
+            rng = random.Random(self.seed)
+            setup = make_client(connect, rng)
+            try:
+                workloads = [RegisterWorkload(recorder, connect, self.seed),
+                             SetWorkload(recorder, connect, self.seed),
+                             LockWorkload(recorder, connect, self.seed),
+                             WatchWorkload(recorder, connect, self.seed)]
+                for w in workloads:
+                    w.setup(setup)
+            finally:
+                setup.stop()
+                setup.close()
+            initial = {}
+            for w in workloads:
+                initial.update(getattr(w, "initial_state", dict)())
+
+            recorder.start = time.monotonic()
+            nemesis = Nemesis(cluster, hosts, recorder, self.seed)
+            for w in workloads:
+                w.start()
+            say(f"  running {len(self.schedule)} faults under load ...")
+            stop = threading.Event()
+            nemesis.run(self.schedule, stop.is_set)
+            nemesis.heal_all()
+            healed_at = recorder.now()
+            try:
+                cluster.wait_serving(timeout=120 if self.target == "zookeeper" else 60)
+            except RuntimeError as e:
+                verdict["problems"].append(f"not serving after healing: {e}")
+            cluster.sleep(RECOVERY_SECONDS)
+            for w in workloads:
+                w.stop()
+            for w in workloads:
+                for error in w.errors():
+                    verdict["problems"].append(f"workload error (harness): {error}")
+            verdict["problems"] += self._recovered(recorder, healed_at)
+            verdict["problems"] += self._final_reads(cluster, workloads, recorder, rng, verdict)
+            verdict["problems"] += nemesis.problems
+        except Exception as e:
+            import traceback
+            verdict["problems"].append(f"harness error: {e!r}\n{traceback.format_exc()}")
+        finally:
+            for w in workloads:
+                w.stop()
+            if nemesis and not nemesis.healed:
+                try:
+                    nemesis.heal_all()
+                except Exception:
+                    pass
+            if cluster:
+                cluster.stop()
+                for t, sid, what, tail in cluster.unexpected_exits:
+                    verdict["problems"].append(f"server {sid} {what} at {t - recorder.start:.1f}"
+                                               f" s (it was not killed by the nemesis):\n{tail}")
+                for sid, line in cluster.log_problems():
+                    verdict["problems"].append(f"server {sid} log: {line}")
+                verdict["restarts_by_supervision"] = len(cluster.restarts)
+            hosts.close()
+
+        recorder.save(os.path.join(self.dir, "history.jsonl"))
+        faults = nemesis.log if nemesis else []
+        with open(os.path.join(self.dir, "faults.jsonl"), "w") as f:
+            for entry in faults:
+                f.write(json.dumps(entry) + "\n")
+        checked = check_history(recorder.events, initial=initial) if recorder.events else {
+            "valid": False, "checkers": {}}
+        verdict["checkers"] = checked["checkers"]
+        verdict["operations"] = sum(1 for e in recorder.events if e["type"] == "invoke")
+        verdict["valid"] = checked["valid"] is True and not verdict["problems"]
+        verdict["checkers_valid"] = checked["valid"]
+        verdict["outages"] = report.outages(recorder.events, faults)
+        with open(os.path.join(self.dir, "verdict.json"), "w") as f:
+            json.dump(verdict, f, indent=1, default=str)
+        try:
+            report.timeline(recorder.events, faults, os.path.join(self.dir, "timeline.png"),
+                            title=f"{self.name} ({self.target}, seed {self.seed})")
+        except Exception as e:  # a missing plot never hides a verdict
+            say(f"  (no timeline plot: {e})")
+        return verdict
+
+    @staticmethod
+    def _recovered(recorder, healed_at):
+        """Every kind of write must succeed again after the cluster healed."""
+        problems = []
+        for f in ("write", "add", "acquire"):
+            if not any(e["type"] == "ok" and e["f"] == f and e["time"] > healed_at
+                       for e in recorder.events):
+                problems.append(f"no successful `{f}` in the {RECOVERY_SECONDS:.0f} s after "
+                                "healing: the cluster did not recover")
+        return problems
+
+    def _final_reads(self, cluster, workloads, recorder, rng, verdict):
+        """The set's final read, and every server agreeing on every znode the run wrote."""
+        problems = []
+        client = make_client(cluster.connect_string(), rng)
+        try:
+            for w in workloads:
+                if hasattr(w, "final_read"):
+                    w.final_read(client)
+            # For a lock that no one could take after healing: who holds it (session ids).
+            verdict["lock_nodes_at_end"] = [
+                (child, hex(client.exists(f"{LOCK_ROOT}/l0/{child}").ephemeralOwner))
+                for child in sorted(client.get_children(f"{LOCK_ROOT}/l0")
+                                    if client.exists(f"{LOCK_ROOT}/l0") else [])
+                if client.exists(f"{LOCK_ROOT}/l0/{child}")]
+        finally:
+            client.stop()
+            client.close()
+        views = {}
+        for s in cluster.servers:
+            try:
+                c = make_client(f"{s.address}:{s.client_port}", rng)
+            except Exception as e:
+                problems.append(f"server {s.sid}: cannot connect after healing: {e!r}")
+                continue
+            try:
+                c.sync("/")
+                view = {}
+                for w in workloads:
+                    if isinstance(w, RegisterWorkload):
+                        for k in w.keys:
+                            data, stat = c.get(key_path(k))
+                            view[k] = (data.decode(), stat.version)
+                    if isinstance(w, WatchWorkload):
+                        data, stat = c.get(f"{WATCH_ROOT}/{w.key}")
+                        view[w.key] = (data.decode(), stat.version)
+                view["set"] = sorted(c.get_children("/chaos/set"))
+                views[s.sid] = view
+            finally:
+                c.stop()
+                c.close()
+        distinct = {json.dumps(v, sort_keys=True) for v in views.values()}
+        if len(distinct) > 1:
+            problems.append("servers disagree after healing: " + "; ".join(
+                f"server {sid}: {json.dumps({k: v for k, v in view.items() if k != 'set'})}, "
+                f"{len(view['set'])} set elements" for sid, view in views.items()))
+        return problems

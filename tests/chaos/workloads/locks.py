@@ -1,0 +1,104 @@
+"""The lock workload: kazoo's Lock recipe over several clients, each with its own session.
+
+  acquire     Lock.acquire(timeout): ok = holds it, fail = timed out, info = error mid-way
+  release     Lock.release()
+  event connection SUSPENDED / LOST / CONNECTED: observed by the client; from SUSPENDED on a
+              holder must assume it lost the lock (kazoo's documentation), so the checker ends
+              the hold there. CLOSED: the client ended its session after an error left the
+              recipe in an unknown state (see LockClient.run).
+Two hold intervals of different clients must never overlap.
+"""
+from kazoo.exceptions import LockTimeout
+from kazoo.protocol.states import KazooState
+
+from recorder import Process
+from workloads.common import Worker, Workload, error_name, make_client
+
+ROOT = "/chaos/lock"
+
+
+class LockClient(Worker):
+    def __init__(self, recorder, connect_string, seed, key):
+        super().__init__(f"lock-{seed}", seed)
+        self.recorder = recorder
+        self.connect_string = connect_string
+        self.key = key
+        self.process = None
+
+    def on_state(self, state):
+        if self.process is not None:
+            self.process.event("connection", self.key, str(state))
+
+    def run(self):
+        self.process = Process(self.recorder)
+        client = self._new_client()
+        try:
+            while not self.stopping():
+                # A fresh recipe object each round: one that saw an error is cancelled for
+                # good (kazoo's cancel() is sticky).
+                if not self.round(client, client.Lock(f"{ROOT}/{self.key}", self.name)):
+                    # The recipe's node may be left behind (its delete failed while
+                    # disconnected), and a later Lock object does not know it: it would
+                    # block everyone for as long as this session lives. End the session,
+                    # as an application must; the server then removes its ephemerals.
+                    self._close(client)
+                    self.process.event("connection", self.key, "CLOSED")
+                    client = self._new_client()
+        finally:
+            self._close(client)
+
+    def _new_client(self):
+        client = make_client(self.connect_string, self.rng)
+        client.add_listener(self.on_state)
+        return client
+
+    @staticmethod
+    def _close(client):
+        try:
+            client.stop()
+            client.close()
+        except Exception:
+            pass
+
+    def round(self, client, lock):
+        """One acquire / hold / release; False when the recipe's state became unknown."""
+        process = self.process
+        process.invoke("acquire", self.key)
+        try:
+            lock.acquire(timeout=3.0)
+        except LockTimeout:
+            # kazoo removed its node before raising: definitely not held.
+            process.fail({"error": "timeout"})
+            return True
+        except Exception as e:
+            process.info({"error": error_name(e)})
+            return False
+        process.ok()
+        self.pause(0.05, 0.3)
+        process.invoke("release", self.key)
+        try:
+            lock.release()
+        except Exception as e:
+            process.info({"error": error_name(e)})
+            return False
+        process.ok()
+        self.pause(0.0, 0.1)
+        return True
+
+
+class LockWorkload(Workload):
+    name = "lock"
+
+    def __init__(self, recorder, connect_string, seed, clients=3, key="l0"):
+        self.workers = [LockClient(recorder, connect_string, seed * 100 + 70 + i, key)
+                        for i in range(clients)]
+
+    def setup(self, client):
+        client.ensure_path(ROOT)
+
+    def stop(self, join_timeout=40.0):
+        super().stop(join_timeout)
+
+
+# The states the listener reports, for readers of the history.
+STATES = [str(s) for s in (KazooState.SUSPENDED, KazooState.LOST, KazooState.CONNECTED)]

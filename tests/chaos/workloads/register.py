@@ -1,0 +1,103 @@
+"""The register workload: a few znodes used as versioned registers.
+
+Operations (as the linearizability and session-order checkers read them):
+  read        sync + getData: {"value", "version"}   (sync makes a follower catch up with the
+                                                     leader first: linearizable in practice)
+  plain-read  getData alone (may be stale on a follower: checked for session order only)
+  write       setData(version -1): {"version": new version}
+  cas         setData(expected version): ok, or fail {"error": "badversion"}
+A read that fails has no effect (fail); a write whose outcome is unknown is `info`.
+"""
+from recorder import Process
+from workloads.common import (OPERATION_TIMEOUT, Worker, Workload, attempt_write, error_name,
+                              make_client)
+
+ROOT = "/chaos/register"
+
+
+def key_path(key):
+    return f"{ROOT}/{key}"
+
+
+class RegisterClient(Worker):
+    def __init__(self, recorder, connect_string, keys, seed):
+        super().__init__(f"register-{seed}", seed)
+        self.recorder = recorder
+        self.connect_string = connect_string
+        self.keys = keys
+        self.known_version = {k: 0 for k in keys}
+        self.writes = 0
+
+    def run(self):
+        client = make_client(self.connect_string, self.rng)
+        process = Process(self.recorder)
+        try:
+            while not self.stopping():
+                key = self.rng.choice(self.keys)
+                roll = self.rng.random()
+                if roll < 0.35:
+                    done = self.read(client, process, key, sync=True)
+                elif roll < 0.5:
+                    done = self.read(client, process, key, sync=False)
+                elif roll < 0.75:
+                    done = self.write(client, process, key, None)
+                else:
+                    done = self.write(client, process, key, self.expected_version(key))
+                if done:
+                    self.pause(0.0, 0.04)
+                else:
+                    self.back_off()
+        finally:
+            client.stop()
+            client.close()
+
+    def expected_version(self, key):
+        # Mostly the version this client last saw (which may be stale); sometimes one off, so
+        # that definite badversion failures are part of the history too.
+        return max(0, self.known_version[key] + self.rng.choice([0, 0, 0, 0, 1, -1]))
+
+    def read(self, client, process, key, sync):
+        f = "read" if sync else "plain-read"
+        process.invoke(f, key)
+        try:
+            if sync:
+                client.sync_async(key_path(key)).get(timeout=OPERATION_TIMEOUT)
+            data, stat = client.get_async(key_path(key)).get(timeout=OPERATION_TIMEOUT)
+        except Exception as e:
+            process.fail({"error": error_name(e)})  # a read has no effect
+            return False
+        self.known_version[key] = max(self.known_version[key], stat.version)
+        process.ok({"value": data.decode(), "version": stat.version})
+        return True
+
+    def write(self, client, process, key, expected):
+        self.writes += 1
+        value = f"{self.name}-{self.writes}"
+        if expected is None:
+            process.invoke("write", key, {"value": value})
+        else:
+            process.invoke("cas", key, {"value": value, "expected_version": expected})
+        stat, error = attempt_write(process, lambda: client.set_async(
+            key_path(key), value.encode(), -1 if expected is None else expected).get(
+                timeout=OPERATION_TIMEOUT))
+        if stat is None:
+            return error == "badversion"  # a definite answer: the client is connected
+        self.known_version[key] = max(self.known_version[key], stat.version)
+        process.ok({"version": stat.version})
+        return True
+
+
+class RegisterWorkload(Workload):
+    name = "register"
+
+    def __init__(self, recorder, connect_string, seed, clients=4, keys=("r0", "r1", "r2")):
+        self.keys = list(keys)
+        self.workers = [RegisterClient(recorder, connect_string, self.keys, seed * 100 + i)
+                        for i in range(clients)]
+
+    def setup(self, client):
+        for key in self.keys:
+            client.create(key_path(key), b"init", makepath=True)
+
+    def initial_state(self):
+        return {key: {"value": "init", "version": 0} for key in self.keys}
