@@ -175,12 +175,26 @@ class NetnsHosts:
                         "  chain in { type filter hook input priority 0; policy accept;\n"
                         f"    ip saddr {{ {peers} }} numgen random mod 100 < {percent} drop\n  }}")
 
-    def set_slow(self, rate="512kbit"):
-        """A slow link out of every server: tbf queues what exceeds `rate` (up to 2 s), which
-        delays and reorders load. (This kernel has no sch_netem, so no fixed-delay qdisc.)"""
+    def set_slow(self, rate="256kbit"):
+        """A slow link between servers: what a server sends to the others passes a `rate`
+        class (htb, selected by destination with u32) queued by tbf for up to 2 s, which
+        delays and backs up replication. Clients' traffic keeps the full speed, as with the
+        other network faults. (This kernel has no sch_netem, so no fixed-delay qdisc.)"""
         for host in self.hosts:
-            _run("ip", "netns", "exec", host.netns, "tc", "qdisc", "replace", "dev", "eth0",
-                 "root", "tbf", "rate", rate, "burst", "16kb", "latency", "2s")
+            tc = ["ip", "netns", "exec", host.netns, "tc"]
+            _run(*tc, "qdisc", "replace", "dev", "eth0", "root", "handle", "1:", "htb",
+                 "default", "10")
+            _run(*tc, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:10", "htb",
+                 "rate", "10gbit", "quantum", "1514")
+            _run(*tc, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:20", "htb",
+                 "rate", rate, "ceil", rate, "quantum", "1514")
+            _run(*tc, "qdisc", "add", "dev", "eth0", "parent", "1:20", "handle", "20:", "tbf",
+                 "rate", rate, "burst", "16kb", "latency", "2s")
+            for peer in self.hosts:
+                if peer is not host:
+                    _run(*tc, "filter", "add", "dev", "eth0", "parent", "1:", "protocol", "ip",
+                         "prio", "1", "u32", "match", "ip", "dst", f"{peer.address}/32",
+                         "flowid", "1:20")
 
     def heal(self):
         for host in self.hosts:

@@ -150,7 +150,8 @@ class Nemesis:
             return self._indices(), f"{percent}% of server-to-server packets dropped"
         if fault == "network-slow":
             self.hosts.set_slow("256kbit")
-            return self._indices(), "256 kbit/s out of every server (tbf, queue up to 2 s)"
+            return self._indices(), ("256 kbit/s between servers (htb + tbf, queue up to 2 s); "
+                                     "clients unaffected")
         if fault.startswith("actor-"):
             return self._kill_actor(fault)
         raise ValueError(f"unknown fault {fault}")
