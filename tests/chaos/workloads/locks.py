@@ -24,6 +24,7 @@ class LockClient(Worker):
         self.connect_string = connect_string
         self.key = key
         self.process = None
+        self.client = None  # the current one, for diagnostics
 
     def on_state(self, state):
         if self.process is not None:
@@ -50,7 +51,16 @@ class LockClient(Worker):
     def _new_client(self):
         client = make_client(self.connect_string, self.rng)
         client.add_listener(self.on_state)
+        self.client = client
         return client
+
+    @staticmethod
+    def _left_behind(client, lock):
+        """Whether a node of this recipe object may still exist."""
+        try:
+            return any(child.startswith(lock.prefix) for child in client.get_children(lock.path))
+        except Exception:
+            return True
 
     @staticmethod
     def _close(client):
@@ -67,13 +77,15 @@ class LockClient(Worker):
         try:
             lock.acquire(timeout=3.0)
         except LockTimeout:
-            # kazoo removed its node before raising: definitely not held.
-            process.fail({"error": "timeout"})
-            return True
+            # Definitely not held. kazoo deletes its node before raising, but only as a best
+            # effort: if that failed (disconnected), the node stays, and with it the lock,
+            # for as long as this session lives.
+            process.fail({"error": "timeout", "node": lock.node})
+            return not self._left_behind(client, lock)
         except Exception as e:
-            process.info({"error": error_name(e)})
+            process.info({"error": error_name(e), "node": lock.node})
             return False
-        process.ok()
+        process.ok({"node": lock.node})
         self.pause(0.05, 0.3)
         process.invoke("release", self.key)
         try:
@@ -98,6 +110,19 @@ class LockWorkload(Workload):
 
     def stop(self, join_timeout=40.0):
         super().stop(join_timeout)
+
+    def state(self, client):
+        """The lock's nodes with their owners' session ids, and each worker's session: who
+        holds a lock nobody can take."""
+        path = f"{ROOT}/{self.workers[0].key}"
+        nodes = []
+        for child in sorted(client.get_children(path) if client.exists(path) else []):
+            stat = client.exists(f"{path}/{child}")
+            if stat:
+                nodes.append((child, hex(stat.ephemeralOwner)))
+        sessions = {w.name: hex(w.client.client_id[0]) if w.client and w.client.client_id
+                    else None for w in self.workers}
+        return {"nodes": nodes, "sessions": sessions}
 
 
 # The states the listener reports, for readers of the history.
