@@ -75,16 +75,19 @@ class LockClient(Worker):
         process = self.process
         process.invoke("acquire", self.key)
         try:
-            lock.acquire(timeout=3.0)
+            # A timeout returns False (kazoo's retry deadline), or raises LockTimeout.
+            got = lock.acquire(timeout=3.0)
         except LockTimeout:
-            # Definitely not held. kazoo deletes its node before raising, but only as a best
-            # effort: if that failed (disconnected), the node stays, and with it the lock,
-            # for as long as this session lives.
-            process.fail({"error": "timeout", "node": lock.node})
-            return not self._left_behind(client, lock)
+            got = False
         except Exception as e:
             process.info({"error": error_name(e), "node": lock.node})
             return False
+        if not got:
+            # Definitely not held. kazoo deletes its node first, but only as a best effort:
+            # if that failed (disconnected), the node stays, and with it the lock, for as
+            # long as this session lives.
+            process.fail({"error": "timeout", "node": lock.node})
+            return not self._left_behind(client, lock)
         process.ok({"node": lock.node})
         self.pause(0.05, 0.3)
         process.invoke("release", self.key)
