@@ -3,6 +3,7 @@ classification of an operation's outcome (ok / definitely failed / unknown)."""
 import logging
 import random
 import threading
+import time
 
 from kazoo.client import KazooClient
 from kazoo.exceptions import (BadVersionError, ConnectionLoss, KazooException, NoNodeError,
@@ -25,12 +26,22 @@ def make_client(connect_string, rng, read_only=False):
     a retried write could apply twice, and the history must show what the client saw."""
     hosts = connect_string.split(",")
     rng.shuffle(hosts)
-    client = KazooClient(hosts=",".join(hosts), timeout=SESSION_TIMEOUT,
-                         connection_retry=dict(max_tries=-1, delay=0.1, backoff=1.5,
-                                               max_delay=1.0),
-                         randomize_hosts=True)
-    client.start(timeout=30)
-    return client
+    give_up = time.monotonic() + 60.0
+    while True:
+        client = KazooClient(hosts=",".join(hosts), timeout=SESSION_TIMEOUT,
+                             connection_retry=dict(max_tries=-1, delay=0.1, backoff=1.5,
+                                                   max_delay=1.0),
+                             randomize_hosts=True)
+        try:
+            client.start(timeout=30)
+            return client
+        except KazooTimeoutError:
+            # kazoo 2.8's start() raises this at once, not after the timeout, when its first
+            # connection is lost before start() looks (seen in CI: a server killed just after
+            # it accepted the session). It has stopped the client; try a new one.
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.2)
 
 
 def error_name(exc):
