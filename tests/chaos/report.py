@@ -116,14 +116,48 @@ def outages(events, faults):
 
 def outage_table(verdicts):
     """Markdown: per fault, the median and maximum write outage over the scenarios."""
-    by_fault = {}
-    for v in verdicts:
-        for fault, _t0, seconds in v.get("outages", []):
-            by_fault.setdefault(fault, []).append(seconds)
+    by_fault = _gaps_by_fault(verdicts)
     lines = ["| fault | times | median longest write gap (s) | max (s) |", "|---|---|---|---|"]
     for fault in sorted(by_fault):
         xs = sorted(by_fault[fault])
         lines.append(f"| {fault} | {len(xs)} | {xs[len(xs) // 2]:.2f} | {xs[-1]:.2f} |")
+    return lines
+
+
+def _gaps_by_fault(verdicts):
+    by_fault = {}
+    for v in verdicts:
+        for fault, _t0, seconds in v.get("outages", []):
+            by_fault.setdefault(fault, []).append(seconds)
+    return by_fault
+
+
+def comparison_table(campaigns):
+    """Markdown: per fault, the median (and max) longest write gap of each campaign side by
+    side, and the median's ratio to the first campaign's. `campaigns`: [(label, verdicts)]."""
+    gaps = [(label, _gaps_by_fault(verdicts)) for label, verdicts in campaigns]
+    faults = sorted(set().union(*(g.keys() for _label, g in gaps)))
+    first = gaps[0][0]
+    head = "| fault | " + " | ".join(f"{label}: median (max) s" for label, _g in gaps)
+    head += "".join(f" | {label} / {first}" for label, _g in gaps[1:]) + " |"
+    lines = [head, "|---" * (1 + 2 * len(gaps) - 1) + "|"]
+
+    def median(xs):
+        xs = sorted(xs)
+        return xs[len(xs) // 2] if xs else None
+
+    for fault in faults:
+        cells = []
+        medians = []
+        for _label, g in gaps:
+            xs = g.get(fault, [])
+            m = median(xs)
+            medians.append(m)
+            cells.append(f"{m:.2f} ({max(xs):.2f})" if xs else "—")
+        for m in medians[1:]:
+            base = medians[0]
+            cells.append(f"{m / base:.1f}" if m is not None and base else "—")
+        lines.append(f"| {fault} | " + " | ".join(cells) + " |")
     return lines
 
 

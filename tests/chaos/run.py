@@ -44,6 +44,8 @@ def parse_args(argv):
     p.add_argument("--out")
     p.add_argument("--no-netns", action="store_true")
     p.add_argument("--list-faults", action="store_true")
+    p.add_argument("--compare", nargs="+", metavar="DIR",
+                   help="no run: the write-gap table of these campaigns' results side by side")
     p.add_argument("--paddock-bin", default=os.environ.get(
         "PADDOCK_BIN", os.path.join(REPO, "build", "bin", "paddock")))
     return p.parse_args(argv)
@@ -67,8 +69,27 @@ def plan(args, faults):
     return [(f"seed-{seed}", args.servers, seed, faults, args.repeat)]
 
 
+def compare(dirs):
+    """Prints the side-by-side write-gap table of earlier campaigns (their verdicts.json),
+    labelled by target (and directory when two share one)."""
+    campaigns = []
+    for d in dirs:
+        with open(os.path.join(d, "verdicts.json")) as f:
+            verdicts = json.load(f)
+        target = verdicts[0].get("target", "?") if verdicts else "?"
+        campaigns.append((target, verdicts))
+    labels = [label for label, _v in campaigns]
+    if len(set(labels)) < len(labels):
+        campaigns = [(f"{label} ({os.path.basename(os.path.normpath(d))})", v)
+                     for (label, v), d in zip(campaigns, dirs)]
+    print("\n".join(report.comparison_table(campaigns)))
+    return 0
+
+
 def main(argv):
     args = parse_args(argv)
+    if args.compare:
+        return compare(args.compare)
     actor_faults = args.target == "paddock"
     all_faults = nemesis.available_faults(network_faults=True, actor_faults=actor_faults)
     if args.list_faults:
