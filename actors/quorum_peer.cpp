@@ -238,8 +238,7 @@ void run_action(self_ptr self, zab::action& a) {
           self->request(st.ctx->store, caf::infinite, take_snap_atom::value)
               .then(
                   [=](int64_t zxid, std::string& bytes) {
-                    self->state.core->on_snapshot_taken(now_ms(), learner, zxid,
-                                                        std::move(bytes));
+                    self->state.core->on_snapshot_taken(now_ms(), learner, zxid, std::move(bytes));
                     run_actions(self);
                   },
                   [=](caf::error& err) {
@@ -372,6 +371,14 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
       // This server's clients.
       [=](write_request& w) {
         auto& s = self->state;
+        // A txn no client asked for (a session expiry) is the leader's decision alone. One
+        // made by a server that has just stopped leading (a paused leader resuming expires
+        // every session it tracked) must not reach the new leader: it would end live sessions.
+        if (!w.from.session && s.status.now != zab::role::leading) {
+          spdlog::debug("dropping a server-made txn (type {}): this server does not lead",
+                        w.txn.type);
+          return;
+        }
         if (!s.status.serving || s.status.leader == zab::no_server) {
           refuse_write(self, w);
           return;

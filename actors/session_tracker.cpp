@@ -4,9 +4,9 @@
 #include "actors/messages.hpp"
 #include "protocol/jute/opcodes.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
-#include <algorithm>
 #include <random>
 #include <spdlog/spdlog.h>
 #include <utility>
@@ -41,7 +41,8 @@ void expire_due(self_ptr self) {
     auto it = st.sessions.find(id);
     if (it != st.sessions.end()) {
       if (it->second.owner) self->send(it->second.owner, expire_atom::value);
-      st.sessions.erase(it);
+      it->second.owner = nullptr;
+      it->second.closing = true; // forgotten when its closeSession is applied
     }
     send_close(self, id);
   }
@@ -79,15 +80,20 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         auto id = s.next_session_id++;
         auto passwd = store::session_password(id, s.secret);
         s.sessions[id] = {std::move(owner), passwd, timeout_ms};
-        if (s.expires) s.expiry.add(id, timeout_ms, now_ms());
-        else s.touched.push_back(id);
+        if (s.expires)
+          s.expiry.add(id, timeout_ms, now_ms());
+        else
+          s.touched.push_back(id);
         return caf::make_message(id, std::move(passwd));
       },
       [=](reattach_atom, int64_t id, const std::string& passwd, int32_t timeout_ms,
           caf::actor& owner) {
         auto& s = self->state;
         auto it = s.sessions.find(id);
-        if (it == s.sessions.end()) return caf::make_message(false, std::string{});
+        // A closing session is as good as expired (ZooKeeper's SessionTracker refuses a
+        // session marked closing too).
+        if (it == s.sessions.end() || it->second.closing)
+          return caf::make_message(false, std::string{});
         // As ZooKeeper does, the connection that holds the session now is dropped as soon
         // as another one claims the session, before the password is checked.
         if (it->second.owner && it->second.owner != owner)
@@ -98,14 +104,18 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         }
         it->second.owner = std::move(owner);
         it->second.timeout_ms = timeout_ms;
-        if (s.expires) s.expiry.add(id, timeout_ms, now_ms());
-        else s.touched.push_back(id);
+        if (s.expires)
+          s.expiry.add(id, timeout_ms, now_ms());
+        else
+          s.touched.push_back(id);
         return caf::make_message(true, it->second.passwd);
       },
       [=](touch_atom, int64_t id) {
         auto& s = self->state;
-        if (s.expires) s.expiry.touch(id, now_ms());
-        else s.touched.push_back(id);
+        if (s.expires)
+          s.expiry.touch(id, now_ms());
+        else
+          s.touched.push_back(id);
       },
       // Leader: sessions a learner saw alive.
       [=](touches_atom, const std::vector<int64_t>& ids) {
@@ -122,14 +132,19 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         s.expires = leading;
         s.expiry = store::session_expiry{s.ctx->config.tick_time_ms};
         s.touched.clear();
-        if (leading)
-          for (const auto& [id, info] : s.sessions)
-            s.expiry.add(id, info.timeout_ms, now_ms());
+        // A close this server sent while it led may never have committed; whether the
+        // session lives is now the tree's word, and the leader's to change. So every
+        // session the tree holds starts afresh — a new leader expires it again in time.
+        for (auto& [id, info] : s.sessions) {
+          info.closing = false;
+          if (leading) s.expiry.add(id, info.timeout_ms, now_ms());
+        }
       },
       // Ensemble: the store applied a createSession / closeSession of any server.
       [=](session_up_atom, int64_t id, int32_t timeout_ms, const std::string& passwd) {
         auto& s = self->state;
-        auto [it, added] = s.sessions.try_emplace(id, tracker_state::session_info{nullptr, passwd, timeout_ms});
+        auto [it, added] =
+            s.sessions.try_emplace(id, tracker_state::session_info{nullptr, passwd, timeout_ms});
         if (added && s.expires) s.expiry.add(id, timeout_ms, now_ms());
       },
       [=](session_down_atom, int64_t id) {
@@ -158,9 +173,14 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
             s.expiry.add(id, info.timeout_ms, now_ms());
       },
       [=](forget_atom, int64_t id) {
-        // The client closes its session: the closeSession txn is already on its way.
-        self->state.expiry.remove(id);
-        self->state.sessions.erase(id);
+        // The client closes its session: the closeSession txn is already on its way. The
+        // session is forgotten when it is applied (session_down), not before: see `closing`.
+        auto& s = self->state;
+        s.expiry.remove(id);
+        if (auto it = s.sessions.find(id); it != s.sessions.end()) {
+          it->second.owner = nullptr;
+          it->second.closing = true;
+        }
       },
       [=](retry_close_atom, int64_t id) { self->state.close_retries.push_back(id); },
       [=](tick_atom) {

@@ -24,6 +24,11 @@ struct tracker_state {
     caf::actor owner; // the session actor of the connection that holds it now
     std::string passwd;
     int32_t timeout_ms = 0;
+    // This tracker sent (or the client asked for) the session's closeSession txn. The
+    // session is forgotten only when the store applies it (session_down): a close proposed
+    // by a leader that lost its leadership never commits, and a session forgotten then would
+    // never expire anywhere once this server leads again — its ephemerals would stay for good.
+    bool closing = false;
   };
   context_ptr ctx;
   store::session_expiry expiry{2000};
@@ -31,8 +36,8 @@ struct tracker_state {
   int64_t next_session_id = 0;
   uint64_t secret = 0;
   std::vector<int64_t> close_retries; // expiries the log could not write: sent again next tick
-  bool expires = true;                 // standalone or leader: this tracker expires sessions
-  std::vector<int64_t> touched;        // learner: sessions seen alive since the last relay
+  bool expires = true;                // standalone or leader: this tracker expires sessions
+  std::vector<int64_t> touched;       // learner: sessions seen alive since the last relay
   static inline const char* name = "paddock.session_tracker";
 };
 

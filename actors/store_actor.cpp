@@ -36,8 +36,9 @@ void apply_commit(self_ptr self, commit& c) {
     auto result = st.tree.apply(c.txn);
     st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
     // In an ensemble a session may be created or closed by any server: every server's
-    // tracker learns of it here, so a client can resume its session on any of them.
-    if (st.ctx->config.is_ensemble() && result.err == jute::error_code::ok) {
+    // tracker learns of it here, so a client can resume its session on any of them. And a
+    // tracker forgets a closed session only here, when its close is applied (standalone too).
+    if (result.err == jute::error_code::ok) {
       if (c.txn.type == jute::opcode::create_session)
         self->send(st.ctx->tracker, session_up_atom::value, c.txn.session_id,
                    c.txn.session_timeout_ms, c.txn.session_passwd);
