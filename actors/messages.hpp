@@ -183,7 +183,8 @@ struct tree_stats {
 
 // watch manager -> admin.
 struct watch_stats {
-  uint64_t watch_count = 0;
+  uint64_t watch_count = 0;      // mntr: both indexes
+  uint64_t data_watch_count = 0; // wchs: the data index, as ZooKeeper 3.8
   uint64_t watched_paths = 0;
   uint64_t watchers = 0;
   // For wchc / wchp (filled only when asked for listings).

@@ -119,6 +119,7 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
         auto& st = self->state;
         watch_stats s;
         s.watch_count = st.table.watch_count();
+        s.data_watch_count = st.table.data_watch_count();
         s.watched_paths = st.table.watched_paths();
         s.watchers = st.table.watcher_count();
         if (with_listings) {

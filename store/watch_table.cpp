@@ -70,44 +70,35 @@ size_t watch_table::watch_count() const {
   return data_.watch_count() + child_.watch_count();
 }
 
+size_t watch_table::data_watch_count() const {
+  return data_.watch_count();
+}
+
 size_t watch_table::watched_paths() const {
-  size_t n = data_.by_path().size();
-  for (const auto& [path, ws] : child_.by_path())
-    if (data_.by_path().count(path) == 0) ++n;
-  return n;
+  return data_.by_path().size();
 }
 
 size_t watch_table::watcher_count() const {
-  size_t n = data_.by_watcher().size();
-  for (const auto& [w, paths] : child_.by_watcher())
-    if (data_.by_watcher().count(w) == 0) ++n;
-  return n;
+  return data_.by_watcher().size();
 }
 
 std::vector<std::pair<watcher_id, std::vector<std::string>>> watch_table::by_watcher() const {
-  std::unordered_map<watcher_id, std::vector<std::string>> merged;
-  for (const auto* index : {&data_, &child_})
-    for (const auto& [w, paths] : index->by_watcher())
-      merged[w].insert(merged[w].end(), paths.begin(), paths.end());
-  std::vector<std::pair<watcher_id, std::vector<std::string>>> out(merged.begin(), merged.end());
-  for (auto& [w, paths] : out) {
+  std::vector<std::pair<watcher_id, std::vector<std::string>>> out;
+  for (const auto& [w, paths] : data_.by_watcher())
+    out.emplace_back(w, std::vector<std::string>(paths.begin(), paths.end()));
+  for (auto& [w, paths] : out)
     std::sort(paths.begin(), paths.end());
-    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-  }
   std::sort(out.begin(), out.end());
   return out;
 }
 
 std::vector<std::pair<std::string, std::vector<watcher_id>>> watch_table::by_path() const {
-  std::unordered_map<std::string, std::vector<watcher_id>> merged;
-  for (const auto* index : {&data_, &child_})
-    for (const auto& [path, ws] : index->by_path())
-      for (const auto& [w, mode] : ws)
-        merged[path].push_back(w);
-  std::vector<std::pair<std::string, std::vector<watcher_id>>> out(merged.begin(), merged.end());
-  for (auto& [path, ws] : out) {
-    std::sort(ws.begin(), ws.end());
-    ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
+  std::vector<std::pair<std::string, std::vector<watcher_id>>> out;
+  for (const auto& [path, ws] : data_.by_path()) {
+    auto& ids = out.emplace_back(path, std::vector<watcher_id>{}).second;
+    for (const auto& [w, mode] : ws)
+      ids.push_back(w);
+    std::sort(ids.begin(), ids.end());
   }
   std::sort(out.begin(), out.end());
   return out;

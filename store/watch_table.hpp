@@ -49,10 +49,13 @@ public:
   // ZooKeeper's DataTree.getWatchCount (mntr zk_watch_count): the (path, watcher) pairs
   // of both indexes, so a persistent watch counts twice.
   size_t watch_count() const;
-  size_t watched_paths() const; // distinct paths with any watch
-  size_t watcher_count() const; // distinct watchers with any watch
+  // wchs, wchc and wchp show the data index alone in ZooKeeper 3.8 (DataTree's
+  // getWatchesSummary and dumpWatches): child watches are not listed there.
+  size_t data_watch_count() const; // wchs "Total watches"
+  size_t watched_paths() const;    // distinct paths with a data-index watch
+  size_t watcher_count() const;    // distinct watchers with a data-index watch
 
-  // For the wchc / wchp four-letter words: watcher -> paths, path -> watchers.
+  // For the wchc / wchp four-letter words (data index): watcher -> paths, path -> watchers.
   std::vector<std::pair<watcher_id, std::vector<std::string>>> by_watcher() const;
   std::vector<std::pair<std::string, std::vector<watcher_id>>> by_path() const;
 

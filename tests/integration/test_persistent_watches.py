@@ -112,7 +112,20 @@ class OnFollower:
 def ensemble3():
     with Ensemble(3) as ens:
         ens.start()
+        # A server reports its mode a moment before it takes sessions (both servers do).
+        for m in ens.members:
+            harness.wait_for(lambda: _can_connect(m), timeout=60, what=f"sessions on {m.hosts}")
         yield ens
+
+
+def _can_connect(member):
+    try:
+        c = rz.Conn(member.host, member.client_port, timeout=2)
+        ok = c.handshake(timeout_ms=10000) is not None
+        c.close()
+        return ok
+    except OSError:
+        return False
 
 
 @pytest.fixture(params=["standalone", "ensemble"])
@@ -371,3 +384,34 @@ def test_closing_the_session_drops_its_persistent_watches(sessions, where):
     other = watcher()
     assert other.call(rz.OP_CHECK_WATCHES, rz.watches_body(p, rz.WATCHER_ANY))[0] == \
         rz.ERR_NO_WATCHER
+
+
+def test_four_letter_counts_as_zookeeper(fresh_server):
+    """mntr counts both of DataTree's indexes (a persistent watch is in both); wchs, wchc
+    and wchp show the data index only, so a child watch is counted by mntr alone."""
+    w = Session(fresh_server.host, fresh_server.port)
+    try:
+        def mntr_watches():
+            for line in fresh_server.four_letter("mntr").splitlines():
+                key, _, value = line.partition("\t")
+                if key == "zk_watch_count":
+                    return int(value)
+            raise AssertionError("no zk_watch_count")
+        before = mntr_watches()
+        w.create("/fl-c")
+        w.add_watch("/fl-p", rz.ADD_WATCH_PERSISTENT)
+        w.add_watch("/fl-r", rz.ADD_WATCH_PERSISTENT_RECURSIVE)
+        w.ok(rz.OP_GET_CHILDREN, rz.path_watch_body("/fl-c", True))
+        assert mntr_watches() == before + 5
+        assert fresh_server.four_letter("wchs").endswith(
+            "1 connections watching 2 paths\nTotal watches:2\n")
+        sid = "0x%x" % w.session_id
+        wchc = fresh_server.four_letter("wchc")
+        assert wchc.startswith(sid + "\n")
+        assert sorted(wchc.split("\n")[1:3]) == ["\t/fl-p", "\t/fl-r"]
+        assert "/fl-c" not in wchc
+        wchp = fresh_server.four_letter("wchp")
+        assert f"/fl-p\n\t{sid}\n" in wchp and f"/fl-r\n\t{sid}\n" in wchp
+        assert "/fl-c" not in wchp
+    finally:
+        w.close()

@@ -225,3 +225,22 @@ TEST_CASE("setWatches2 re-registers persistent watches without firing them") {
   CHECK(outcome.register_now[0].path == "/gone");
   CHECK(outcome.register_now[1].kind == store::watch_kind::persistent_recursive);
 }
+
+TEST_CASE("counts as ZooKeeper 3.8 reports them: mntr both indexes, wchs/wchc/wchp data") {
+  watch_table t;
+  t.add_persistent_watch("/p", 1, watch_mode::persistent);
+  t.add_persistent_watch("/r", 1, watch_mode::persistent_recursive);
+  t.add_child_watch("/c", 2);
+  t.add_data_watch("/d", 2);
+  CHECK(t.watch_count() == 6);      // 2 + 2 + 1 + 1
+  CHECK(t.data_watch_count() == 3); // /p, /r, /d
+  CHECK(t.watched_paths() == 3);
+  CHECK(t.watcher_count() == 2);
+  auto by_watcher = t.by_watcher();
+  REQUIRE(by_watcher.size() == 2);
+  CHECK(by_watcher[0].second == std::vector<std::string>{"/p", "/r"});
+  CHECK(by_watcher[1].second == std::vector<std::string>{"/d"}); // the child watch is not listed
+  auto by_path = t.by_path();
+  REQUIRE(by_path.size() == 3);
+  CHECK(by_path[0].first == "/d");
+}
