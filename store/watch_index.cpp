@@ -21,11 +21,10 @@ void watch_index::trigger(const std::string& path, jute::event_type type,
   const bool children_changed = type == jute::event_type::node_children_changed;
   // `path` itself first, then (only while a recursive watch exists) each ancestor up to
   // "/", as ZooKeeper's PathParentIterator.
-  const std::string* at = &path;
-  std::string ancestor;
+  std::string_view at = path;
   bool at_parent = false;
   for (;;) {
-    auto it = table_.find(*at);
+    auto it = table_.find(at);
     if (it != table_.end()) {
       auto& watchers = it->second;
       for (auto w = watchers.begin(); w != watchers.end();) {
@@ -48,11 +47,10 @@ void watch_index::trigger(const std::string& path, jute::event_type type,
       }
       if (watchers.empty()) table_.erase(it);
     }
-    if (recursive_ == 0 || *at == "/") return;
-    auto slash = at->rfind('/');
-    if (slash == std::string::npos) return; // not an absolute path: no ancestors
-    ancestor = slash == 0 ? std::string("/") : at->substr(0, slash);
-    at = &ancestor;
+    if (recursive_ == 0 || at == "/") return;
+    auto slash = at.rfind('/');
+    if (slash == std::string_view::npos) return; // not an absolute path: no ancestors
+    at = slash == 0 ? std::string_view("/") : at.substr(0, slash);
     at_parent = true;
   }
 }

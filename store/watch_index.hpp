@@ -7,6 +7,7 @@
 #include "protocol/jute/records.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,7 +45,13 @@ public:
   size_t recursive_count() const { return recursive_; }
   bool empty() const { return table_.empty(); }
 
-  using table = std::unordered_map<std::string, std::unordered_map<watcher_id, watch_mode>>;
+  // Looked up by string_view, so walking a path's ancestors allocates nothing.
+  struct path_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using table = std::unordered_map<std::string, std::unordered_map<watcher_id, watch_mode>,
+                                   path_hash, std::equal_to<>>;
   using reverse = std::unordered_map<watcher_id, std::unordered_set<std::string>>;
   const table& by_path() const { return table_; }
   const reverse& by_watcher() const { return by_watcher_; }
