@@ -415,3 +415,22 @@ def test_four_letter_counts_as_zookeeper(fresh_server):
         assert "/fl-c" not in wchp
     finally:
         w.close()
+
+
+def test_recursive_watch_with_its_data_side_removed_still_sees_deletes(sessions):
+    """addWatch puts a recursive watch in both of 3.8's indexes; removeWatches(Data) takes
+    it out of the data index only, and the child index, which sees NodeDeleted (for the
+    deleted node) and NodeChildrenChanged (which recursive watches skip), still reports the
+    deletion of any descendant."""
+    watcher, writer = sessions
+    w, x = watcher(), writer()
+    p = unique("half")
+    x.create(p)
+    w.settle()
+    w.add_watch(p, rz.ADD_WATCH_PERSISTENT_RECURSIVE)
+    assert w.call(rz.OP_REMOVE_WATCHES, rz.watches_body(p, rz.WATCHER_DATA))[0] == 0
+    x.create(p + "/a")
+    x.create(p + "/a/b")
+    x.set(p + "/a/b", b"v")
+    x.delete(p + "/a/b")
+    assert w.settle() == [(E_DELETED, SYNC_CONNECTED, p + "/a/b")]

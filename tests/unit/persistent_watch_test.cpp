@@ -244,3 +244,13 @@ TEST_CASE("counts as ZooKeeper 3.8 reports them: mntr both indexes, wchs/wchc/wc
   REQUIRE(by_path.size() == 3);
   CHECK(by_path[0].first == "/d");
 }
+
+TEST_CASE("a recursive watch left in the child index alone still reports deletions") {
+  watch_table t;
+  t.add_persistent_watch("/h", 1, watch_mode::persistent_recursive);
+  CHECK(t.remove("/h", watcher_type::data, 1));
+  CHECK(fire(t, "/h/a", event_type::node_created).empty());
+  CHECK(fire(t, "/h/a", event_type::node_data_changed).empty());
+  CHECK(fire(t, "/h", event_type::node_children_changed).empty());
+  CHECK(fire(t, "/h/a", event_type::node_deleted) == fired{{1, event_type::node_deleted}});
+}
