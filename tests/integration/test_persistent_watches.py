@@ -112,7 +112,7 @@ class OnFollower:
 def ensemble3():
     with Ensemble(3) as ens:
         ens.start()
-        # A server reports its mode a moment before it takes sessions (both servers do).
+        # Paddock was seen to report its mode a moment before it takes sessions (1 run in 4).
         for m in ens.members:
             harness.wait_for(lambda: _can_connect(m), timeout=60, what=f"sessions on {m.hosts}")
         yield ens
