@@ -1,9 +1,9 @@
 #include "actors/admin.hpp"
 
 #include "actors/messages.hpp"
-#include "protocol/zab/types.hpp"
 #include "paddock/version.hpp"
 #include "protocol/admin/four_letter_words.hpp"
+#include "protocol/zab/types.hpp"
 
 #include <caf/all.hpp>
 #include <dirent.h>
@@ -155,6 +155,7 @@ caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
                       .then(
                           [=](watch_stats& w) mutable {
                             snap->watch_count = w.watch_count;
+                            snap->data_watch_count = w.data_watch_count;
                             snap->watched_paths = w.watched_paths;
                             snap->watching_connections = w.watchers;
                             snap->watches_by_session = std::move(w.by_session);

@@ -6,6 +6,7 @@
 #include "protocol/jute/records.hpp"
 #include "store/request_processor.hpp"
 #include "store/txn.hpp"
+#include "store/watch_requests.hpp"
 #include "store/watch_table.hpp"
 
 #include <caf/actor.hpp>
@@ -14,6 +15,7 @@
 #include <caf/io/connection_handle.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -146,6 +148,8 @@ struct read_done {
   int64_t session_id = 0; // the watcher's session, for wchc / wchp
   std::vector<store::watch_registration> registrations;
   std::vector<jute::watcher_event> fire_now;
+  // checkWatches / removeWatches: answered by the watch manager (`reply` is empty).
+  std::optional<store::watch_query> query;
   origin from;
 };
 
@@ -179,7 +183,8 @@ struct tree_stats {
 
 // watch manager -> admin.
 struct watch_stats {
-  uint64_t watch_count = 0;
+  uint64_t watch_count = 0;      // mntr: both indexes
+  uint64_t data_watch_count = 0; // wchs: the data index, as ZooKeeper 3.8
   uint64_t watched_paths = 0;
   uint64_t watchers = 0;
   // For wchc / wchp (filled only when asked for listings).

@@ -177,7 +177,10 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         store::watch_registration reg;
         std::span<const jute::id> auth;
         if (r.auth) auth = *r.auth;
-        store::execute_read(st.tree, r.request, r.session_id, auth, d.reply, reg);
+        if (store::watch_query q; store::to_watch_query(r.request, q))
+          d.query = std::move(q); // the watch manager holds the watches: it answers
+        else
+          store::execute_read(st.tree, r.request, r.session_id, auth, d.reply, reg);
         if (reg.kind != store::watch_kind::none) d.registrations.push_back(std::move(reg));
         d.zxid = st.tree.last_zxid();
         d.watcher = r.watcher;

@@ -1,6 +1,8 @@
 #include "actors/watch_manager.hpp"
 
 #include "protocol/jute/codec.hpp"
+#include "store/request_processor.hpp"
+#include "store/watch_requests.hpp"
 
 #include <caf/all.hpp>
 
@@ -57,6 +59,21 @@ void deliver(self_ptr self, std::vector<store::fired_event>& fired) {
   fired.clear();
 }
 
+void register_watch(store::watch_table& table, const store::watch_registration& r,
+                    store::watcher_id w) {
+  switch (r.kind) {
+  case store::watch_kind::data: table.add_data_watch(r.path, w); break;
+  case store::watch_kind::child: table.add_child_watch(r.path, w); break;
+  case store::watch_kind::persistent:
+    table.add_persistent_watch(r.path, w, store::watch_mode::persistent);
+    break;
+  case store::watch_kind::persistent_recursive:
+    table.add_persistent_watch(r.path, w, store::watch_mode::persistent_recursive);
+    break;
+  case store::watch_kind::none: break;
+  }
+}
+
 } // namespace
 
 caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, context_ptr ctx) {
@@ -86,14 +103,14 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
         if (!d.from.session) return;
         for (const auto& e : d.fire_now)
           queue_event(self, d.from.session, e);
+        if (d.query) {
+          auto err = store::run_watch_query(st.table, *d.query, d.watcher);
+          store::encode_watch_query_reply(d.reply, *d.query, d.zxid, err);
+        }
         if (!d.registrations.empty()) {
           remember(self, d.watcher, d.from.session, d.session_id);
-          for (const auto& r : d.registrations) {
-            if (r.kind == store::watch_kind::data)
-              st.table.add_data_watch(r.path, d.watcher);
-            else if (r.kind == store::watch_kind::child)
-              st.table.add_child_watch(r.path, d.watcher);
-          }
+          for (const auto& r : d.registrations)
+            register_watch(st.table, r, d.watcher);
         }
         queue(self, d.from.session, outbound{std::move(d.reply), true, false, d.zxid, 0});
       },
@@ -102,6 +119,7 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
         auto& st = self->state;
         watch_stats s;
         s.watch_count = st.table.watch_count();
+        s.data_watch_count = st.table.data_watch_count();
         s.watched_paths = st.table.watched_paths();
         s.watchers = st.table.watcher_count();
         if (with_listings) {

@@ -3,6 +3,7 @@
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/jute_writer.hpp"
 #include "protocol/jute/opcodes.hpp"
+#include "store/watch_requests.hpp"
 
 #include <utility>
 
@@ -17,7 +18,12 @@ request_class classify(int32_t opcode) {
   case op::get_children:
   case op::get_children2:
   case op::get_acl:
-  case op::get_ephemerals: return request_class::read;
+  case op::get_ephemerals:
+  // The watch requests pass the store like reads, so they are ordered with the session's
+  // reads and with the commit notices (see store/watch_requests.hpp).
+  case op::add_watch:
+  case op::check_watches:
+  case op::remove_watches: return request_class::read;
   case op::multi: return request_class::write;
   case op::sync: return request_class::sync;
   case op::set_watches:
@@ -169,6 +175,9 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
                 [&](jute::writer& w) { write_children(w, matching); });
     return;
   }
+  case op::add_watch:
+    execute_add_watch(std::get<jute::add_watch_request>(request.body), xid, zxid, out, reg);
+    return;
   default: reply_frame(out, xid, zxid, jute::error_code::unimplemented, no_body); return;
   }
 }
@@ -243,6 +252,10 @@ set_watches_outcome evaluate_set_watches(const data_tree& tree,
     else
       out.register_now.push_back({watch_kind::child, p});
   }
+  for (const auto& p : request.persistent_watches)
+    out.register_now.push_back({watch_kind::persistent, p});
+  for (const auto& p : request.persistent_recursive_watches)
+    out.register_now.push_back({watch_kind::persistent_recursive, p});
   return out;
 }
 

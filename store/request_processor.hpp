@@ -30,7 +30,9 @@ enum class request_class {
 
 request_class classify(int32_t opcode);
 
-enum class watch_kind : uint8_t { none, data, child };
+// What a read registers. persistent and persistent_recursive come from addWatch and
+// setWatches2 and go into both of the watch table's indexes.
+enum class watch_kind : uint8_t { none, data, child, persistent, persistent_recursive };
 
 struct watch_registration {
   watch_kind kind = watch_kind::none;
@@ -64,7 +66,8 @@ struct set_watches_outcome {
 // ZooKeeper's DataTree.setWatches: a data watch on a missing node fires NodeDeleted, on a
 // node changed after relativeZxid NodeDataChanged; an exist watch on an existing node fires
 // NodeCreated; a child watch fires NodeDeleted or NodeChildrenChanged likewise. The rest
-// are registered.
+// are registered. setWatches2's persistent and persistent-recursive watches are only
+// registered, after the one-shot ones: nothing that changed meanwhile fires for them.
 set_watches_outcome evaluate_set_watches(const data_tree& tree,
                                          const jute::set_watches_request& request);
 

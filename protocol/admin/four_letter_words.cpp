@@ -137,7 +137,7 @@ std::string answer(std::string_view word, const server_snapshot& s) {
   if (word == "wchs")
     return std::to_string(s.watching_connections) + " connections watching " +
            std::to_string(s.watched_paths) +
-           " paths\nTotal watches:" + std::to_string(s.watch_count) + "\n";
+           " paths\nTotal watches:" + std::to_string(s.data_watch_count) + "\n";
   if (word == "wchc") {
     std::string out;
     for (const auto& [sid, paths] : s.watches_by_session) {

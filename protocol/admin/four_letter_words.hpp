@@ -43,7 +43,8 @@ struct server_snapshot {
   uint64_t packets_sent = 0;
   int64_t alive_connections = 0;
   int64_t outstanding_requests = 0;
-  uint64_t watch_count = 0;
+  uint64_t watch_count = 0;      // mntr zk_watch_count: data and child watches
+  uint64_t data_watch_count = 0; // wchs "Total watches": data watches only, as 3.8
   uint64_t watched_paths = 0;
   uint64_t watching_connections = 0;
   uint64_t ephemerals_count = 0;

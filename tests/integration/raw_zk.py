@@ -143,3 +143,45 @@ def parse_get_data(rest):
     """(data, stat tuple) of a GetDataResponse body."""
     data, offset = unpack_buffer(rest)
     return data, struct.unpack(STAT_FORMAT, rest[offset:offset + STAT_SIZE])
+
+
+# -- watches: addWatch, checkWatches, removeWatches, setWatches2 ---------------------------
+OP_SYNC, OP_CHECK_WATCHES, OP_REMOVE_WATCHES = 9, 17, 18
+OP_SET_WATCHES2, OP_ADD_WATCH = 105, 106
+SET_WATCHES_XID = -8
+ADD_WATCH_PERSISTENT, ADD_WATCH_PERSISTENT_RECURSIVE = 0, 1  # ZooDefs.AddWatchModes
+WATCHER_CHILDREN, WATCHER_DATA, WATCHER_ANY = 1, 2, 3  # Watcher.WatcherType
+ERR_NO_WATCHER, ERR_MARSHALLING = -121, -5
+
+
+def add_watch_body(path, mode):
+    return pack_string(path) + struct.pack(">i", mode)
+
+
+def watches_body(path, watcher_type):
+    """The body of checkWatches / removeWatches: path, WatcherType."""
+    return pack_string(path) + struct.pack(">i", watcher_type)
+
+
+def set_watches2_body(relative_zxid, data=(), exist=(), child=(), persistent=(),
+                      persistent_recursive=()):
+    body = struct.pack(">q", relative_zxid)
+    for paths in (data, exist, child, persistent, persistent_recursive):
+        body += struct.pack(">i", len(paths)) + b"".join(pack_string(p) for p in paths)
+    return body
+
+
+def call_with_events(conn, xid, opcode, body=b""):
+    """Like Conn.call, but also returns the events that came before the reply, in order:
+    ((xid, zxid, err, body) or None, [(type, state, path), ...])."""
+    conn.send(request(xid, opcode, body))
+    events = []
+    while True:
+        reply = conn.read_frame()
+        if reply is None:
+            return None, events
+        rxid, zxid, err, rest = parse_frame(reply)
+        if rxid == NOTIFICATION_XID:
+            events.append(parse_event(rest))
+        else:
+            return (rxid, zxid, err, rest), events

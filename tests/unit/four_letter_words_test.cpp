@@ -18,6 +18,7 @@ server_snapshot sample() {
   s.packets_sent = 553100;
   s.alive_connections = 1;
   s.watch_count = 3;
+  s.data_watch_count = 3;
   s.watched_paths = 2;
   s.watching_connections = 1;
   connection_info c;
