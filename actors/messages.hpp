@@ -31,7 +31,9 @@ using open_atom = caf::atom_constant<caf::atom("open")>;     // start listening
 using new_session_atom = caf::atom_constant<caf::atom("newsess")>;
 using reattach_atom = caf::atom_constant<caf::atom("reattach")>;
 using touch_atom = caf::atom_constant<caf::atom("touch")>;
-using forget_atom = caf::atom_constant<caf::atom("forget")>;
+using forget_atom = caf::atom_constant<caf::atom("forget")>; // the client closes its session
+// A createSession that could not be logged: the session never existed, forget it now.
+using unborn_atom = caf::atom_constant<caf::atom("unborn")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>; // your session is gone
 using moved_atom = caf::atom_constant<caf::atom("moved")>;   // another connection took it
 using tick_atom = caf::atom_constant<caf::atom("tick")>;

@@ -347,7 +347,7 @@ bool on_reply(self_ptr self, outbound& r) {
   if (entry.opcode == jute::opcode::create_session) {
     if (r.failed) {
       // The session could not be logged (disk full): it does not exist.
-      self->send(st.ctx->tracker, forget_atom::value, st.session_id);
+      self->send(st.ctx->tracker, unborn_atom::value, st.session_id);
       send_connect_response(self, false);
       close_connection(self, "createSession could not be logged");
       return false;

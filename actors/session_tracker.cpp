@@ -182,6 +182,11 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
           it->second.closing = true;
         }
       },
+      [=](unborn_atom, int64_t id) {
+        // Its createSession was never logged, so no close will ever be applied for it.
+        self->state.expiry.remove(id);
+        self->state.sessions.erase(id);
+      },
       [=](retry_close_atom, int64_t id) { self->state.close_retries.push_back(id); },
       [=](tick_atom) {
         auto& s = self->state;
