@@ -3,6 +3,7 @@
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/jute_writer.hpp"
 #include "protocol/jute/opcodes.hpp"
+#include "store/who_am_i.hpp"
 
 #include <utility>
 
@@ -17,7 +18,8 @@ request_class classify(int32_t opcode) {
   case op::get_children:
   case op::get_children2:
   case op::get_acl:
-  case op::get_ephemerals: return request_class::read;
+  case op::get_ephemerals:
+  case op::who_am_i: return request_class::read;
   case op::multi: return request_class::write;
   case op::sync: return request_class::sync;
   case op::set_watches:
@@ -167,6 +169,18 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
       if (everything || p.rfind(r.path, 0) == 0) matching.push_back(std::move(p));
     reply_frame(out, xid, zxid, jute::error_code::ok,
                 [&](jute::writer& w) { write_children(w, matching); });
+    return;
+  }
+  case op::who_am_i: {
+    // A session-local read: WhoAmIResponse{vector<ClientInfo{authScheme, user}>}.
+    auto infos = who_am_i(auth);
+    reply_frame(out, xid, zxid, jute::error_code::ok, [&](jute::writer& w) {
+      w.write_int(static_cast<int32_t>(infos.size()));
+      for (const auto& i : infos) {
+        w.write_string(i.auth_scheme);
+        w.write_string(i.user);
+      }
+    });
     return;
   }
   default: reply_frame(out, xid, zxid, jute::error_code::unimplemented, no_body); return;
