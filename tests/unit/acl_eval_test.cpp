@@ -6,6 +6,7 @@
 #include "store/acl.hpp"
 #include "store/data_tree.hpp"
 #include "store/digest_auth.hpp"
+#include "store/snapshot.hpp"
 #include "store/who_am_i.hpp"
 
 #include <catch2/catch.hpp>
@@ -229,4 +230,30 @@ TEST_CASE("identical ACL lists are stored once", "[acl][acl_table]") {
   for (int i = 0; i < 10; ++i)
     f.run(op::remove, {{op::remove, jute::delete_request{"/n" + std::to_string(i), -1}}}, {});
   CHECK(f.tree.acl_count() == before);
+}
+
+TEST_CASE("a snapshot keeps each distinct ACL list once, and every node's list",
+          "[acl][snapshot]") {
+  tree_fixture f;
+  const std::string owner = digest_identity("owner:pw");
+  jute::acl_list mine{{perms::all, {"digest", owner}}, {perms::read, {"world", "anyone"}}};
+  jute::acl_list net{{perms::read | perms::write, {"ip", "10.0.0.0/8"}}};
+  for (int i = 0; i < 6; ++i)
+    REQUIRE(f.run(op::create, {create_op("/s" + std::to_string(i), i % 2 ? mine : net)}, {}).err ==
+            jute::error_code::ok);
+  std::string bytes;
+  REQUIRE(serialize_snapshot(f.tree, bytes).ok());
+  data_tree back;
+  REQUIRE(parse_snapshot(bytes, "acl test", back).ok());
+  CHECK(back.acl_count() == f.tree.acl_count());
+  for (int i = 0; i < 6; ++i) {
+    jute::acl_list acls;
+    jute::stat st;
+    REQUIRE(back.get_acl("/s" + std::to_string(i), acls, st) == jute::error_code::ok);
+    CHECK(acls == (i % 2 ? mine : net));
+  }
+  // Enforcement after the restore is the same.
+  std::vector<jute::id> stranger{{"ip", "10.1.1.1"}};
+  CHECK(back.check_access("/s0", perms::read, stranger) == jute::error_code::ok);
+  CHECK(back.check_access("/s1", perms::admin, stranger) == jute::error_code::no_auth);
 }
