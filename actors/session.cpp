@@ -101,7 +101,7 @@ void start(self_ptr self, int32_t xid, int32_t opcode, bool is_write) {
   st.ctx->stats->outstanding_requests.fetch_add(1, std::memory_order_relaxed);
 }
 
-// addAuth. Paddock records the identity; ACL enforcement is the ACL issue's work.
+// addAuth: the identity joins the session's authInfo, which every ACL check is given.
 // Unknown schemes fail the way ZooKeeper fails them: AuthFailed, then the connection closes.
 bool handle_auth(self_ptr self, const jute::request& req) {
   auto& st = self->state;
@@ -118,11 +118,15 @@ bool handle_auth(self_ptr self, const jute::request& req) {
   // The ip provider adds the connection's own address, which every session already has.
   if (packet.scheme == "digest") {
     jute::id ident{"digest", store::digest_identity(packet.auth)};
-    if (std::find(st.auth_ids->begin(), st.auth_ids->end(), ident) == st.auth_ids->end()) {
-      auto ids = std::make_shared<std::vector<jute::id>>(*st.auth_ids);
-      ids->push_back(std::move(ident));
-      st.auth_ids = std::move(ids);
-    }
+    // As DigestAuthenticationProvider: the super id goes in before the digest id itself.
+    const auto& super_digest = st.ctx->config.super_digest;
+    auto ids = std::make_shared<std::vector<jute::id>>(*st.auth_ids);
+    auto add = [&](jute::id id) {
+      if (std::find(ids->begin(), ids->end(), id) == ids->end()) ids->push_back(std::move(id));
+    };
+    if (!super_digest.empty() && ident.ident == super_digest) add(jute::id{"super", ""});
+    add(std::move(ident));
+    st.auth_ids = std::move(ids);
   }
   jute::encode_reply(st.out, jute::reply_header{jute::xid::auth, 0, 0});
   return true;

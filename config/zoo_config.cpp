@@ -254,6 +254,18 @@ std::optional<config_error> check_servers(const server_config& cfg) {
   return std::nullopt;
 }
 
+// A digest identity: a user with no ':' and the 28-character base64 of a SHA-1. ZooKeeper
+// takes any string and then never matches; a typo here would silently disable the super user.
+bool valid_super_digest(std::string_view value) {
+  auto colon = value.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  auto hash = value.substr(colon + 1);
+  if (hash.size() != 28 || hash.back() != '=') return false;
+  for (char c : hash.substr(0, 27))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  return true;
+}
+
 std::optional<config_error> apply(server_config& cfg, std::string_view key,
                                   std::string_view value) {
   constexpr int32_t i32max = INT32_MAX;
@@ -352,6 +364,14 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   }
   if (key == "cnxTimeout")
     return set_int<int32_t>(key, value, cfg.cnx_timeout_ms, 1, i32max, "a positive number of ms");
+  if (key == "DigestAuthenticationProvider.superDigest") {
+    if (!valid_super_digest(value))
+      return invalid(key, value,
+                     "must be user:base64(sha1(user:password)), e.g. as "
+                     "DigestAuthenticationProvider.generateDigest prints it");
+    cfg.super_digest = value;
+    return std::nullopt;
+  }
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else

@@ -62,6 +62,11 @@ struct server_config {
   bool quorum_listen_on_all_ips = false;   // quorumListenOnAllIPs
   int32_t election_port_bind_retry = 3;    // electionPortBindRetry (0 = forever)
   int32_t cnx_timeout_ms = 5000;           // cnxTimeout
+  // DigestAuthenticationProvider.superDigest ("user:base64(sha1(user:password))", "" = none):
+  // ZooKeeper turns this zoo.cfg key into the system property
+  // zookeeper.DigestAuthenticationProvider.superDigest; addauth with that identity makes a
+  // session super (every permission on every znode).
+  std::string super_digest;
 
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;

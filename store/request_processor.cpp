@@ -4,6 +4,7 @@
 #include "protocol/jute/jute_writer.hpp"
 #include "protocol/jute/opcodes.hpp"
 #include "store/watch_requests.hpp"
+#include "store/who_am_i.hpp"
 
 #include <utility>
 
@@ -19,6 +20,7 @@ request_class classify(int32_t opcode) {
   case op::get_children2:
   case op::get_acl:
   case op::get_ephemerals:
+  case op::who_am_i:
   // The watch requests pass the store like reads, so they are ordered with the session's
   // reads and with the commit notices (see store/watch_requests.hpp).
   case op::add_watch:
@@ -178,6 +180,18 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
   case op::add_watch:
     execute_add_watch(std::get<jute::add_watch_request>(request.body), xid, zxid, out, reg);
     return;
+  case op::who_am_i: {
+    // A session-local read: WhoAmIResponse{vector<ClientInfo{authScheme, user}>}.
+    auto infos = who_am_i(auth);
+    reply_frame(out, xid, zxid, jute::error_code::ok, [&](jute::writer& w) {
+      w.write_int(static_cast<int32_t>(infos.size()));
+      for (const auto& i : infos) {
+        w.write_string(i.auth_scheme);
+        w.write_string(i.user);
+      }
+    });
+    return;
+  }
   default: reply_frame(out, xid, zxid, jute::error_code::unimplemented, no_body); return;
   }
 }

@@ -185,3 +185,34 @@ def call_with_events(conn, xid, opcode, body=b""):
             events.append(parse_event(rest))
         else:
             return (rxid, zxid, err, rest), events
+# --- authentication and whoAmI (zookeeper.jute AuthPacket, WhoAmIResponse) ---
+OP_WHO_AM_I, OP_AUTH = 107, 100
+AUTH_XID = -4
+
+
+def auth_packet(scheme, auth):
+    """AuthPacket{type=0, scheme, auth}, sent with xid -4 and opcode 100."""
+    return struct.pack(">i", 0) + pack_string(scheme) + pack_string(auth)
+
+
+def add_auth(conn, scheme, auth):
+    """Sends addAuth and returns the reply's err (None when the server closed the connection)."""
+    reply = conn.call(AUTH_XID, OP_AUTH, auth_packet(scheme, auth))
+    return None if reply is None else reply[2]
+
+
+def parse_who_am_i(rest):
+    """[(scheme, user or None)] of a WhoAmIResponse body: vector<ClientInfo{authScheme, user}>."""
+    (count,) = struct.unpack(">i", rest[:4])
+    offset, out = 4, []
+    for _ in range(count):
+        scheme, offset = unpack_buffer(rest, offset)
+        user, offset = unpack_buffer(rest, offset)
+        out.append((scheme.decode(), None if user is None else user.decode()))
+    return out
+
+
+def who_am_i(conn, xid=1):
+    """(err, [(scheme, user)]) of a whoAmI request."""
+    _xid, _zxid, err, rest = conn.call(xid, OP_WHO_AM_I)
+    return err, parse_who_am_i(rest) if err == 0 else []
