@@ -236,6 +236,33 @@ struct data_tree::impl {
     return error_code::ok;
   }
 
+  // PrepRequestProcessor's deleteContainer, from the leader's sweeper (session 0, no ACL
+  // or session check). Checked again here because a child may have been created, or the TTL
+  // znode changed, since the sweeper picked it: the node must still be childless and a
+  // container or a TTL znode (else BadVersion, as ZooKeeper), and a TTL znode still expired
+  // at the txn's time (ZooKeeper does not re-check this; the txn's time keeps it
+  // deterministic). Never part of a multi.
+  error_code prep_delete_container(const txn& t, const txn_op& o, planned_op& out) {
+    const auto& req = std::get<jute::delete_request>(o.body);
+    const std::string& path = req.path;
+    auto last_slash = path.rfind('/');
+    if (in_multi || last_slash == std::string::npos || special_path(path))
+      return error_code::bad_arguments;
+    const znode* n = find(path);
+    if (!n || !find(std::string_view(path).substr(0, last_slash))) return error_code::no_node;
+    if (n->child_count() > 0) return error_code::not_empty;
+    switch (ephemeral_type_of(n->ephemeral_owner)) {
+    case ephemeral_type::container: break;
+    case ephemeral_type::ttl:
+      if (!ttl_expired(ttl_of_owner(n->ephemeral_owner), n->mtime, t.time_ms))
+        return error_code::bad_version;
+      break;
+    default: return error_code::bad_version;
+    }
+    out.path = path;
+    return error_code::ok;
+  }
+
   error_code prep_set_data(const txn& t, const txn_op& o, planned_op& out) {
     const auto& req = std::get<jute::set_data_request>(o.body);
     if (auto e = check_session(t); e != error_code::ok) return e;
@@ -295,6 +322,10 @@ struct data_tree::impl {
       if (!std::holds_alternative<jute::delete_request>(o.body))
         return error_code::marshalling_error;
       return prep_delete(t, o, out);
+    case op::delete_container:
+      if (!std::holds_alternative<jute::delete_request>(o.body))
+        return error_code::marshalling_error;
+      return prep_delete_container(t, o, out);
     case op::set_data:
       if (!std::holds_alternative<jute::set_data_request>(o.body))
         return error_code::marshalling_error;
@@ -381,7 +412,8 @@ struct data_tree::impl {
       r.stat = stat_of(*n);
       break;
     }
-    case op::remove: delete_node(p.path, t, triggers); break;
+    case op::remove:
+    case op::delete_container: delete_node(p.path, t, triggers); break;
     case op::set_data: {
       const auto& req = std::get<jute::set_data_request>(o.body);
       znode* n = find(p.path);
@@ -594,6 +626,25 @@ bool data_tree::zxids(std::string_view path, int64_t& mzxid, int64_t& pzxid) con
   mzxid = n->mzxid;
   pzxid = n->pzxid;
   return true;
+}
+
+error_code data_tree::all_children_number(std::string_view path, int32_t& out) const {
+  const znode* n = impl_->find(path);
+  if (!n) return error_code::no_node;
+  // Iterative: a chain of znodes can be deeper than the stack allows recursion.
+  int64_t count = 0;
+  std::vector<const znode*> pending{n};
+  while (!pending.empty()) {
+    const znode* x = pending.back();
+    pending.pop_back();
+    if (!x->children) continue;
+    for (const auto& c : *x->children) {
+      ++count;
+      pending.push_back(c.get());
+    }
+  }
+  out = static_cast<int32_t>(count);
+  return error_code::ok;
 }
 
 int64_t data_tree::last_zxid() const {

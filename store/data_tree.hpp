@@ -79,6 +79,10 @@ public:
   // Returns false when the node does not exist.
   bool zxids(std::string_view path, int64_t& mzxid, int64_t& pzxid) const;
 
+  // ZooKeeper's getAllChildrenNumber: how many znodes lie below `path` (all descendants, the
+  // node itself not counted). no_node when it does not exist.
+  error_code all_children_number(std::string_view path, int32_t& out) const;
+
   int64_t last_zxid() const;
   size_t node_count() const; // znodes in the tree, the root included: 4 in a fresh tree
   // ZooKeeper's getNodeCount() (mntr zk_znode_count): its node map holds the root twice,
