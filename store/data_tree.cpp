@@ -6,6 +6,7 @@
 #include "store/acl.hpp"
 #include "store/create_mode.hpp"
 #include "store/path.hpp"
+#include "store/quota.hpp"
 #include "store/znode.hpp"
 
 #include <algorithm>
@@ -72,6 +73,8 @@ struct data_tree::impl {
   std::unordered_map<int64_t, std::set<std::string>> ephemerals;
   std::set<std::string> container_paths;
   std::set<std::string> ttl_paths;
+  // Paths with a quota (a zookeeper_limits znode under /zookeeper/quota): DataTree's pTrie.
+  std::set<std::string, std::less<>> quota_paths;
   // ZooKeeper's sessionsWithTimeouts, with each session's password.
   std::unordered_map<int64_t, std::pair<int32_t, std::string>> session_timeouts;
   int64_t last_zxid = 0;
@@ -342,6 +345,67 @@ struct data_tree::impl {
     }
   }
 
+  // ----- quota usage (store/quota.hpp): DataTree's updateCountBytes / updateQuotaForPath -----
+  // The usage of the longest quota'd prefix of `path`, changed in place: no version, mzxid or
+  // approximate data size moves, as in ZooKeeper.
+  void quota_add(std::string_view path, int64_t bytes_diff, int64_t count_diff) {
+    auto prefix = max_quota_prefix(quota_paths, path);
+    if (prefix.empty()) return;
+    znode* stat = find(quota_stat_path(prefix));
+    if (!stat) return;
+    auto s = parse_stats_track(stat->data());
+    s.count += count_diff;
+    s.bytes += bytes_diff;
+    stat->set_data(to_string(s));
+  }
+
+  // The whole usage of `target`: the node itself and every znode below it.
+  void quota_recompute(std::string_view target) {
+    znode* stat = find(quota_stat_path(target));
+    if (!stat) return;
+    stats_track s;
+    s.count = 0;
+    s.bytes = 0;
+    std::vector<const znode*> pending;
+    if (const znode* n = find(target); n && !target.empty()) pending.push_back(n);
+    while (!pending.empty()) {
+      const znode* x = pending.back();
+      pending.pop_back();
+      ++s.count;
+      s.bytes += static_cast<int64_t>(x->data().size());
+      if (x->children)
+        for (const auto& c : *x->children)
+          pending.push_back(c.get());
+    }
+    stat->set_data(to_string(s));
+  }
+
+  // After a snapshot is loaded (DataTree.setupQuota): every zookeeper_limits znode under
+  // /zookeeper/quota names a quota; each one's usage is counted afresh.
+  void setup_quota() {
+    quota_paths.clear();
+    std::vector<std::pair<const znode*, std::string>> pending;
+    if (const znode* q = find(quota_root)) pending.emplace_back(q, std::string(quota_root));
+    std::vector<std::string> targets;
+    while (!pending.empty()) {
+      auto [n, path] = std::move(pending.back());
+      pending.pop_back();
+      if (!n->children) {
+        auto slash = path.rfind('/');
+        if (std::string_view(path).substr(slash + 1) == quota_limit_node)
+          if (auto t = quota_target(std::string_view(path).substr(0, slash)))
+            targets.emplace_back(*t);
+        continue;
+      }
+      for (const auto& c : *n->children)
+        pending.emplace_back(c.get(), path + "/" + std::string(c->name()));
+    }
+    for (const auto& t : targets) {
+      quota_paths.insert(t);
+      quota_recompute(t);
+    }
+  }
+
   // ----- changing the tree (DataTree's createNode, deleteNode, setData, setACL) -----
   znode* create_node(std::string_view path, std::string_view data, const jute::acl_list& acl,
                      int64_t owner, const txn& t, std::vector<watch_trigger>& triggers) {
@@ -365,6 +429,13 @@ struct data_tree::impl {
     case ephemeral_type::session: ephemerals[owner].emplace(path); break;
     case ephemeral_type::none: break;
     }
+    // A quota's limits znode adds the quota; its stats znode starts with the whole usage.
+    if (auto target = quota_target(path.substr(0, last_slash))) {
+      auto name = path.substr(last_slash + 1);
+      if (name == quota_limit_node) quota_paths.emplace(*target);
+      if (name == quota_stat_node) quota_recompute(*target);
+    }
+    quota_add(path, static_cast<int64_t>(data.size()), 1);
     triggers.push_back({std::string(path), event_type::node_created});
     triggers.push_back({parent_for_watch(path), event_type::node_children_changed});
     return created;
@@ -393,6 +464,10 @@ struct data_tree::impl {
       break;
     case ephemeral_type::none: break;
     }
+    if (path.substr(last_slash + 1) == quota_limit_node)
+      if (auto target = quota_target(path.substr(0, last_slash)))
+        quota_paths.erase(std::string(*target));
+    quota_add(path, -static_cast<int64_t>(node->data().size()), -1);
     triggers.push_back({std::string(path), event_type::node_deleted});
     triggers.push_back({parent_for_watch(path), event_type::node_children_changed});
   }
@@ -417,7 +492,10 @@ struct data_tree::impl {
     case op::set_data: {
       const auto& req = std::get<jute::set_data_request>(o.body);
       znode* n = find(p.path);
-      data_size += static_cast<int64_t>(req.data.size()) - static_cast<int64_t>(n->data().size());
+      const int64_t bytes_diff =
+          static_cast<int64_t>(req.data.size()) - static_cast<int64_t>(n->data().size());
+      data_size += bytes_diff;
+      quota_add(p.path, bytes_diff, 0);
       n->set_data(req.data);
       n->mtime = t.time_ms;
       n->mzxid = t.zxid;
@@ -811,6 +889,7 @@ void data_tree::restore_last_zxid(int64_t zxid) {
   impl_->last_zxid = zxid;
   impl_->restore_parent = nullptr; // restoring is over; the cache must not outlive it
   impl_->restore_parent_path.clear();
+  impl_->setup_quota();
 }
 
 } // namespace paddock::store

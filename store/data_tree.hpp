@@ -116,6 +116,8 @@ public:
   // overwritten in place. Returns false when the parent does not exist or the node does.
   bool restore_node(const znode_image& n, const jute::acl_list& acl);
   void restore_session(const session_entry& s);
+  // The end of a restore: also rebuilds the quota table and recounts every quota's usage
+  // (ZooKeeper's setupQuota), as the stats znodes in a snapshot may be stale.
   void restore_last_zxid(int64_t zxid);
 
 private:
