@@ -111,6 +111,8 @@ using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;      // log wri
 using snapshot_done_atom = caf::atom_constant<caf::atom("snapdone")>; // snapshotter -> store
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 using retry_close_atom = caf::atom_constant<caf::atom("retryclose")>; // pipeline -> tracker
+// container sweeper -> store: the sweep candidates at a time, at most a number of them.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 // session -> store: a read, executed against the tree in the store's order.
 struct read_request {

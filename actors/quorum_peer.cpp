@@ -149,6 +149,8 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
   spdlog::info("ZAB: {} (leader {}, epoch {}){}", mode_name(s.now), s.leader, s.epoch,
                s.serving ? ", serving clients" : "");
   self->send(st.ctx->tracker, role_atom::value, s.now == zab::role::leading && s.serving);
+  if (st.ctx->sweeper)
+    self->send(st.ctx->sweeper, role_atom::value, s.now == zab::role::leading && s.serving);
   if (was_serving != s.serving) self->send(st.listener, serving_atom::value, s.serving);
   if (!s.serving) {
     // The listener closes every client connection: nobody waits for these any more.

@@ -10,6 +10,7 @@
 #include "actors/quorum_peer.hpp"
 #include "actors/zab_wire.hpp"
 #include "actors/session_tracker.hpp"
+#include "actors/container_sweeper.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/watch_manager.hpp"
@@ -171,6 +172,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   ctx->store = store;
   ctx->watch_manager = wm;
   ctx->tracker = tracker;
+  ctx->sweeper = sys.spawn(container_sweeper, ctx);
   ctx->log_writer = log;
   ctx->snapshotter = snaps;
   auto admin = sys.spawn(admin_actor, ctx);
@@ -197,6 +199,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       {wm, "the watch manager"},
       {pipeline, zab_state ? "the quorum peer" : "the proposal pipeline"},
       {tracker, "the session tracker"},
+      {ctx->sweeper, "the container sweeper"},
       {log, "the txn log writer"},
       {snaps, "the snapshotter"},
       {admin, "the admin actor"},

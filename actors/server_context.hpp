@@ -37,6 +37,7 @@ struct server_context {
   caf::actor store;
   caf::actor watch_manager;
   caf::actor tracker;
+  caf::actor sweeper; // the container / TTL sweeper
   caf::actor log_writer;
   caf::actor snapshotter;
   caf::actor peer_links; // ensemble only

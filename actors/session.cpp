@@ -138,7 +138,10 @@ void pump(self_ptr self) {
   auto& st = self->state;
   while (!st.waiting.empty() && st.current == session_state::phase::connected) {
     auto& req = st.waiting.front();
-    const auto cls = store::classify(req.header.type);
+    auto cls = store::classify(req.header.type);
+    // ZooKeeper refuses createTTL with Unimplemented unless extendedTypesEnabled is set.
+    if (req.header.type == jute::opcode::create_ttl && !st.ctx->config.extended_types_enabled)
+      cls = request_class::unsupported;
     const origin from{caf::actor_cast<caf::actor>(self), req.header.xid};
     switch (cls) {
     case request_class::write: {

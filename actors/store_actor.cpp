@@ -3,6 +3,7 @@
 #include "actors/ensemble_messages.hpp"
 #include "actors/messages.hpp"
 #include "protocol/jute/codec.hpp"
+#include "store/container_sweeper.hpp"
 #include "store/recovery.hpp"
 #include "store/request_processor.hpp"
 #include "store/snapshot.hpp"
@@ -120,6 +121,10 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
           apply_commit(self, c);
       },
       [=](snapshot_atom) { take_snapshot(self); },
+      // The sweeper: containers and TTL znodes due at `now_ms`, read in the store's order.
+      [=](sweep_atom, int64_t now_ms, uint64_t limit) {
+        return store::sweep_candidates(self->state.tree, now_ms, static_cast<size_t>(limit));
+      },
       // Leader, syncing a learner by SNAP: the tree as it is now, in the snapshot format.
       // Serialized here, in the store's order, so it holds exactly the txns up to its zxid.
       // It stops the store for the time it takes (~2 s per million znodes).

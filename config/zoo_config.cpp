@@ -39,7 +39,6 @@ bool known_but_unused(std::string_view key) {
                                                "syncEnabled",
                                                "leaderServes",
                                                "skipACL",
-                                               "extendedTypesEnabled",
                                                "sslQuorum",
                                                "portUnification",
                                                "serverCnxnFactory",
@@ -309,6 +308,13 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     }
     return std::nullopt;
   }
+  // ZooKeeper reads these two as JVM system properties; Paddock takes them from zoo.cfg.
+  if (key == "znode.container.checkIntervalMs")
+    return set_int<int32_t>(key, value, cfg.container_check_interval_ms, 1, i32max,
+                            "a positive number of ms");
+  if (key == "znode.container.maxPerMinute")
+    return set_int<int32_t>(key, value, cfg.container_max_per_minute, 1, i32max,
+                            "a positive number of deletions per minute");
   if (key == "jute.maxbuffer")
     return set_int<int32_t>(key, value, cfg.max_buffer, 1, i32max - 1024,
                             "a positive number of bytes");
@@ -351,6 +357,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     return std::nullopt;
   }
   if (key == "reconfigEnabled") return set_bool(key, value, cfg.reconfig_enabled);
+  if (key == "extendedTypesEnabled") return set_bool(key, value, cfg.extended_types_enabled);
   if (key == "standaloneEnabled") return set_bool(key, value, cfg.standalone_enabled);
   if (key == "quorumListenOnAllIPs") return set_bool(key, value, cfg.quorum_listen_on_all_ips);
   if (key == "electionPortBindRetry")

@@ -51,6 +51,10 @@ struct server_config {
   int32_t init_limit = 10;                             // initLimit
   int32_t sync_limit = 5;                              // syncLimit
   int64_t server_id = 0;                               // from dataDir/myid, when present
+  // The leader's container / TTL sweeper (ZooKeeper's system properties of these names).
+  bool extended_types_enabled = false;         // extendedTypesEnabled: createTTL allowed
+  int32_t container_check_interval_ms = 60000; // znode.container.checkIntervalMs
+  int32_t container_max_per_minute = 10000;    // znode.container.maxPerMinute
 
   // The ensemble (ZooKeeper 3.5+ semantics): server.N lines from zoo.cfg or, when
   // dynamicConfigFile is set, from that file (then only from there).

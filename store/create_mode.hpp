@@ -54,6 +54,11 @@ inline int64_t ttl_ephemeral_owner(int64_t ttl_ms) {
 inline int64_t ttl_of_owner(int64_t owner) {
   return owner & max_ttl_ms;
 }
+// ContainerManager's test: a TTL znode expires once more than its TTL passed since its
+// last change (mtime), measured strictly.
+inline bool ttl_expired(int64_t ttl_ms, int64_t mtime_ms, int64_t now_ms) {
+  return ttl_ms != 0 && now_ms - mtime_ms > ttl_ms;
+}
 
 // What clients see as ephemeralOwner: only real ephemerals show their session.
 inline int64_t client_ephemeral_owner(int64_t owner) {

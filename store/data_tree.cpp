@@ -6,6 +6,7 @@
 #include "store/acl.hpp"
 #include "store/create_mode.hpp"
 #include "store/path.hpp"
+#include "store/quota.hpp"
 #include "store/znode.hpp"
 
 #include <algorithm>
@@ -72,6 +73,8 @@ struct data_tree::impl {
   std::unordered_map<int64_t, std::set<std::string>> ephemerals;
   std::set<std::string> container_paths;
   std::set<std::string> ttl_paths;
+  // Paths with a quota (a zookeeper_limits znode under /zookeeper/quota): DataTree's pTrie.
+  std::set<std::string, std::less<>> quota_paths;
   // ZooKeeper's sessionsWithTimeouts, with each session's password.
   std::unordered_map<int64_t, std::pair<int32_t, std::string>> session_timeouts;
   int64_t last_zxid = 0;
@@ -236,6 +239,33 @@ struct data_tree::impl {
     return error_code::ok;
   }
 
+  // PrepRequestProcessor's deleteContainer, from the leader's sweeper (session 0, no ACL
+  // or session check). Checked again here because a child may have been created, or the TTL
+  // znode changed, since the sweeper picked it: the node must still be childless and a
+  // container or a TTL znode (else BadVersion, as ZooKeeper), and a TTL znode still expired
+  // at the txn's time (ZooKeeper does not re-check this; the txn's time keeps it
+  // deterministic). Never part of a multi.
+  error_code prep_delete_container(const txn& t, const txn_op& o, planned_op& out) {
+    const auto& req = std::get<jute::delete_request>(o.body);
+    const std::string& path = req.path;
+    auto last_slash = path.rfind('/');
+    if (in_multi || last_slash == std::string::npos || special_path(path))
+      return error_code::bad_arguments;
+    const znode* n = find(path);
+    if (!n || !find(std::string_view(path).substr(0, last_slash))) return error_code::no_node;
+    if (n->child_count() > 0) return error_code::not_empty;
+    switch (ephemeral_type_of(n->ephemeral_owner)) {
+    case ephemeral_type::container: break;
+    case ephemeral_type::ttl:
+      if (!ttl_expired(ttl_of_owner(n->ephemeral_owner), n->mtime, t.time_ms))
+        return error_code::bad_version;
+      break;
+    default: return error_code::bad_version;
+    }
+    out.path = path;
+    return error_code::ok;
+  }
+
   error_code prep_set_data(const txn& t, const txn_op& o, planned_op& out) {
     const auto& req = std::get<jute::set_data_request>(o.body);
     if (auto e = check_session(t); e != error_code::ok) return e;
@@ -295,6 +325,10 @@ struct data_tree::impl {
       if (!std::holds_alternative<jute::delete_request>(o.body))
         return error_code::marshalling_error;
       return prep_delete(t, o, out);
+    case op::delete_container:
+      if (!std::holds_alternative<jute::delete_request>(o.body))
+        return error_code::marshalling_error;
+      return prep_delete_container(t, o, out);
     case op::set_data:
       if (!std::holds_alternative<jute::set_data_request>(o.body))
         return error_code::marshalling_error;
@@ -308,6 +342,67 @@ struct data_tree::impl {
         return error_code::marshalling_error;
       return prep_check(t, o, out);
     default: return error_code::unimplemented;
+    }
+  }
+
+  // ----- quota usage (store/quota.hpp): DataTree's updateCountBytes / updateQuotaForPath -----
+  // The usage of the longest quota'd prefix of `path`, changed in place: no version, mzxid or
+  // approximate data size moves, as in ZooKeeper.
+  void quota_add(std::string_view path, int64_t bytes_diff, int64_t count_diff) {
+    auto prefix = max_quota_prefix(quota_paths, path);
+    if (prefix.empty()) return;
+    znode* stat = find(quota_stat_path(prefix));
+    if (!stat) return;
+    auto s = parse_stats_track(stat->data());
+    s.count += count_diff;
+    s.bytes += bytes_diff;
+    stat->set_data(to_string(s));
+  }
+
+  // The whole usage of `target`: the node itself and every znode below it.
+  void quota_recompute(std::string_view target) {
+    znode* stat = find(quota_stat_path(target));
+    if (!stat) return;
+    stats_track s;
+    s.count = 0;
+    s.bytes = 0;
+    std::vector<const znode*> pending;
+    if (const znode* n = find(target); n && !target.empty()) pending.push_back(n);
+    while (!pending.empty()) {
+      const znode* x = pending.back();
+      pending.pop_back();
+      ++s.count;
+      s.bytes += static_cast<int64_t>(x->data().size());
+      if (x->children)
+        for (const auto& c : *x->children)
+          pending.push_back(c.get());
+    }
+    stat->set_data(to_string(s));
+  }
+
+  // After a snapshot is loaded (DataTree.setupQuota): every zookeeper_limits znode under
+  // /zookeeper/quota names a quota; each one's usage is counted afresh.
+  void setup_quota() {
+    quota_paths.clear();
+    std::vector<std::pair<const znode*, std::string>> pending;
+    if (const znode* q = find(quota_root)) pending.emplace_back(q, std::string(quota_root));
+    std::vector<std::string> targets;
+    while (!pending.empty()) {
+      auto [n, path] = std::move(pending.back());
+      pending.pop_back();
+      if (!n->children) {
+        auto slash = path.rfind('/');
+        if (std::string_view(path).substr(slash + 1) == quota_limit_node)
+          if (auto t = quota_target(std::string_view(path).substr(0, slash)))
+            targets.emplace_back(*t);
+        continue;
+      }
+      for (const auto& c : *n->children)
+        pending.emplace_back(c.get(), path + "/" + std::string(c->name()));
+    }
+    for (const auto& t : targets) {
+      quota_paths.insert(t);
+      quota_recompute(t);
     }
   }
 
@@ -334,6 +429,13 @@ struct data_tree::impl {
     case ephemeral_type::session: ephemerals[owner].emplace(path); break;
     case ephemeral_type::none: break;
     }
+    // A quota's limits znode adds the quota; its stats znode starts with the whole usage.
+    if (auto target = quota_target(path.substr(0, last_slash))) {
+      auto name = path.substr(last_slash + 1);
+      if (name == quota_limit_node) quota_paths.emplace(*target);
+      if (name == quota_stat_node) quota_recompute(*target);
+    }
+    quota_add(path, static_cast<int64_t>(data.size()), 1);
     triggers.push_back({std::string(path), event_type::node_created});
     triggers.push_back({parent_for_watch(path), event_type::node_children_changed});
     return created;
@@ -362,6 +464,10 @@ struct data_tree::impl {
       break;
     case ephemeral_type::none: break;
     }
+    if (path.substr(last_slash + 1) == quota_limit_node)
+      if (auto target = quota_target(path.substr(0, last_slash)))
+        quota_paths.erase(std::string(*target));
+    quota_add(path, -static_cast<int64_t>(node->data().size()), -1);
     triggers.push_back({std::string(path), event_type::node_deleted});
     triggers.push_back({parent_for_watch(path), event_type::node_children_changed});
   }
@@ -381,11 +487,15 @@ struct data_tree::impl {
       r.stat = stat_of(*n);
       break;
     }
-    case op::remove: delete_node(p.path, t, triggers); break;
+    case op::remove:
+    case op::delete_container: delete_node(p.path, t, triggers); break;
     case op::set_data: {
       const auto& req = std::get<jute::set_data_request>(o.body);
       znode* n = find(p.path);
-      data_size += static_cast<int64_t>(req.data.size()) - static_cast<int64_t>(n->data().size());
+      const int64_t bytes_diff =
+          static_cast<int64_t>(req.data.size()) - static_cast<int64_t>(n->data().size());
+      data_size += bytes_diff;
+      quota_add(p.path, bytes_diff, 0);
       n->set_data(req.data);
       n->mtime = t.time_ms;
       n->mzxid = t.zxid;
@@ -596,6 +706,25 @@ bool data_tree::zxids(std::string_view path, int64_t& mzxid, int64_t& pzxid) con
   return true;
 }
 
+error_code data_tree::all_children_number(std::string_view path, int32_t& out) const {
+  const znode* n = impl_->find(path);
+  if (!n) return error_code::no_node;
+  // Iterative: a chain of znodes can be deeper than the stack allows recursion.
+  int64_t count = 0;
+  std::vector<const znode*> pending{n};
+  while (!pending.empty()) {
+    const znode* x = pending.back();
+    pending.pop_back();
+    if (!x->children) continue;
+    for (const auto& c : *x->children) {
+      ++count;
+      pending.push_back(c.get());
+    }
+  }
+  out = static_cast<int32_t>(count);
+  return error_code::ok;
+}
+
 int64_t data_tree::last_zxid() const {
   return impl_->last_zxid;
 }
@@ -760,6 +889,7 @@ void data_tree::restore_last_zxid(int64_t zxid) {
   impl_->last_zxid = zxid;
   impl_->restore_parent = nullptr; // restoring is over; the cache must not outlive it
   impl_->restore_parent_path.clear();
+  impl_->setup_quota();
 }
 
 } // namespace paddock::store

@@ -79,6 +79,10 @@ public:
   // Returns false when the node does not exist.
   bool zxids(std::string_view path, int64_t& mzxid, int64_t& pzxid) const;
 
+  // ZooKeeper's getAllChildrenNumber: how many znodes lie below `path` (all descendants, the
+  // node itself not counted). no_node when it does not exist.
+  error_code all_children_number(std::string_view path, int32_t& out) const;
+
   int64_t last_zxid() const;
   size_t node_count() const; // znodes in the tree, the root included: 4 in a fresh tree
   // ZooKeeper's getNodeCount() (mntr zk_znode_count): its node map holds the root twice,
@@ -112,6 +116,8 @@ public:
   // overwritten in place. Returns false when the parent does not exist or the node does.
   bool restore_node(const znode_image& n, const jute::acl_list& acl);
   void restore_session(const session_entry& s);
+  // The end of a restore: also rebuilds the quota table and recounts every quota's usage
+  // (ZooKeeper's setupQuota), as the stats znodes in a snapshot may be stale.
   void restore_last_zxid(int64_t zxid);
 
 private:

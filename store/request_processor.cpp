@@ -25,8 +25,13 @@ request_class classify(int32_t opcode) {
   // reads and with the commit notices (see store/watch_requests.hpp).
   case op::add_watch:
   case op::check_watches:
-  case op::remove_watches: return request_class::read;
+  case op::remove_watches:
+  case op::get_all_children_number:
+  case op::multi_read: return request_class::read;
   case op::multi: return request_class::write;
+  // deleteContainer is the sweeper's txn; from a client it would delete any container or TTL
+  // znode without an ACL or session check (ZooKeeper's prep does neither), so it is refused.
+  case op::delete_container: return request_class::unsupported;
   case op::sync: return request_class::sync;
   case op::set_watches:
   case op::set_watches2: return request_class::set_watches;
@@ -77,6 +82,45 @@ void write_children(jute::writer& w, const std::vector<std::string>& children) {
 
 bool has_nul(const std::string& s) {
   return s.find('\0') != std::string::npos;
+}
+
+// multiRead's MultiResponse: per op a MultiHeader{type, done=false, err} and a
+// GetDataResponse / GetChildrenResponse, or {-1, false, err} + ErrorResponse{err} for an op
+// that failed; then {-1, true, -1}. Each op stands alone (no rollback: nothing to roll back);
+// the ReplyHeader says ok. ZooKeeper's client never asks multiRead for watches and none are
+// registered here.
+void encode_multi_read(const data_tree& tree, const jute::multi_read_request& m, int32_t xid,
+                       int64_t zxid, std::span<const jute::id> auth, std::string& out) {
+  jute::writer w{out};
+  auto start = w.begin_frame();
+  jute::encode(out, jute::reply_header{xid, zxid, 0});
+  auto header = [&](int32_t type, bool done, int32_t err) {
+    w.write_int(type);
+    w.write_bool(done);
+    w.write_int(err);
+  };
+  std::string data;
+  std::vector<std::string> children;
+  jute::stat st;
+  for (const auto& o : m.ops) {
+    auto err = tree.check_access(o.body.path, jute::perms::read, auth);
+    if (err == jute::error_code::ok)
+      err = o.type == op::get_data ? tree.get_data(o.body.path, data, st)
+                                   : tree.get_children(o.body.path, children, nullptr);
+    if (err != jute::error_code::ok) {
+      header(op::error, false, static_cast<int32_t>(err));
+      w.write_int(static_cast<int32_t>(err));
+    } else if (o.type == op::get_data) {
+      header(op::get_data, false, 0);
+      w.write_buffer(data);
+      jute::encode(out, st);
+    } else {
+      header(op::get_children, false, 0);
+      write_children(w, children);
+    }
+  }
+  header(-1, true, -1);
+  w.end_frame(start);
 }
 
 } // namespace
@@ -192,6 +236,18 @@ void execute_read(const data_tree& tree, const jute::request& request, int64_t s
     });
     return;
   }
+  case op::get_all_children_number: {
+    // FinalRequestProcessor: NoNode first, then READ on the node itself.
+    const auto& r = std::get<jute::path_request>(request.body);
+    int32_t count = 0;
+    auto err = tree.all_children_number(r.path, count);
+    if (err == jute::error_code::ok) err = tree.check_access(r.path, jute::perms::read, auth);
+    reply_frame(out, xid, zxid, err, [&](jute::writer& w) { w.write_int(count); });
+    return;
+  }
+  case op::multi_read:
+    encode_multi_read(tree, std::get<jute::multi_read_request>(request.body), xid, zxid, auth, out);
+    return;
   default: reply_frame(out, xid, zxid, jute::error_code::unimplemented, no_body); return;
   }
 }

@@ -25,6 +25,7 @@ constexpr bool is_single_write(int32_t opcode) {
   case jute::opcode::create_container:
   case jute::opcode::create_ttl:
   case jute::opcode::remove:
+  case jute::opcode::delete_container: // made by the leader's sweeper only
   case jute::opcode::set_data:
   case jute::opcode::set_acl:
   case jute::opcode::check: return true;
@@ -33,8 +34,9 @@ constexpr bool is_single_write(int32_t opcode) {
 }
 
 struct txn_op {
-  // The request's opcode: create, create2, create_container, create_ttl, remove, set_data,
-  // set_acl or check. It decides the shape of the result (create vs create2, ...).
+  // The request's opcode: create, create2, create_container, create_ttl, remove,
+  // delete_container (a delete_request with version -1), set_data, set_acl or check.
+  // It decides the shape of the result (create vs create2, ...).
   int32_t type = 0;
   std::variant<jute::create_request, jute::delete_request, jute::set_data_request,
                jute::set_acl_request, jute::check_version_request>

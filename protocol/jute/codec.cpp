@@ -193,6 +193,28 @@ decode_status decode_request(std::span<const char> frame, request& out) {
     out.body = std::move(m);
     break;
   }
+  case opcode::multi_read: {
+    // As a multi, but each op a GetDataRequest or GetChildrenRequest (path, watch); any
+    // other op type is malformed (ZooKeeper's MultiOperationRecord cannot read it).
+    multi_read_request m;
+    for (;;) {
+      if (r.remaining() < multi_header_size) return decode_status::truncated;
+      const int32_t op_type = r.read_int();
+      const bool done = r.read_bool();
+      r.read_int(); // err, always -1 in requests
+      if (done) break;
+      if (op_type != opcode::get_data && op_type != opcode::get_children)
+        return decode_status::malformed;
+      multi_read_op op;
+      op.type = op_type;
+      op.body.path = r.read_string();
+      op.body.watch = r.read_bool();
+      if (!r.ok()) return decode_status::truncated;
+      m.ops.push_back(std::move(op));
+    }
+    out.body = std::move(m);
+    break;
+  }
   case opcode::set_watches:
   case opcode::set_watches2: {
     set_watches_request s;
@@ -394,6 +416,17 @@ void encode_request_frame(std::string& out, const request& r) {
         } else if constexpr (std::is_same_v<t, add_watch_request>) {
           w.write_string(body.path);
           w.write_int(body.mode);
+        } else if constexpr (std::is_same_v<t, multi_read_request>) {
+          for (const auto& op : body.ops) {
+            w.write_int(op.type);
+            w.write_bool(false);
+            w.write_int(-1);
+            w.write_string(op.body.path);
+            w.write_bool(op.body.watch);
+          }
+          w.write_int(-1);
+          w.write_bool(true);
+          w.write_int(-1);
         } else {
           encode(out, body);
         }

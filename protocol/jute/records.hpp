@@ -92,6 +92,16 @@ struct multi_request {
   std::vector<multi_op> ops;
 };
 
+// multiRead (22): getData / getChildren requests in a multi's MultiHeader stream.
+struct multi_read_op {
+  int32_t type = 0; // get_data or get_children
+  path_watch_request body;
+};
+
+struct multi_read_request {
+  std::vector<multi_read_op> ops;
+};
+
 struct set_watches_request { // setWatches (101) and setWatches2 (105)
   int64_t relative_zxid = 0;
   std::vector<std::string> data_watches;
@@ -122,7 +132,8 @@ struct empty_request {}; // ping, closeSession, whoAmI
 using request_body =
     std::variant<empty_request, create_request, delete_request, path_watch_request,
                  set_data_request, path_request, set_acl_request, check_version_request,
-                 multi_request, set_watches_request, auth_packet, watch_request, add_watch_request>;
+                 multi_request, set_watches_request, auth_packet, watch_request, add_watch_request,
+                 multi_read_request>;
 
 struct request {
   request_header header;

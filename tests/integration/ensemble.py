@@ -96,7 +96,7 @@ MODES = ("leader", "follower", "observer")
 DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
-def zookeeper_command(cfg_path, log_dir):
+def zookeeper_command(cfg_path, log_dir, config=None):
     classpath = ":".join([harness.ZK_CLASSPATH,
                           # The Debian jar's manifest has slf4j-api but no binding: without
                           # these two the server logs nothing at all.
@@ -105,6 +105,7 @@ def zookeeper_command(cfg_path, log_dir):
             "-Djava.net.preferIPv4Stack=true",
             "-Dzookeeper.root.logger=INFO,CONSOLE", f"-Dzookeeper.log.dir={log_dir}",
             "-Dzookeeper.jmx.log4j.disable=true",
+            *harness.jvm_system_properties(config or {}),
             "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg_path]
 
 
@@ -144,7 +145,7 @@ class Member:
 
     def command(self):
         if TARGET == "zookeeper":
-            return zookeeper_command(self.cfg_path, self.dir)
+            return zookeeper_command(self.cfg_path, self.dir, self.config)
         return [harness.PADDOCK_BIN, "--config", self.cfg_path] + self.extra_args
 
     @property

@@ -32,6 +32,16 @@ TARGET = os.environ.get("PADDOCK_TARGET", "paddock")
 PADDOCK_BIN = os.environ.get("PADDOCK_BIN", os.path.join(REPO, "build", "bin", "paddock"))
 ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
 
+# Keys ZooKeeper reads only as JVM system properties of the same name (ContainerManager's):
+# from zoo.cfg it would set "zookeeper.<key>", which nothing reads. Paddock reads them from
+# zoo.cfg, so a test puts them in the config and, for ZooKeeper, they are also passed as -D.
+JVM_PROPERTY_PREFIXES = ("znode.container.",)
+
+
+def jvm_system_properties(config):
+    """-Dkey=value for the config keys ZooKeeper takes only as system properties."""
+    return [f"-D{k}={v}" for k, v in config.items() if k.startswith(JVM_PROPERTY_PREFIXES)]
+
 # tickTime 200 ms keeps expiry tests fast: ZooKeeper's minimum session timeout is 2 ticks.
 BASE_CONFIG = {
     "tickTime": "200",
@@ -103,7 +113,7 @@ class Server:
 
     def command(self):
         if TARGET == "zookeeper":
-            return ["java", "-Xmx512m", "-cp", ZK_CLASSPATH,
+            return ["java", "-Xmx512m", *jvm_system_properties(self.config), "-cp", ZK_CLASSPATH,
                     "org.apache.zookeeper.server.ZooKeeperServerMain", self.cfg_path]
         return [PADDOCK_BIN, "--config", self.cfg_path] + self.extra_args
 

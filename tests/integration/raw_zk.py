@@ -216,3 +216,71 @@ def who_am_i(conn, xid=1):
     """(err, [(scheme, user)]) of a whoAmI request."""
     _xid, _zxid, err, rest = conn.call(xid, OP_WHO_AM_I)
     return err, parse_who_am_i(rest) if err == 0 else []
+# ----- container and TTL znodes (opcodes 19 / 21; create modes of CreateMode.java) -----
+OP_CREATE_CONTAINER, OP_CREATE_TTL = 19, 21
+MODE_PERSISTENT, MODE_CONTAINER = 0, 4
+MODE_PERSISTENT_WITH_TTL, MODE_PERSISTENT_SEQUENTIAL_WITH_TTL = 5, 6
+
+
+def create_ttl_body(path, ttl, data=b"", flags=MODE_PERSISTENT_WITH_TTL, acl=OPEN_ACL):
+    """CreateTTLRequest: path, data, acl, flags, ttl (a long, ms)."""
+    return create_body(path, data, flags, acl) + struct.pack(">q", ttl)
+
+
+def parse_create2(rest):
+    """(path, stat tuple) of a Create2Response (the answer to create2 / createContainer /
+    createTTL)."""
+    path, offset = unpack_buffer(rest)
+    return path.decode(), struct.unpack(STAT_FORMAT, rest[offset:offset + STAT_SIZE])
+
+
+def parse_children(rest):
+    """The names of a GetChildrenResponse (also getEphemerals' answer)."""
+    (n,) = struct.unpack(">i", rest[:4])
+    offset, names = 4, []
+    for _ in range(max(n, 0)):
+        name, offset = unpack_buffer(rest, offset)
+        names.append(name.decode())
+    return names
+
+
+# ----- multiRead (22), getEphemerals (103), getAllChildrenNumber (104) -----
+OP_MULTI_READ, OP_GET_EPHEMERALS, OP_GET_ALL_CHILDREN_NUMBER = 22, 103, 104
+OP_ERROR = -1
+
+
+def multi_read_body(ops):
+    """A MultiOperationRecord of reads: ops = [(OP_GET_DATA or OP_GET_CHILDREN, path)], each
+    behind a MultiHeader{type, done=false, err=-1}, closed by {-1, true, -1}."""
+    body = b""
+    for opcode, path in ops:
+        body += struct.pack(">i?i", opcode, False, -1) + path_watch_body(path, False)
+    return body + struct.pack(">i?i", -1, True, -1)
+
+
+def parse_multi_read(rest):
+    """The results of a multiRead: [("data", bytes, stat) | ("children", [names]) |
+    ("error", err)]."""
+    results, offset = [], 0
+    while True:
+        opcode, done, err = struct.unpack(">i?i", rest[offset:offset + 9])
+        offset += 9
+        if done:
+            return results
+        if opcode == OP_GET_DATA:
+            data, offset = unpack_buffer(rest, offset)
+            stat = struct.unpack(STAT_FORMAT, rest[offset:offset + STAT_SIZE])
+            offset += STAT_SIZE
+            results.append(("data", data, stat))
+        elif opcode == OP_GET_CHILDREN:
+            (n,) = struct.unpack(">i", rest[offset:offset + 4])
+            offset += 4
+            names = []
+            for _ in range(n):
+                name, offset = unpack_buffer(rest, offset)
+                names.append(name.decode())
+            results.append(("children", names))
+        else:
+            (code,) = struct.unpack(">i", rest[offset:offset + 4])
+            offset += 4
+            results.append(("error", code))

@@ -60,6 +60,12 @@ std::vector<request> sample_requests() {
   out.push_back({{15, opcode::add_watch}, add_watch_request{"/a", 1}});
   out.push_back({{xid::ping, opcode::ping}, empty_request{}});
   out.push_back({{16, opcode::close_session}, empty_request{}});
+  multi_read_request mr;
+  mr.ops.push_back({opcode::get_data, path_watch_request{"/a", false}});
+  mr.ops.push_back({opcode::get_children, path_watch_request{"/b", true}});
+  out.push_back({{17, opcode::multi_read}, mr});
+  out.push_back({{18, opcode::get_all_children_number}, path_request{"/a"}});
+  out.push_back({{19, opcode::get_ephemerals}, path_request{"/"}});
   return out;
 }
 
@@ -258,4 +264,43 @@ TEST_CASE("error names are ZooKeeper's") {
   CHECK(error_name(error_code::no_node) == "NoNode");
   CHECK(error_name(error_code::bad_version) == "BadVersion");
   CHECK(error_name(error_code::runtime_inconsistency) == "RuntimeInconsistency");
+}
+
+TEST_CASE("a multiRead has a multi's layout with getData / getChildren bodies") {
+  multi_read_request mr;
+  mr.ops.push_back({opcode::get_data, path_watch_request{"/a", false}});
+  auto body = frame_body({{5, opcode::multi_read}, mr});
+  CHECK(hex(body) == "00000005"
+                     "00000016" // header: xid, multiRead
+                     "00000004"
+                     "00"
+                     "ffffffff" // MultiHeader{getData, done=false, -1}
+                     "00000002"
+                     "2f61"
+                     "00" // GetDataRequest{"/a", false}
+                     "ffffffff"
+                     "01"
+                     "ffffffff"); // MultiHeader{-1, done=true, -1}
+  request back;
+  REQUIRE(decode_request(span_of(body), back) == decode_status::ok);
+  const auto& m = std::get<multi_read_request>(back.body);
+  REQUIRE(m.ops.size() == 1);
+  CHECK(m.ops[0].type == opcode::get_data);
+  CHECK(m.ops[0].body.path == "/a");
+}
+
+TEST_CASE("a multiRead with a write inside is malformed") {
+  std::string body;
+  encode(body, request_header{1, opcode::multi_read});
+  std::string ops;
+  {
+    multi_request m;
+    m.ops.push_back({opcode::remove, delete_request{"/a", -1}});
+    std::string frame;
+    encode_request_frame(frame, {{1, opcode::multi}, m});
+    ops = frame.substr(4 + 8); // the op stream after the request header
+  }
+  body += ops;
+  request back;
+  CHECK(decode_request(span_of(body), back) == decode_status::malformed);
 }

@@ -287,3 +287,74 @@ TEST_CASE("reads check the ACL as ZooKeeper does, and mask digests without ADMIN
   store::execute_read(tree, read_req(op::get_acl, "/secret", false), 1, nobody, out, reg);
   CHECK(parse(out).header.err == static_cast<int32_t>(jute::error_code::no_auth));
 }
+
+TEST_CASE("multiRead answers each op on its own, failures as ErrorResults") {
+  auto tree = tree_with_session(1);
+  tree.apply(create_txn("/m", "top"));
+  tree.apply(create_txn("/m/a", "alpha"));
+  jute::request r;
+  r.header = {9, op::multi_read};
+  jute::multi_read_request m;
+  m.ops.push_back({op::get_data, {"/m/a", false}});
+  m.ops.push_back({op::get_data, {"/missing", false}});
+  m.ops.push_back({op::get_children, {"/m", true}});
+  r.body = m;
+  CHECK(store::classify(op::multi_read) == request_class::read);
+  std::string out;
+  store::watch_registration reg;
+  store::execute_read(tree, r, 1, {}, out, reg);
+  CHECK(reg.kind == watch_kind::none); // multiRead registers no watch
+  auto reply = parse(out);
+  CHECK(reply.header.err == 0);
+  jute::reader rd{std::string_view(reply.body)};
+  // getData: MultiHeader{4, false, 0}, data, stat
+  CHECK(rd.read_int() == op::get_data);
+  CHECK_FALSE(rd.read_bool());
+  CHECK(rd.read_int() == 0);
+  CHECK(rd.read_buffer() == "alpha");
+  for (int i = 0; i < 11;
+       ++i) // the Stat: czxid mzxid ctime mtime, 3 versions, owner, 2 ints, pzxid
+    (i == 0 || i == 1 || i == 2 || i == 3 || i == 7 || i == 10) ? (void)rd.read_long()
+                                                                : (void)rd.read_int();
+  // the failed op: MultiHeader{-1, false, NoNode}, ErrorResponse{NoNode}
+  CHECK(rd.read_int() == op::error);
+  CHECK_FALSE(rd.read_bool());
+  CHECK(rd.read_int() == static_cast<int32_t>(jute::error_code::no_node));
+  CHECK(rd.read_int() == static_cast<int32_t>(jute::error_code::no_node));
+  // getChildren: MultiHeader{8, false, 0}, ["a"]
+  CHECK(rd.read_int() == op::get_children);
+  CHECK_FALSE(rd.read_bool());
+  CHECK(rd.read_int() == 0);
+  CHECK(rd.read_int() == 1);
+  CHECK(rd.read_string() == "a");
+  // the end: MultiHeader{-1, true, -1}
+  CHECK(rd.read_int() == -1);
+  CHECK(rd.read_bool());
+  CHECK(rd.read_int() == -1);
+  CHECK(rd.ok());
+  CHECK(rd.at_end());
+}
+
+TEST_CASE("getAllChildrenNumber counts every descendant, not the node itself") {
+  auto tree = tree_with_session(1);
+  for (auto p : {"/n", "/n/a", "/n/a/b", "/n/c", "/nx"})
+    tree.apply(create_txn(p, ""));
+  auto number = [&](const std::string& path) {
+    jute::request r;
+    r.header = {3, op::get_all_children_number};
+    r.body = jute::path_request{path};
+    std::string out;
+    store::watch_registration reg;
+    store::execute_read(tree, r, 1, {}, out, reg);
+    auto reply = parse(out);
+    if (reply.header.err != 0) return std::pair<int32_t, int32_t>{reply.header.err, -1};
+    jute::reader rd{std::string_view(reply.body)};
+    return std::pair<int32_t, int32_t>{0, rd.read_int()};
+  };
+  CHECK(store::classify(op::get_all_children_number) == request_class::read);
+  CHECK(number("/n") == std::pair<int32_t, int32_t>{0, 3});
+  CHECK(number("/n/a/b") == std::pair<int32_t, int32_t>{0, 0});
+  // The root: every znode but itself (/zookeeper, /zookeeper/quota, /zookeeper/config too).
+  CHECK(number("/") == std::pair<int32_t, int32_t>{0, 8});
+  CHECK(number("/none").first == static_cast<int32_t>(jute::error_code::no_node));
+}

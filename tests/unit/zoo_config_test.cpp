@@ -413,3 +413,22 @@ TEST_CASE("dynamicConfigFile holds the server lines", "[config]") {
     CHECK(e.message.find("1, 2, 3") != std::string::npos);
   }
 }
+
+TEST_CASE("the container / TTL sweeper keys", "[config]") {
+  auto d = ok("dataDir=/d\n");
+  CHECK(d.container_check_interval_ms == 60000);
+  CHECK(d.container_max_per_minute == 10000);
+  CHECK_FALSE(d.extended_types_enabled);
+  CHECK(ok("dataDir=/d\nextendedTypesEnabled=true\n").extended_types_enabled);
+  CHECK(bad("dataDir=/d\nextendedTypesEnabled=perhaps\n").key == "extendedTypesEnabled");
+  auto c = ok("dataDir=/d\nznode.container.checkIntervalMs=250\n"
+              "znode.container.maxPerMinute=600\n");
+  CHECK(c.warnings.empty());
+  CHECK(c.container_check_interval_ms == 250);
+  CHECK(c.container_max_per_minute == 600);
+  CHECK(bad("dataDir=/d\nznode.container.checkIntervalMs=0\n").key ==
+        "znode.container.checkIntervalMs");
+  CHECK(bad("dataDir=/d\nznode.container.checkIntervalMs=soon\n").key ==
+        "znode.container.checkIntervalMs");
+  CHECK(bad("dataDir=/d\nznode.container.maxPerMinute=-5\n").key == "znode.container.maxPerMinute");
+}
