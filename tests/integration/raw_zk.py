@@ -97,6 +97,25 @@ class Conn:
         self.sock.close()
 
 
+class Session:
+    """A raw session on a server (anything with .host and .port) that numbers its own xids."""
+
+    def __init__(self, srv):
+        self.conn = Conn(srv.host, srv.port)
+        assert self.conn.handshake() is not None
+        self.xid = 0
+
+    def call(self, opcode, body):
+        """(err, reply body) of the request; fails the test if the server hung up."""
+        self.xid += 1
+        reply = self.conn.call(self.xid, opcode, body)
+        assert reply is not None, "the server closed the connection"
+        return reply[2], reply[3]
+
+    def close(self):
+        self.conn.close()
+
+
 # Opcodes and flags used by the tests (zookeeper.jute / ZooDefs.OpCode).
 OP_CREATE, OP_DELETE, OP_EXISTS, OP_GET_DATA, OP_SET_DATA = 1, 2, 3, 4, 5
 OP_GET_CHILDREN, OP_PING, OP_CLOSE = 8, 11, -11

@@ -15,25 +15,9 @@ ERR_NO_NODE, ERR_NO_AUTH = -101, -102
 SECRET_ACL = [make_digest_acl("owner", "secret", all=True)]
 
 
-class Raw:
-    def __init__(self, srv):
-        self.conn = raw_zk.Conn(srv.host, srv.port)
-        assert self.conn.handshake() is not None
-        self.xid = 0
-
-    def call(self, opcode, body):
-        self.xid += 1
-        reply = self.conn.call(self.xid, opcode, body)
-        assert reply is not None, "the server closed the connection"
-        return reply[2], reply[3]
-
-    def close(self):
-        self.conn.close()
-
-
 @pytest.fixture
 def raw(server):
-    r = Raw(server)
+    r = raw_zk.Session(server)
     yield r
     r.close()
 

@@ -38,28 +38,14 @@ def server():
     assert not crashed, "the server process died during the tests"
 
 
-class Raw:
-    """A raw session that numbers its own xids."""
-
-    def __init__(self, srv):
-        self.conn = raw_zk.Conn(srv.host, srv.port)
-        assert self.conn.handshake() is not None
-        self.xid = 0
-
-    def call(self, opcode, body):
-        self.xid += 1
-        reply = self.conn.call(self.xid, opcode, body)
-        assert reply is not None, "the server closed the connection"
-        return reply[2], reply[3]
+class Raw(raw_zk.Session):
+    """A raw session with the TTL and container creates."""
 
     def create_ttl(self, path, ttl, flags=raw_zk.MODE_PERSISTENT_WITH_TTL, data=b""):
         return self.call(OP_CREATE_TTL, raw_zk.create_ttl_body(path, ttl, data, flags))
 
     def create_container(self, path):
         return self.call(OP_CREATE_CONTAINER, raw_zk.create_body(path, b"", MODE_CONTAINER))
-
-    def close(self):
-        self.conn.close()
 
 
 @pytest.fixture
