@@ -35,6 +35,8 @@ void apply_commit(self_ptr self, commit& c) {
                                             static_cast<int32_t>(jute::error_code::system_error)});
   } else {
     auto result = st.tree.apply(c.txn);
+    for (const auto& w : result.warnings)
+      spdlog::warn("{}", w);
     st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
     // In an ensemble a session may be created or closed by any server: every server's
     // tracker learns of it here, so a client can resume its session on any of them. And a

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 namespace paddock::store {
 namespace {
@@ -75,6 +76,8 @@ struct data_tree::impl {
   std::set<std::string> ttl_paths;
   // Paths with a quota (a zookeeper_limits znode under /zookeeper/quota): DataTree's pTrie.
   std::set<std::string, std::less<>> quota_paths;
+  // Quota warnings of the txn being applied: apply() hands them out in its result.
+  std::vector<std::string> warnings;
   // ZooKeeper's sessionsWithTimeouts, with each session's password.
   std::unordered_map<int64_t, std::pair<int32_t, std::string>> session_timeouts;
   int64_t last_zxid = 0;
@@ -357,6 +360,10 @@ struct data_tree::impl {
     s.count += count_diff;
     s.bytes += bytes_diff;
     stat->set_data(to_string(s));
+    // As 3.8, a passed limit is only logged (zookeeper.enforceQuota is off by default).
+    if (const znode* limits = find(quota_limit_path(prefix)))
+      for (auto& w : quota_warnings(prefix, s, parse_stats_track(limits->data())))
+        warnings.push_back(std::move(w));
   }
 
   // The whole usage of `target`: the node itself and every znode below it.
@@ -647,6 +654,7 @@ apply_result data_tree::apply(const txn& t) {
   // Every txn consumes its zxid, failed ones too. Never moves back (replay after a fuzzy
   // snapshot may apply older txns), as DataTree.lastProcessedZxid.
   impl_->last_zxid = std::max(impl_->last_zxid, t.zxid);
+  result.warnings = std::exchange(impl_->warnings, {});
   return result;
 }
 

@@ -19,6 +19,27 @@ std::string quota_stat_path(std::string_view target) {
   return out;
 }
 
+std::string quota_limit_path(std::string_view target) {
+  std::string out(quota_root);
+  out += target;
+  out += '/';
+  out += quota_limit_node;
+  return out;
+}
+
+std::vector<std::string> quota_warnings(std::string_view target, const stats_track& usage,
+                                        const stats_track& limits) {
+  std::vector<std::string> out;
+  auto passed = [&](const char* what, int64_t used, int64_t limit) {
+    if (limit > -1 && used > limit)
+      out.push_back("Quota exceeded: " + std::string(target) + " " + what + "=" +
+                    std::to_string(used) + " limit=" + std::to_string(limit));
+  };
+  passed("count", usage.count, limits.count);
+  passed("bytes", usage.bytes, limits.bytes);
+  return out;
+}
+
 stats_track parse_stats_track(std::string_view text) {
   stats_track s;
   while (!text.empty()) {

@@ -5,12 +5,14 @@
 // to date in place (no version or mzxid change) as znodes under /a are created, deleted or
 // changed. Only the longest quota'd prefix of a path is updated (a nested quota hides the
 // outer one), and only while its stats znode exists. 3.8 only warns when a limit is passed
-// (zookeeper.enforceQuota defaults to false); Paddock does not warn or enforce.
+// (zookeeper.enforceQuota defaults to false); Paddock warns the same way (quota_warnings) and
+// does not enforce.
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace paddock::store {
 
@@ -25,6 +27,9 @@ std::optional<std::string_view> quota_target(std::string_view parent);
 // "/a/b" -> "/zookeeper/quota/a/b/zookeeper_stats" (Quotas.statPath).
 std::string quota_stat_path(std::string_view target);
 
+// "/a/b" -> "/zookeeper/quota/a/b/zookeeper_limits".
+std::string quota_limit_path(std::string_view target);
+
 // StatsTrack: "count=N,bytes=M", with ",countHardLimit=…" / ",byteHardLimit=…" when set.
 // Unknown keys and unparsable values are dropped; a missing value is -1.
 struct stats_track {
@@ -36,6 +41,12 @@ struct stats_track {
 };
 stats_track parse_stats_track(std::string_view text);
 std::string to_string(const stats_track& s);
+
+// The "Quota exceeded" warnings (ZooKeeper logs a WARN too; the wording is ours) for `target` whose
+// usage is now `usage`: one per soft limit (count, bytes) that is set (> -1) and passed. Empty when
+// none is.
+std::vector<std::string> quota_warnings(std::string_view target, const stats_track& usage,
+                                        const stats_track& limits);
 
 // The longest prefix of `path`, on component boundaries, that holds a quota (PathTrie's
 // findMaxPrefix); "" when none does, and never "/zookeeper" (getMaxPrefixWithQuota).

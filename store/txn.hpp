@@ -88,6 +88,8 @@ struct apply_result {
   std::vector<op_result> results;
   // Watches this txn triggers, in the order ZooKeeper triggers them.
   std::vector<watch_trigger> triggers;
+  // For the operator's log, not the client: a quota's soft limit passed ("Quota exceeded").
+  std::vector<std::string> warnings;
 };
 
 } // namespace paddock::store

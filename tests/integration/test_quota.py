@@ -21,7 +21,7 @@ def stats(zk, path):
     return zk.get(f"/zookeeper/quota{path}/zookeeper_stats")[0].decode()
 
 
-def test_stats_follow_creates_deletes_and_set_data(zk):
+def test_stats_follow_creates_deletes_and_set_data(server, zk):
     zk.create("/qk", b"12345")
     zk.create("/qk/a", b"xy")
     # What setquota -n 10 /qk creates, made by hand.
@@ -45,6 +45,16 @@ def test_stats_follow_creates_deletes_and_set_data(zk):
     for i in range(10):
         zk.create(f"/qk/many{i}")
     assert stats(zk, "/qk") == "count=13,bytes=15"
+    # ... but logged, on every server, for each write past it. (ZooKeeper's log4j output
+    # does not go to this harness's server.log, so only Paddock's is read.)
+    if harness.TARGET == "paddock":
+        harness.wait_for(lambda: "Quota exceeded: /qk count=11 limit=10" in log_text(server), 5,
+                         what="the quota warning in the server log")
+
+
+def log_text(server):
+    with open(server.log_path, "rb") as f:
+        return f.read().decode(errors="replace")
 
 
 def test_stats_are_recounted_after_a_restart(fresh_server):

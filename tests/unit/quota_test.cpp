@@ -165,3 +165,25 @@ TEST_CASE("a restored snapshot recounts every quota's usage") {
   REQUIRE(back.get_data("/zookeeper/quota/q/zookeeper_stats", d, st) == error_code::ok);
   CHECK(d == "count=4,bytes=11");
 }
+
+TEST_CASE("passing a soft limit is reported for the log, once per limit passed, not refused") {
+  tree_fixture f;
+  f.create("/q");
+  f.set_quota("/q", "count=2,bytes=4");
+  auto create = [&](std::string path, std::string data) {
+    txn t = f.base(op::create);
+    t.ops.push_back({op::create, jute::create_request{std::move(path), std::move(data),
+                                                      jute::open_acl_unsafe(), 0, -1}});
+    auto r = f.tree.apply(t);
+    REQUIRE(r.err == error_code::ok); // 3.8 does not enforce by default
+    return r.warnings;
+  };
+  CHECK(create("/q/a", "xy").empty()); // count 2 (/q and /q/a), bytes 2: within
+  CHECK(create("/q/b", "xyz") == std::vector<std::string>{"Quota exceeded: /q count=3 limit=2",
+                                                          "Quota exceeded: /q bytes=5 limit=4"});
+  CHECK(create("/elsewhere", "xxxxxxxx").empty());
+  // No limits znode, no warning: only the stats are kept.
+  CHECK(quota_warnings("/p", parse_stats_track("count=9,bytes=9"),
+                       parse_stats_track("count=-1,bytes=-1"))
+            .empty());
+}
