@@ -42,7 +42,8 @@ void apply_commit(self_ptr self, commit& c) {
     // tracker learns of it here, so a client can resume its session on any of them. And a
     // tracker forgets a closed session only here, when its close is applied (standalone too).
     if (result.err == jute::error_code::ok) {
-      if (c.txn.type == jute::opcode::create_session)
+      // A standalone tracker made the session itself: nothing to tell it.
+      if (c.txn.type == jute::opcode::create_session && st.ctx->config.is_ensemble())
         self->send(st.ctx->tracker, session_up_atom::value, c.txn.session_id,
                    c.txn.session_timeout_ms, c.txn.session_passwd);
       else if (c.txn.type == jute::opcode::close_session)

@@ -3,7 +3,9 @@
 namespace paddock::store {
 
 void watch_index::add(std::string_view path, watcher_id w, watch_mode mode) {
-  auto it = table_.find(std::string(path));
+  // Looked up by string_view: a path already watched costs no allocation (every getData
+  // with a watch comes here).
+  auto it = table_.find(path);
   if (it == table_.end()) it = table_.emplace(std::string(path), table::mapped_type{}).first;
   auto [entry, inserted] = it->second.try_emplace(w, mode);
   if (inserted) {

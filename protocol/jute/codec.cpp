@@ -96,6 +96,21 @@ bool read_multi_op(reader& r, int32_t type, multi_op& op) {
   return true;
 }
 
+// The MultiHeader stream of multi and multiRead: {type, done, err} before each op, up to
+// one with done set. `read_op(type)` reads one op's body; false means the type is not
+// allowed there (malformed). A body cut short is truncated.
+template <class ReadOp> decode_status read_multi_ops(reader& r, ReadOp&& read_op) {
+  for (;;) {
+    if (r.remaining() < multi_header_size) return decode_status::truncated;
+    const int32_t op_type = r.read_int();
+    const bool done = r.read_bool();
+    r.read_int(); // err, always -1 in requests
+    if (done) return decode_status::ok;
+    if (!read_op(op_type)) return decode_status::malformed;
+    if (!r.ok()) return decode_status::truncated;
+  }
+}
+
 decode_status finish(const reader& r) {
   return r.ok() ? decode_status::ok : decode_status::truncated;
 }
@@ -179,17 +194,13 @@ decode_status decode_request(std::span<const char> frame, request& out) {
   }
   case opcode::multi: {
     multi_request m;
-    for (;;) {
-      if (r.remaining() < multi_header_size) return decode_status::truncated;
-      const int32_t op_type = r.read_int();
-      const bool done = r.read_bool();
-      r.read_int(); // err, always -1 in requests
-      if (done) break;
+    auto status = read_multi_ops(r, [&](int32_t op_type) {
       multi_op op;
-      if (!read_multi_op(r, op_type, op)) return decode_status::malformed;
-      if (!r.ok()) return decode_status::truncated;
+      if (!read_multi_op(r, op_type, op)) return false;
       m.ops.push_back(std::move(op));
-    }
+      return true;
+    });
+    if (status != decode_status::ok) return status;
     out.body = std::move(m);
     break;
   }
@@ -197,21 +208,16 @@ decode_status decode_request(std::span<const char> frame, request& out) {
     // As a multi, but each op a GetDataRequest or GetChildrenRequest (path, watch); any
     // other op type is malformed (ZooKeeper's MultiOperationRecord cannot read it).
     multi_read_request m;
-    for (;;) {
-      if (r.remaining() < multi_header_size) return decode_status::truncated;
-      const int32_t op_type = r.read_int();
-      const bool done = r.read_bool();
-      r.read_int(); // err, always -1 in requests
-      if (done) break;
-      if (op_type != opcode::get_data && op_type != opcode::get_children)
-        return decode_status::malformed;
+    auto status = read_multi_ops(r, [&](int32_t op_type) {
+      if (op_type != opcode::get_data && op_type != opcode::get_children) return false;
       multi_read_op op;
       op.type = op_type;
       op.body.path = r.read_string();
       op.body.watch = r.read_bool();
-      if (!r.ok()) return decode_status::truncated;
       m.ops.push_back(std::move(op));
-    }
+      return true;
+    });
+    if (status != decode_status::ok) return status;
     out.body = std::move(m);
     break;
   }
