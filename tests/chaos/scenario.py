@@ -8,6 +8,7 @@ serverN/{zoo.cfg, server.log, data/}.
 import json
 import os
 import random
+import shutil
 import threading
 import time
 
@@ -44,7 +45,10 @@ class Scenario:
                 f"{len(self.schedule)} faults ({', '.join(f for f, _, _ in self.schedule)})")
 
     def run(self, say=print):
-        os.makedirs(self.dir, exist_ok=True)
+        # A scenario starts from empty servers: an earlier run's data in the same directory
+        # (ctest's fixed --out, run twice) would be recovered and fail the setup.
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
         hosts, why_not_netns = make_hosts(self.servers, self.prefer_netns)
         verdict = {"scenario": self.name, "seed": self.seed, "servers": self.servers,
                    "target": self.target, "hosts": hosts.describe(),
