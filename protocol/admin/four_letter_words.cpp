@@ -1,5 +1,7 @@
 #include "protocol/admin/four_letter_words.hpp"
 
+#include "protocol/jute/opcodes.hpp"
+
 #include <array>
 #include <cstdio>
 
@@ -113,6 +115,12 @@ bool is_four_letter_word(std::string_view head) {
   return false;
 }
 
+first_bytes_kind classify_first_bytes(std::string_view head) {
+  if (head.size() < 4) return first_bytes_kind::incomplete;
+  return is_four_letter_word(head.substr(0, 4)) ? first_bytes_kind::four_letter_word
+                                                : first_bytes_kind::other;
+}
+
 bool needs_connections(std::string_view word) {
   return word == "cons" || word == "stat";
 }
@@ -167,30 +175,31 @@ std::string answer(std::string_view word, const server_snapshot& s) {
 }
 
 std::string_view operation_name(int32_t opcode) {
+  namespace op = jute::opcode;
   switch (opcode) {
-  case 1:
-  case 15:
-  case 19:
-  case 21: return "CREA";
-  case 2:
-  case 20: return "DELE";
-  case 3: return "EXIS";
-  case 4: return "GETD";
-  case 5: return "SETD";
-  case 6: return "GETA";
-  case 7: return "SETA";
-  case 8:
-  case 12: return "GETC";
-  case 9: return "SYNC";
-  case 11: return "PING";
-  case 13: return "CHEC";
-  case 14: return "MULT";
-  case 22: return "MLTR";
-  case 101: return "SETW";
-  case 105: return "STW2";
-  case 103: return "GETE";
-  case -10: return "SESS";
-  case -11: return "CLOS";
+  case op::create:
+  case op::create2:
+  case op::create_container:
+  case op::create_ttl: return "CREA";
+  case op::remove:
+  case op::delete_container: return "DELE";
+  case op::exists: return "EXIS";
+  case op::get_data: return "GETD";
+  case op::set_data: return "SETD";
+  case op::get_acl: return "GETA";
+  case op::set_acl: return "SETA";
+  case op::get_children:
+  case op::get_children2: return "GETC";
+  case op::sync: return "SYNC";
+  case op::ping: return "PING";
+  case op::check: return "CHEC";
+  case op::multi: return "MULT";
+  case op::multi_read: return "MLTR";
+  case op::set_watches: return "SETW";
+  case op::set_watches2: return "STW2";
+  case op::get_ephemerals: return "GETE";
+  case op::create_session: return "SESS";
+  case op::close_session: return "CLOS";
   default: return "NA";
   }
 }

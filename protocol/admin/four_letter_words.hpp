@@ -65,6 +65,16 @@ struct server_snapshot {
 // True when the first four bytes of a connection are a four-letter word ZooKeeper knows.
 bool is_four_letter_word(std::string_view first_four_bytes);
 
+// What the bytes a connection has sent so far make it. ZooKeeper (NIOServerCnxn) reads the
+// first 4 bytes, whether a ConnectRequest's length prefix or a word, however many TCP
+// segments they come in: "ru" then "ok" is answered imok. So fewer than 4 are incomplete.
+enum class first_bytes_kind {
+  incomplete,       // fewer than 4 bytes: wait for more
+  four_letter_word, // the first 4 are a word ZooKeeper knows
+  other,            // a length prefix (or garbage): a client session
+};
+first_bytes_kind classify_first_bytes(std::string_view head);
+
 // What a word needs gathered beyond the counters.
 bool needs_connections(std::string_view word);    // cons, stat
 bool needs_watch_listings(std::string_view word); // wchc, wchp

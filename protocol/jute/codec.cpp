@@ -40,6 +40,13 @@ void read(reader& r, acl_list& acls) {
   }
 }
 
+std::optional<std::string> read_nullable_string(reader& r) {
+  bool was_null = false;
+  std::string s = r.read_buffer(&was_null);
+  if (was_null) return std::nullopt;
+  return s;
+}
+
 void read(reader& r, std::vector<std::string>& strings) {
   const int32_t n = r.read_count(min_string_size);
   strings.clear();
@@ -50,7 +57,7 @@ void read(reader& r, std::vector<std::string>& strings) {
 
 void read_create(reader& r, create_request& c, bool with_ttl) {
   c.path = r.read_string();
-  c.data = r.read_buffer();
+  c.data = r.read_buffer(&c.data_is_null);
   read(r, c.acls);
   c.flags = r.read_int();
   c.ttl = with_ttl ? r.read_long() : -1;
@@ -82,7 +89,7 @@ bool read_multi_op(reader& r, int32_t type, multi_op& op) {
   } else if (type == opcode::set_data) {
     set_data_request s;
     s.path = r.read_string();
-    s.data = r.read_buffer();
+    s.data = r.read_buffer(&s.data_is_null);
     s.version = r.read_int();
     op.body = std::move(s);
   } else if (type == opcode::check) {
@@ -123,8 +130,31 @@ std::string_view decode_status_name(decode_status s) {
   case decode_status::truncated: return "truncated";
   case decode_status::unknown_opcode: return "unknown opcode";
   case decode_status::malformed: return "malformed";
+  case decode_status::short_header: return "short header";
   }
   return "?";
+}
+
+request_action action_for(decode_status status, int32_t opcode) {
+  switch (status) {
+  case decode_status::ok: return request_action::serve;
+  case decode_status::short_header: return request_action::close;
+  case decode_status::unknown_opcode: return request_action::unimplemented_close;
+  case decode_status::truncated:
+  case decode_status::malformed: break;
+  }
+  if (opcode == opcode::auth || opcode == opcode::sasl) return request_action::close;
+  return request_action::marshalling_error;
+}
+
+error_code unserved_answer(int32_t opcode) {
+  switch (opcode) {
+  case opcode::reconfig: return error_code::reconfig_disabled;
+  case opcode::delete_container: return error_code::bad_arguments;
+  case opcode::create_session:
+  case opcode::undecodable: return error_code::marshalling_error;
+  default: return error_code::unimplemented;
+  }
 }
 
 decode_status decode_connect_request(std::span<const char> frame, connect_request& out) {
@@ -145,7 +175,7 @@ decode_status decode_request(std::span<const char> frame, request& out) {
   reader r{frame};
   out.header.xid = r.read_int();
   out.header.type = r.read_int();
-  if (!r.ok()) return decode_status::truncated;
+  if (!r.ok()) return decode_status::short_header;
   const int32_t type = out.header.type;
   switch (type) {
   case opcode::ping:
@@ -155,8 +185,7 @@ decode_status decode_request(std::span<const char> frame, request& out) {
   case opcode::create2:
   case opcode::create_container:
   case opcode::create_ttl:
-  case opcode::remove:
-  case opcode::delete_container: {
+  case opcode::remove: {
     // The same bodies as inside a multi: decoded once, in read_multi_op.
     multi_op op;
     read_multi_op(r, type, op);
@@ -258,6 +287,33 @@ decode_status decode_request(std::span<const char> frame, request& out) {
     out.body = std::move(a);
     break;
   }
+  case opcode::sasl: {
+    sasl_request s;
+    s.token = r.read_buffer();
+    out.body = std::move(s);
+    break;
+  }
+  case opcode::reconfig: {
+    // ReconfigRequest{joiningServers, leavingServers, newMembers, curConfigId}; a body
+    // that does not parse is MarshallingError.
+    reconfig_request c;
+    c.joining_servers = read_nullable_string(r);
+    c.leaving_servers = read_nullable_string(r);
+    c.new_members = read_nullable_string(r);
+    c.cur_config_id = r.read_long();
+    out.body = std::move(c);
+    break;
+  }
+  case opcode::delete_container:
+    // Any body: ZooKeeper does not deserialize it (see unserved_answer).
+    out.body = empty_request{};
+    return decode_status::ok;
+  case opcode::create_session:
+    // Valid in Request.isValid, so not Unimplemented; a client's body is refused with
+    // MarshallingError (ZooKeeper reads a CreateSessionTxn from it; Paddock does not let a
+    // client create a session this way).
+    out.body = empty_request{};
+    return decode_status::malformed;
   default: out.body = empty_request{}; return decode_status::unknown_opcode;
   }
   return finish(r);
@@ -314,7 +370,7 @@ void encode(std::string& out, const request_header& h) {
 void encode(std::string& out, const create_request& r, int32_t opcode) {
   writer w{out};
   w.write_string(r.path);
-  w.write_buffer(r.data);
+  w.write_buffer(r.data, r.data_is_null);
   encode(out, r.acls);
   w.write_int(r.flags);
   if (opcode == opcode::create_ttl) w.write_long(r.ttl);
@@ -335,7 +391,7 @@ void encode(std::string& out, const path_watch_request& r) {
 void encode(std::string& out, const set_data_request& r) {
   writer w{out};
   w.write_string(r.path);
-  w.write_buffer(r.data);
+  w.write_buffer(r.data, r.data_is_null);
   w.write_int(r.version);
 }
 
@@ -422,6 +478,13 @@ void encode_request_frame(std::string& out, const request& r) {
         } else if constexpr (std::is_same_v<t, add_watch_request>) {
           w.write_string(body.path);
           w.write_int(body.mode);
+        } else if constexpr (std::is_same_v<t, reconfig_request>) {
+          for (const auto* field :
+               {&body.joining_servers, &body.leaving_servers, &body.new_members})
+            *field ? w.write_string(**field) : w.write_null_buffer();
+          w.write_long(body.cur_config_id);
+        } else if constexpr (std::is_same_v<t, sasl_request>) {
+          w.write_buffer(body.token);
         } else if constexpr (std::is_same_v<t, multi_read_request>) {
           for (const auto& op : body.ops) {
             w.write_int(op.type);
@@ -445,6 +508,14 @@ void encode_reply(std::string& out, const reply_header& h) {
   writer w{out};
   auto start = w.begin_frame();
   encode(out, h);
+  w.end_frame(start);
+}
+
+void encode_sasl_reply(std::string& out, int32_t xid) {
+  writer w{out};
+  auto start = w.begin_frame();
+  encode(out, reply_header{xid, 0, 0});
+  w.write_int(-1); // SetSASLResponse: a null token
   w.end_frame(start);
 }
 

@@ -18,16 +18,39 @@ enum class decode_status {
   truncated,      // the frame ended inside a record
   unknown_opcode, // the header parsed but the opcode is not one we know
   malformed,      // a negative length, a count larger than the frame, ...
+  short_header,   // the frame is shorter than a RequestHeader (xid, type)
 };
 
 std::string_view decode_status_name(decode_status s);
 
+// What ZooKeeper 3.8 does with a request frame, by how it decoded (measured against 3.8):
+// a body that does not deserialize fails inside the request processors, which answer
+// MarshallingError and keep the connection; a header that does not, or an auth / sasl
+// packet that does not (ZooKeeperServer.processPacket reads those itself and throws),
+// closes the connection unanswered; an opcode Request.isValid does not know is answered
+// Unimplemented by UnimplementedRequestProcessor, which then closes the connection.
+enum class request_action {
+  serve,
+  marshalling_error,   // answer MarshallingError (-5) in its turn; the connection stays
+  unimplemented_close, // answer Unimplemented (-6, zxid -1), then close the connection
+  close,               // close the connection without an answer
+};
+request_action action_for(decode_status status, int32_t opcode);
+
+// The error ZooKeeper 3.8 answers for a decoded request that the store does not serve:
+// reconfig (ReconfigDisabled: reconfigEnabled is off), deleteContainer from a client
+// (BadArguments: PrepRequestProcessor reads the path from the whole packet buffer, header
+// included, so no path sent over the wire is valid), createSession from a client and
+// opcode::undecodable (MarshallingError), createTTL without extendedTypesEnabled and
+// anything else (Unimplemented).
+error_code unserved_answer(int32_t opcode);
+
 // The first frame of a connection. Accepts the pre-3.4 form without the readOnly byte.
 decode_status decode_connect_request(std::span<const char> frame, connect_request& out);
 
-// Any later frame: the header, then the body the opcode calls for. On unknown_opcode,
-// out.header is filled in so the caller can answer that xid with an error. Bytes after the
-// record are ignored, as ZooKeeper's deserialization ignores them.
+// Any later frame: the header, then the body the opcode calls for. On any status but
+// short_header, out.header is filled in so the caller can answer that xid (action_for). Bytes after
+// the record are ignored, as ZooKeeper's deserialization ignores them.
 decode_status decode_request(std::span<const char> frame, request& out);
 
 // Record-level helpers, each appending the record's encoding to `out` (no frame prefix).
@@ -51,6 +74,9 @@ void encode_connect_response(std::string& out, const connect_response& r);
 void encode_request_frame(std::string& out, const request& r); // for clients
 // A reply with only a header (delete, setWatches, ping, errors, closeSession, ...).
 void encode_reply(std::string& out, const reply_header& h);
+// ZooKeeper's answer to a sasl packet (102) when no SASL server is set up for the
+// connection: ok, zxid 0, and a SetSASLResponse with a null token.
+void encode_sasl_reply(std::string& out, int32_t xid);
 void encode_event(std::string& out, int64_t zxid, const watcher_event& e);
 
 // One entry of a MultiResponse: `type` is the op's opcode, or opcode::error with `err`.

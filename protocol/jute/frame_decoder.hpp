@@ -9,15 +9,16 @@
 
 namespace paddock::jute {
 
-// ZooKeeper's default jute.maxbuffer is 0xfffff (1 MiB - 1); a frame may exceed it by
-// the header overhead ZooKeeper allows (1024 bytes, NIOServerCnxn's packet length check).
+// ZooKeeper's default jute.maxbuffer is 0xfffff (1 MiB - 1). NIOServerCnxn.readLength
+// closes the connection when a length prefix is negative or over jute.maxbuffer, so a frame
+// of exactly the limit is served and one byte more is not (measured against 3.8: 0xfffff
+// served, 0x100000 closed). There is no separate check of znode data: data is bounded only
+// by the frame that carries it.
 inline constexpr int32_t default_max_buffer = 0xfffff;
-inline constexpr int32_t frame_slack = 1024;
 
 class frame_decoder {
 public:
-  explicit frame_decoder(int32_t max_buffer = default_max_buffer)
-      : max_frame_(static_cast<int64_t>(max_buffer) + frame_slack) {}
+  explicit frame_decoder(int32_t max_buffer = default_max_buffer) : max_frame_(max_buffer) {}
 
   // Appends bytes received from the socket.
   void feed(std::span<const char> bytes);

@@ -19,6 +19,10 @@ public:
   void write_buffer(std::string_view bytes); // also ustring
   void write_string(std::string_view s) { write_buffer(s); }
   void write_null_buffer() { write_int(-1); }
+  // Java's null byte[] (ZooKeeper's null znode data) is -1, apart from an empty buffer.
+  void write_buffer(std::string_view bytes, bool is_null) {
+    is_null ? write_null_buffer() : write_buffer(bytes);
+  }
 
   // Frames: reserve a 4-byte length prefix, write the body, then patch the prefix.
   size_t begin_frame();

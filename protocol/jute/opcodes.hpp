@@ -1,5 +1,6 @@
 #pragma once
 // ZooKeeper request opcodes (ZooDefs.OpCode) and special xids (ClientCnxn).
+#include <climits>
 #include <cstdint>
 
 namespace paddock::jute {
@@ -38,6 +39,9 @@ inline constexpr int32_t who_am_i = 107;
 inline constexpr int32_t create_session = -10;
 inline constexpr int32_t close_session = -11;
 inline constexpr int32_t error = -1;
+// Not a ZooKeeper opcode: what the server puts in the header of a request whose body did not
+// decode, so that it is answered MarshallingError in its turn (see codec.hpp).
+inline constexpr int32_t undecodable = INT32_MIN;
 } // namespace opcode
 
 namespace xid {

@@ -49,6 +49,9 @@ struct create_request { // create (1), create2 (15), createContainer (19), creat
   acl_list acls;
   int32_t flags = 0;
   int64_t ttl = -1; // only createTTL carries it on the wire
+  // The client sent null data (a -1 length: Java's null byte[], kazoo's None). ZooKeeper
+  // stores null apart from empty and getData answers it with -1; `data` is empty then.
+  bool data_is_null = false;
 };
 
 struct delete_request {
@@ -65,6 +68,7 @@ struct set_data_request {
   std::string path;
   std::string data;
   int32_t version = -1;
+  bool data_is_null = false; // as create_request's
 };
 
 struct path_request { // getACL (6), sync (9), getAllChildrenNumber (104), getEphemerals (103)
@@ -127,13 +131,27 @@ struct add_watch_request {
   int32_t mode = 0;
 };
 
+// reconfig (16). A field the client left out is null on the wire (kazoo's None, the Java
+// client's null list), which ZooKeeper tells apart from an empty string: newMembers set means
+// a bulk change, unset an incremental one.
+struct reconfig_request {
+  std::optional<std::string> joining_servers;
+  std::optional<std::string> leaving_servers;
+  std::optional<std::string> new_members;
+  int64_t cur_config_id = -1;
+};
+
+struct sasl_request { // sasl (102): GetSASLRequest{token}
+  std::string token;
+};
+
 struct empty_request {}; // ping, closeSession, whoAmI
 
 using request_body =
     std::variant<empty_request, create_request, delete_request, path_watch_request,
                  set_data_request, path_request, set_acl_request, check_version_request,
                  multi_request, set_watches_request, auth_packet, watch_request, add_watch_request,
-                 multi_read_request>;
+                 multi_read_request, reconfig_request, sasl_request>;
 
 struct request {
   request_header header;

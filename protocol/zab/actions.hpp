@@ -69,7 +69,20 @@ struct status_changed {
   bool serving = false;
 };
 
-using action = std::variant<send_message, persist_epochs, append_log, truncate_log,
-                            install_snapshot, apply_txns, take_snapshot, status_changed>;
+// A configuration became active: a reconfig txn committed (after its apply_txns), a leader
+// stamped the first version of zoo.cfg's configuration, or this server learned a newer
+// committed one from its leader or another server. Write it to stable storage (ZooKeeper's
+// dynamic config file) before carrying out any later action, connect to servers it adds and
+// drop links to servers it no longer names. `removed`: this server was a member and is not
+// in it: it no longer votes and stops serving clients until it is added back (and
+// restarted). ZooKeeper's COMMITANDACTIVATE / INFORMANDACTIVATE, and processReconfig.
+struct activate_config {
+  ensemble config;
+  bool removed = false;
+};
+
+using action =
+    std::variant<send_message, persist_epochs, append_log, truncate_log, install_snapshot,
+                 apply_txns, take_snapshot, status_changed, activate_config>;
 
 } // namespace paddock::zab

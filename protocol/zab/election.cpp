@@ -10,13 +10,25 @@ bool beats(const vote& a, const vote& b) {
   return a.leader > b.leader;
 }
 
-election::election(server_id self, const ensemble& members, const timing& t)
-    : self_(self), members_(members), timing_(t) {}
+election::election(server_id self, const ensemble& members, const std::optional<ensemble>& pending,
+                   const timing& t)
+    : self_(self), members_(members), pending_(pending), timing_(t) {}
+
+bool election::counts(server_id id) const {
+  return members_.is_voter(id) || (pending_ && pending_->is_voter(id));
+}
+
+notification election::make(const vote& v, role state) const {
+  return notification{v, round_, state, members_};
+}
 
 void election::send_all(const send_fn& send) const {
-  const notification n{proposal_, round_, role::looking};
+  const auto n = make(proposal_, role::looking);
   for (auto id : members_.voters())
     if (id != self_) send(id, n);
+  if (pending_)
+    for (auto id : pending_->voters())
+      if (id != self_ && !members_.is_voter(id)) send(id, n);
 }
 
 void election::start_round(int64_t now_ms, const vote& self_vote, const send_fn& send) {
@@ -40,14 +52,21 @@ void election::start_round(int64_t now_ms, const vote& self_vote, const send_fn&
 // agree when they name the same leader (their votes were settled at different moments and
 // may differ in zxid and epoch; ZooKeeper's Vote.equals relaxes likewise).
 bool election::quorum_agrees(const std::map<server_id, heard>& votes, const vote& v,
-                             bool count_self) const {
-  size_t agree = count_self && members_.is_voter(self_) ? 1 : 0;
-  for (const auto& [id, h] : votes) {
-    if (id == self_ || !members_.is_voter(id)) continue;
-    const bool same = h.state == role::looking ? h.v == v : h.v.leader == v.leader;
-    if (same) ++agree;
-  }
-  return agree >= members_.quorum_size();
+                             bool count_self, bool with_pending) const {
+  auto agrees_in = [&](const ensemble& c) {
+    size_t agree = count_self && c.is_voter(self_) ? 1 : 0;
+    for (const auto& [id, h] : votes) {
+      if (id == self_ || !c.is_voter(id)) continue;
+      const bool same = h.state == role::looking ? h.v == v : h.v.leader == v.leader;
+      if (same) ++agree;
+    }
+    return agree >= c.quorum_size();
+  };
+  // A pending reconfig may or may not commit: electing a leader must stand in both
+  // configurations (ZooKeeper's hasAllQuorums). Joining a leader that says it is established
+  // needs no more than the active one: its own discovery and sync counted both, and it will
+  // truncate a pending reconfig it never had.
+  return agrees_in(members_) && (!with_pending || !pending_ || agrees_in(*pending_));
 }
 
 // A leader other than this server must itself have said it leads (ZooKeeper's checkLeader):
@@ -64,31 +83,35 @@ std::optional<vote> election::decide(const vote& v) {
   return v;
 }
 
-std::optional<vote> election::on_notification(int64_t now_ms, server_id from,
-                                              const notification& n, role settled,
-                                              const send_fn& send) {
-  if (!members_.members.contains(from) || from == self_) return std::nullopt;
+std::optional<vote> election::on_notification(int64_t now_ms, server_id from, const notification& n,
+                                              role settled, const send_fn& send) {
+  if (from == self_) return std::nullopt;
   if (settled != role::looking) {
-    // Settled: tell a looking server what we settled on, so it can join.
-    if (n.state == role::looking) send(from, notification{decided_, round_, settled});
+    // Settled: tell a looking server what we settled on, so it can join. Servers outside
+    // the configuration too: a joining server finds its leader this way.
+    if (n.state == role::looking) send(from, make(decided_, settled));
     return std::nullopt;
   }
-  if (!members_.is_voter(from)) {
-    // An observer's vote never counts; it learns the leader from our answer.
-    send(from, notification{proposal_, round_, role::looking});
+  if (!counts(from)) {
+    // An observer's or a non-member's vote never counts; it learns the leader from our
+    // answer.
+    if (n.state == role::looking) send(from, make(proposal_, role::looking));
     return std::nullopt;
   }
+  // Only a voter of the active configuration may lead (ZooKeeper's totalOrderPredicate gives
+  // a server of weight 0 no chance): a vote for anyone else is never adopted.
+  const bool eligible = members_.is_voter(n.proposed.leader);
   if (n.state == role::looking) {
     if (n.election_epoch > round_) {
       round_ = n.election_epoch;
       received_.clear();
       finalize_at_.reset();
-      proposal_ = beats(n.proposed, self_vote_) ? n.proposed : self_vote_;
+      proposal_ = eligible && beats(n.proposed, self_vote_) ? n.proposed : self_vote_;
       send_all(send);
     } else if (n.election_epoch < round_) {
-      send(from, notification{proposal_, round_, role::looking});
+      send(from, make(proposal_, role::looking));
       return std::nullopt;
-    } else if (beats(n.proposed, proposal_)) {
+    } else if (eligible && beats(n.proposed, proposal_)) {
       proposal_ = n.proposed;
       finalize_at_.reset();
       send_all(send);
@@ -101,12 +124,12 @@ std::optional<vote> election::on_notification(int64_t now_ms, server_id from,
   // The sender follows or leads: an established ensemble may already exist.
   if (n.election_epoch == round_) {
     received_[from] = {n.proposed, n.election_epoch, n.state};
-    if (quorum_agrees(received_, n.proposed, n.proposed == proposal_) &&
+    if (quorum_agrees(received_, n.proposed, n.proposed == proposal_, false) &&
         leader_confirmed(received_, n.proposed, n.election_epoch))
       return decide(n.proposed);
   }
   out_of_election_[from] = {n.proposed, n.election_epoch, n.state};
-  if (quorum_agrees(out_of_election_, n.proposed, false) &&
+  if (quorum_agrees(out_of_election_, n.proposed, false, false) &&
       leader_confirmed(out_of_election_, n.proposed, n.election_epoch)) {
     round_ = n.election_epoch;
     return decide(n.proposed);

@@ -20,7 +20,11 @@ class election {
 public:
   using send_fn = std::function<void(server_id to, const notification&)>;
 
-  election(server_id self, const ensemble& members, const timing& t);
+  // `members` is the active configuration and `pending` a reconfig not yet committed; both
+  // belong to the caller and may change between calls. While a reconfig is pending a vote
+  // decides only with a quorum of each.
+  election(server_id self, const ensemble& members, const std::optional<ensemble>& pending,
+           const timing& t);
 
   // Starts a new round (looking again), voting for `self_vote`.
   void start_round(int64_t now_ms, const vote& self_vote, const send_fn& send);
@@ -29,6 +33,10 @@ public:
   // not looking (`settled` is this server's state), answers looking senders.
   std::optional<vote> on_notification(int64_t now_ms, server_id from, const notification& n,
                                       role settled, const send_fn& send);
+
+  // Sends our vote to the voters once, without starting a round: a removed server asks
+  // this way whether a newer configuration names it again (their answers carry theirs).
+  void announce(const send_fn& send) const { send_all(send); }
 
   // Resends while looking; returns the vote decided on when the finalize wait ends.
   std::optional<vote> on_tick(int64_t now_ms, const send_fn& send);
@@ -49,14 +57,18 @@ private:
     role state = role::looking;
   };
   void send_all(const send_fn& send) const;
-  bool quorum_agrees(const std::map<server_id, heard>& votes, const vote& v,
-                     bool count_self) const;
+  bool quorum_agrees(const std::map<server_id, heard>& votes, const vote& v, bool count_self,
+                     bool with_pending = true) const;
   bool leader_confirmed(const std::map<server_id, heard>& votes, const vote& v,
                         int64_t round) const;
   std::optional<vote> decide(const vote& v);
 
+  bool counts(server_id id) const; // a voter of the active or the pending configuration
+  notification make(const vote& v, role state) const;
+
   server_id self_;
   const ensemble& members_;
+  const std::optional<ensemble>& pending_;
   const timing& timing_;
   int64_t round_ = 0;
   vote self_vote_;

@@ -36,13 +36,10 @@ void peer::impl::lead(int64_t now) {
 // epoch is one more than any of them accepted; it is persisted before anyone hears of it.
 void peer::impl::choose_epoch(int64_t now) {
   if (lphase != leader_phase::gathering) return;
-  size_t voters = members.is_voter(self) ? 1 : 0;
+  if (!all_quorums([&](server_id id) { return id == self || learners.contains(id); })) return;
   int64_t highest = accepted_epoch;
-  for (const auto& [id, l] : learners) {
-    if (members.is_voter(id)) ++voters;
+  for (const auto& [id, l] : learners)
     highest = std::max(highest, l.accepted_epoch);
-  }
-  if (voters < members.quorum_size()) return;
   new_epoch = highest + 1;
   accepted_epoch = new_epoch;
   persist();
@@ -59,14 +56,23 @@ void peer::impl::choose_epoch(int64_t now) {
 // synced. Later learners are synced as their ack_epoch arrives.
 void peer::impl::start_syncs(int64_t now) {
   if (lphase != leader_phase::epoch_acks) return;
-  size_t acked = members.is_voter(self) ? 1 : 0;
-  for (const auto& [id, l] : learners)
-    if (members.is_voter(id) && l.counts_for_epoch && l.phase != learner_phase::info &&
-        l.phase != learner_phase::epoch_sent)
-      ++acked;
-  if (acked < members.quorum_size()) return;
+  const bool quorum = all_quorums([&](server_id id) {
+    if (id == self) return true;
+    auto it = learners.find(id);
+    return it != learners.end() && it->second.counts_for_epoch &&
+           it->second.phase != learner_phase::info && it->second.phase != learner_phase::epoch_sent;
+  });
+  if (!quorum) return;
   current_epoch = new_epoch;
   persist();
+  // zoo.cfg's configuration gets its version from the first leader, the zxid of its epoch's
+  // start, as ZooKeeper stamps it; NEWLEADER then carries it to every learner.
+  if (members.version == 0) {
+    ensemble stamped = members;
+    stamped.version = make_zxid(current_epoch, 0);
+    activate(now, std::move(stamped));
+    if (current != role::leading) return;
+  }
   counter = 0;
   initial_end = last_logged;
   lphase = leader_phase::syncing;
@@ -154,7 +160,7 @@ void peer::impl::send_history_after(server_id id, zxid_t after) {
 void peer::impl::finish_sync(server_id id, zxid_t committed) {
   auto& l = learners.at(id);
   if (committed > 0) send(id, commit{committed});
-  send(id, new_leader{current_epoch});
+  send(id, new_leader{current_epoch, members});
   l.phase = learner_phase::synced;
 }
 
@@ -175,37 +181,53 @@ void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, std::st
 void peer::impl::check_new_leader_quorum(int64_t now) {
   if (lphase != leader_phase::syncing) return;
   // This server's own ack: its history up to where it took the epoch is durable.
-  size_t acks = members.is_voter(self) && last_durable >= initial_end ? 1 : 0;
-  for (const auto& [id, l] : learners)
-    if (members.is_voter(id) && l.acked_new_leader) ++acks;
-  if (acks < members.quorum_size()) return;
+  const bool quorum = all_quorums([&](server_id id) {
+    if (id == self) return last_durable >= initial_end;
+    auto it = learners.find(id);
+    return it != learners.end() && it->second.acked_new_leader;
+  });
+  if (!quorum) return;
   lphase = leader_phase::established;
   phase_started = now;
   last_committed = std::max(last_committed, initial_end);
   apply_through(initial_end);
-  serving = true;
-  report_status();
+  // A leader that found a reconfig removing it (or making it an observer) in its history
+  // never serves: it tells its learners, the reconfig activates, and it steps down.
+  const bool hands_over = pending && last_committed >= pending->version && !pending->is_voter(self);
+  if (!hands_over) {
+    serving = true;
+    report_status();
+  }
   for (auto& [id, l] : learners)
     if (l.acked_new_leader && l.phase == learner_phase::synced) {
       send(id, up_to_date{});
       l.phase = learner_phase::up_to_date;
     }
-  advance_commit();
+  // A reconfig in the history this leader took over is committed with it now (its learners
+  // activate it at up_to_date); a leader it removes steps down after telling them.
+  on_committed(now, last_committed);
+  if (current != role::leading) return;
+  advance_commit(now);
 }
 
 size_t peer::impl::in_flight() const {
   if (current != role::leading) return 0;
+  // Proposals of this epoch are numbered without gaps: counting needs no search then.
+  if (epoch_of(last_committed) == current_epoch && epoch_of(last_logged) == current_epoch)
+    return static_cast<size_t>(counter_of(last_logged) - counter_of(last_committed));
   auto it = std::upper_bound(history.begin(), history.end(), last_committed,
                              [](zxid_t v, const txn& x) { return v < x.zxid; });
   return static_cast<size_t>(std::distance(it, history.end()));
 }
 
-std::optional<zxid_t> peer::impl::leader_propose(int64_t, std::string payload) {
+std::optional<zxid_t> peer::impl::leader_propose(int64_t, std::string payload,
+                                                 std::optional<ensemble> next) {
   if (lphase != leader_phase::established) return std::nullopt;
   if (static_cast<int64_t>(in_flight()) >= t.max_in_flight) return std::nullopt;
   if (counter >= 0xffffffffLL) return std::nullopt; // the epoch is used up: a new election
   const zxid_t z = make_zxid(current_epoch, ++counter);
-  txn x{z, std::move(payload)};
+  txn x{z, std::move(payload), std::move(next)};
+  if (x.config) x.config->version = z;
   for (auto& [id, l] : learners)
     if (!l.observer && (l.phase == learner_phase::synced || l.phase == learner_phase::up_to_date))
       proposal_buffer[id].push_back(x);
@@ -215,46 +237,77 @@ std::optional<zxid_t> peer::impl::leader_propose(int64_t, std::string payload) {
 
 // The commit point: the highest zxid a quorum of voters has on disk (this server's own log
 // counts; a follower counts once it acked new_leader).
-void peer::impl::advance_commit() {
-  if (lphase != leader_phase::established) return;
+// The highest zxid a quorum of `c`'s voters has on disk, if it has a quorum connected.
+std::optional<zxid_t> peer::impl::acked_by_quorum(const ensemble& c) const {
   std::vector<zxid_t> acked;
-  if (members.is_voter(self)) acked.push_back(last_durable);
-  for (const auto& [id, l] : learners)
-    if (members.is_voter(id) && l.acked_new_leader) acked.push_back(l.acked);
-  if (acked.size() < members.quorum_size()) return;
-  std::sort(acked.begin(), acked.end(), std::greater<>());
-  const zxid_t point = std::min(acked[members.quorum_size() - 1], last_logged);
-  if (point <= last_committed) return;
+  for (const auto& [id, votes] : c.members) {
+    if (!votes) continue;
+    if (id == self) {
+      acked.push_back(last_durable);
+    } else if (auto it = learners.find(id); it != learners.end() && it->second.acked_new_leader) {
+      acked.push_back(it->second.acked);
+    }
+  }
+  if (acked.size() < c.quorum_size()) return std::nullopt;
+  auto nth = acked.begin() + static_cast<std::ptrdiff_t>(c.quorum_size() - 1);
+  std::nth_element(acked.begin(), nth, acked.end(), std::greater<>());
+  return std::min(*nth, last_logged);
+}
+
+// The commit point: the highest zxid a quorum of voters has on disk (this server's own log
+// counts; a follower counts once it acked new_leader). From a pending reconfig on, a quorum
+// of its configuration too: everything before it commits with the active one alone.
+void peer::impl::advance_commit(int64_t now) {
+  if (lphase != leader_phase::established) return;
+  auto point = acked_by_quorum(members);
+  if (!point) return;
+  if (pending && *point >= pending->version) {
+    auto with_new = acked_by_quorum(*pending);
+    *point = with_new && *with_new >= pending->version ? std::min(*point, *with_new)
+                                                       : pending->version - 1;
+  }
+  if (*point <= last_committed) return;
   const zxid_t before = last_committed;
-  last_committed = point;
-  std::vector<txn> newly;
-  auto it = std::upper_bound(history.begin(), history.end(), before,
-                             [](zxid_t v, const txn& x) { return v < x.zxid; });
-  for (; it != history.end() && it->zxid <= point; ++it)
-    newly.push_back(*it);
+  last_committed = *point;
   for (auto& [id, l] : learners) {
     if (l.phase != learner_phase::synced && l.phase != learner_phase::up_to_date) continue;
     if (!l.observer) {
-      send(id, commit{point});
-    } else {
-      std::vector<txn> informed;
-      for (const auto& x : newly)
-        if (x.zxid > l.synced_to) informed.push_back(x);
-      if (!informed.empty()) {
-        l.synced_to = informed.back().zxid;
-        send(id, inform{std::move(informed)});
-      }
+      send(id, commit{*point});
+      continue;
+    }
+    // An observer takes the committed txns themselves.
+    std::vector<txn> informed;
+    auto it = std::upper_bound(history.begin(), history.end(), std::max(before, l.synced_to),
+                               [](zxid_t v, const txn& x) { return v < x.zxid; });
+    for (; it != history.end() && it->zxid <= *point; ++it)
+      informed.push_back(*it);
+    if (!informed.empty()) {
+      l.synced_to = informed.back().zxid;
+      send(id, inform{std::move(informed)});
     }
   }
-  apply_through(point);
+  apply_through(*point);
+  on_committed(now, *point);
+}
+
+bool peer::impl::quorum_synced(const ensemble& next) const {
+  if (current != role::leading || lphase != leader_phase::established) return false;
+  // Followers only: an observer acks nothing, so it cannot help the reconfig commit even
+  // where the new configuration makes it a voter (ZooKeeper counts its forwarding followers).
+  std::size_t synced = next.is_voter(self) ? 1 : 0;
+  for (const auto& [id, l] : learners)
+    if (next.is_voter(id) && !l.observer && l.acked_new_leader) ++synced;
+  return synced >= next.quorum_size();
 }
 
 void peer::impl::leader_logged(int64_t now) {
   check_new_leader_quorum(now);
-  advance_commit();
+  advance_commit(now);
 }
 
-void peer::impl::leader_peer_down(server_id other) { learners.erase(other); }
+void peer::impl::leader_peer_down(server_id other) {
+  learners.erase(other);
+}
 
 void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
   if (auto* info = std::get_if<learner_info>(&m)) {
@@ -267,7 +320,10 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     // A (re)connecting learner: whatever we knew of it belongs to an old connection.
     auto& l = learners[from];
     l = learner{};
-    l.observer = info->observer || !members.is_voter(from);
+    // The configuration decides a member's role; a server outside it (joining) is an
+    // observer if it says so, else a non-voting follower: it takes proposals and acks them,
+    // and its acks count once a configuration naming it as a voter is active or pending.
+    l.observer = members.contains(from) ? members.is_observer(from) : info->observer;
     l.accepted_epoch = info->accepted_epoch;
     l.last_zxid = info->last_zxid;
     l.last_heard = now;
@@ -310,7 +366,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
       if (lphase == leader_phase::established) {
         send(from, up_to_date{});
         l.phase = learner_phase::up_to_date;
-        advance_commit();
+        advance_commit(now);
       } else {
         check_new_leader_quorum(now);
       }
@@ -318,7 +374,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     }
     if (l.acked_new_leader && a->zxid > l.acked && a->zxid <= last_logged) {
       l.acked = a->zxid;
-      advance_commit();
+      advance_commit(now);
     }
     return;
   }
@@ -341,10 +397,12 @@ void peer::impl::leader_tick(int64_t now) {
       ++it;
   }
   if (lphase == leader_phase::established) {
-    size_t alive = members.is_voter(self) ? 1 : 0;
-    for (const auto& [id, l] : learners)
-      if (members.is_voter(id) && l.acked_new_leader) ++alive;
-    if (alive < members.quorum_size()) {
+    const bool alive = all_quorums([&](server_id id) {
+      if (id == self) return true;
+      auto it = learners.find(id);
+      return it != learners.end() && it->second.acked_new_leader;
+    });
+    if (!alive) {
       go_looking(now);
       return;
     }

@@ -11,13 +11,14 @@ namespace paddock::zab {
 
 void peer::impl::follow(int64_t now) {
   early_infos.clear();
-  current = members.is_voter(self) ? role::following : role::observing;
+  current = learner_role();
   serving = false;
   fphase = follow_phase::connecting;
   follow_started = now;
   leader_last_heard = now;
   pending_new_leader.reset();
   last_acked = 0;
+  leader_commit = 0;
   report_status();
   send(leader_id, learner_info{accepted_epoch, last_logged, current == role::observing});
 }
@@ -70,6 +71,7 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
     emit(truncate_log{tr->zxid, reload});
     while (!history.empty() && history.back().zxid > tr->zxid)
       history.pop_back();
+    find_pending(); // a reconfig among the dropped txns never was
     last_logged = std::min(last_logged, tr->zxid);
     last_durable = std::min(last_durable, tr->zxid);
     if (reload) {
@@ -85,6 +87,7 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
     if (fphase != follow_phase::epoch_acked) return;
     emit(install_snapshot{sn->zxid, sn->state});
     history.clear();
+    pending.reset(); // what the snapshot holds is committed; new_leader brings its config
     history_base = sn->zxid;
     last_logged = last_durable = last_applied = last_committed = sn->zxid;
     fphase = follow_phase::syncing;
@@ -99,7 +102,11 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
   }
   if (auto* c = std::get_if<commit>(&m)) {
     last_committed = std::max(last_committed, std::min(c->zxid, last_logged));
+    leader_commit = std::max(leader_commit, std::min(c->zxid, last_logged));
     apply_through(last_committed);
+    // During the sync a commit may run ahead of the leader's own (it commits its history
+    // once established): a reconfig activates only on commits of an established leader.
+    if (fphase == follow_phase::up_to_date) on_committed(now, leader_commit);
     return;
   }
   if (auto* in = std::get_if<inform>(&m)) {
@@ -107,12 +114,20 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
       if (x.zxid > last_logged) append(x);
     if (!in->txns.empty()) {
       last_committed = std::max(last_committed, std::min(in->txns.back().zxid, last_logged));
+      leader_commit = std::max(leader_commit, std::min(in->txns.back().zxid, last_logged));
       apply_through(last_committed);
+      if (fphase == follow_phase::up_to_date) on_committed(now, leader_commit);
     }
     return;
   }
   if (auto* nl = std::get_if<new_leader>(&m)) {
     if (fphase != follow_phase::syncing) return;
+    // The leader's active configuration is committed: a learner that missed it (synced by
+    // SNAP, or down during a reconfig) takes it now. It may remove this server, or make it
+    // an observer or a participant: then it joins again in its new role.
+    const role before = current;
+    adopt(now, nl->config);
+    if (current != before || removed) return;
     pending_new_leader = nl->epoch;
     complete_new_leader();
     return;
@@ -120,6 +135,10 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
   if (std::get_if<up_to_date>(&m)) {
     if (fphase != follow_phase::new_leader_acked) return;
     fphase = follow_phase::up_to_date;
+    // The leader is established: everything it committed in the sync is committed.
+    const role before = current;
+    on_committed(now, leader_commit);
+    if (current != before || removed) return;
     serving = true;
     report_status();
     return;

@@ -25,11 +25,14 @@ struct vote {
 };
 
 // Notification: the sender's current vote, its election round and its state. A server that
-// already follows or leads answers a looking one with the vote it settled on.
+// already follows or leads answers a looking one with the vote it settled on. It also carries
+// the sender's active configuration: a server that was down during a reconfig learns the
+// committed configuration from it (ZooKeeper's notifications carry theirs too).
 struct notification {
   vote proposed;
   int64_t election_epoch = 0; // the sender's logical clock (election round)
   role state = role::looking;
+  ensemble config;
 };
 
 // --- Discovery (quorum port) ----------------------------------------------------------------
@@ -78,9 +81,12 @@ struct sync_snap {
 };
 
 // NEWLEADER: end of the sync stream. The learner acks it (ack{make_zxid(epoch, 0)}) once
-// everything before it is on its disk and it has persisted currentEpoch = epoch.
+// everything before it is on its disk and it has persisted currentEpoch = epoch. `config` is
+// the leader's active configuration, which the learner adopts when it is newer than its own
+// (a learner synced by SNAP, or one that missed a reconfig, learns it here).
 struct new_leader {
   int64_t epoch = 0;
+  ensemble config;
 };
 
 // UPTODATE: a quorum acked NEWLEADER: the learner may serve clients.
@@ -115,9 +121,9 @@ struct ping {
   zxid_t last_committed = 0; // the leader's commit point (informational)
 };
 
-using message = std::variant<notification, learner_info, leader_info, ack_epoch, sync_diff,
-                             sync_trunc, sync_snap, new_leader, up_to_date, proposal, ack,
-                             commit, inform, ping>;
+using message =
+    std::variant<notification, learner_info, leader_info, ack_epoch, sync_diff, sync_trunc,
+                 sync_snap, new_leader, up_to_date, proposal, ack, commit, inform, ping>;
 
 // Which port a message travels on: election messages go to the election endpoint, the rest
 // to the quorum endpoint.

@@ -10,7 +10,7 @@ namespace paddock::zab {
 // --- impl: shared machinery ---------------------------------------------------------------
 
 peer::impl::impl(server_id self_id, ensemble m, timing tm, persistent_state state)
-    : self(self_id), members(std::move(m)), t(tm), elect(self, members, t) {
+    : self(self_id), t(tm), members(std::move(m)), elect(self, members, pending, t) {
   accepted_epoch = state.accepted_epoch;
   current_epoch = state.current_epoch;
   last_logged = last_durable = last_applied = last_committed = state.last_logged;
@@ -18,6 +18,11 @@ peer::impl::impl(server_id self_id, ensemble m, timing tm, persistent_state stat
     if (x.zxid <= state.last_logged) history.push_back(std::move(x));
   // Without history the base is where the log ends; with some, what precedes it is unknown.
   history_base = history.empty() ? state.last_logged : -1;
+  self_observer = members.is_observer(self);
+  removed = state.removed && !members.contains(self);
+  // A reconfig logged after the active configuration may or may not have committed: pending
+  // until a leader says (ZooKeeper's last seen configuration).
+  find_pending();
 }
 
 void peer::impl::flush_appends() {
@@ -56,8 +61,8 @@ void peer::impl::send(server_id to, message m) {
 
 void peer::impl::report_status() {
   status_changed now{current, leader_id, current_epoch, serving};
-  if (now.now == reported.now && now.leader == reported.leader &&
-      now.epoch == reported.epoch && now.serving == reported.serving)
+  if (now.now == reported.now && now.leader == reported.leader && now.epoch == reported.epoch &&
+      now.serving == reported.serving)
     return;
   reported = now;
   emit(now);
@@ -69,6 +74,7 @@ election::send_fn peer::impl::notifier() {
 
 void peer::impl::append(txn x) {
   last_logged = x.zxid;
+  if (x.config && x.zxid > members.version) pending = x.config;
   append_buffer.push_back(x);
   history.push_back(std::move(x));
 }
@@ -93,7 +99,9 @@ void peer::impl::apply_through(zxid_t z) {
   trim_history();
 }
 
-void peer::impl::persist() { emit(persist_epochs{accepted_epoch, current_epoch}); }
+void peer::impl::persist() {
+  emit(persist_epochs{accepted_epoch, current_epoch});
+}
 
 // Keeps at most max_diff_txns, never dropping what is not yet applied and committed.
 void peer::impl::trim_history() {
@@ -113,7 +121,7 @@ void peer::impl::go_looking(int64_t now) {
   leader_id = no_server;
   serving = false;
   report_status();
-  elect.start_round(now, self_vote(), notifier());
+  if (!removed) elect.start_round(now, self_vote(), notifier());
 }
 
 void peer::impl::decided(int64_t now, const vote& v) {
@@ -136,17 +144,22 @@ peer& peer::operator=(peer&&) noexcept = default;
 void peer::start(int64_t now_ms) {
   auto& s = *impl_;
   s.reported = {role::following, no_server, -1, true}; // differs: the first status is told
-  s.go_looking(now_ms);
+  s.go_looking(now_ms); // a removed server reports that it does not serve, and waits
 }
 
 void peer::on_message(int64_t now_ms, server_id from, const message& m) {
   auto& s = *impl_;
-  if (!s.members.members.contains(from) || from == s.self) return;
+  // Servers outside the configuration are heard too: a joining server follows as a
+  // non-voting learner, and any server may tell us of a newer configuration.
+  if (from == s.self) return;
   if (auto* n = std::get_if<notification>(&m)) {
+    s.adopt(now_ms, n->config);
+    if (s.removed) return;
     if (auto v = s.elect.on_notification(now_ms, from, *n, s.current, s.notifier()))
       s.decided(now_ms, *v);
     return;
   }
+  if (s.removed) return;
   if (s.current == role::looking) {
     if (auto* info = std::get_if<learner_info>(&m)) s.early_infos[from] = *info;
     return;
@@ -161,13 +174,21 @@ void peer::on_peer_down(int64_t now_ms, server_id other) {
   auto& s = *impl_;
   if (s.current == role::leading)
     s.leader_peer_down(other);
-  else if ((s.current == role::following || s.current == role::observing) &&
-           other == s.leader_id)
+  else if ((s.current == role::following || s.current == role::observing) && other == s.leader_id)
     s.go_looking(now_ms);
 }
 
 void peer::on_tick(int64_t now_ms) {
   auto& s = *impl_;
+  if (s.removed) {
+    // Out of the ensemble, but listening: an answer naming a newer configuration that adds
+    // this server back brings it in (adopt).
+    if (now_ms >= s.next_poll) {
+      s.next_poll = now_ms + s.t.election_resend_max_ms;
+      s.elect.announce(s.notifier());
+    }
+    return;
+  }
   switch (s.current) {
   case role::looking:
     if (auto v = s.elect.on_tick(now_ms, s.notifier())) s.decided(now_ms, *v);
@@ -193,10 +214,12 @@ void peer::on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, std
   if (s.current == role::leading) s.leader_snapshot(now_ms, learner, zxid, std::move(state));
 }
 
-std::optional<zxid_t> peer::propose(int64_t now_ms, std::string payload) {
+std::optional<zxid_t> peer::propose(int64_t now_ms, std::string payload,
+                                    std::optional<ensemble> next) {
   auto& s = *impl_;
   if (s.current != role::leading || !s.serving) return std::nullopt;
-  return s.leader_propose(now_ms, std::move(payload));
+  if (next && s.pending) return std::nullopt; // one reconfig at a time
+  return s.leader_propose(now_ms, std::move(payload), std::move(next));
 }
 
 std::vector<action> peer::take_actions() {
@@ -204,15 +227,53 @@ std::vector<action> peer::take_actions() {
   return std::exchange(impl_->out, {});
 }
 
-role peer::current_role() const { return impl_->current; }
-server_id peer::leader() const { return impl_->leader_id; }
-int64_t peer::epoch() const { return impl_->current_epoch; }
-bool peer::serving() const { return impl_->serving; }
-zxid_t peer::last_logged() const { return impl_->last_logged; }
-zxid_t peer::last_committed() const { return impl_->last_committed; }
-zxid_t peer::last_applied() const { return impl_->last_applied; }
-int64_t peer::accepted_epoch() const { return impl_->accepted_epoch; }
-int64_t peer::election_round() const { return impl_->elect.round(); }
-std::size_t peer::in_flight() const { return impl_->in_flight(); }
+role peer::current_role() const {
+  return impl_->current;
+}
+server_id peer::leader() const {
+  return impl_->leader_id;
+}
+int64_t peer::epoch() const {
+  return impl_->current_epoch;
+}
+bool peer::serving() const {
+  return impl_->serving;
+}
+zxid_t peer::last_logged() const {
+  return impl_->last_logged;
+}
+zxid_t peer::last_committed() const {
+  return impl_->last_committed;
+}
+zxid_t peer::last_applied() const {
+  return impl_->last_applied;
+}
+int64_t peer::accepted_epoch() const {
+  return impl_->accepted_epoch;
+}
+int64_t peer::election_round() const {
+  return impl_->elect.round();
+}
+std::size_t peer::in_flight() const {
+  return impl_->in_flight();
+}
+const ensemble& peer::config() const {
+  return impl_->members;
+}
+const std::optional<ensemble>& peer::pending_config() const {
+  return impl_->pending;
+}
+bool peer::removed() const {
+  return impl_->removed;
+}
+bool peer::quorum_synced(const ensemble& next) const {
+  return impl_->quorum_synced(next);
+}
+bool peer::can_propose(bool reconfig) const {
+  const auto& s = *impl_;
+  return s.current == role::leading && s.serving && s.lphase == impl::leader_phase::established &&
+         static_cast<int64_t>(s.in_flight()) < s.t.max_in_flight && s.counter < 0xffffffffLL &&
+         !(reconfig && s.pending);
+}
 
 } // namespace paddock::zab

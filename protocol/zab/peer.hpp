@@ -15,6 +15,13 @@
 //   observing -> as following, but takes inform (committed txns) and never votes or acks
 // Any timeout (init_limit during discovery and sync, sync_limit afterwards) or a lost
 // connection to the leader (or, for the leader, to a quorum) goes back to looking.
+//
+// Reconfiguration (ZooKeeper 3.5+'s): a reconfig is a txn carrying its configuration. While
+// it is pending (logged, not committed) every quorum -- election, discovery, NEWLEADER, the
+// commit of it and of every txn after it -- must be a quorum of the active configuration and
+// of the new one. It activates when it commits (activate_config). A server that is not in
+// the active configuration follows as a non-voting learner (a joining server, before the
+// txn adding it commits); one that was a member and is removed stops voting and serving.
 #include "protocol/zab/actions.hpp"
 #include "protocol/zab/messages.hpp"
 #include "protocol/zab/types.hpp"
@@ -56,7 +63,18 @@ public:
   // Leader, serving: stamps `payload` with the next zxid, logs it and proposes it. Returns the
   // zxid, or nothing when this server cannot take a write now (not a serving leader, or
   // max_in_flight proposals wait for a quorum): the caller fails or holds the write.
-  std::optional<zxid_t> propose(int64_t now_ms, std::string payload);
+  // With `next`, the txn is a reconfig to that configuration (its version becomes the zxid);
+  // the caller checked first that none is pending and that quorum_synced(next) holds.
+  std::optional<zxid_t> propose(int64_t now_ms, std::string payload,
+                                std::optional<ensemble> next = std::nullopt);
+
+  // Whether propose() would take a write now (a reconfig: `reconfig`), so that a caller can
+  // hand it its payload without keeping a copy.
+  bool can_propose(bool reconfig = false) const;
+
+  // Leader: whether a quorum of `next`'s voters is connected and synced with this leader now
+  // (ZooKeeper's isQuorumSynced; a reconfig without one is NewConfigNoQuorum).
+  bool quorum_synced(const ensemble& next) const;
 
   // The actions produced since the last call, in order.
   std::vector<action> take_actions();
@@ -70,7 +88,11 @@ public:
   zxid_t last_applied() const;
   int64_t accepted_epoch() const;
   int64_t election_round() const;
-  std::size_t in_flight() const; // leader: proposals stamped and not yet committed
+  std::size_t in_flight() const;  // leader: proposals stamped and not yet committed
+  const ensemble& config() const; // the active configuration
+  // A reconfig logged and not yet committed (then a new one is ReconfigInProgress).
+  const std::optional<ensemble>& pending_config() const;
+  bool removed() const; // a reconfig removed this server: it neither votes nor serves
 
 private:
   struct impl;

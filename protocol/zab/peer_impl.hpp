@@ -16,8 +16,16 @@ struct peer::impl {
 
   // --- fixed ---
   server_id self;
-  ensemble members;
   timing t;
+
+  // --- configuration ---
+  ensemble members;                // the active configuration
+  std::optional<ensemble> pending; // a reconfig in the history, not yet committed
+  bool removed = false;            // a reconfig took this server out: no votes, no serving
+  int64_t next_poll = 0;           // removed: when to ask the voters for a newer config again
+  // The role this server takes while it is not in the active configuration (a joining
+  // server): as zoo.cfg named it, else participant (a non-voting follower).
+  bool self_observer = false;
 
   // --- persisted (what persist_epochs last wrote) ---
   int64_t accepted_epoch = 0;
@@ -44,9 +52,9 @@ struct peer::impl {
     bool observer = false;
     learner_phase phase = learner_phase::info;
     int64_t accepted_epoch = 0;
-    zxid_t last_zxid = 0;      // from ack_epoch
-    zxid_t synced_to = 0;      // the last txn sent in its sync stream
-    zxid_t acked = 0;          // cumulative ack (counts once it acked new_leader)
+    zxid_t last_zxid = 0; // from ack_epoch
+    zxid_t synced_to = 0; // the last txn sent in its sync stream
+    zxid_t acked = 0;     // cumulative ack (counts once it acked new_leader)
     bool acked_new_leader = false;
     bool counts_for_epoch = false; // its ack_epoch was a first ack of this epoch
     int64_t last_heard = 0;
@@ -56,8 +64,8 @@ struct peer::impl {
   std::map<server_id, learner> learners;
   int64_t new_epoch = 0;
   int64_t phase_started = 0;
-  int64_t counter = 0;     // of the last zxid stamped in this epoch
-  zxid_t initial_end = 0;  // the leader's history end when it took the epoch
+  int64_t counter = 0;    // of the last zxid stamped in this epoch
+  zxid_t initial_end = 0; // the leader's history end when it took the epoch
   int64_t next_ping = 0;
   std::map<server_id, std::vector<txn>> proposal_buffer; // proposals not yet sent, by learner
   // learner_info that arrived while this server was still looking: a learner that decided
@@ -71,6 +79,9 @@ struct peer::impl {
   int64_t leader_last_heard = 0;
   std::optional<int64_t> pending_new_leader; // epoch of a new_leader waiting for durability
   zxid_t last_acked = 0;
+  // The highest commit this leader has sent us. (last_committed is no proof of a commit: at
+  // a start it is wherever the log ends, committed or not.)
+  zxid_t leader_commit = 0;
 
   // --- output ---
   std::vector<action> out;
@@ -93,6 +104,25 @@ struct peer::impl {
   void trim_history();
   const txn* find(zxid_t z) const;
 
+  // reconfig.cpp
+  // Whether `holds(id)` is true for a quorum of the active configuration's voters and, while
+  // a reconfig is pending, of its voters too (ZooKeeper's hasAllQuorums).
+  template <class Pred> bool all_quorums(Pred holds) const {
+    auto quorum_in = [&](const ensemble& c) {
+      std::size_t n = 0;
+      for (const auto& [id, votes] : c.members)
+        if (votes && holds(id)) ++n;
+      return n >= c.quorum_size();
+    };
+    return quorum_in(members) && (!pending || quorum_in(*pending));
+  }
+  role learner_role() const; // following or observing, by the active configuration
+  void find_pending();       // the newest reconfig in the history after the active one
+  void on_committed(int64_t now, zxid_t point);   // activates a pending reconfig it covers
+  bool adopt(int64_t now, const ensemble& newer); // a committed configuration heard from a peer
+  void activate(int64_t now, ensemble next);
+  void retire();
+
   // leader.cpp
   void lead(int64_t now);
   void leader_message(int64_t now, server_id from, const message& m);
@@ -100,14 +130,17 @@ struct peer::impl {
   void leader_logged(int64_t now);
   void leader_snapshot(int64_t now, server_id learner, zxid_t zxid, std::string state);
   void leader_peer_down(server_id other);
-  std::optional<zxid_t> leader_propose(int64_t now, std::string payload);
+  std::optional<zxid_t> leader_propose(int64_t now, std::string payload,
+                                       std::optional<ensemble> next);
+  bool quorum_synced(const ensemble& next) const;
   void choose_epoch(int64_t now);
   void start_syncs(int64_t now);
   void sync_learner(int64_t now, server_id id);
   void send_history_after(server_id id, zxid_t after);
   void finish_sync(server_id id, zxid_t committed);
   void check_new_leader_quorum(int64_t now);
-  void advance_commit();
+  void advance_commit(int64_t now);
+  std::optional<zxid_t> acked_by_quorum(const ensemble& c) const;
   size_t in_flight() const;
 
   // learner.cpp

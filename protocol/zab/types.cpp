@@ -1,5 +1,6 @@
-#include "protocol/zab/messages.hpp"
 #include "protocol/zab/types.hpp"
+
+#include "protocol/zab/messages.hpp"
 
 namespace paddock::zab {
 
@@ -36,7 +37,7 @@ std::vector<server_id> ensemble::all() const {
 
 const char* message_name(const message& m) {
   static constexpr const char* names[] = {
-      "notification", "learner_info", "leader_info", "ack_epoch", "sync_diff",
+      "notification", "learner_info", "leader_info", "ack_epoch",  "sync_diff",
       "sync_trunc",   "sync_snap",    "new_leader",  "up_to_date", "proposal",
       "ack",          "commit",       "inform",      "ping"};
   return names[m.index()];

@@ -4,6 +4,7 @@
 // caller passes in, and the payload of a txn only as bytes.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,25 +14,29 @@ using server_id = int64_t;
 using zxid_t = int64_t; // epoch << 32 | counter, as ZooKeeper's
 constexpr server_id no_server = -1;
 
-constexpr zxid_t make_zxid(int64_t epoch, int64_t counter) { return (epoch << 32) | counter; }
-constexpr int64_t epoch_of(zxid_t z) { return z >> 32; }
-constexpr int64_t counter_of(zxid_t z) { return z & 0xffffffffLL; }
+constexpr zxid_t make_zxid(int64_t epoch, int64_t counter) {
+  return (epoch << 32) | counter;
+}
+constexpr int64_t epoch_of(zxid_t z) {
+  return z >> 32;
+}
+constexpr int64_t counter_of(zxid_t z) {
+  return z & 0xffffffffLL;
+}
 
-// One replicated transaction. `payload` is opaque to the cores (a store::txn as Protobuf
-// bytes in the server; anything in the simulation).
-struct txn {
-  zxid_t zxid = 0;
-  std::string payload;
-  friend bool operator==(const txn&, const txn&) = default;
-};
-
-// The server's role, as ZooKeeper's ServerState.
-enum class role : uint8_t { looking, following, leading, observing };
-const char* to_string(role r);
-
-// The ensemble: every server and whether it votes. Quorum = strict majority of voters.
+// A configuration of the ensemble: every server and whether it votes, and the version, which
+// is the zxid of the reconfig txn that made it (ZooKeeper's QuorumVerifier version). 0 is a
+// configuration read from zoo.cfg that no leader has stamped yet: the first leader of an
+// ensemble gives it the zxid of its epoch's start, as ZooKeeper does. Quorum = strict
+// majority of voters.
 struct ensemble {
   std::map<server_id, bool> members; // id -> true for a participant, false for an observer
+  zxid_t version = 0;
+  // The configuration as the caller writes it (ZooKeeper's server.N lines with addresses).
+  // The cores carry it between servers and never read it.
+  std::string text;
+
+  bool contains(server_id id) const { return members.contains(id); }
   bool is_voter(server_id id) const {
     auto it = members.find(id);
     return it != members.end() && it->second;
@@ -44,15 +49,31 @@ struct ensemble {
   std::size_t quorum_size() const { return voter_count() / 2 + 1; }
   std::vector<server_id> voters() const;
   std::vector<server_id> all() const;
+  friend bool operator==(const ensemble&, const ensemble&) = default;
 };
+
+// One replicated transaction. `payload` is opaque to the cores (a store::txn as Protobuf
+// bytes in the server; anything in the simulation). A reconfig txn also carries the
+// configuration it makes (its version is the txn's zxid): the cores need it to count quorums
+// in both configurations while it is pending and to activate it once it commits.
+struct txn {
+  zxid_t zxid = 0;
+  std::string payload;
+  std::optional<ensemble> config;
+  friend bool operator==(const txn&, const txn&) = default;
+};
+
+// The server's role, as ZooKeeper's ServerState.
+enum class role : uint8_t { looking, following, leading, observing };
+const char* to_string(role r);
 
 // Timing and sizes, in the units ZooKeeper's config uses (ticks of tick_ms).
 struct timing {
-  int64_t tick_ms = 2000;     // tickTime
-  int64_t init_limit = 10;    // initLimit: ticks a learner may take to connect and sync
-  int64_t sync_limit = 5;     // syncLimit: ticks without hearing from a peer in broadcast
-  int64_t finalize_wait_ms = 200; // election: wait this long for a better vote before deciding
-  int64_t election_resend_ms = 400;    // election: resend our vote while still looking...
+  int64_t tick_ms = 2000;           // tickTime
+  int64_t init_limit = 10;          // initLimit: ticks a learner may take to connect and sync
+  int64_t sync_limit = 5;           // syncLimit: ticks without hearing from a peer in broadcast
+  int64_t finalize_wait_ms = 200;   // election: wait this long for a better vote before deciding
+  int64_t election_resend_ms = 400; // election: resend our vote while still looking...
   int64_t election_resend_max_ms = 4000; // ... doubling up to this
   // Leader: the most proposals in flight (stamped, not yet committed). The caller holds
   // further writes back until commits make room.
@@ -73,6 +94,9 @@ struct persistent_state {
   // The newest txns of the log, in zxid order, at most timing::max_diff_txns; the core serves
   // DIFFs from them when it leads. May be empty (then every lagging learner gets a SNAP).
   std::vector<txn> recent;
+  // A reconfig removed this server (activate_config said so) and its configuration still
+  // does not name it: it stays out until an operator gives it a configuration that does.
+  bool removed = false;
 };
 
 } // namespace paddock::zab

@@ -11,7 +11,10 @@ using namespace paddock::zab;
 struct cluster::node {
   server_id id = 0;
   bool up = true;
+  bool started = false; // a spare is not, until it joins
   int64_t restart_at = 0;
+  ensemble config;      // its dynamic config file: what activate_config last wrote
+  bool removed = false; // ... and whether it said this server was removed
   std::unique_ptr<peer> core;
   // What survives a crash.
   int64_t accepted = 0, current = 0;
@@ -38,6 +41,9 @@ void sim_stats::add(const sim_stats& o) {
   crashes += o.crashes;
   partitions += o.partitions;
   disconnects += o.disconnects;
+  reconfigs_proposed += o.reconfigs_proposed;
+  reconfigs_activated += o.reconfigs_activated;
+  removals += o.removals;
 }
 
 namespace {
@@ -55,9 +61,19 @@ std::vector<txn> decode_state(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) {
     auto colon = line.find(':');
-    out.push_back({std::stoll(line.substr(0, colon)), line.substr(colon + 1)});
+    out.push_back({std::stoll(line.substr(0, colon)), line.substr(colon + 1), std::nullopt});
   }
   return out;
+}
+
+// The state machine's view of a txn: its zxid and payload. (A reconfig's configuration is
+// the core's business; the sim's snapshots do not keep it.)
+bool same(const txn& a, const txn& b) {
+  return a.zxid == b.zxid && a.payload == b.payload;
+}
+bool same(const std::vector<txn>& a, const std::vector<txn>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](const txn& x, const txn& y) { return same(x, y); });
 }
 
 std::string hex(zxid_t z) {
@@ -71,6 +87,7 @@ std::string hex(zxid_t z) {
 cluster::cluster(sim_options opt) : opt_(opt), rng_(opt.seed * 0x2545f4914f6cdd1dULL + 7) {
   for (int i = 1; i <= opt_.voters + opt_.observers; ++i)
     members_.members[i] = i <= opt_.voters;
+  const int total = opt_.voters + opt_.observers + opt_.spares;
   timing_.tick_ms = 100;
   timing_.init_limit = 10;
   timing_.sync_limit = 5;
@@ -79,18 +96,25 @@ cluster::cluster(sim_options opt) : opt_(opt), rng_(opt.seed * 0x2545f4914f6cdd1
   timing_.election_resend_max_ms = 800;
   timing_.max_diff_txns = rng_.chance(0.5) ? 20 : 5000;
   timing_.max_in_flight = rng_.chance(0.3) ? 5 : 1000;
-  for (auto id : members_.all()) {
+  for (int id = 1; id <= total; ++id) {
     auto n = std::make_unique<node>();
     n->id = id;
+    n->config = members_;
+    n->up = false;
     nodes_.push_back(std::move(n));
   }
   for (auto& n : nodes_)
-    restart(*n);
+    if (members_.contains(n->id)) {
+      n->started = true;
+      restart(*n);
+    }
 }
 
 cluster::~cluster() = default;
 
-cluster::node& cluster::at(server_id id) { return *nodes_.at(static_cast<size_t>(id - 1)); }
+cluster::node& cluster::at(server_id id) {
+  return *nodes_.at(static_cast<size_t>(id - 1));
+}
 
 void cluster::trace(const std::string& line) {
   std::string entry = "t=" + std::to_string(now_) + " " + line;
@@ -146,13 +170,14 @@ void cluster::restart(node& n) {
   ps.accepted_epoch = n.accepted;
   ps.current_epoch = n.current;
   ps.last_logged = n.log.empty() ? n.snap_zxid : n.log.back().zxid;
+  ps.removed = n.removed;
   const size_t keep = std::min(n.log.size(), timing_.max_diff_txns);
   ps.recent.assign(n.log.end() - static_cast<std::ptrdiff_t>(keep), n.log.end());
   // Recovery applies every logged txn, committed or not, as ZooKeeper does.
   n.state = n.snap_state;
   n.state.insert(n.state.end(), n.log.begin(), n.log.end());
   n.last_appended = ps.last_logged;
-  n.core = std::make_unique<peer>(n.id, members_, timing_, std::move(ps));
+  n.core = std::make_unique<peer>(n.id, n.config, timing_, std::move(ps));
   trace("start " + std::to_string(n.id) + " last_logged " + hex(n.last_appended));
   n.core->start(now_);
   carry_out(n);
@@ -183,8 +208,8 @@ void cluster::do_action(node& n, action& a) {
         detail = " vote " + std::to_string(nt->proposed.leader) + "/" + hex(nt->proposed.zxid) +
                  "/" + std::to_string(nt->proposed.peer_epoch) + " round " +
                  std::to_string(nt->election_epoch) + " " + to_string(nt->state);
-      trace(std::to_string(n.id) + " -> " + std::to_string(s->to) + " " +
-            message_name(s->msg) + detail);
+      trace(std::to_string(n.id) + " -> " + std::to_string(s->to) + " " + message_name(s->msg) +
+            detail);
     }
     if (!at(s->to).up || !connected(n.id, s->to)) {
       n.downs.push_back(s->to);
@@ -239,9 +264,9 @@ void cluster::do_action(node& n, action& a) {
       if (serving_leader) {
         size_t i = n.state.size() - 1;
         if (i < committed_.size()) {
-          if (!(committed_[i] == t))
-            fail("leader " + std::to_string(n.id) + " committed " + hex(t.zxid) +
-                 " where " + hex(committed_[i].zxid) + " was committed");
+          if (!same(committed_[i], t))
+            fail("leader " + std::to_string(n.id) + " committed " + hex(t.zxid) + " where " +
+                 hex(committed_[i].zxid) + " was committed");
         } else {
           committed_.push_back(t);
         }
@@ -257,8 +282,28 @@ void cluster::do_action(node& n, action& a) {
     if (n.status.serving) check_serving_consistent(n);
   } else if (auto* ts = std::get_if<take_snapshot>(&a)) {
     n.snapshot_requests.emplace_back(now_ + rng_.between(1, 40), ts->learner);
+  } else if (auto* ac = std::get_if<activate_config>(&a)) {
+    if (ac->config.version <= n.config.version)
+      fail("server " + std::to_string(n.id) + " activated config " + hex(ac->config.version) +
+           " after " + hex(n.config.version));
+    auto [it, added] = activated_.emplace(ac->config.version, ac->config.members);
+    if (!added && it->second != ac->config.members)
+      fail("config " + hex(ac->config.version) + " names different servers on server " +
+           std::to_string(n.id));
+    n.config = ac->config;
+    n.removed = ac->removed;
+    if (ac->removed) ++stats_.removals;
+    trace(std::to_string(n.id) + " activates config " + hex(ac->config.version) + " (" +
+          std::to_string(ac->config.voter_count()) + " voters, " +
+          std::to_string(ac->config.members.size()) + " servers)" +
+          (ac->removed ? ", removed" : ""));
   } else if (auto* st = std::get_if<status_changed>(&a)) {
     n.status = *st;
+    if (st->serving && n.core->removed())
+      fail("server " + std::to_string(n.id) + " serves after a reconfig removed it");
+    if (st->serving && st->now == role::leading && !n.core->config().is_voter(n.id))
+      fail("server " + std::to_string(n.id) + " leads but is no voter of its configuration " +
+           hex(n.core->config().version));
     trace(std::to_string(n.id) + " is " + to_string(st->now) + " leader " +
           std::to_string(st->leader) + " epoch " + std::to_string(st->epoch) +
           (st->serving ? " serving" : ""));
@@ -278,7 +323,7 @@ void cluster::check_leader_established(node& n) {
     fail("new leader " + std::to_string(n.id) + " lacks committed txns (" +
          std::to_string(n.state.size()) + " < " + std::to_string(committed_.size()) + ")");
   for (size_t i = 0; i < committed_.size() && i < n.state.size(); ++i)
-    if (!(n.state[i] == committed_[i])) {
+    if (!same(n.state[i], committed_[i])) {
       fail("new leader " + std::to_string(n.id) + " disagrees with the committed history at " +
            hex(committed_[i].zxid));
       break;
@@ -298,9 +343,9 @@ void cluster::check_leader_established(node& n) {
 
 void cluster::check_serving_consistent(node& n) {
   for (size_t i = 0; i < n.state.size() && i < committed_.size(); ++i)
-    if (!(n.state[i] == committed_[i])) {
-      fail("serving server " + std::to_string(n.id) + " holds " + hex(n.state[i].zxid) +
-           " where " + hex(committed_[i].zxid) + " is committed");
+    if (!same(n.state[i], committed_[i])) {
+      fail("serving server " + std::to_string(n.id) + " holds " + hex(n.state[i].zxid) + " where " +
+           hex(committed_[i].zxid) + " is committed");
       return;
     }
 }
@@ -350,7 +395,7 @@ void cluster::tick_all() {
   if (now_ % 50 != 0) return;
   for (auto& n : nodes_) {
     if (!n->up) {
-      if (now_ >= n->restart_at) restart(*n);
+      if (n->started && now_ >= n->restart_at) restart(*n);
       continue;
     }
     n->core->on_tick(now_);
@@ -359,11 +404,14 @@ void cluster::tick_all() {
 }
 
 void cluster::inject_faults() {
-  auto pick = [&]() -> node& { return *nodes_[static_cast<size_t>(rng_.between(0, static_cast<int64_t>(nodes_.size()) - 1))]; };
+  auto pick = [&]() -> node& {
+    return *nodes_[static_cast<size_t>(rng_.between(0, static_cast<int64_t>(nodes_.size()) - 1))];
+  };
   if (rng_.chance(0.0015)) {
     auto& n = pick();
     if (n.up) crash(n);
   }
+  if (opt_.reconfig) reconfigure();
   if (isolated_.empty() && rng_.chance(0.001)) {
     const auto size = rng_.between(1, static_cast<int64_t>(nodes_.size()) - 1);
     while (static_cast<int64_t>(isolated_.size()) < size)
@@ -396,7 +444,8 @@ void cluster::client_load() {
     if (n->up && n->core->current_role() == role::leading && n->core->serving())
       leaders.push_back(n.get());
   if (leaders.empty()) return;
-  auto& n = *leaders[static_cast<size_t>(rng_.between(0, static_cast<int64_t>(leaders.size()) - 1))];
+  auto& n =
+      *leaders[static_cast<size_t>(rng_.between(0, static_cast<int64_t>(leaders.size()) - 1))];
   const int burst = static_cast<int>(rng_.between(1, 4));
   for (int i = 0; i < burst; ++i) {
     // Built in two steps: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
@@ -407,6 +456,95 @@ void cluster::client_load() {
     n.proposed[*z] = payload;
   }
   carry_out(n);
+}
+
+void cluster::start_joiner(node& n, const ensemble& current, bool observer) {
+  // A joining server's zoo.cfg names the members and itself, with no version: no leader
+  // stamped it (the operator's file, as ZooKeeper's documentation has it).
+  n.config = current;
+  n.config.version = 0;
+  n.config.members[n.id] = !observer;
+  n.removed = false;
+  n.started = true;
+  n.log.clear();
+  n.snap_state.clear();
+  n.snap_zxid = 0;
+  n.accepted = n.current = 0;
+  trace("joiner " + std::to_string(n.id) + " starts" + (observer ? " as an observer" : ""));
+  restart(n);
+}
+
+// The serving leader is asked for a reconfiguration now and then, as an operator would:
+// ZooKeeper's checks first (none pending, a synced quorum of the new configuration), then a
+// reconfig txn.
+void cluster::reconfigure() {
+  if (!rng_.chance(0.002)) return;
+  node* leader = nullptr;
+  for (auto& n : nodes_)
+    if (n->up && n->core->current_role() == role::leading && n->core->serving()) leader = n.get();
+  if (!leader || leader->core->pending_config()) return;
+  const ensemble& cur = leader->core->config();
+  ensemble next;
+  next.members = cur.members;
+  const auto pick_id = [&] { return rng_.between(1, static_cast<int64_t>(nodes_.size())); };
+  const auto kind = rng_.between(0, 3);
+  std::string what;
+  if (kind == 0) { // add a server (start it first; propose once it synced)
+    const server_id id = pick_id();
+    if (cur.contains(id)) return;
+    const bool observer = rng_.chance(0.25);
+    auto& n = at(id);
+    if (!n.started) {
+      start_joiner(n, cur, observer);
+      return;
+    }
+    next.members[id] = !observer;
+    what = "add " + std::to_string(id);
+  } else if (kind == 1) { // remove a member
+    const server_id id = pick_id();
+    if (!cur.contains(id)) return;
+    next.members.erase(id);
+    what = "remove " + std::to_string(id);
+  } else if (kind == 2) { // participant <-> observer
+    const server_id id = pick_id();
+    if (!cur.contains(id)) return;
+    next.members[id] = !next.members[id];
+    what = "re-role " + std::to_string(id);
+  } else { // bulk: a new member list among the servers that run
+    next.members.clear();
+    for (auto& n : nodes_)
+      if (n->started && rng_.chance(0.7)) next.members[n->id] = !rng_.chance(0.2);
+    what = "bulk";
+  }
+  if (next.voter_count() == 0 || next.members == cur.members) return;
+  if (!leader->core->quorum_synced(next)) return; // NewConfigNoQuorum
+  std::string payload = "cfg";
+  payload += std::to_string(next_payload_++);
+  auto z = leader->core->propose(now_, payload, next);
+  if (!z) return;
+  config_of_payload_[payload] = next.members;
+  ++stats_.reconfigs_proposed;
+  leader->proposed[*z] = payload;
+  trace("reconfig " + what + " proposed as " + hex(*z) + " (" + std::to_string(next.voter_count()) +
+        " voters)");
+  carry_out(*leader);
+}
+
+// Every configuration activated (but a first leader's stamp of zoo.cfg's, at counter 0) was
+// a committed reconfig txn naming the same servers.
+void cluster::check_configs_committed() {
+  for (const auto& [version, members] : activated_) {
+    if (version == 0 || counter_of(version) == 0) continue;
+    auto it = std::find_if(committed_.begin(), committed_.end(),
+                           [&](const txn& t) { return t.zxid == version; });
+    auto made =
+        it == committed_.end() ? config_of_payload_.end() : config_of_payload_.find(it->payload);
+    if (made == config_of_payload_.end() || made->second != members) {
+      fail("config " + hex(version) + " was activated but is no committed reconfig");
+      return;
+    }
+    ++stats_.reconfigs_activated;
+  }
 }
 
 void cluster::step() {
@@ -420,24 +558,35 @@ void cluster::heal_everything() {
   isolated_.clear();
   trace("healing everything");
   for (auto& n : nodes_)
-    if (!n->up) restart(*n);
+    if (!n->up && n->started) restart(*n);
 }
 
 void cluster::check_liveness() {
   const node* leader = nullptr;
-  for (auto& n : nodes_) {
-    if (!n->up || !n->status.serving) {
-      fail("after healing, server " + std::to_string(n->id) + " does not serve");
-      return;
-    }
-    if (n->status.now == role::leading) leader = n.get();
-  }
+  for (auto& n : nodes_)
+    if (n->up && n->status.serving && n->status.now == role::leading) leader = n.get();
   if (!leader) {
     fail("after healing, no leader serves");
     return;
   }
+  // Every member of the leader's configuration serves; a removed server does not; a joiner
+  // that was never added may serve, as a non-voting learner.
+  const auto& final_config = leader->core->config();
+  for (auto& n : nodes_) {
+    if (!n->started) continue;
+    if (final_config.contains(n->id) && (!n->up || !n->status.serving)) {
+      fail("after healing, member " + std::to_string(n->id) + " of config " +
+           hex(final_config.version) + " does not serve");
+      return;
+    }
+    if (n->up && n->status.serving && n->core->config() != final_config) {
+      fail("after healing, server " + std::to_string(n->id) + " serves with config " +
+           hex(n->core->config().version) + ", the leader with " + hex(final_config.version));
+      return;
+    }
+  }
   for (auto& n : nodes_)
-    if (n->state != leader->state) {
+    if (n->up && n->status.serving && !same(n->state, leader->state)) {
       fail("after healing, server " + std::to_string(n->id) + " holds " +
            std::to_string(n->state.size()) + " txns, the leader " +
            std::to_string(leader->state.size()));
@@ -464,6 +613,7 @@ std::string cluster::run() {
   for (; now_ < end && failure_.empty(); now_ += 5)
     step();
   if (failure_.empty()) check_liveness();
+  if (failure_.empty()) check_configs_committed();
   return failure_;
 }
 

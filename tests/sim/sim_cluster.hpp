@@ -38,17 +38,22 @@ private:
 struct sim_options {
   int voters = 3;
   int observers = 0;
+  // Reconfiguration: `spares` more servers exist outside the first configuration, and the
+  // serving leader is asked now and then to add, remove, re-role or replace members (bulk).
+  int spares = 0;
+  bool reconfig = false;
   uint64_t seed = 1;
-  int64_t fault_ms = 8000;  // faults and client load during this much virtual time
-  int64_t heal_ms = 20000;  // then everything healed, load stops, the ensemble must converge
+  int64_t fault_ms = 8000; // faults and client load during this much virtual time
+  int64_t heal_ms = 20000; // then everything healed, load stops, the ensemble must converge
   bool trace = false;
 };
 
 struct sim_stats {
   uint64_t leader_changes = 0; // established leaders (a new epoch served)
   uint64_t diffs = 0, truncs = 0, snaps = 0;
-  uint64_t acked = 0;   // txns acknowledged to clients
+  uint64_t acked = 0; // txns acknowledged to clients
   uint64_t crashes = 0, partitions = 0, disconnects = 0;
+  uint64_t reconfigs_proposed = 0, reconfigs_activated = 0, removals = 0;
   void add(const sim_stats& o);
 };
 
@@ -70,6 +75,9 @@ private:
   void step();
   void inject_faults();
   void client_load();
+  void reconfigure();
+  void start_joiner(node& n, const zab::ensemble& current, bool observer);
+  void check_configs_committed();
   void deliver_messages();
   void complete_disk_writes();
   void answer_snapshots();
@@ -101,6 +109,10 @@ private:
   std::map<zab::zxid_t, std::string> acked_;
   std::vector<zab::txn> committed_;
   std::map<int64_t, zab::server_id> leader_of_epoch_;
+  // Every configuration a server activated, by version: the same version must always name
+  // the same members, and (but for a first leader's stamp) be a committed reconfig txn.
+  std::map<zab::zxid_t, std::map<zab::server_id, bool>> activated_;
+  std::map<std::string, std::map<zab::server_id, bool>> config_of_payload_; // reconfig txns
   uint64_t next_payload_ = 1;
   std::string failure_;
   std::deque<std::string> trace_tail_;

@@ -18,7 +18,8 @@ uint64_t env_number(const char* name, uint64_t fallback) {
   return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
 }
 
-void run_seeds(const char* test_name, int voters, int observers, uint64_t default_seeds) {
+void run_seeds(const char* test_name, int voters, int observers, uint64_t default_seeds,
+               int spares = 0) {
   uint64_t first = env_number("PADDOCK_SIM_FIRST_SEED", 1);
   uint64_t count = env_number("PADDOCK_SIM_SEEDS", default_seeds);
   if (std::getenv("PADDOCK_LONG_TESTS")) count *= 10;
@@ -32,6 +33,8 @@ void run_seeds(const char* test_name, int voters, int observers, uint64_t defaul
     sim_options opt;
     opt.voters = voters;
     opt.observers = observers;
+    opt.spares = spares;
+    opt.reconfig = spares > 0;
     opt.seed = seed;
     opt.trace = trace;
     cluster c(opt);
@@ -45,24 +48,43 @@ void run_seeds(const char* test_name, int voters, int observers, uint64_t defaul
   // Not vacuous: leaders changed, every kind of sync happened, clients got answers.
   WARN(test_name << ": seeds " << count << ", established leaders " << total.leader_changes
                  << ", DIFF " << total.diffs << ", TRUNC " << total.truncs << ", SNAP "
-                 << total.snaps << ", acked txns " << total.acked << ", crashes "
-                 << total.crashes << ", partitions " << total.partitions << ", broken links "
-                 << total.disconnects);
+                 << total.snaps << ", acked txns " << total.acked << ", crashes " << total.crashes
+                 << ", partitions " << total.partitions << ", broken links " << total.disconnects
+                 << ", reconfigs proposed " << total.reconfigs_proposed << ", activated "
+                 << total.reconfigs_activated << ", removals " << total.removals);
   CHECK(total.acked > 0);
   CHECK(total.leader_changes >= count);
   if (count >= 50) {
     CHECK(total.diffs > 0);
     CHECK(total.snaps > 0);
     CHECK(total.truncs > 0);
+    if (spares > 0) {
+      CHECK(total.reconfigs_activated > 0);
+      CHECK(total.removals > 0);
+    }
   }
 }
 
 } // namespace
 
-TEST_CASE("sim: 3 servers") { run_seeds("sim: 3 servers", 3, 0, 2000); }
+TEST_CASE("sim: 3 servers") {
+  run_seeds("sim: 3 servers", 3, 0, 2000);
+}
 
-TEST_CASE("sim: 5 servers") { run_seeds("sim: 5 servers", 5, 0, 1000); }
+TEST_CASE("sim: 5 servers") {
+  run_seeds("sim: 5 servers", 5, 0, 1000);
+}
 
 TEST_CASE("sim: 3 servers and an observer") {
   run_seeds("sim: 3 servers and an observer", 3, 1, 500);
+}
+
+// Reconfiguration: members added (joiners started first, proposed once synced), removed,
+// turned into observers and back, or replaced in bulk, under the same faults.
+TEST_CASE("sim: reconfiguration of 3 servers and 2 spares") {
+  run_seeds("sim: reconfiguration of 3 servers and 2 spares", 3, 0, 1000, 2);
+}
+
+TEST_CASE("sim: reconfiguration of 1 server and 4 spares") {
+  run_seeds("sim: reconfiguration of 1 server and 4 spares", 1, 0, 500, 4);
 }

@@ -1,0 +1,114 @@
+// Reconfiguration inside the ZAB core (ZooKeeper 3.5+'s dynamic reconfiguration, and the
+// algorithm of Shraer et al., "Dynamic Reconfiguration of Primary/Backup Clusters"):
+// - a reconfig txn carries its configuration; from the moment it is in a server's history
+//   until it commits it is `pending`, and every quorum that server counts must be a quorum
+//   of the active configuration and of the pending one (all_quorums): any quorum that could
+//   decide without the reconfig intersects any quorum that could decide with it;
+// - it activates when it commits: on the leader when a quorum of both acked it (or when a
+//   leader that found it in its history is established), on a learner at a commit of an
+//   established leader, never earlier (a learner that activated a reconfig its next leader
+//   truncates would count quorums in a configuration that never was);
+// - a configuration is also adopted whole when a peer shows a newer committed one (a
+//   notification, NEWLEADER): that is how a server that missed a reconfig catches up.
+#include "protocol/zab/peer_impl.hpp"
+
+#include <set>
+
+namespace paddock::zab {
+
+role peer::impl::learner_role() const {
+  if (members.is_observer(self)) return role::observing;
+  if (members.is_voter(self)) return role::following;
+  return self_observer ? role::observing : role::following; // not (yet) a member
+}
+
+void peer::impl::find_pending() {
+  pending.reset();
+  for (auto it = history.rbegin(); it != history.rend() && it->zxid > members.version; ++it)
+    if (it->config) {
+      pending = it->config;
+      return;
+    }
+}
+
+void peer::impl::on_committed(int64_t now, zxid_t point) {
+  if (!pending || point < pending->version) return;
+  ensemble next = std::move(*pending);
+  pending.reset();
+  activate(now, std::move(next));
+}
+
+bool peer::impl::adopt(int64_t now, const ensemble& newer) {
+  if (newer.version <= members.version) return false;
+  if (pending && pending->version <= newer.version) pending.reset();
+  activate(now, newer);
+  return true;
+}
+
+void peer::impl::activate(int64_t now, ensemble next) {
+  // Removed: it was a member of a configuration some leader stamped, and the new one does not
+  // name it. (A joining server's own zoo.cfg, never stamped, does not make it a member.)
+  const bool was_member = members.version > 0 && members.contains(self);
+  std::set<server_id> gone;
+  for (const auto& [id, votes] : members.members)
+    if (!next.contains(id)) gone.insert(id);
+  members = std::move(next);
+  if (pending && pending->version <= members.version) pending.reset();
+  if (members.contains(self)) self_observer = members.is_observer(self);
+  const bool now_removed = was_member && !members.contains(self);
+  emit(activate_config{members, now_removed});
+  if (now_removed) {
+    retire();
+    return;
+  }
+  if (removed) {
+    // Added back (a peer told us of a configuration naming us): join again.
+    removed = false;
+    go_looking(now);
+    return;
+  }
+  switch (current) {
+  case role::looking:
+    // Count again with the new configuration: it may already agree (a single voter left).
+    go_looking(now);
+    return;
+  case role::leading: {
+    // A leader the configuration no longer names as a voter hands over: the voters elect a
+    // new leader among themselves (one election; its followers see the same commit).
+    if (!members.is_voter(self)) {
+      go_looking(now);
+      return;
+    }
+    // Learners whose role changed join again in it; removed ones are forgotten.
+    for (auto it = learners.begin(); it != learners.end();) {
+      const server_id id = it->first;
+      const bool observes = members.contains(id) ? members.is_observer(id) : it->second.observer;
+      if (gone.contains(id) || observes != it->second.observer)
+        it = learners.erase(it);
+      else
+        ++it;
+    }
+    // A quorum of the new configuration may be missing now (its servers must be synced for
+    // the reconfig to be proposed, but may have gone since): the tick notices.
+    return;
+  }
+  case role::following:
+  case role::observing:
+    // Our leader left the voters, or our own role changed: find the leader again.
+    if (!members.is_voter(leader_id) || learner_role() != current) go_looking(now);
+    return;
+  }
+}
+
+void peer::impl::retire() {
+  removed = true;
+  proposal_buffer.clear();
+  learners.clear();
+  pending_new_leader.reset();
+  current = role::looking;
+  leader_id = no_server;
+  serving = false;
+  report_status();
+}
+
+} // namespace paddock::zab

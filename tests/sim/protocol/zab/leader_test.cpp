@@ -1,0 +1,126 @@
+// Focused tests of the ZAB core: the leader side of a peer (discovery, sync, commit), one rule
+// each, driven by hand.
+#include "core_helpers.hpp"
+#include "protocol/zab/peer.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace paddock::zab;
+using namespace paddock::zab::testing;
+
+namespace {
+
+std::vector<txn> txns(int64_t epoch, int64_t from, int64_t to) {
+  std::vector<txn> v;
+  for (auto c = from; c <= to; ++c)
+    v.push_back({make_zxid(epoch, c), std::string("t").append(std::to_string(c)), std::nullopt});
+  return v;
+}
+
+// Server 1 of three, elected by the votes of 2 and 3 and past discovery with learner 2.
+struct leader_fixture {
+  peer p;
+  int64_t now = 1000;
+  explicit leader_fixture(persistent_state st) : p(1, voters(3), fast(), std::move(st)) {
+    p.start(now);
+    p.take_actions();
+    const vote v{1, p.last_logged(), p.epoch()};
+    for (server_id s : {2, 3})
+      p.on_message(now, s, notification{v, 1, role::looking, {}});
+    now += 60;
+    p.on_tick(now);
+    REQUIRE(p.current_role() == role::leading);
+    p.take_actions();
+  }
+  // Learner `id` joins with `last` and acks the epoch; returns what the leader did then.
+  std::vector<action> join(server_id id, zxid_t last, int64_t accepted = 0) {
+    p.on_message(now, id, learner_info{accepted, last, false});
+    p.take_actions();
+    p.on_message(now, id, ack_epoch{0, last});
+    return p.take_actions();
+  }
+};
+
+} // namespace
+
+TEST_CASE(
+    "zab core: the leader chooses an epoch above any accepted one and picks DIFF, TRUNC or SNAP") {
+  persistent_state st;
+  st.accepted_epoch = st.current_epoch = 2;
+  st.recent = txns(1, 1, 5);
+  for (auto& x : txns(2, 1, 10))
+    st.recent.push_back(x);
+  st.last_logged = st.recent.back().zxid;
+  leader_fixture f(st);
+  f.p.on_message(f.now, 2, learner_info{7, 0, false});
+  auto a = f.p.take_actions();
+  auto persisted = all_of<persist_epochs>(a);
+  REQUIRE_FALSE(persisted.empty());
+  CHECK(persisted[0].accepted_epoch == 8);
+  auto li = sent<leader_info>(a);
+  REQUIRE(li.size() == 1);
+  CHECK(li[0].second.new_epoch == 8);
+
+  SECTION("DIFF: the learner's history is a prefix") {
+    f.p.on_message(f.now, 2, ack_epoch{2, make_zxid(2, 6)});
+    a = f.p.take_actions();
+    REQUIRE(sent<sync_diff>(a).size() == 1);
+    auto props = sent<proposal>(a);
+    REQUIRE(props.size() == 1);
+    CHECK(props[0].second.txns.front().zxid == make_zxid(2, 7));
+    CHECK(props[0].second.txns.back().zxid == make_zxid(2, 10));
+    CHECK(sent<new_leader>(a).size() == 1);
+  }
+  SECTION("TRUNC: the learner has txns of epoch 1 the leader never had") {
+    f.p.on_message(f.now, 2, ack_epoch{1, make_zxid(1, 7)});
+    a = f.p.take_actions();
+    auto tr = sent<sync_trunc>(a);
+    REQUIRE(tr.size() == 1);
+    CHECK(tr[0].second.zxid == make_zxid(1, 5));
+    auto props = sent<proposal>(a);
+    REQUIRE(props.size() == 1);
+    CHECK(props[0].second.txns.front().zxid == make_zxid(2, 1));
+  }
+  SECTION("a learner ahead of the chosen leader sends it back to looking") {
+    f.p.on_message(f.now, 2, ack_epoch{2, make_zxid(2, 15)});
+    CHECK(f.p.current_role() == role::looking);
+  }
+  SECTION("SNAP: the learner is older than the history in memory") {
+    f.p.on_message(f.now, 2, ack_epoch{0, 0});
+    a = f.p.take_actions();
+    REQUIRE(all_of<take_snapshot>(a).size() == 1);
+    f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), "state");
+    a = f.p.take_actions();
+    auto snap = sent<sync_snap>(a);
+    REQUIRE(snap.size() == 1);
+    CHECK(snap[0].second.zxid == make_zxid(2, 10));
+    CHECK(sent<new_leader>(a).size() == 1);
+  }
+}
+
+TEST_CASE(
+    "zab core: commit needs a quorum of durable logs, and a lost quorum steps the leader down") {
+  leader_fixture f({});
+  f.join(2, 0);
+  f.p.on_logged(f.now, 0);
+  f.p.on_message(f.now, 2, ack{make_zxid(1, 0)}); // new_leader acked
+  auto a = f.p.take_actions();
+  REQUIRE(f.p.serving());
+  CHECK(sent<up_to_date>(a).size() == 1);
+  auto z = f.p.propose(f.now, "w");
+  REQUIRE(z);
+  f.p.take_actions();
+  f.p.on_logged(f.now, *z); // the leader alone is not a quorum of three
+  CHECK(all_of<apply_txns>(f.p.take_actions()).empty());
+  f.p.on_message(f.now, 2, ack{*z});
+  a = f.p.take_actions();
+  CHECK(all_of<apply_txns>(a).size() == 1);
+  auto commits = sent<commit>(a);
+  REQUIRE(commits.size() == 1);
+  CHECK(commits[0].second.zxid == *z);
+  // Server 2 goes quiet: after syncLimit ticks the leader gives up its role.
+  for (int i = 0; i < 12; ++i)
+    f.p.on_tick(f.now += 100);
+  CHECK(f.p.current_role() == role::looking);
+  CHECK_FALSE(f.p.serving());
+}
