@@ -1,8 +1,11 @@
 #include "config/zoo_config.hpp"
 
+#include "config/membership.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -32,7 +35,6 @@ template <class Int> std::optional<Int> parse_int(std::string_view text) {
 bool known_but_unused(std::string_view key) {
   static constexpr std::string_view exact[] = {"secureClientPort",
                                                "secureClientPortAddress",
-                                               "globalOutstandingLimit",
                                                "clientPortListenBacklog",
                                                "localSessionsEnabled",
                                                "localSessionsUpgradingEnabled",
@@ -318,6 +320,15 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "jute.maxbuffer")
     return set_int<int32_t>(key, value, cfg.max_buffer, 1, i32max - 1024,
                             "a positive number of bytes");
+  if (key == "globalOutstandingLimit")
+    return set_int<int32_t>(key, value, cfg.global_outstanding_limit, 1, i32max,
+                            "a positive number of requests");
+  if (key == "nio.sessionlessCnxnTimeout")
+    return set_int<int32_t>(key, value, cfg.sessionless_cnxn_timeout_ms, 1, i32max,
+                            "a positive number of ms");
+  if (key == "paddock.workerThreads")
+    return set_int<int32_t>(key, value, cfg.worker_threads, -1, 256,
+                            "-1 (as the cores suggest), 0 (the I/O thread) or up to 256 threads");
   if (key == "forceSync") {
     if (value == "yes" || value == "true")
       cfg.force_sync = true;
@@ -410,6 +421,23 @@ template <class Fn> std::optional<config_error> for_each_property(std::string_vi
 }
 
 } // namespace
+
+std::variant<peer_address, config_error> parse_server(std::string_view key,
+                                                      std::string_view value) {
+  if (key.substr(0, 7) != "server.") return invalid(key, value, "a server line's key is server.N");
+  auto id = parse_int<int64_t>(key.substr(7));
+  if (!id || *id < 1 || *id > 255)
+    return invalid(key, value, "the server id after 'server.' must be a number from 1 to 255");
+  return parse_server_line(key, *id, value);
+}
+
+std::optional<config_error> check_members(const std::map<int64_t, peer_address>& servers,
+                                          bool standalone_enabled) {
+  server_config cfg;
+  cfg.servers = servers;
+  cfg.standalone_enabled = standalone_enabled;
+  return check_servers(cfg);
+}
 
 std::string to_string(const peer_address& p) {
   auto s = host_port(p.host, p.quorum_port) + ":" + std::to_string(p.election_port) +
@@ -551,8 +579,14 @@ parse_result load_zoo_cfg(const std::string& path) {
   auto result = parse_zoo_cfg(*text);
   auto* cfg = std::get_if<server_config>(&result);
   if (!cfg) return result;
+  {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(path, ec);
+    cfg->config_path = ec ? path : absolute.lexically_normal().string();
+  }
   if (!cfg->dynamic_config_file.empty()) {
     const auto& dyn_path = cfg->dynamic_config_file;
+    cfg->config_version = version_of_dynamic_config_path(dyn_path);
     auto dyn = read_file(dyn_path);
     if (!dyn)
       return invalid("dynamicConfigFile", dyn_path,

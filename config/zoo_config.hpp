@@ -43,29 +43,45 @@ struct server_config {
   int32_t max_session_timeout_ms = -1; // maxSessionTimeout (-1: 20 * tickTime)
   std::set<std::string> four_letter_whitelist{"srvr"}; // 4lw.commands.whitelist ("*" = all)
   int32_t max_buffer = 0xfffff;                        // jute.maxbuffer
-  bool force_sync = true;                              // forceSync
-  int64_t snap_count = 100000;                         // snapCount
-  int64_t pre_alloc_size_kb = 65536;                   // preAllocSize
-  int32_t autopurge_snap_retain_count = 3;             // autopurge.snapRetainCount
-  int32_t autopurge_purge_interval_h = 0;              // autopurge.purgeInterval
-  int32_t init_limit = 10;                             // initLimit
-  int32_t sync_limit = 5;                              // syncLimit
-  int64_t server_id = 0;                               // from dataDir/myid, when present
+  // globalOutstandingLimit: ZooKeeper's limit on requests in process, server-wide; Paddock
+  // applies it per connection (decoded, unanswered requests), see docs/operator-guide.md.
+  int32_t global_outstanding_limit = 1000;
+  // nio.sessionlessCnxnTimeout (ZooKeeper's system property zookeeper.nio.*): a connection
+  // that has not completed its handshake this long after it opened is closed.
+  int32_t sessionless_cnxn_timeout_ms = 10000;
+  bool force_sync = true;                  // forceSync
+  int64_t snap_count = 100000;             // snapCount
+  int64_t pre_alloc_size_kb = 65536;       // preAllocSize
+  int32_t autopurge_snap_retain_count = 3; // autopurge.snapRetainCount
+  int32_t autopurge_purge_interval_h = 0;  // autopurge.purgeInterval
+  int32_t init_limit = 10;                 // initLimit
+  int32_t sync_limit = 5;                  // syncLimit
+  int64_t server_id = 0;                   // from dataDir/myid, when present
   // The leader's container / TTL sweeper (ZooKeeper's system properties of these names).
   bool extended_types_enabled = false;         // extendedTypesEnabled: createTTL allowed
   int32_t container_check_interval_ms = 60000; // znode.container.checkIntervalMs
   int32_t container_max_per_minute = 10000;    // znode.container.maxPerMinute
+  // paddock.workerThreads: the threads that run the actors. 0: none of their own, every
+  // actor runs on the I/O thread; N: CAF's scheduler with N threads; -1 (the default): 0 on
+  // up to two cores, one per core but one above. Paddock's own key; see the operator guide.
+  int32_t worker_threads = -1;
 
   // The ensemble (ZooKeeper 3.5+ semantics): server.N lines from zoo.cfg or, when
   // dynamicConfigFile is set, from that file (then only from there).
   std::map<int64_t, peer_address> servers; // server.N, by id
   std::optional<bool> peer_type_observer;  // peerType (unset: as server.N says)
   std::string dynamic_config_file;         // dynamicConfigFile
-  bool reconfig_enabled = false;           // reconfigEnabled
-  bool standalone_enabled = true;          // standaloneEnabled
-  bool quorum_listen_on_all_ips = false;   // quorumListenOnAllIPs
-  int32_t election_port_bind_retry = 3;    // electionPortBindRetry (0 = forever)
-  int32_t cnx_timeout_ms = 5000;           // cnxTimeout
+  // The version of the ensemble's configuration: what the dynamic file's name carries
+  // (zoo.cfg.dynamic.<hex>), 0 for server lines in zoo.cfg that no leader has stamped yet.
+  int64_t config_version = 0;
+  // The zoo.cfg this configuration came from (load_zoo_cfg): a reconfig rewrites it to point
+  // at the new dynamic file, as ZooKeeper does.
+  std::string config_path;
+  bool reconfig_enabled = false;         // reconfigEnabled
+  bool standalone_enabled = true;        // standaloneEnabled
+  bool quorum_listen_on_all_ips = false; // quorumListenOnAllIPs
+  int32_t election_port_bind_retry = 3;  // electionPortBindRetry (0 = forever)
+  int32_t cnx_timeout_ms = 5000;         // cnxTimeout
   // DigestAuthenticationProvider.superDigest ("user:base64(sha1(user:password))", "" = none):
   // ZooKeeper turns this zoo.cfg key into the system property
   // zookeeper.DigestAuthenticationProvider.superDigest; addauth with that identity makes a
@@ -110,6 +126,13 @@ using parse_result = std::variant<server_config, config_error>;
 // Parses zoo.cfg text and checks the server.N lines against each other. Does not touch the
 // file system: dynamicConfigFile is recorded, not read, and myid is not known yet.
 parse_result parse_zoo_cfg(std::string_view text);
+
+// One server.N line on its own: `key` is "server.N". (Checked against others by add_server.)
+std::variant<peer_address, config_error> parse_server(std::string_view key, std::string_view value);
+
+// The server lines against each other and the ensemble as a whole, as zoo.cfg's are checked.
+std::optional<config_error> check_members(const std::map<int64_t, peer_address>& servers,
+                                          bool standalone_enabled);
 
 // Adds the server.N lines of a dynamic configuration file's text to `cfg` and checks them
 // against each other. `version=` lines are ignored, group./weight. lines warn as in zoo.cfg,
