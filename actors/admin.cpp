@@ -1,6 +1,6 @@
 #include "actors/admin.hpp"
 
-#include "actors/messages.hpp"
+#include "actors/messages/store.hpp"
 #include "paddock/version.hpp"
 #include "protocol/admin/four_letter_words.hpp"
 #include "protocol/zab/types.hpp"
@@ -48,8 +48,8 @@ std::string env(const char* name, const char* fallback = "<NA>") {
 }
 
 // The counters, the configuration and the environment: everything that needs no asking.
-admin::server_snapshot local_figures(const server_context& ctx,
-                                     std::chrono::steady_clock::time_point started) {
+// `started_ms`: when the admin actor started, on ctx.clock's monotonic clock.
+admin::server_snapshot local_figures(const server_context& ctx, int64_t started_ms) {
   admin::server_snapshot s;
   const auto& st = *ctx.stats;
   switch (st.zab_mode.load(std::memory_order_relaxed)) {
@@ -73,9 +73,7 @@ admin::server_snapshot local_figures(const server_context& ctx,
   }
   s.open_file_descriptors = open_fds();
   s.max_file_descriptors = max_fds();
-  s.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - started)
-                    .count();
+  s.uptime_ms = ctx.clock->monotonic_ms() - started_ms;
   s.config = {{"clientPort", std::to_string(cfg.client_port)},
               {"secureClientPort", "-1"},
               {"dataDir", cfg.data_dir},
@@ -105,11 +103,11 @@ admin::server_snapshot local_figures(const server_context& ctx,
 
 } // namespace
 
-caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
-  const auto started = std::chrono::steady_clock::now();
+admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr ctx) {
+  const int64_t started_ms = ctx->clock->monotonic_ms();
   return {
       [=](stats_atom, std::string& word,
-          std::vector<caf::actor>& sessions) -> caf::result<std::string> {
+          std::vector<session_handle>& sessions) -> caf::result<std::string> {
         if (word == "srst" || word == "crst") ctx->stats->reset();
         if (word == "ruok" || word == "isro" || word == "crst" || word == "srst")
           return admin::answer(word, admin::server_snapshot{});
@@ -120,7 +118,7 @@ caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx) {
             word != "dirs")
           return std::string("This ZooKeeper instance is not currently serving requests\n");
         auto rp = self->make_response_promise<std::string>();
-        auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started));
+        auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started_ms));
         // Ask the store, then the watch manager, then (for cons/stat) each session; each
         // step is bounded by a timeout, and the answer is formatted once all are in.
         auto finish = [=]() mutable { rp.deliver(admin::answer(word, *snap)); };

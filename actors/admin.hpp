@@ -1,13 +1,12 @@
 #pragma once
 // Answers four-letter words: gathers what they report from the store, the watch manager,
 // the sessions and the shared counters, and formats it with protocol/admin.
+#include "actors/messages/admin.hpp"
 #include "actors/server_context.hpp"
-
-#include <caf/event_based_actor.hpp>
 
 namespace paddock::actors {
 
-// Handles (stats_atom, std::string word, std::vector<caf::actor> sessions) -> std::string.
-caf::behavior admin_actor(caf::event_based_actor* self, context_ptr ctx);
+// Handles (stats_atom, std::string word, std::vector<session_handle> sessions) -> std::string.
+admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr ctx);
 
 } // namespace paddock::actors

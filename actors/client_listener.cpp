@@ -1,8 +1,8 @@
 #include "actors/client_listener.hpp"
 
-#include "actors/ensemble_messages.hpp"
-#include "actors/fault_injector.hpp"
-#include "actors/messages.hpp"
+#include "actors/heap.hpp"
+#include "actors/messages/admin.hpp"
+#include "actors/messages/client.hpp"
 #include "actors/session.hpp"
 #include "protocol/admin/fault_injection.hpp"
 #include "protocol/admin/four_letter_words.hpp"
@@ -17,11 +17,11 @@ namespace {
 
 using caf::io::connection_handle;
 
-constexpr size_t read_chunk = 64 * 1024;
 constexpr auto admin_timeout = std::chrono::seconds(5);
 // A fault-injection command line must be complete this soon after its first bytes.
 constexpr auto fault_line_timeout = std::chrono::seconds(3);
-using fault_timeout_atom = caf::atom_constant<caf::atom("faulttmo")>;
+constexpr auto trim_delay = std::chrono::seconds(1);
+constexpr int trim_after_closes = 100;
 
 // Forgets a connection: its per-IP slot, its session mapping. `tell_session` when the
 // client went away on its own (the session actor then ends); not when the session itself
@@ -33,11 +33,19 @@ void forget_connection(listener_broker* self, connection_handle hdl, bool tell_s
   if (auto n = --st.per_ip[it->second.ip]; n <= 0) st.per_ip.erase(it->second.ip);
   if (auto& session = it->second.session) {
     st.by_session.erase(session.address());
-    self->demonitor(session);
+    self->demonitor(session.address());
     if (tell_session) self->send(session, closed_atom::value);
     st.ctx->stats->alive_connections.fetch_sub(1, std::memory_order_relaxed);
   }
   st.connections.erase(it);
+  // What the connection and its session held is freed now; glibc keeps freed memory in its
+  // arenas unless asked to give it back, so a server that once had many connections would
+  // keep their memory. A trim walks the heap on this (the I/O) thread, so only after many
+  // closes, and one a second at most.
+  if (++st.closed_since_trim >= trim_after_closes && !st.trim_scheduled) {
+    st.trim_scheduled = true;
+    self->delayed_send(self, trim_delay, trim_atom::value);
+  }
 }
 
 // CAF reuses connection handles (they are file descriptor numbers), so a write or close
@@ -60,12 +68,58 @@ void on_new_connection(listener_broker* self, connection_handle hdl) {
     return;
   }
   ++st.per_ip[ip];
-  listener_state::connection conn;
+  listener_state::connection conn{st.ctx->flow};
   conn.ip = ip;
   conn.port = port;
   conn.serial = st.next_serial++;
+  self->delayed_send(self, std::chrono::milliseconds(st.ctx->config.sessionless_cnxn_timeout_ms),
+                     handshake_timeout_atom::value, hdl, conn.serial);
   st.connections.emplace(hdl, std::move(conn));
-  self->configure_read(hdl, caf::io::receive_policy::at_most(read_chunk));
+  self->configure_read(hdl, caf::io::receive_policy::at_most(client::read_sizer::small));
+  // One read, then CAF stops reading until on_data decides: a four-letter word is answered
+  // with reads still stopped, so the FIN of a client that half-closes after writing its word
+  // (`nc -N`, `nc -q`) is not read first; CAF 0.17 would drop the connection on it.
+  self->trigger(hdl, 1);
+}
+
+// Reads the socket only while its session wants more and its replies are being taken.
+void apply_reading(listener_broker* self, connection_handle hdl, listener_state::connection& conn) {
+  const bool want = conn.session_wants_reading && !conn.backlog.congested();
+  if (want == conn.reading) return;
+  conn.reading = want;
+  if (want)
+    self->trigger(hdl);
+  else
+    self->halt(hdl);
+}
+
+// Acts on a change of a connection's output backlog. Returns false when it closed it.
+bool on_backlog_change(listener_broker* self, connection_handle hdl,
+                       listener_state::connection& conn, client::output_backlog::change change) {
+  using change_kind = client::output_backlog::change;
+  if (conn.acking != conn.backlog.tracking()) {
+    conn.acking = conn.backlog.tracking();
+    self->ack_writes(hdl, conn.acking);
+  }
+  switch (change) {
+  case change_kind::none: return true;
+  case change_kind::over_hard_cap:
+    spdlog::warn("closing the connection of {}:{}: {} reply and event bytes wait to be written "
+                 "to it (the limit is {}); the client is not reading",
+                 conn.ip, conn.port, conn.backlog.pending(), self->state.ctx->flow.output_hard_cap);
+    forget_connection(self, hdl, true);
+    self->close(hdl);
+    return false;
+  case change_kind::congested:
+  case change_kind::cleared:
+    spdlog::debug("connection {}:{}: {} bytes unwritten, {}", conn.ip, conn.port,
+                  conn.backlog.pending(),
+                  change == change_kind::congested ? "not reading it" : "reading it again");
+    if (conn.session) self->send(conn.session, backlog_atom::value, conn.backlog.congested());
+    apply_reading(self, hdl, conn);
+    return true;
+  }
+  return true;
 }
 
 // The first bytes of a connection decide what it is: a four-letter word, or the length
@@ -74,15 +128,15 @@ void start_session(listener_broker* self, connection_handle hdl, listener_state:
   auto& st = self->state;
   auto watcher = st.next_watcher++;
   auto remote = conn.ip + ":" + std::to_string(conn.port);
-  conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<caf::actor>(self), hdl, watcher,
-                             std::move(remote));
+  conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<listener_handle>(self), hdl,
+                             watcher, std::move(remote));
   self->monitor(conn.session);
   st.by_session.emplace(conn.session.address(), hdl);
   st.ctx->stats->alive_connections.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::vector<caf::actor> all_sessions(listener_broker* self) {
-  std::vector<caf::actor> sessions;
+std::vector<session_handle> all_sessions(listener_broker* self) {
+  std::vector<session_handle> sessions;
   sessions.reserve(self->state.by_session.size());
   for (auto& entry : self->state.connections)
     if (entry.second.session) sessions.push_back(entry.second.session);
@@ -106,7 +160,9 @@ void answer_four_letter_word(listener_broker* self, connection_handle hdl, std::
   auto& st = self->state;
   const auto serial = st.connections.at(hdl).serial;
   if (!st.ctx->config.four_letter_allowed(cmd)) {
-    answer_and_close(self, hdl, serial, admin::not_whitelisted_message(cmd));
+    // Not from inside on_data: the connection's single read is still being delivered, and
+    // CAF 0.17 crashes passivating a connection that its handler has closed.
+    self->send(self, answer_atom::value, hdl, serial, admin::not_whitelisted_message(cmd));
     return;
   }
   self->request(st.admin, admin_timeout, stats_atom::value, std::move(cmd), all_sessions(self))
@@ -149,26 +205,33 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
   auto it = st.connections.find(msg.handle);
   if (it == st.connections.end()) return;
   auto& conn = it->second;
+  if (auto size = conn.read_size.after_read(msg.buf.size()))
+    self->configure_read(msg.handle, caf::io::receive_policy::at_most(size));
   if (conn.fault_command) {
     read_fault_command(self, msg.handle, conn, msg.buf);
     return;
   }
   if (conn.first_bytes) {
+    conn.head.insert(conn.head.end(), msg.buf.begin(), msg.buf.end());
+    const std::string_view head(conn.head.data(), conn.head.size());
+    switch (admin::classify_first_bytes(head)) {
+    case admin::first_bytes_kind::incomplete: self->trigger(msg.handle, 1); return;
+    case admin::first_bytes_kind::four_letter_word:
+      // From here on the connection only waits for its answer (reads stay stopped).
+      answer_four_letter_word(self, msg.handle, std::string(head.substr(0, 4)));
+      return;
+    case admin::first_bytes_kind::other: break;
+    }
+    const bool fault_command = st.fault_injector && admin::is_fault_command(head.substr(0, 4));
     conn.first_bytes = false;
-    if (msg.buf.size() >= 4) {
-      std::string_view head(msg.buf.data(), 4);
-      if (admin::is_four_letter_word(head)) {
-        // From here on the connection only waits for its answer.
-        answer_four_letter_word(self, msg.handle, std::string(head));
-        return;
-      }
-      if (st.fault_injector && admin::is_fault_command(head)) {
-        conn.fault_command = true;
-        self->delayed_send(self, fault_line_timeout, fault_timeout_atom::value, msg.handle,
-                           conn.serial);
-        read_fault_command(self, msg.handle, conn, msg.buf);
-        return;
-      }
+    msg.buf = std::exchange(conn.head, {});
+    self->trigger(msg.handle); // read as bytes come from now on
+    if (fault_command) {
+      conn.fault_command = true;
+      self->delayed_send(self, fault_line_timeout, fault_timeout_atom::value, msg.handle,
+                         conn.serial);
+      read_fault_command(self, msg.handle, conn, msg.buf);
+      return;
     }
     if (!st.serving) {
       // As ZooKeeper when it is not running: the client tries its next server.
@@ -184,8 +247,8 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
 
 } // namespace
 
-caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin,
-                              caf::actor fault_injector) {
+caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_handle admin,
+                              fault_injector_handle fault_injector) {
   self->state.ctx = std::move(ctx);
   self->state.admin = std::move(admin);
   self->state.fault_injector = std::move(fault_injector);
@@ -211,9 +274,19 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
       [=](const caf::io::new_connection_msg& msg) { on_new_connection(self, msg.handle); },
       [=](caf::io::new_data_msg& msg) { on_data(self, msg); },
       [=](const caf::io::connection_closed_msg& msg) { forget_connection(self, msg.handle, true); },
+      // The single read of trigger(hdl, 1) is used up; on_data has decided what comes next.
+      [=](const caf::io::connection_passivated_msg&) {},
+      [=](answer_atom, connection_handle hdl, uint64_t serial, const std::string& text) {
+        answer_and_close(self, hdl, serial, text);
+      },
       [=](const caf::io::acceptor_closed_msg&) {
         spdlog::error("the client port was closed; stopping");
         self->quit(caf::exit_reason::user_shutdown);
+      },
+      [=](trim_atom) {
+        self->state.trim_scheduled = false;
+        self->state.closed_since_trim = 0;
+        release_free_heap();
       },
       [=](fault_timeout_atom, connection_handle hdl, uint64_t serial) {
         auto it = self->state.connections.find(hdl);
@@ -230,6 +303,37 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor
         auto& buf = self->wr_buf(hdl);
         buf.insert(buf.end(), bytes.begin(), bytes.end());
         self->flush(hdl);
+        // What flush could not hand to the transport's writer stays in wr_buf: a backlog.
+        auto& conn = self->state.connections.at(hdl);
+        on_backlog_change(self, hdl, conn, conn.backlog.on_flushed(bytes.size(), buf.size()));
+      },
+      [=](const caf::io::data_transferred_msg& msg) {
+        auto it = self->state.connections.find(msg.handle);
+        if (it == self->state.connections.end()) return;
+        on_backlog_change(self, msg.handle, it->second,
+                          it->second.backlog.on_written(static_cast<size_t>(msg.remaining)));
+      },
+      [=](reading_atom, connection_handle hdl, bool on) {
+        if (!from_current_session(self, hdl)) return;
+        auto& conn = self->state.connections.at(hdl);
+        conn.session_wants_reading = on;
+        apply_reading(self, hdl, conn);
+      },
+      [=](connected_atom, connection_handle hdl) {
+        if (!from_current_session(self, hdl)) return;
+        self->state.connections.at(hdl).established = true;
+      },
+      [=](handshake_timeout_atom, connection_handle hdl, uint64_t serial) {
+        auto it = self->state.connections.find(hdl);
+        if (it == self->state.connections.end() || it->second.serial != serial) return;
+        auto& conn = it->second;
+        // A four-letter word or a fault command waiting for its answer has its own timeout.
+        const bool awaiting_answer = !conn.first_bytes && !conn.session;
+        if (conn.established || awaiting_answer || conn.fault_command) return;
+        spdlog::info("closing the connection of {}:{}: no handshake within {} ms", conn.ip,
+                     conn.port, self->state.ctx->config.sessionless_cnxn_timeout_ms);
+        forget_connection(self, hdl, true);
+        self->close(hdl);
       },
       // Ensemble: whether this server may serve clients now. When it stops, every client
       // connection closes (the clients move to another server and keep their sessions).

@@ -6,8 +6,14 @@
 // they come. The one thing it looks at is the first four bytes of a connection: a
 // four-letter word there is answered by the admin actor and the connection closed; so is a
 // `kill` command line by the fault injector, when there is one (test-only).
+// It also keeps each client within its flow limits (protocol/client/flow_control.hpp): a
+// socket is not read while its session's request window is full or while too many reply
+// bytes wait to be written to it, and a connection far over the limit is closed.
+#include "actors/messages/admin.hpp"
+#include "actors/messages/client.hpp"
 #include "actors/server_context.hpp"
-#include "store/watch_table.hpp"
+#include "protocol/client/flow_control.hpp"
+#include "store/watches/watch_table.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/io/broker.hpp>
@@ -21,18 +27,28 @@ namespace paddock::actors {
 
 struct listener_state {
   struct connection {
-    caf::actor session; // none while the connection is a four-letter-word request
+    explicit connection(const client::flow_limits& limits) : backlog(limits) {}
+    session_handle session; // none while the connection is a four-letter-word request
     std::string ip;
     uint16_t port = 0;
     bool first_bytes = true;
-    uint64_t serial = 0; // tells this connection from a later one given the same handle
+    std::vector<char> head; // the first bytes, while fewer than 4 have come
+    uint64_t serial = 0;    // tells this connection from a later one given the same handle
     // Fault injection: a `kill` command line being read, until its newline.
     bool fault_command = false;
     std::string fault_line;
+    // Flow control: the bytes not yet written to the socket, whether the session wants it
+    // read, whether it is read now.
+    client::output_backlog backlog;
+    bool session_wants_reading = true;
+    bool reading = true;
+    bool acking = false; // write acknowledgements on (while a backlog is followed)
+    client::read_sizer read_size;
+    bool established = false; // the handshake is done (until then a timeout closes it)
   };
   context_ptr ctx;
-  caf::actor admin;
-  caf::actor fault_injector; // none unless --enable-fault-injection
+  admin_handle admin;
+  fault_injector_handle fault_injector; // none unless --enable-fault-injection
   uint64_t next_serial = 1;
   std::unordered_map<caf::io::connection_handle, connection> connections;
   std::unordered_map<caf::actor_addr, caf::io::connection_handle> by_session;
@@ -41,6 +57,9 @@ struct listener_state {
   // Ensemble: clients are served only while this server leads or follows an established
   // leader (quorum_peer says when); four-letter words are answered always.
   bool serving = true;
+  // A trim of the C heap is due (connections closed): freed memory goes back to the system.
+  bool trim_scheduled = false;
+  int closed_since_trim = 0;
 
   static inline const char* name = "paddock.client_listener";
 };
@@ -48,9 +67,11 @@ struct listener_state {
 using listener_broker = caf::io::stateful_broker<listener_state>;
 
 // Spawned with spawn_broker; answers (open_atom, port, address) with the bound port or an
-// error, so the caller learns at start whether the client port could be bound.
+// error, so the caller learns at start whether the client port could be bound. A broker is
+// dynamically typed (CAF's I/O events arrive as ordinary messages); the rest of the server
+// reaches it through listener_handle (actors/messages/client.hpp).
 // `fault_injector`: none, or the actor that carries out `kill` commands (test-only).
-caf::behavior client_listener(listener_broker* self, context_ptr ctx, caf::actor admin,
-                              caf::actor fault_injector);
+caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_handle admin,
+                              fault_injector_handle fault_injector);
 
 } // namespace paddock::actors

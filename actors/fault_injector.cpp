@@ -1,7 +1,7 @@
 #include "actors/fault_injector.hpp"
 
-#include "actors/messages.hpp"
-#include "actors/peer_links.hpp"
+#include "actors/messages/admin.hpp"
+#include "actors/messages/ensemble_local.hpp"
 #include "protocol/admin/fault_injection.hpp"
 
 #include <caf/all.hpp>
@@ -15,7 +15,7 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<fault_injector_state>*;
+using self_ptr = fault_injector_handle::stateful_pointer<fault_injector_state>;
 using admin::fault_target;
 using namespace std::chrono_literals;
 
@@ -23,16 +23,17 @@ constexpr auto ask_timeout = 2s;
 // A core actor dies this long after its answer went to the listener: its death stops the
 // server, and the answer should leave first.
 constexpr auto answer_head_start = 100ms;
-using kill_now_atom = caf::atom_constant<caf::atom("killnow")>;
 
+// The actor to kill, dynamically typed: only its exit matters.
 caf::actor core_actor(const server_context& ctx, fault_target t) {
+  using caf::actor_cast;
   switch (t) {
-  case fault_target::pipeline: return ctx.pipeline;
-  case fault_target::watch_manager: return ctx.watch_manager;
-  case fault_target::store: return ctx.store;
-  case fault_target::log_writer: return ctx.log_writer;
-  case fault_target::peer_links: return ctx.peer_links;
-  case fault_target::session_tracker: return ctx.tracker;
+  case fault_target::pipeline: return actor_cast<caf::actor>(ctx.pipeline);
+  case fault_target::watch_manager: return actor_cast<caf::actor>(ctx.watch_manager);
+  case fault_target::store: return actor_cast<caf::actor>(ctx.store);
+  case fault_target::log_writer: return actor_cast<caf::actor>(ctx.log_writer);
+  case fault_target::peer_links: return actor_cast<caf::actor>(ctx.peer_links);
+  case fault_target::session_tracker: return actor_cast<caf::actor>(ctx.tracker);
   case fault_target::session:
   case fault_target::follower_link: break;
   }
@@ -41,10 +42,10 @@ caf::actor core_actor(const server_context& ctx, fault_target t) {
 
 // Asks every session for its id, then kills the one asked for (or one at random among those
 // past their handshake).
-void kill_session(self_ptr self, admin::fault_request req, std::vector<caf::actor> sessions,
+void kill_session(self_ptr self, admin::fault_request req, std::vector<session_handle> sessions,
                   caf::typed_response_promise<std::string> rp) {
   struct candidate {
-    caf::actor session;
+    session_handle session;
     int64_t id;
   };
   auto found = std::make_shared<std::vector<candidate>>();
@@ -85,11 +86,12 @@ void kill_session(self_ptr self, admin::fault_request req, std::vector<caf::acto
 void kill_follower_link(self_ptr self, admin::fault_request req,
                         caf::typed_response_promise<std::string> rp) {
   const auto& ctx = *self->state.ctx;
-  if (!ctx.config.is_ensemble() || !ctx.pipeline) {
+  if (!ctx.config.is_ensemble() || !ctx.quorum_peer) {
     rp.deliver(admin::fault_nothing_answer(fault_target::follower_link));
     return;
   }
-  self->request(ctx.pipeline, ask_timeout, drop_link_atom::value, req.id.value_or(zab::no_server))
+  self->request(ctx.quorum_peer, ask_timeout, drop_link_atom::value,
+                req.id.value_or(zab::no_server))
       .then(
           [=](zab::server_id dropped) mutable {
             if (dropped == zab::no_server)
@@ -104,11 +106,11 @@ void kill_follower_link(self_ptr self, admin::fault_request req,
 
 } // namespace
 
-caf::behavior fault_injector(caf::stateful_actor<fault_injector_state>* self, context_ptr ctx) {
+fault_injector_handle::behavior_type fault_injector(self_ptr self, context_ptr ctx) {
   self->state.ctx = std::move(ctx);
   return {
       [=](fault_atom, const std::string& line,
-          std::vector<caf::actor>& sessions) -> caf::result<std::string> {
+          std::vector<session_handle>& sessions) -> caf::result<std::string> {
         auto parsed = admin::parse_fault_command(line);
         if (!parsed.request) return parsed.error;
         const auto req = *parsed.request;

@@ -1,6 +1,7 @@
 #include "actors/peer_links.hpp"
 
-#include "actors/zab_wire.hpp"
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/ensemble_wire.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -15,9 +16,6 @@ namespace paddock::actors {
 namespace {
 
 using namespace std::chrono_literals;
-using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
-// Peer to peer (built-in types only, so nothing to register): drop your link to me.
-using link_reset_atom = caf::atom_constant<caf::atom("linkreset")>;
 constexpr auto connect_timeout = 5s;
 constexpr auto first_backoff = 50ms;
 constexpr auto max_backoff = 1000ms;
@@ -36,7 +34,7 @@ struct link {
 
 struct links_state {
   zab::server_id self_id = 0;
-  caf::actor owner;
+  peer_links_owner_handle owner;
   std::map<zab::server_id, link> peers;
   std::map<caf::actor_addr, zab::server_id> by_addr;
   std::mt19937_64 random{std::random_device{}()}; // fault injection's choice of a link
@@ -64,8 +62,15 @@ void forget_handles(self_ptr self, link& l) {
     }
 }
 
+// A server we know only because it connected to us (a joining learner), or one the active
+// configuration no longer names: nowhere to connect to.
+bool has_address(const link& l) {
+  return l.address.quorum_port != 0;
+}
+
 void schedule_reconnect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
+  if (!has_address(l)) return;
   self->delayed_send(self, l.backoff, reconnect_atom::value, id);
   l.backoff = std::min(max_backoff, l.backoff * 2);
 }
@@ -93,7 +98,7 @@ void adopt(self_ptr self, zab::server_id id, caf::actor handle, bool election_po
 // Connects to a peer's quorum port, then its election port; both lead to its peer_links.
 void connect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
-  if (l.connecting || l.quorum) return;
+  if (l.connecting || l.quorum || !has_address(l)) return;
   l.connecting = true;
   auto mm = self->system().middleman().actor_handle();
   auto host = l.address.host;
@@ -141,8 +146,7 @@ void send_snapshot(self_ptr self, const caf::actor& to, zab::sync_snap& s) {
   }
   const uint64_t total = s.state.size();
   for (uint64_t off = 0; off < total; off += snap_chunk_bytes)
-    send_wire(self, to,
-              snap_chunk{s.zxid, total, off, s.state.substr(off, snap_chunk_bytes)});
+    send_wire(self, to, snap_chunk{s.zxid, total, off, s.state.substr(off, snap_chunk_bytes)});
 }
 
 // The handle to send on, or none (the message is dropped and the generation raised).
@@ -163,8 +167,11 @@ caf::actor route(self_ptr self, zab::server_id to, uint64_t generation, bool ele
 // Inbound: the sender's handle becomes our way back to it when we have none yet.
 void note_sender(self_ptr self, zab::server_id from) {
   auto& st = self->state;
+  if (from == st.self_id) return;
   auto it = st.peers.find(from);
-  if (it == st.peers.end() || it->second.quorum) return;
+  // A server outside our configuration (one joining it) is answered on its own connection.
+  if (it == st.peers.end()) it = st.peers.emplace(from, link{}).first;
+  if (it->second.quorum) return;
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
   if (sender && sender.node() != self->node()) {
     adopt(self, from, sender, false);
@@ -187,7 +194,8 @@ template <class T> auto inbound_app() {
 }
 
 caf::behavior peer_links(self_ptr self, zab::server_id self_id,
-                         std::map<zab::server_id, config::peer_address> peers, caf::actor owner) {
+                         std::map<zab::server_id, config::peer_address> peers,
+                         peer_links_owner_handle owner) {
   auto& st = self->state;
   st.self_id = self_id;
   st.owner = std::move(owner);
@@ -224,6 +232,22 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
       },
       [=](reconnect_atom, zab::server_id id) { connect(self, id); },
+      // A reconfig activated: link to the servers it adds, stop reconnecting to the ones it
+      // no longer names (a connection still up stays: a removed server may still be a
+      // learner here until it notices, and a joiner is not named before it joins).
+      [=](peer_membership& m) {
+        auto& s = self->state;
+        for (auto& [id, l] : s.peers)
+          if (!m.peers.contains(id)) l.address = config::peer_address{};
+        for (auto& [id, address] : m.peers) {
+          if (id == s.self_id) continue;
+          auto& l = s.peers[id];
+          const bool moved = l.address != address;
+          l.address = address;
+          if (moved && l.quorum) lose_link(self, id); // its ports changed: connect anew
+          connect(self, id);
+        }
+      },
       // Fault injection: one link breaks. The CAF connection to the peer carries everything
       // between the two processes and cannot be closed alone, so the peer is told to drop its
       // end as well, as a broken connection would make it do.
@@ -324,7 +348,7 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
 } // namespace
 
 caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config& cfg,
-                            caf::actor owner) {
+                            peer_links_owner_handle owner) {
   std::map<zab::server_id, config::peer_address> peers;
   for (const auto& [id, p] : cfg.servers)
     if (id != cfg.server_id) peers.emplace(id, p);

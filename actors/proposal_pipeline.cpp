@@ -1,21 +1,17 @@
 #include "actors/proposal_pipeline.hpp"
 
-#include "store/txn_codec.hpp"
+#include "actors/messages/sessions.hpp"
+#include "actors/messages/store.hpp"
+#include "store/disk/txn_codec.hpp"
 
 #include <caf/all.hpp>
-#include <chrono>
 #include <spdlog/spdlog.h>
 
 namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<pipeline_state>*;
-
-int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using self_ptr = pipeline_handle::stateful_pointer<pipeline_state>;
 
 // Sends the store every pending entry up to `zxid`, in order: commits in batches, syncs in
 // their place between them. With `failed`, the commits go as failed.
@@ -46,8 +42,8 @@ void release(self_ptr self, int64_t zxid, bool failed) {
 
 } // namespace
 
-caf::behavior proposal_pipeline(caf::stateful_actor<pipeline_state>* self, context_ptr ctx,
-                                int64_t last_zxid) {
+pipeline_handle::behavior_type proposal_pipeline(self_ptr self, context_ptr ctx,
+                                                 int64_t last_zxid) {
   self->state.ctx = std::move(ctx);
   self->state.last_zxid = last_zxid;
   self->state.durable_zxid = last_zxid;
@@ -55,7 +51,7 @@ caf::behavior proposal_pipeline(caf::stateful_actor<pipeline_state>* self, conte
       [=](write_request& w) {
         auto& st = self->state;
         w.txn.zxid = ++st.last_zxid;
-        w.txn.time_ms = wall_clock_ms();
+        w.txn.time_ms = st.ctx->clock->wall_ms();
         log_append a{st.generation, w.txn.zxid, {}};
         store::encode_txn(w.txn, a.body);
         self->send(st.ctx->log_writer, std::move(a));

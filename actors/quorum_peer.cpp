@@ -1,8 +1,11 @@
 #include "actors/quorum_peer.hpp"
 
-#include "actors/peer_links.hpp"
-#include "store/epoch_file.hpp"
-#include "store/txn_codec.hpp"
+#include "actors/messages/sessions.hpp"
+#include "protocol/jute/error_code.hpp"
+#include "store/disk/atomic_file.hpp"
+#include "store/disk/epoch_file.hpp"
+#include "store/disk/txn_codec.hpp"
+#include "store/tree/data_tree.hpp"
 
 #include <caf/all.hpp>
 #include <chrono>
@@ -12,21 +15,10 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<quorum_peer_state>*;
+using self_ptr = quorum_peer_handle::stateful_pointer<quorum_peer_state>;
 using namespace std::chrono_literals;
 
 constexpr auto tick_interval = 50ms; // the core wants ticks at least every tick_ms / 4
-using core_tick_atom = caf::atom_constant<caf::atom("zabtick")>;
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string accepted_epoch_path(const server_context& ctx) {
   return ctx.config.snap_dir() + "/acceptedEpoch";
@@ -61,8 +53,6 @@ void refuse_write(self_ptr self, write_request& w) {
   self->send(self->state.ctx->store, std::move(b));
 }
 
-using flush_proposals_atom = caf::atom_constant<caf::atom("zabflush")>;
-
 // Asks for a flush once every message already in the mailbox was handled: the writes that
 // arrive together leave as one proposal per follower and one append batch (leader), or one
 // forward_writes message (learner), not one message each — the log writer's group-commit
@@ -78,22 +68,101 @@ void schedule_flush(self_ptr self) {
 void propose_held(self_ptr self) {
   auto& st = self->state;
   while (!st.held.empty()) {
-    if (!st.core->propose(now_ms(), st.held.front())) break;
+    auto& h = st.held.front();
+    if (h.awaiting_right || !st.core->can_propose(h.config.has_value())) break;
+    const bool reconfig = h.config.has_value();
+    if (!st.core->propose(st.ctx->clock->monotonic_ms(), std::move(h.body), std::move(h.config)))
+      spdlog::error("the ZAB core refused a write it said it would take"); // cannot happen
+    if (reconfig) st.reconfig_held = false; // the core has it pending now
     st.held.pop_front();
   }
   schedule_flush(self);
 }
 
+// The ensemble (the core's view of a configuration) of servers with addresses.
+zab::ensemble ensemble_of(const config::members_map& members, int64_t version) {
+  zab::ensemble e;
+  for (const auto& [id, p] : members)
+    e.members[id] = !p.observer;
+  e.version = version;
+  e.text = config::members_text(members);
+  return e;
+}
+
+void leader_reconfig(self_ptr self, store::txn t);
+
 // Leader: a write to propose, with the leader's clock stamped in (every server applies the
 // same ctime / mtime).
 void leader_write(self_ptr self, store::txn t) {
+  if (t.reconfig) {
+    leader_reconfig(self, std::move(t));
+    return;
+  }
   auto& st = self->state;
   t.zxid = 0; // the log record carries the zxid; recovery takes it from there
-  t.time_ms = wall_clock_ms();
-  std::string body;
-  store::encode_txn(t, body);
-  st.held.push_back(std::move(body));
+  t.time_ms = st.ctx->clock->wall_ms();
+  auto& h = st.held.emplace_back();
+  store::encode_txn(t, h.body);
   propose_held(self);
+}
+
+// Leader: a client's reconfig, checked as ZooKeeper's PrepRequestProcessor checks it and in
+// its order (ReconfigDisabled was the session's to answer): ReconfigInProgress, BadVersion,
+// BadArguments, NewConfigNoQuorum, then NoAuth, which the store answers. A refused one is
+// still a txn (ZooKeeper's ErrorTxn): it takes its zxid and answers its origin in order.
+void leader_reconfig(self_ptr self, store::txn t) {
+  auto& st = self->state;
+  const auto request = std::move(*t.reconfig);
+  t.reconfig.reset();
+  t.ops.clear();
+  auto refuse = [&](jute::error_code err, const std::string& why) {
+    spdlog::info("reconfig from session 0x{:x} refused ({}): {}", t.session_id,
+                 jute::error_name(err), why);
+    t.refused = err;
+    leader_write(self, std::move(t));
+  };
+  const auto& active = st.core->config();
+  if (st.core->pending_config() || st.reconfig_held)
+    return refuse(jute::error_code::reconfig_in_progress, "another reconfig is under way");
+  if (request.cur_config_id != -1 && request.cur_config_id != active.version)
+    return refuse(jute::error_code::bad_version,
+                  "from version 0x" + config::hex_version(request.cur_config_id) +
+                      ", the configuration is at 0x" + config::hex_version(active.version));
+  auto next = config::reconfig_members(st.members, request.joining_servers, request.leaving_servers,
+                                       request.new_members, st.ctx->config.standalone_enabled);
+  if (auto* refusal = std::get_if<config::reconfig_refusal>(&next))
+    return refuse(jute::error_code::bad_arguments, refusal->message);
+  auto proposed = ensemble_of(std::get<config::members_map>(next), 0);
+  if (!st.core->quorum_synced(proposed))
+    return refuse(jute::error_code::new_config_no_quorum,
+                  "a quorum of the new configuration is not connected and in sync");
+  // The last check is the store's: hold the reconfig's place now, fill it when it answers.
+  t.type = jute::opcode::reconfig;
+  t.zxid = 0;
+  t.time_ms = st.ctx->clock->wall_ms();
+  t.ops.push_back(store::txn_op{
+      jute::opcode::set_data,
+      jute::set_data_request{std::string(store::data_tree::config_node), proposed.text, -1}});
+  st.reconfig_held = true;
+  st.held.push_back({std::string{}, std::move(proposed), true});
+  self->request(st.ctx->store, caf::infinite, reconfig_right{t.auth})
+      .then([=, t = std::move(t)](bool may) mutable {
+        auto& s = self->state;
+        auto it = std::find_if(s.held.begin(), s.held.end(),
+                               [](const auto& h) { return h.awaiting_right; });
+        if (it == s.held.end()) return; // this server stopped leading meanwhile
+        if (!may) {
+          spdlog::info("reconfig from session 0x{:x} refused (NoAuth): WRITE on {} is needed",
+                       t.session_id, store::data_tree::config_node);
+          t.refused = jute::error_code::no_auth;
+          t.ops.clear();
+          it->config.reset();
+          s.reconfig_held = false;
+        }
+        store::encode_txn(t, it->body);
+        it->awaiting_right = false;
+        propose_held(self);
+      });
 }
 
 // Learner: sends the writes gathered since the last flush to the leader, in order.
@@ -151,11 +220,21 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
   self->send(st.ctx->tracker, role_atom::value, s.now == zab::role::leading && s.serving);
   if (st.ctx->sweeper)
     self->send(st.ctx->sweeper, role_atom::value, s.now == zab::role::leading && s.serving);
-  if (was_serving != s.serving) self->send(st.listener, serving_atom::value, s.serving);
+  if (was_serving != s.serving) {
+    // The listener closes every connection when this server stops serving. Replies to what it
+    // applied just before (a reconfig that removed it, say) are still on their way through
+    // the store and the watch manager: tell the listener behind them, so that their sessions
+    // get them first. Changes the other way take the same road to stay in order.
+    self->request(st.ctx->store, caf::infinite, drain_atom::value)
+        .then([=, listener = st.listener, on = s.serving](bool) {
+          self->send(listener, serving_atom::value, on);
+        });
+  }
   if (!s.serving) {
     // The listener closes every client connection: nobody waits for these any more.
     st.pending.clear();
     st.held.clear();
+    st.reconfig_held = false;
     st.forward_buffer.clear();
     st.local_syncs.clear();
     st.remote_syncs.clear();
@@ -163,10 +242,71 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
   }
 }
 
+// ZooKeeper's files for the active configuration: zoo.cfg.dynamic.<hex version> beside
+// zoo.cfg, and zoo.cfg rewritten to point at it (reconfigEnabled only, as ZooKeeper), so that a
+// restart comes back with it; and whether a reconfig removed this server. Small files, each
+// replaced atomically; a failure is logged and the server goes on (as ZooKeeper): it has the
+// configuration in memory, and its peers will tell it again after a restart.
+void persist_config(self_ptr self, const zab::activate_config& a) {
+  auto& st = self->state;
+  const auto& cfg = st.ctx->config;
+  auto& disk = *st.ctx->disk;
+  const auto removed_marker = cfg.snap_dir() + "/removed";
+  if (a.removed) {
+    if (auto s = store::write_file_atomically(disk, removed_marker, "removed by a reconfig\n");
+        !s.ok())
+      spdlog::error("cannot record that this server was removed: {}", s.message);
+  } else {
+    (void)disk.remove(removed_marker);
+  }
+  if (!cfg.reconfig_enabled || cfg.config_path.empty()) return;
+  const auto dynamic_path = config::dynamic_config_path(cfg.config_path, a.config.version);
+  auto status = store::write_file_atomically(disk, dynamic_path, a.config.text);
+  std::string zoo_cfg;
+  if (status.ok()) status = store::read_whole_file(disk, cfg.config_path, zoo_cfg);
+  if (status.ok()) {
+    const auto mine = st.members.find(cfg.server_id);
+    const bool own_client_address = mine != st.members.end() && mine->second.client_port != 0;
+    status = store::write_file_atomically(
+        disk, cfg.config_path,
+        config::rewrite_static_config(zoo_cfg, dynamic_path, own_client_address));
+  }
+  if (!status.ok())
+    spdlog::error("cannot write configuration 0x{:x} to {}: {}", a.config.version, dynamic_path,
+                  status.message);
+}
+
+// A configuration became active (a reconfig committed, the first leader stamped zoo.cfg's,
+// or a peer showed a newer one): remember the addresses, keep it on disk, show it in
+// /zookeeper/config and link to its servers.
+void activate(self_ptr self, const zab::activate_config& a) {
+  auto& st = self->state;
+  auto parsed = config::parse_members(a.config.text);
+  if (auto* e = std::get_if<config::config_error>(&parsed)) {
+    spdlog::error("configuration 0x{:x} does not parse ({}); keeping the addresses known",
+                  a.config.version, e->to_string());
+  } else {
+    st.members = std::move(std::get<config::members_map>(parsed));
+  }
+  spdlog::info("configuration 0x{:x} active: {} voters among {} servers{}", a.config.version,
+               a.config.voter_count(), a.config.members.size(),
+               a.removed ? "; this server is no longer a member: it stops serving" : "");
+  persist_config(self, a);
+  self->send(st.ctx->store, config_node_atom::value,
+             config::config_node_data(a.config.text, a.config.version), a.config.version);
+  if (st.links) {
+    peer_membership m;
+    for (const auto& [id, p] : st.members)
+      if (id != st.ctx->config.server_id) m.peers.emplace(id, p);
+    self->send(st.links, std::move(m));
+  }
+}
+
 void persist(self_ptr self, const zab::persist_epochs& p) {
   auto& ctx = *self->state.ctx;
-  auto status = store::write_epoch_file(accepted_epoch_path(ctx), p.accepted_epoch);
-  if (status.ok()) status = store::write_epoch_file(current_epoch_path(ctx), p.current_epoch);
+  auto status = store::write_epoch_file(*ctx.disk, accepted_epoch_path(ctx), p.accepted_epoch);
+  if (status.ok())
+    status = store::write_epoch_file(*ctx.disk, current_epoch_path(ctx), p.current_epoch);
   if (!status.ok()) {
     // ZAB's promises rest on these: without them on disk this server must not go on.
     spdlog::critical("cannot persist the epochs: {}; stopping", status.message);
@@ -184,8 +324,8 @@ void log_sync_choice(const zab::send_message& s) {
 }
 
 // Waits for a blocking step's answer; the actions after it run when it comes.
-template <class... Ts>
-void blocking_request(self_ptr self, const caf::actor& dest, const char* what, Ts&&... xs) {
+template <class Dest, class... Ts>
+void blocking_request(self_ptr self, const Dest& dest, const char* what, Ts&&... xs) {
   auto& st = self->state;
   st.blocked = true;
   self->request(dest, caf::infinite, std::forward<Ts>(xs)...)
@@ -240,7 +380,8 @@ void run_action(self_ptr self, zab::action& a) {
           self->request(st.ctx->store, caf::infinite, take_snap_atom::value)
               .then(
                   [=](int64_t zxid, std::string& bytes) {
-                    self->state.core->on_snapshot_taken(now_ms(), learner, zxid, std::move(bytes));
+                    self->state.core->on_snapshot_taken(self->state.ctx->clock->monotonic_ms(),
+                                                        learner, zxid, std::move(bytes));
                     run_actions(self);
                   },
                   [=](caf::error& err) {
@@ -250,6 +391,8 @@ void run_action(self_ptr self, zab::action& a) {
                   });
         } else if constexpr (std::is_same_v<T, zab::status_changed>) {
           status_changed(self, x);
+        } else if constexpr (std::is_same_v<T, zab::activate_config>) {
+          activate(self, x);
         }
       },
       a);
@@ -275,16 +418,20 @@ void run_actions(self_ptr self) {
 
 } // namespace
 
-caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_ptr ctx,
-                          zab::persistent_state state, caf::actor listener) {
+quorum_peer_handle::behavior_type
+quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listener_handle listener) {
   // Nothing happens until the server hands over the published peer_links (links_atom).
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.listener = std::move(listener);
   const auto& cfg = st.ctx->config;
-  zab::ensemble members;
-  for (const auto& [id, p] : cfg.servers)
-    members.members[id] = !p.observer;
+  // The active configuration: zoo.cfg's server lines, or the dynamic file a reconfig wrote
+  // (its version in the file's name). /zookeeper/config shows it from the start, as
+  // ZooKeeper's initConfigInZKDatabase does.
+  st.members = cfg.servers;
+  auto members = ensemble_of(cfg.servers, cfg.config_version);
+  self->send(st.ctx->store, config_node_atom::value,
+             config::config_node_data(members.text, members.version), members.version);
   zab::timing timing;
   timing.tick_ms = cfg.tick_time_ms;
   timing.init_limit = cfg.init_limit;
@@ -296,12 +443,12 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
   });
   return {
       // The server published peer_links on the election and quorum ports: ZAB starts.
-      [=](links_atom, caf::actor& links) {
+      [=](links_atom, peer_links_handle& links) {
         auto& s = self->state;
         if (s.links) return;
         s.links = std::move(links);
         self->monitor(s.links);
-        s.core->start(now_ms());
+        s.core->start(s.ctx->clock->monotonic_ms());
         run_actions(self);
         self->delayed_send(self, tick_interval, core_tick_atom::value);
       },
@@ -311,20 +458,20 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
         run_actions(self);
       },
       [=](core_tick_atom) {
-        self->state.core->on_tick(now_ms());
+        self->state.core->on_tick(self->state.ctx->clock->monotonic_ms());
         run_actions(self);
         self->delayed_send(self, tick_interval, core_tick_atom::value);
       },
       // From the other servers, through peer_links.
       [=](zab_in_atom, zab::server_id from, zab::message& m) {
         if (!self->state.links) return; // before the start: nothing was sent, nothing is owed
-        self->state.core->on_message(now_ms(), from, m);
+        self->state.core->on_message(self->state.ctx->clock->monotonic_ms(), from, m);
         run_actions(self);
       },
       [=](link_down_atom, zab::server_id peer, uint64_t generation) {
         self->state.link_generation[peer] = generation;
         if (!self->state.links) return;
-        self->state.core->on_peer_down(now_ms(), peer);
+        self->state.core->on_peer_down(self->state.ctx->clock->monotonic_ms(), peer);
         run_actions(self);
       },
       [=](app_in_atom, zab::server_id from, app_message& m) {
@@ -360,7 +507,7 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
       },
       // The log writer.
       [=](logged& l) {
-        self->state.core->on_logged(now_ms(), l.zxid);
+        self->state.core->on_logged(self->state.ctx->clock->monotonic_ms(), l.zxid);
         run_actions(self);
         if (!self->state.held.empty()) propose_held(self);
       },
@@ -413,7 +560,7 @@ caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_
         std::vector<zab::server_id> candidates;
         if (s.links && s.status.serving) {
           if (s.status.now == zab::role::leading) {
-            for (const auto& member : s.ctx->config.servers) {
+            for (const auto& member : s.members) {
               const zab::server_id id = member.first;
               if (id != s.ctx->config.server_id && (wanted == zab::no_server || wanted == id))
                 candidates.push_back(id);

@@ -10,10 +10,15 @@
 //   both:    answers each client's write when its commit is applied (matched by session id
 //            and cxid), and closes every client connection whenever the server stops serving
 //            (ZooKeeper shuts its client side down when a server leaves its role).
-// The store, log writer and tracker find it as ctx->pipeline, like the standalone pipeline.
-#include "actors/ensemble_messages.hpp"
-#include "actors/messages.hpp"
+// Sessions, the store, log writer and tracker find it as ctx->pipeline (pipeline_handle),
+// like the standalone pipeline; what only it takes is on ctx->quorum_peer
+// (quorum_peer_handle, actors/messages/ensemble_local.hpp).
+#include "actors/messages/client.hpp"
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/pipeline.hpp"
+#include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
+#include "config/membership.hpp"
 #include "protocol/zab/peer.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -21,6 +26,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -31,8 +37,8 @@ namespace paddock::actors {
 struct quorum_peer_state {
   context_ptr ctx;
   std::unique_ptr<zab::peer> core;
-  caf::actor links;    // peer_links: connections to the other servers
-  caf::actor listener; // the client listener: told whether to serve
+  peer_links_handle links;  // peer_links: connections to the other servers
+  listener_handle listener; // the client listener: told whether to serve
   std::map<zab::server_id, uint64_t> link_generation; // as last heard from peer_links
   zab::status_changed status;
   // Steps not carried out yet: a blocking one (truncate, install) waits for its answer and
@@ -49,8 +55,19 @@ struct quorum_peer_state {
   bool blocked = false;
   // Writes of this server's clients waiting for their commit, by (session id, cxid).
   std::map<std::pair<int64_t, int32_t>, origin> pending;
-  // Leader: stamped writes waiting for room in the proposal window, in arrival order.
-  std::deque<std::string> held;
+  // The active configuration's servers with their addresses (the core knows ids and roles;
+  // a reconfig request is read against these).
+  config::members_map members;
+  // Leader: stamped writes waiting for room in the proposal window, in arrival order. A
+  // reconfig waits there for the store's word on its caller's right (NoAuth), and nothing
+  // behind it overtakes it.
+  struct held_write {
+    std::string body;
+    std::optional<zab::ensemble> config; // a reconfig's new configuration
+    bool awaiting_right = false;
+  };
+  std::deque<held_write> held;
+  bool reconfig_held = false; // a reconfig is in `held`: a second one is ReconfigInProgress
   bool flush_pending = false; // a flush of the proposals made since the last one is queued
   // Learner: its clients' writes since the last flush, for one forward_writes message.
   std::vector<std::string> forward_buffer;
@@ -70,7 +87,8 @@ struct quorum_peer_state {
 };
 
 // `state`: the epochs and log recovered from disk (the store's tree holds all of it applied).
-caf::behavior quorum_peer(caf::stateful_actor<quorum_peer_state>* self, context_ptr ctx,
-                          zab::persistent_state state, caf::actor listener);
+quorum_peer_handle::behavior_type
+quorum_peer(quorum_peer_handle::stateful_pointer<quorum_peer_state> self, context_ptr ctx,
+            zab::persistent_state state, listener_handle listener);
 
 } // namespace paddock::actors

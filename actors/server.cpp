@@ -2,50 +2,69 @@
 
 #include "actors/admin.hpp"
 #include "actors/client_listener.hpp"
+#include "actors/container_sweeper_actor.hpp"
 #include "actors/fault_injector.hpp"
-#include "actors/log_writer.hpp"
-#include "actors/messages.hpp"
+#include "actors/heap.hpp"
+#include "actors/io_thread_scheduler.hpp"
+#include "actors/messages/admin.hpp"
+#include "actors/messages/client.hpp"
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/registry.hpp"
 #include "actors/peer_links.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/quorum_peer.hpp"
-#include "actors/zab_wire.hpp"
-#include "actors/session_tracker.hpp"
-#include "actors/container_sweeper.hpp"
+#include "actors/session_expiry_actor.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/store_actor.hpp"
+#include "actors/system_clock.hpp"
+#include "actors/txn_log_writer_actor.hpp"
 #include "actors/watch_manager.hpp"
+#include "config/membership.hpp"
 #include "paddock/version.hpp"
-#include "store/epoch_file.hpp"
-#include "store/recovery.hpp"
+#include "store/disk/epoch_file.hpp"
+#include "store/disk/posix_file_system.hpp"
+#include "store/disk/recovery.hpp"
+#include "store/disk/txn_codec.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
 #include <filesystem>
 #include <optional>
-#include <vector>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace paddock::actors {
 
 namespace {
 
-using stop_atom = caf::atom_constant<caf::atom("stop")>;
+// CAF settings chosen from measurements on a 2-core box (docs/benchmarks.md). Set explicitly:
+// we never call parse(), which would read a caf-application.ini from the working directory.
+// The actors' threads: on up to two cores none of their own (io_thread_scheduler: every
+// actor on the I/O thread, which the client sockets and the peer transport need anyway; a
+// message handed between threads cost more than handling it); above that, CAF's sharing
+// scheduler (half the latency of work stealing here) with one thread per core but one, the
+// last core left to the I/O thread and the log writer. A finite throughput per turn, so no
+// actor starves the others.
+size_t worker_threads(const config::server_config& cfg) {
+  if (cfg.worker_threads >= 0) return static_cast<size_t>(cfg.worker_threads);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return cores <= 2 ? 0 : cores - 1;
+}
 
-// CAF settings chosen from measurements on a 2-core box (shared/notes/caf-0.17.md): one
-// worker per core, the sharing policy (half the latency of work stealing there), a finite
-// throughput so no actor starves the others. Set explicitly: we never call parse(), which
-// would read a caf-application.ini from the working directory.
 class caf_config : public caf::actor_system_config {
 public:
-  caf_config() {
+  explicit caf_config(size_t workers) {
     load<caf::io::middleman>();
-    auto cores = std::max(2u, std::thread::hardware_concurrency());
-    set("scheduler.max-threads", static_cast<size_t>(cores));
-    set("scheduler.policy", caf::atom("sharing"));
+    if (workers == 0) {
+      load<io_thread_scheduler>();
+    } else {
+      set("scheduler.max-threads", workers);
+      set("scheduler.policy", caf::atom("sharing"));
+    }
     set("scheduler.max-throughput", static_cast<size_t>(100));
     set("middleman.attach-utility-actors", true);
     set("logger.verbosity", caf::atom("quiet"));
@@ -53,7 +72,7 @@ public:
     set("logger.console-verbosity", caf::atom("quiet"));
     // Peer messages: every type registered on every server (an unregistered one would
     // arrive as an empty message), and dead peers detected by heartbeats.
-    add_zab_message_types(*this);
+    register_wire_types(*this);
     configure_peer_transport(*this);
   }
 };
@@ -66,30 +85,51 @@ sigset_t termination_signals() {
   return set;
 }
 
-// Creates the data directories and removes what an interrupted snapshot left behind.
-bool prepare_directories(const config::server_config& cfg) {
-  namespace fs = std::filesystem;
+// Creates the data directories and removes what an interrupted snapshot (or epoch file
+// write) left behind.
+bool prepare_directories(store::file_system& disk, const config::server_config& cfg) {
   for (const auto& dir : {cfg.snap_dir(), cfg.log_dir()}) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-      spdlog::critical("cannot create {}: {}", dir, ec.message());
+    if (auto st = disk.create_directories(dir); !st.ok()) {
+      spdlog::critical("cannot create {}: {}", dir, st.message);
       return false;
     }
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);
+    std::vector<std::string> names;
+    (void)disk.list(dir, names);
+    for (const auto& name : names)
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)
+        (void)disk.remove(dir + "/" + name);
   }
   return true;
 }
 
 // ZAB's persistent state: the epochs (ZooKeeper's acceptedEpoch / currentEpoch files; when
 // missing, as ZooKeeper, the epoch of the last logged zxid) and the newest log records.
-std::optional<zab::persistent_state> load_zab_state(const config::server_config& cfg,
+// The configuration a logged reconfig txn makes, if `body` is one: the core must know the
+// reconfigs of its history (one may be pending, and a DIFF carries them to learners).
+std::optional<zab::ensemble> reconfig_in(int64_t zxid, const std::string& body) {
+  store::txn t;
+  if (!store::decode_txn(body, t) || t.type != jute::opcode::reconfig ||
+      t.refused != jute::error_code::ok || t.ops.size() != 1)
+    return std::nullopt;
+  const auto* set = std::get_if<jute::set_data_request>(&t.ops.front().body);
+  if (!set) return std::nullopt;
+  auto parsed = config::parse_members(set->data);
+  if (!std::holds_alternative<config::members_map>(parsed)) return std::nullopt;
+  zab::ensemble e;
+  for (const auto& [id, p] : std::get<config::members_map>(parsed))
+    e.members[id] = !p.observer;
+  e.version = zxid;
+  e.text = set->data;
+  return e;
+}
+
+std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
+                                                    const config::server_config& cfg,
                                                     store::recovery_result& recovered,
                                                     int64_t last_zxid) {
   zab::persistent_state state;
-  auto accepted = store::read_epoch_file(cfg.snap_dir() + "/acceptedEpoch");
-  auto current = store::read_epoch_file(cfg.snap_dir() + "/currentEpoch");
+  auto accepted = store::read_epoch_file(disk, cfg.snap_dir() + "/acceptedEpoch");
+  auto current = store::read_epoch_file(disk, cfg.snap_dir() + "/currentEpoch");
   for (const auto* r : {&accepted, &current})
     if (!r->status.ok()) {
       spdlog::critical("{}", r->status.message);
@@ -106,8 +146,10 @@ std::optional<zab::persistent_state> load_zab_state(const config::server_config&
   state.last_logged = last_zxid;
   state.recent.reserve(recovered.recent.size());
   for (auto& [zxid, body] : recovered.recent)
-    state.recent.push_back({zxid, std::move(body)});
+    state.recent.push_back({zxid, std::move(body), reconfig_in(zxid, body)});
   recovered.recent.clear();
+  // A reconfig took this server out, and its configuration still does not name it.
+  state.removed = std::filesystem::exists(cfg.snap_dir() + "/removed");
   return state;
 }
 
@@ -121,10 +163,14 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  if (!prepare_directories(cfg)) return 4;
-  auto recovery_started = std::chrono::steady_clock::now();
+  // The real file system, for recovery here and for the actors through their context.
+  auto disk = std::make_shared<store::posix_file_system>();
+  if (!prepare_directories(*disk, cfg)) return 4;
+  // The server's one clock (server_context::clock); the recovery is timed on it too.
+  auto clock = std::make_shared<const system_clock>();
+  const int64_t recovery_started_ms = clock->monotonic_ms();
   const zab::timing zab_defaults;
-  auto recovered = store::recover(cfg.snap_dir(), cfg.log_dir(),
+  auto recovered = store::recover(*disk, cfg.snap_dir(), cfg.log_dir(),
                                   cfg.is_ensemble() ? zab_defaults.max_diff_txns : 0);
   for (const auto& w : recovered.warnings)
     spdlog::warn("recovery: {}", w);
@@ -139,73 +185,86 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   auto sessions = tree->sessions();
   spdlog::info("recovered zxid 0x{:x} in {} ms: {} ({} log records replayed), {} znodes, {} "
                "sessions",
-               last_zxid,
-               std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - recovery_started)
-                   .count(),
+               last_zxid, clock->monotonic_ms() - recovery_started_ms,
                recovered.snapshot_path.empty() ? "no snapshot" : recovered.snapshot_path,
                recovered.replayed, tree->node_count(), sessions.size());
 
   std::optional<zab::persistent_state> zab_state;
   if (cfg.is_ensemble()) {
-    zab_state = load_zab_state(cfg, recovered, last_zxid);
+    zab_state = load_zab_state(*disk, cfg, recovered, last_zxid);
     if (!zab_state) return 4;
     spdlog::info("ensemble member {} of {} servers; acceptedEpoch {}, currentEpoch {}",
                  cfg.server_id, cfg.servers.size(), zab_state->accepted_epoch,
                  zab_state->current_epoch);
   }
 
-  caf_config caf_cfg;
+  caf_config caf_cfg{worker_threads(cfg)};
+  if (const auto workers = worker_threads(cfg); workers == 0)
+    spdlog::info("actors run on the I/O thread; heap: {}", heap_allocator_name());
+  else
+    spdlog::info("actors run on {} scheduler threads; heap: {}", workers, heap_allocator_name());
   caf::actor_system sys{caf_cfg};
 
   // Actors keep a pointer to the context and read the handles only when handling messages;
   // the handles are filled in right after spawning, before any client can connect.
   auto ctx = std::make_shared<server_context>();
   ctx->config = cfg;
+  ctx->clock = clock;
+  ctx->disk = disk;
+  ctx->flow = client::flow_limits::for_max_buffer(cfg.max_buffer, cfg.global_outstanding_limit);
   auto store = sys.spawn(store_actor, ctx, tree);
   tree.reset();
   auto wm = sys.spawn(watch_manager, ctx);
-  auto tracker = sys.spawn(session_tracker, ctx, std::move(sessions));
+  auto tracker = sys.spawn(session_expiry_actor, ctx, std::move(sessions));
   // Blocking file I/O: each on a thread of its own, never on a scheduler worker.
-  auto log = sys.spawn<caf::detached>(log_writer, ctx, last_zxid);
+  auto log = sys.spawn<caf::detached>(txn_log_writer_actor, ctx, last_zxid);
   auto snaps = sys.spawn<caf::detached>(snapshotter, ctx);
   ctx->store = store;
   ctx->watch_manager = wm;
   ctx->tracker = tracker;
-  ctx->sweeper = sys.spawn(container_sweeper, ctx);
+  ctx->sweeper = sys.spawn(container_sweeper_actor, ctx);
   ctx->log_writer = log;
   ctx->snapshotter = snaps;
   auto admin = sys.spawn(admin_actor, ctx);
-  caf::actor injector;
+  fault_injector_handle injector;
   if (options.fault_injection) {
     spdlog::warn("fault injection is enabled (--enable-fault-injection): `kill <target>` on the "
                  "client port kills actors of this server. For tests only.");
     injector = sys.spawn(fault_injector, ctx);
   }
-  auto listener = sys.middleman().spawn_broker(client_listener, ctx, admin, injector);
+  // A broker, dynamically typed: the others reach it through listener_handle.
+  auto listener_actor = sys.middleman().spawn_broker(client_listener, ctx, admin, injector);
+  auto listener = caf::actor_cast<listener_handle>(listener_actor);
   // Standalone, the pipeline stamps and logs writes; in an ensemble the quorum peer runs ZAB
   // and takes the pipeline's place for everyone who sends it writes.
-  auto pipeline = zab_state ? sys.spawn(quorum_peer, ctx, std::move(*zab_state), listener)
-                            : sys.spawn(proposal_pipeline, ctx, last_zxid);
-  ctx->pipeline = pipeline;
-  caf::actor links;
-  if (zab_state) links = spawn_peer_links(sys, cfg, pipeline);
-  ctx->peer_links = links;
+  quorum_peer_handle peer;
+  if (zab_state) {
+    peer = sys.spawn(quorum_peer, ctx, std::move(*zab_state), listener);
+    ctx->pipeline = peer;
+    ctx->quorum_peer = peer;
+  } else {
+    ctx->pipeline = sys.spawn(proposal_pipeline, ctx, last_zxid);
+  }
+  caf::actor links; // dynamically typed (peer_links.hpp); published as it is
+  if (zab_state) links = spawn_peer_links(sys, cfg, peer);
+  ctx->peer_links = caf::actor_cast<peer_links_handle>(links);
 
   caf::scoped_actor self{sys};
-  // Every actor the server cannot do without, by the name its death is logged with.
+  // Every actor the server cannot do without, by the name its death is logged with. Only
+  // their exits matter here, so the handles are taken dynamically typed.
+  auto any = [](const auto& handle) { return caf::actor_cast<caf::actor>(handle); };
   std::vector<std::pair<caf::actor, const char*>> core{
-      {store, "the store"},
-      {wm, "the watch manager"},
-      {pipeline, zab_state ? "the quorum peer" : "the proposal pipeline"},
-      {tracker, "the session tracker"},
-      {ctx->sweeper, "the container sweeper"},
-      {log, "the txn log writer"},
-      {snaps, "the snapshotter"},
-      {admin, "the admin actor"},
-      {listener, "the client listener"}};
+      {any(store), "the store"},
+      {any(wm), "the watch manager"},
+      {any(ctx->pipeline), zab_state ? "the quorum peer" : "the proposal pipeline"},
+      {any(tracker), "the session tracker"},
+      {any(ctx->sweeper), "the container sweeper"},
+      {any(log), "the txn log writer"},
+      {any(snaps), "the snapshotter"},
+      {any(admin), "the admin actor"},
+      {listener_actor, "the client listener"}};
   if (links) core.emplace_back(links, "the peer links");
-  if (injector) core.emplace_back(injector, "the fault injector");
+  if (injector) core.emplace_back(any(injector), "the fault injector");
   auto stop_all = [&] {
     // A snapshot being written is abandoned: waiting could take seconds for a large tree,
     // and the previous snapshot plus the log hold everything it would have.
@@ -220,8 +279,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       .receive(
           [&](uint16_t port) {
             bound = true;
-            spdlog::info("Paddock {} listening for ZooKeeper clients on {}:{} ({})",
-                         version_string,
+            spdlog::info("Paddock {} listening for ZooKeeper clients on {}:{} ({})", version_string,
                          cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address,
                          port,
                          cfg.is_ensemble() ? "ensemble member: serves once a leader is established"
@@ -245,7 +303,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
     const auto* me = cfg.self();
     spdlog::info("quorum port {}:{}, election port {}:{}; looking for a leader among {} servers",
                  me->host, me->quorum_port, me->host, me->election_port, cfg.servers.size());
-    self->send(pipeline, links_atom::value, links);
+    self->send(peer, links_atom::value, ctx->peer_links);
   }
 
   for (const auto& entry : core)

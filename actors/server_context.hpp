@@ -1,17 +1,29 @@
 #pragma once
-// What every actor of one server needs to find the others, and the counters the
-// four-letter words report. Set up once by server.cpp before the first client connects.
+// What every actor of one server needs to find the others, the clock they all read, and the
+// counters the four-letter words report. Set up once by server.cpp before the first client
+// connects.
+#include "actors/messages/admin.hpp"
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/pipeline.hpp"
+#include "actors/messages/sessions.hpp"
+#include "actors/messages/store.hpp"
+#include "actors/system_clock.hpp"
 #include "config/zoo_config.hpp"
+#include "protocol/client/flow_control.hpp"
+#include "protocol/clock/source.hpp"
+#include "store/disk/posix_file_system.hpp"
 
 #include <atomic>
-#include <caf/actor.hpp>
 #include <cstdint>
 #include <memory>
 
 namespace paddock::actors {
 
-// Counters shared by all sessions, as ZooKeeper's ServerStats. Relaxed atomics: they are
-// statistics, read by the four-letter words, never used to decide anything.
+// Figures shared by all actors of the server, as ZooKeeper's ServerStats. Relaxed atomics:
+// each is written by one actor and read by others that need no ordering with anything else.
+// Most are statistics the four-letter words report; last_applied_zxid also decides whether a
+// client's handshake is accepted (a client that has seen a later zxid is refused), and
+// zab_mode what the four-letter words answer while no leader is established.
 struct server_stats {
   std::atomic<uint64_t> packets_received{0};
   std::atomic<uint64_t> packets_sent{0};
@@ -32,15 +44,28 @@ struct server_stats {
 
 struct server_context {
   config::server_config config;
+  // What one client connection may make the server hold (from jute.maxbuffer and
+  // globalOutstandingLimit); connections keep a reference to it.
+  client::flow_limits flow;
   std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
-  caf::actor pipeline;
-  caf::actor store;
-  caf::actor watch_manager;
-  caf::actor tracker;
-  caf::actor sweeper; // the container / TTL sweeper
-  caf::actor log_writer;
-  caf::actor snapshotter;
-  caf::actor peer_links; // ensemble only
+  // The one clock every actor reads (protocol/clock/source.hpp): the OS's in the server, a
+  // clock::manual in tests. Nothing in actors/ reads std::chrono's clocks itself.
+  std::shared_ptr<const paddock::clock::source> clock = std::make_shared<system_clock>();
+  // Every file the actors write or read (txn log, snapshots, epoch files, truncation,
+  // purging) goes through this: the real file system, or a test's fault-injecting one.
+  std::shared_ptr<store::file_system> disk = std::make_shared<store::posix_file_system>();
+  // Typed handles (actors/messages/): each sender can send only what its receiver takes.
+  // Standalone, `pipeline` is the proposal pipeline; in an ensemble the quorum peer, which is
+  // also `quorum_peer` for what only it takes.
+  pipeline_handle pipeline;
+  store_handle store;
+  watch_manager_handle watch_manager;
+  session_expiry_handle tracker; // ZooKeeper's SessionTracker
+  container_sweeper_handle sweeper;
+  txn_log_writer_handle log_writer;
+  snapshotter_handle snapshotter;
+  quorum_peer_handle quorum_peer; // ensemble only
+  peer_links_handle peer_links;   // ensemble only
   // The pid of the process writing a snapshot (0: none). On shutdown the server kills it
   // rather than wait: the half-written .tmp file is removed at the next start.
   std::shared_ptr<std::atomic<int>> snapshot_writer = std::make_shared<std::atomic<int>>(0);

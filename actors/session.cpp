@@ -1,10 +1,14 @@
 #include "actors/session.hpp"
 
-#include "actors/messages.hpp"
+#include "actors/messages/client.hpp"
+#include "actors/messages/pipeline.hpp"
+#include "actors/messages/sessions.hpp"
+#include "actors/messages/store.hpp"
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/opcodes.hpp"
-#include "store/digest_auth.hpp"
-#include "store/request_processor.hpp"
+#include "store/requests/request_processor.hpp"
+#include "store/tree/acl.hpp"
+#include "store/tree/digest_auth.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -13,16 +17,10 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<session_state>*;
-using clock = std::chrono::steady_clock;
+using self_ptr = session_handle::stateful_pointer<session_state>;
 using store::request_class;
 
 constexpr auto tracker_timeout = std::chrono::seconds(10);
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void flush(self_ptr self) {
   auto& st = self->state;
@@ -68,11 +66,20 @@ void send_connect_response(self_ptr self, bool valid) {
 void mark_connected(self_ptr self) {
   auto& st = self->state;
   st.current = session_state::phase::connected;
-  st.last_touch = clock::now();
+  st.last_touch_us = st.ctx->clock->monotonic_us();
   st.info.session_id = st.session_id;
   st.info.timeout_ms = st.timeout_ms;
-  st.info.established_ms = wall_ms();
+  st.info.established_ms = st.ctx->clock->wall_ms();
   send_connect_response(self, true);
+  self->send(st.listener, connected_atom::value, st.hdl);
+}
+
+size_t queued_requests(const session_state& st) {
+  return st.waiting.size() + st.in_flight.size();
+}
+
+size_t reads_in_flight(const session_state& st) {
+  return st.in_flight.size() - static_cast<size_t>(st.writes_in_flight);
 }
 
 void touch_tracker(self_ptr self) {
@@ -80,10 +87,10 @@ void touch_tracker(self_ptr self) {
   if (st.current != session_state::phase::connected) return;
   // Telling the tracker once per quarter tick is enough: it rounds deadlines up to whole
   // ticks anyway, and a message per request would cost more than it is worth.
-  auto now = clock::now();
-  auto quarter_tick = std::chrono::milliseconds(st.ctx->config.tick_time_ms / 4);
-  if (now - st.last_touch < quarter_tick) return;
-  st.last_touch = now;
+  const int64_t now_us = st.ctx->clock->monotonic_us();
+  const int64_t quarter_tick_us = int64_t{st.ctx->config.tick_time_ms / 4} * 1000;
+  if (now_us - st.last_touch_us < quarter_tick_us) return;
+  st.last_touch_us = now_us;
   self->send(st.ctx->tracker, touch_atom::value, st.session_id);
 }
 
@@ -96,7 +103,7 @@ void answer_locally(self_ptr self, const jute::request& req, jute::error_code er
 
 void start(self_ptr self, int32_t xid, int32_t opcode, bool is_write) {
   auto& st = self->state;
-  st.in_flight.push_back({xid, opcode, is_write, clock::now()});
+  st.in_flight.push_back({xid, opcode, is_write, st.ctx->clock->monotonic_us()});
   if (is_write) ++st.writes_in_flight;
   st.ctx->stats->outstanding_requests.fetch_add(1, std::memory_order_relaxed);
 }
@@ -127,6 +134,9 @@ bool handle_auth(self_ptr self, const jute::request& req) {
     if (!super_digest.empty() && ident.ident == super_digest) add(jute::id{"super", ""});
     add(std::move(ident));
     st.auth_ids = std::move(ids);
+    // Watches registered earlier are checked against the new identities from now on (no
+    // request is in flight here, so no older read_done can overwrite them).
+    self->send(st.ctx->watch_manager, auth_changed{st.watcher, st.auth_ids});
   }
   jute::encode_reply(st.out, jute::reply_header{jute::xid::auth, 0, 0});
   return true;
@@ -139,10 +149,23 @@ void pump(self_ptr self) {
   while (!st.waiting.empty() && st.current == session_state::phase::connected) {
     auto& req = st.waiting.front();
     auto cls = store::classify(req.header.type);
-    // ZooKeeper refuses createTTL with Unimplemented unless extendedTypesEnabled is set.
+    // ZooKeeper refuses createTTL with Unimplemented unless extendedTypesEnabled is set,
+    // and reconfig with ReconfigDisabled unless reconfigEnabled is, then with Unimplemented
+    // on a standalone server (its PrepRequestProcessor finds no leader to ask).
     if (req.header.type == jute::opcode::create_ttl && !st.ctx->config.extended_types_enabled)
       cls = request_class::unsupported;
-    const origin from{caf::actor_cast<caf::actor>(self), req.header.xid};
+    std::optional<jute::error_code> refusal;
+    if (req.header.type == jute::opcode::reconfig) {
+      if (!st.ctx->config.reconfig_enabled)
+        refusal = jute::error_code::reconfig_disabled;
+      else if (!st.ctx->config.is_ensemble())
+        refusal = jute::error_code::unimplemented;
+      if (refusal) cls = request_class::unsupported;
+    }
+    // A read's reply size is known only once it ran: a bounded number of them at a time.
+    const bool is_read = cls == request_class::read || cls == request_class::set_watches;
+    if (!st.window.may_dispatch(is_read, reads_in_flight(st), st.output_congested)) return;
+    const origin from{caf::actor_cast<session_handle>(self), req.header.xid};
     switch (cls) {
     case request_class::write: {
       auto txn = store::make_txn(std::move(req), st.session_id);
@@ -181,7 +204,7 @@ void pump(self_ptr self) {
       start(self, req.header.xid, req.header.type, false);
       self->send(st.ctx->store,
                  set_watches_request{std::get<jute::set_watches_request>(std::move(req.body)),
-                                     st.session_id, st.watcher, from});
+                                     st.session_id, st.auth_ids, st.watcher, from});
       break;
     }
     case request_class::ping:
@@ -201,9 +224,11 @@ void pump(self_ptr self) {
                                        static_cast<int32_t>(jute::error_code::unimplemented)});
         close_connection(self, "unknown opcode");
         return;
+      } else if (req.header.type == jute::opcode::sasl) {
+        jute::encode_sasl_reply(st.out, req.header.xid);
       } else {
-        spdlog::debug("{}: opcode {} is not served yet", st.remote, req.header.type);
-        answer_locally(self, req, jute::error_code::unimplemented);
+        spdlog::debug("{}: opcode {} is not served", st.remote, req.header.type);
+        answer_locally(self, req, refusal.value_or(jute::unserved_answer(req.header.type)));
       }
       break;
     }
@@ -221,7 +246,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
   st.current = session_state::phase::connecting;
   if (req.session_id == 0) {
     self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
-                  caf::actor_cast<caf::actor>(self))
+                  caf::actor_cast<session_handle>(self))
         .then(
             [=](int64_t id, std::string passwd) {
               auto& s = self->state;
@@ -233,8 +258,9 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
               t.session_timeout_ms = s.timeout_ms;
               t.session_passwd = s.passwd;
               start(self, 0, jute::opcode::create_session, true);
-              self->send(s.ctx->pipeline,
-                         write_request{std::move(t), origin{caf::actor_cast<caf::actor>(self), 0}});
+              self->send(
+                  s.ctx->pipeline,
+                  write_request{std::move(t), origin{caf::actor_cast<session_handle>(self), 0}});
             },
             [=](caf::error& err) {
               spdlog::error("session tracker did not answer: {}", self->system().render(err));
@@ -244,7 +270,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
   }
   st.session_id = req.session_id;
   self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
-                st.timeout_ms, caf::actor_cast<caf::actor>(self))
+                st.timeout_ms, caf::actor_cast<session_handle>(self))
       .then(
           [=](bool valid, std::string passwd) {
             auto& s = self->state;
@@ -266,12 +292,21 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
           });
 }
 
-void on_bytes(self_ptr self, std::vector<char>& bytes) {
+// Tells the listener when the socket should stop being read (the request window is full)
+// or be read again.
+void update_reading(self_ptr self) {
   auto& st = self->state;
-  if (st.current == session_state::phase::closing) return;
-  st.decoder.feed(std::span<const char>(bytes.data(), bytes.size()));
+  if (st.window.update_reading(queued_requests(st)))
+    self->send(st.listener, reading_atom::value, st.hdl, st.window.reading());
+}
+
+// Decodes the buffered frames while the request window has room; the rest stay buffered
+// until replies make room. Returns false when the connection was closed.
+bool decode_frames(self_ptr self) {
+  auto& st = self->state;
   std::span<const char> frame;
-  while (st.current != session_state::phase::closing && st.decoder.next(frame)) {
+  while (st.current != session_state::phase::closing && st.window.may_decode(queued_requests(st)) &&
+         st.decoder.next(frame)) {
     st.ctx->stats->packets_received.fetch_add(1, std::memory_order_relaxed);
     ++st.info.received;
     if (st.current == session_state::phase::awaiting_connect) {
@@ -281,7 +316,7 @@ void on_bytes(self_ptr self, std::vector<char>& bytes) {
         spdlog::warn("{}: malformed connect request ({}), closing", st.remote,
                      jute::decode_status_name(status));
         close_connection(self, "malformed connect request");
-        return;
+        return false;
       }
       // A client that has seen a later zxid than this server has must not be served from
       // an older state: ZooKeeper refuses it so that it tries another server.
@@ -290,32 +325,65 @@ void on_bytes(self_ptr self, std::vector<char>& bytes) {
         spdlog::warn("{}: refusing session: client has seen zxid 0x{:x}, our last zxid is 0x{:x}",
                      st.remote, req.last_zxid_seen, ours);
         close_connection(self, "client is ahead of this server");
-        return;
+        return false;
       }
       begin_session(self, req);
       continue;
     }
     jute::request req;
     auto status = jute::decode_request(frame, req);
-    if (status == jute::decode_status::unknown_opcode) {
+    switch (jute::action_for(status, req.header.type)) {
+    case jute::request_action::serve: break;
+    case jute::request_action::unimplemented_close:
+    case jute::request_action::marshalling_error:
       // Answered in its turn, like any request (see pump).
-      req.header.type = jute::opcode::error;
+      spdlog::debug("{}: request of opcode {} did not decode ({})", st.remote, req.header.type,
+                    jute::decode_status_name(status));
+      req.header.type = status == jute::decode_status::unknown_opcode ? jute::opcode::error
+                                                                      : jute::opcode::undecodable;
       req.body = jute::empty_request{};
-    } else if (status != jute::decode_status::ok) {
+      break;
+    case jute::request_action::close:
       spdlog::warn("{}: malformed request ({}), closing connection", st.remote,
                    jute::decode_status_name(status));
       close_connection(self, "malformed request");
-      return;
+      return false;
     }
     st.waiting.push_back(std::move(req));
   }
+  if (st.current == session_state::phase::closing) return false;
   if (st.decoder.failed()) {
     spdlog::warn("{}: frame length {} is over the limit of jute.maxbuffer {}, closing", st.remote,
                  st.decoder.bad_length(), st.ctx->config.max_buffer);
     close_connection(self, "frame too large");
+    return false;
+  }
+  update_reading(self);
+  return true;
+}
+
+void on_bytes(self_ptr self, std::vector<char>& bytes) {
+  auto& st = self->state;
+  if (st.current == session_state::phase::closing) return;
+  st.decoder.feed(std::span<const char>(bytes.data(), bytes.size()));
+  if (!decode_frames(self)) return;
+  touch_tracker(self);
+  pump(self);
+  flush(self);
+}
+
+// The listener says whether the client's unwritten replies are over the water mark.
+void on_backlog(self_ptr self, bool congested) {
+  auto& st = self->state;
+  st.output_congested = congested;
+  const auto epoch = ++st.stall_epoch;
+  if (congested) {
+    const auto timeout =
+        st.timeout_ms > 0 ? st.timeout_ms : st.ctx->config.effective_min_session_timeout();
+    self->delayed_send(self, std::chrono::milliseconds(timeout), stall_atom::value, epoch);
     return;
   }
-  touch_tracker(self);
+  if (!decode_frames(self)) return;
   pump(self);
   flush(self);
 }
@@ -328,7 +396,7 @@ void note_response(session_state& st, const session_state::in_flight_entry& entr
   info.last_op = admin::operation_name(entry.opcode);
   if (entry.xid >= 0) info.last_cxid = entry.xid;
   info.last_zxid = zxid;
-  info.last_response_ms = wall_ms();
+  info.last_response_ms = st.ctx->clock->wall_ms();
   info.last_latency_ms = latency_ms;
   info.min_latency_ms = info.sent == 1 ? latency_ms : std::min(info.min_latency_ms, latency_ms);
   info.max_latency_ms = std::max(info.max_latency_ms, latency_ms);
@@ -348,9 +416,9 @@ bool on_reply(self_ptr self, outbound& r) {
   if (entry.is_write) --st.writes_in_flight;
   st.ctx->stats->outstanding_requests.fetch_sub(1, std::memory_order_relaxed);
   st.last_zxid = std::max(st.last_zxid, r.zxid);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - entry.started);
-  st.ctx->stats->record_latency(static_cast<uint64_t>(us.count()));
-  note_response(st, entry, r.zxid, us.count() / 1000);
+  const int64_t us = st.ctx->clock->monotonic_us() - entry.started_us;
+  st.ctx->stats->record_latency(static_cast<uint64_t>(us));
+  note_response(st, entry, r.zxid, us / 1000);
   if (entry.opcode == jute::opcode::create_session) {
     if (r.failed) {
       // The session could not be logged (disk full): it does not exist.
@@ -381,6 +449,8 @@ void on_batch(self_ptr self, outbound_batch& batch) {
     }
     if (!on_reply(self, item)) return;
   }
+  // Replies made room in the request window: frames left buffered may be decoded now.
+  if (!decode_frames(self)) return;
   pump(self);
   flush(self);
 }
@@ -393,11 +463,13 @@ session_state::~session_state() {
                                                std::memory_order_relaxed);
 }
 
-caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_ptr ctx,
-                            caf::actor listener, caf::io::connection_handle hdl,
-                            store::watcher_id watcher, std::string remote) {
+session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,
+                                            listener_handle listener,
+                                            caf::io::connection_handle hdl,
+                                            store::watcher_id watcher, std::string remote) {
   auto& st = self->state;
   st.decoder = jute::frame_decoder{ctx->config.max_buffer};
+  st.window = client::request_window{ctx->flow};
   st.ctx = std::move(ctx);
   st.listener = std::move(listener);
   st.hdl = hdl;
@@ -405,8 +477,10 @@ caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_pt
   st.remote = std::move(remote);
   st.info.remote = "/" + st.remote;
   // ZooKeeper gives every connection the identity ip:<client address>.
-  st.auth_ids = std::make_shared<const std::vector<jute::id>>(
-      std::vector<jute::id>{{"ip", st.remote.substr(0, st.remote.rfind(':'))}});
+  // An IPv4 client of a server listening on all addresses arrives as ::ffff:a.b.c.d; Java
+  // (so ZooKeeper) sees it as a.b.c.d, and so do whoAmI and ip ACLs here.
+  st.auth_ids = std::make_shared<const std::vector<jute::id>>(std::vector<jute::id>{
+      {"ip", store::client_ip_identity(st.remote.substr(0, st.remote.rfind(':')))}});
   // Without the listener there is no connection: the session actor ends with it (when the
   // server stops), rather than linger until its last pending timeout lets it go.
   self->monitor(st.listener);
@@ -421,7 +495,16 @@ caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_pt
       },
       [=](expire_atom) { close_connection(self, "session expired"); },
       [=](moved_atom) { close_connection(self, "session moved to another connection"); },
-      [=](stats_atom) {
+      [=](backlog_atom, bool congested) { on_backlog(self, congested); },
+      [=](stall_atom, uint64_t epoch) {
+        auto& s = self->state;
+        if (epoch != s.stall_epoch || !s.output_congested) return;
+        spdlog::warn("{}: closing the connection of session 0x{:x}: it has not read its replies "
+                     "for its session timeout",
+                     s.remote, s.session_id);
+        close_connection(self, "the client does not read its replies");
+      },
+      [=](stats_atom) -> admin::connection_info {
         auto& s = self->state;
         auto info = s.info;
         info.queued = static_cast<int64_t>(s.in_flight.size() + s.waiting.size());

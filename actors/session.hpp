@@ -3,16 +3,17 @@
 // performs the handshake, and keeps ZooKeeper's FIFO client order — a read waits while one
 // of this session's writes is still in flight, and everything behind a waiting request
 // waits too. Replies then arrive from the watch manager already in order.
+#include "actors/messages/client.hpp"
 #include "actors/server_context.hpp"
 #include "protocol/admin/four_letter_words.hpp"
+#include "protocol/client/flow_control.hpp"
 #include "protocol/jute/frame_decoder.hpp"
 #include "protocol/jute/records.hpp"
-#include "store/watch_table.hpp"
+#include "store/watches/watch_table.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/io/connection_handle.hpp>
 #include <caf/stateful_actor.hpp>
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -27,11 +28,11 @@ struct session_state {
     int32_t xid;
     int32_t opcode;
     bool is_write;
-    std::chrono::steady_clock::time_point started;
+    int64_t started_us; // ctx->clock's monotonic time when it was dispatched
   };
 
   context_ptr ctx;
-  caf::actor listener;
+  listener_handle listener;
   caf::io::connection_handle hdl;
   store::watcher_id watcher = 0;
   std::string remote;
@@ -46,11 +47,17 @@ struct session_state {
   std::deque<jute::request> waiting;     // decoded, not yet dispatched
   std::deque<in_flight_entry> in_flight; // dispatched, reply not yet sent
   int writes_in_flight = 0;
+  // Flow control: room for decoded requests, and whether the listener says the client's
+  // unwritten replies are over the water mark (then nothing new is dispatched, and a
+  // client that stays so for its session timeout is disconnected).
+  client::request_window window;
+  bool output_congested = false;
+  uint64_t stall_epoch = 0;
   int64_t last_zxid = 0;
   std::shared_ptr<const std::vector<jute::id>>
-      auth_ids;    // ip:<address>, then digest ids from addAuth
-  std::string out; // reply bytes gathered during one message
-  std::chrono::steady_clock::time_point last_touch;
+      auth_ids;                // ip:<address>, then digest ids from addAuth
+  std::string out;             // reply bytes gathered during one message
+  int64_t last_touch_us = 0;   // when the tracker was last told (ctx->clock, monotonic)
   admin::connection_info info; // what cons reports; queued is filled in when asked
   uint64_t latency_total_ms = 0;
 
@@ -61,8 +68,9 @@ struct session_state {
   static inline const char* name = "paddock.session";
 };
 
-caf::behavior session_actor(caf::stateful_actor<session_state>* self, context_ptr ctx,
-                            caf::actor listener, caf::io::connection_handle hdl,
-                            store::watcher_id watcher, std::string remote);
+session_handle::behavior_type session_actor(session_handle::stateful_pointer<session_state> self,
+                                            context_ptr ctx, listener_handle listener,
+                                            caf::io::connection_handle hdl,
+                                            store::watcher_id watcher, std::string remote);
 
 } // namespace paddock::actors

@@ -1,7 +1,7 @@
 #include "actors/snapshotter.hpp"
 
-#include "actors/messages.hpp"
-#include "store/recovery.hpp"
+#include "actors/messages/store.hpp"
+#include "store/disk/recovery.hpp"
 
 #include <caf/all.hpp>
 #include <cerrno>
@@ -13,34 +13,32 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<snapshotter_state>*;
+using self_ptr = snapshotter_handle::stateful_pointer<snapshotter_state>;
 
 void purge(self_ptr self) {
   const auto& cfg = self->state.ctx->config;
-  auto deleted =
-      store::purge_old_files(cfg.snap_dir(), cfg.log_dir(), cfg.autopurge_snap_retain_count);
+  auto deleted = store::purge_old_files(*self->state.ctx->disk, cfg.snap_dir(), cfg.log_dir(),
+                                        cfg.autopurge_snap_retain_count);
   for (const auto& path : deleted)
     spdlog::info("autopurge: deleted {}", path);
 }
 
 } // namespace
 
-caf::behavior snapshotter(caf::stateful_actor<snapshotter_state>* self, context_ptr ctx) {
+snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
   self->state.ctx = std::move(ctx);
   const auto interval_h = self->state.ctx->config.autopurge_purge_interval_h;
   if (interval_h > 0) self->send(self, purge_atom::value); // as ZooKeeper: once at start too
   return {
       [=](snapshot_started& s) {
-        auto started = std::chrono::steady_clock::now();
+        const int64_t started_ms = self->state.ctx->clock->monotonic_ms();
         int status = 0;
         pid_t r;
         do
           r = ::waitpid(s.pid, &status, 0);
         while (r < 0 && errno == EINTR);
         self->state.ctx->snapshot_writer->store(0);
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
+        const int64_t ms = self->state.ctx->clock->monotonic_ms() - started_ms;
         if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
           spdlog::info("snapshot of zxid 0x{:x} written in {} ms", s.zxid, ms);
         else

@@ -3,6 +3,7 @@
 // blocks), reports how each ended, and purges old snapshots and log segments every
 // autopurge.purgeInterval hours, keeping autopurge.snapRetainCount snapshots (ZooKeeper's
 // DatadirCleanupManager; with purgeInterval 0, the default, nothing is ever deleted).
+#include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -14,6 +15,7 @@ struct snapshotter_state {
   static inline const char* name = "paddock.snapshotter";
 };
 
-caf::behavior snapshotter(caf::stateful_actor<snapshotter_state>* self, context_ptr ctx);
+snapshotter_handle::behavior_type
+snapshotter(snapshotter_handle::stateful_pointer<snapshotter_state> self, context_ptr ctx);
 
 } // namespace paddock::actors

@@ -1,12 +1,12 @@
 #include "actors/store_actor.hpp"
 
-#include "actors/ensemble_messages.hpp"
-#include "actors/messages.hpp"
+#include "actors/messages/sessions.hpp"
+#include "actors/messages/store.hpp"
 #include "protocol/jute/codec.hpp"
-#include "store/container_sweeper.hpp"
-#include "store/recovery.hpp"
-#include "store/request_processor.hpp"
-#include "store/snapshot.hpp"
+#include "store/disk/recovery.hpp"
+#include "store/disk/snapshot.hpp"
+#include "store/requests/request_processor.hpp"
+#include "store/tree/container_sweeper.hpp"
 
 #include <caf/all.hpp>
 #include <csignal>
@@ -19,7 +19,7 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<store_state>*;
+using self_ptr = store_handle::stateful_pointer<store_state>;
 
 void apply_commit(self_ptr self, commit& c) {
   auto& st = self->state;
@@ -60,12 +60,12 @@ void apply_commit(self_ptr self, commit& c) {
 
 // The child of fork(): only this thread exists, so it touches nothing shared with the
 // parent's other threads (no logger, no actor) and leaves with _exit.
-[[noreturn]] void write_snapshot_in_child(const store::data_tree& tree, const std::string& dir,
-                                          pid_t parent) {
+[[noreturn]] void write_snapshot_in_child(store::file_system& disk, const store::data_tree& tree,
+                                          const std::string& dir, pid_t parent) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive the server (and hold its ports)
   if (::getppid() != parent) ::_exit(1);
   ::close_range(3, ~0U, 0); // the sockets and the log stay the parent's alone
-  auto status = store::write_snapshot(tree, dir);
+  auto status = store::write_snapshot(disk, tree, dir);
   if (!status.ok()) {
     auto msg = "paddock snapshot writer: " + status.message + "\n";
     (void)!::write(2, msg.data(), msg.size());
@@ -82,18 +82,17 @@ void take_snapshot(self_ptr self) {
   }
   auto zxid = st.tree.last_zxid();
   auto parent = ::getpid();
-  auto started = std::chrono::steady_clock::now();
+  const int64_t started_us = st.ctx->clock->monotonic_us();
   pid_t pid = ::fork();
-  if (pid == 0) write_snapshot_in_child(st.tree, st.ctx->config.snap_dir(), parent);
+  if (pid == 0) write_snapshot_in_child(*st.ctx->disk, st.tree, st.ctx->config.snap_dir(), parent);
   if (pid < 0) {
     spdlog::error("cannot start a snapshot (fork: {}); the log keeps growing until the next one",
                   std::strerror(errno));
     return;
   }
-  auto paused = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
+  const int64_t paused_us = st.ctx->clock->monotonic_us() - started_us;
   spdlog::info("snapshot of zxid 0x{:x} started (pid {}, writes paused {} us for the fork)", zxid,
-               pid, paused.count());
+               pid, paused_us);
   st.snapshot_running = true;
   st.ctx->snapshot_writer->store(pid);
   self->send(st.ctx->snapshotter, snapshot_started{pid, zxid});
@@ -112,8 +111,8 @@ void tree_replaced(self_ptr self) {
 
 } // namespace
 
-caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ctx,
-                          std::shared_ptr<store::data_tree> recovered) {
+store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
+                                        std::shared_ptr<store::data_tree> recovered) {
   self->state.ctx = std::move(ctx);
   if (recovered) self->state.tree = std::move(*recovered);
   self->state.ctx->stats->last_applied_zxid.store(self->state.tree.last_zxid(),
@@ -125,7 +124,7 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
       },
       [=](snapshot_atom) { take_snapshot(self); },
       // The sweeper: containers and TTL znodes due at `now_ms`, read in the store's order.
-      [=](sweep_atom, int64_t now_ms, uint64_t limit) {
+      [=](sweep_atom, int64_t now_ms, uint64_t limit) -> std::vector<std::string> {
         return store::sweep_candidates(self->state.tree, now_ms, static_cast<size_t>(limit));
       },
       // Leader, syncing a learner by SNAP: the tree as it is now, in the snapshot format.
@@ -140,35 +139,56 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         return {st.tree.last_zxid(), std::move(bytes)};
       },
       // Learner, synced by SNAP: the leader's snapshot replaces the tree, durably first.
-      [=](install_atom, int64_t zxid, const std::string& bytes) {
+      [=](install_atom, int64_t zxid, const std::string& bytes) -> caf::result<bool, std::string> {
         auto& st = self->state;
         store::data_tree tree;
         auto status = store::parse_snapshot(bytes, "snapshot from the leader", tree);
         if (status.ok() && tree.last_zxid() != zxid)
           status = {EINVAL, "snapshot from the leader: zxid disagrees", false};
         if (status.ok())
-          status = store::write_snapshot_bytes(bytes, zxid, st.ctx->config.snap_dir());
-        if (!status.ok()) return caf::make_message(false, status.message);
+          status =
+              store::write_snapshot_bytes(*st.ctx->disk, bytes, zxid, st.ctx->config.snap_dir());
+        if (!status.ok()) return {false, status.message};
         st.tree = std::move(tree);
         tree_replaced(self);
         spdlog::info("installed the leader's snapshot of zxid 0x{:x} ({} bytes)", zxid,
                      bytes.size());
-        return caf::make_message(true, std::string{});
+        return {true, std::string{}};
       },
       // Learner, after TRUNC below what the tree holds: rebuild it from what is on disk.
-      [=](reload_atom, int64_t zxid) {
+      [=](reload_atom, int64_t zxid) -> caf::result<bool, std::string> {
         auto& st = self->state;
-        auto r = store::recover_to(st.ctx->config.snap_dir(), st.ctx->config.log_dir(), zxid);
+        auto r = store::recover_to(*st.ctx->disk, st.ctx->config.snap_dir(),
+                                   st.ctx->config.log_dir(), zxid);
         for (const auto& w : r.warnings)
           spdlog::warn("TRUNC to 0x{:x}: {}", zxid, w);
-        if (!r.status.ok()) return caf::make_message(false, r.status.message);
+        if (!r.status.ok()) return {false, r.status.message};
         st.tree = std::move(r.tree);
         tree_replaced(self);
         spdlog::info("reloaded the tree from disk after a truncation: zxid 0x{:x}",
                      st.tree.last_zxid());
-        return caf::make_message(true, std::string{});
+        return {true, std::string{}};
       },
       [=](snapshot_done_atom) { self->state.snapshot_running = false; },
+      // A configuration was activated: /zookeeper/config shows it, and its watchers hear of
+      // it, in the store's order with everything else.
+      [=](config_node_atom, const std::string& data, int64_t version) {
+        auto& s = self->state;
+        applied a;
+        a.opcode = jute::opcode::reconfig;
+        a.zxid = s.tree.last_zxid();
+        a.triggers = s.tree.set_config_node(data, version, s.ctx->clock->wall_ms());
+        self->send(s.ctx->watch_manager, std::move(a));
+      },
+      // Replies leave through the watch manager, in order behind this.
+      [=](drain_atom d) -> caf::delegated<bool> {
+        return self->delegate(self->state.ctx->watch_manager, d);
+      },
+      [=](reconfig_right& r) -> bool {
+        const auto auth = r.auth ? std::span<const jute::id>(*r.auth) : std::span<const jute::id>{};
+        return self->state.tree.check_access(store::data_tree::config_node, jute::perms::write,
+                                             auth) == jute::error_code::ok;
+      },
       [=](sync_request& s) {
         // Every write before this sync has been applied: answer it in the same stream.
         auto& st = self->state;
@@ -193,6 +213,7 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         d.zxid = st.tree.last_zxid();
         d.watcher = r.watcher;
         d.session_id = r.session_id;
+        d.auth = std::move(r.auth);
         d.from = std::move(r.from);
         self->send(st.ctx->watch_manager, std::move(d));
       },
@@ -207,10 +228,11 @@ caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ct
         d.zxid = st.tree.last_zxid();
         d.watcher = r.watcher;
         d.session_id = r.session_id;
+        d.auth = std::move(r.auth);
         d.from = std::move(r.from);
         self->send(st.ctx->watch_manager, std::move(d));
       },
-      [=](stats_atom) {
+      [=](stats_atom) -> tree_stats {
         const auto& t = self->state.tree;
         return tree_stats{t.last_zxid(), t.zookeeper_node_count(), t.ephemeral_count(),
                           t.approximate_data_size(), t.session_count()};

@@ -7,8 +7,9 @@
 // copy-on-write image of the tree at exactly the last applied zxid, writes it out and exits;
 // the store goes on applying after a pause of one fork() (docs/on-disk-format.md says why
 // this rather than a fuzzy snapshot). The snapshotter actor waits for the child.
+#include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
-#include "store/data_tree.hpp"
+#include "store/tree/data_tree.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <memory>
@@ -23,7 +24,8 @@ struct store_state {
 };
 
 // `recovered` is the tree rebuilt from disk; the actor takes it over.
-caf::behavior store_actor(caf::stateful_actor<store_state>* self, context_ptr ctx,
-                          std::shared_ptr<store::data_tree> recovered);
+store_handle::behavior_type store_actor(store_handle::stateful_pointer<store_state> self,
+                                        context_ptr ctx,
+                                        std::shared_ptr<store::data_tree> recovered);
 
 } // namespace paddock::actors

@@ -1,8 +1,8 @@
 #include "actors/watch_manager.hpp"
 
 #include "protocol/jute/codec.hpp"
-#include "store/request_processor.hpp"
-#include "store/watch_requests.hpp"
+#include "store/requests/request_processor.hpp"
+#include "store/watches/watch_requests.hpp"
 
 #include <caf/all.hpp>
 
@@ -10,12 +10,13 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<watch_manager_state>*;
+using self_ptr = watch_manager_handle::stateful_pointer<watch_manager_state>;
 
 // ZooKeeper 3.8 sends every notification with zxid -1 in its ReplyHeader.
 constexpr int64_t notification_zxid = -1;
 
-void remember(self_ptr self, store::watcher_id id, const caf::actor& session, int64_t session_id) {
+void remember(self_ptr self, store::watcher_id id, const session_handle& session,
+              int64_t session_id) {
   auto& st = self->state;
   if (st.sessions.emplace(id, watch_manager_state::watcher_info{session, session_id}).second) {
     st.by_actor.emplace(session.address(), id);
@@ -26,7 +27,7 @@ void remember(self_ptr self, store::watcher_id id, const caf::actor& session, in
 // Queues a frame for `session`. The first frame after a flush schedules the next flush: a
 // message to ourselves, which arrives after everything already in the mailbox, so a busy
 // watch manager sends one message per session per mailbox drain instead of one per frame.
-void queue(self_ptr self, const caf::actor& session, outbound item) {
+void queue(self_ptr self, const session_handle& session, outbound item) {
   auto& st = self->state;
   st.pending[session].items.push_back(std::move(item));
   if (!st.flush_scheduled) {
@@ -43,7 +44,7 @@ void flush(self_ptr self) {
   st.pending.clear();
 }
 
-void queue_event(self_ptr self, const caf::actor& session, const jute::watcher_event& e) {
+void queue_event(self_ptr self, const session_handle& session, const jute::watcher_event& e) {
   outbound item;
   jute::encode_event(item.frame, notification_zxid, e);
   queue(self, session, std::move(item));
@@ -76,7 +77,7 @@ void register_watch(store::watch_table& table, const store::watch_registration& 
 
 } // namespace
 
-caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, context_ptr ctx) {
+watch_manager_handle::behavior_type watch_manager(self_ptr self, context_ptr ctx) {
   self->state.ctx = std::move(ctx);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
@@ -109,13 +110,24 @@ caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, cont
         }
         if (!d.registrations.empty()) {
           remember(self, d.watcher, d.from.session, d.session_id);
+          st.table.set_auth(d.watcher, std::move(d.auth));
           for (const auto& r : d.registrations)
             register_watch(st.table, r, d.watcher);
         }
         queue(self, d.from.session, outbound{std::move(d.reply), true, false, d.zxid, 0});
       },
       [=](flush_atom) { flush(self); },
-      [=](stats_atom, bool with_listings) {
+      // Everything queued so far goes out now: the asker acts only after it has.
+      [=](drain_atom) -> bool {
+        flush(self);
+        return true;
+      },
+      [=](auth_changed& c) {
+        // A watcher with no watch yet gets its identities with its first registration.
+        auto& st = self->state;
+        if (st.sessions.count(c.watcher)) st.table.set_auth(c.watcher, std::move(c.auth));
+      },
+      [=](stats_atom, bool with_listings) -> watch_stats {
         auto& st = self->state;
         watch_stats s;
         s.watch_count = st.table.watch_count();

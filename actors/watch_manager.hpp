@@ -4,9 +4,10 @@
 // the origin's reply after; for a read, the watch is registered before the reply goes out.
 // Since CAF keeps message order between one sender and one receiver, a session always
 // sees a watch event before any read result that reflects the change.
-#include "actors/messages.hpp"
+#include "actors/messages/client.hpp"
+#include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
-#include "store/watch_table.hpp"
+#include "store/watches/watch_table.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/stateful_actor.hpp>
@@ -18,7 +19,7 @@ struct watch_manager_state {
   context_ptr ctx;
   store::watch_table table;
   struct watcher_info {
-    caf::actor session;
+    session_handle session;
     int64_t session_id;
   };
   std::unordered_map<store::watcher_id, watcher_info> sessions;
@@ -26,11 +27,12 @@ struct watch_manager_state {
   std::vector<store::fired_event> fired; // reused buffer
   // Frames gathered for each session since the last flush, in order; sent as one message
   // per session when the flush marker the watch manager sent itself comes round.
-  std::unordered_map<caf::actor, outbound_batch> pending;
+  std::unordered_map<session_handle, outbound_batch> pending;
   bool flush_scheduled = false;
   static inline const char* name = "paddock.watch_manager";
 };
 
-caf::behavior watch_manager(caf::stateful_actor<watch_manager_state>* self, context_ptr ctx);
+watch_manager_handle::behavior_type
+watch_manager(watch_manager_handle::stateful_pointer<watch_manager_state> self, context_ptr ctx);
 
 } // namespace paddock::actors

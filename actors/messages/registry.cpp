@@ -1,10 +1,12 @@
-#include "actors/zab_wire.hpp"
+#include "actors/messages/registry.hpp"
+
+#include "actors/messages/ensemble_wire.hpp"
 
 #include <chrono>
 
 namespace paddock::actors {
 
-void add_zab_message_types(caf::actor_system_config& cfg) {
+void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<zab::txn>("zab::txn");
   cfg.add_message_type<zab::vote>("zab::vote");
   cfg.add_message_type<zab::notification>("zab::notification");
@@ -31,7 +33,8 @@ void add_zab_message_types(caf::actor_system_config& cfg) {
 void configure_peer_transport(caf::actor_system_config& cfg) {
   // A silent peer (SIGSTOP, a partition) is otherwise never noticed by CAF. The timeout is
   // far above the time one message takes (at most a 512 KiB snapshot piece, a few ms), so
-  // heartbeats never tear a healthy connection mid-message (notes/caf-0.17.md, trap 2).
+  // heartbeats never tear a healthy connection mid-message (CAF 0.17 then drops the message
+  // and tells neither side).
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(1000)});
   cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(10000)});
 }

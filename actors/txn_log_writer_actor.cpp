@@ -1,9 +1,8 @@
-#include "actors/log_writer.hpp"
+#include "actors/txn_log_writer_actor.hpp"
 
-#include "actors/ensemble_messages.hpp"
-#include "actors/messages.hpp"
-#include "store/log_truncate.hpp"
-#include "store/log_format.hpp"
+#include "actors/messages/store.hpp"
+#include "store/disk/log_format.hpp"
+#include "store/disk/log_truncate.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -12,9 +11,9 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<log_writer_state>*;
+using self_ptr = txn_log_writer_handle::stateful_pointer<txn_log_writer_state>;
 
-void choose_roll_point(log_writer_state& st) {
+void choose_roll_point(txn_log_writer_state& st) {
   // ZooKeeper: logCount > snapCount / 2 + randRoll, randRoll in [0, snapCount / 2), so that
   // the servers of an ensemble do not all snapshot at the same moment.
   auto half = std::max<int64_t>(1, st.ctx->config.snap_count / 2);
@@ -90,13 +89,13 @@ void take_append(self_ptr self, const log_append& a) {
 
 } // namespace
 
-caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, context_ptr ctx,
-                         int64_t last_zxid) {
+txn_log_writer_handle::behavior_type txn_log_writer_actor(self_ptr self, context_ptr ctx,
+                                                          int64_t last_zxid) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   const auto& cfg = st.ctx->config;
-  st.log = std::make_unique<store::txn_log_writer>(cfg.log_dir(), cfg.pre_alloc_size_kb * 1024,
-                                                   cfg.force_sync);
+  st.log = std::make_unique<store::txn_log_writer>(*st.ctx->disk, cfg.log_dir(),
+                                                   cfg.pre_alloc_size_kb * 1024, cfg.force_sync);
   st.durable_zxid = last_zxid;
   choose_roll_point(st);
   return {
@@ -108,25 +107,25 @@ caf::behavior log_writer(caf::stateful_actor<log_writer_state>* self, context_pt
       [=](flush_atom) { write_batch(self); },
       // ZAB's TRUNC: drop the records after `zxid`. What waits in the batch is written
       // first (it was appended before the truncation was asked for).
-      [=](truncate_atom, int64_t zxid) {
+      [=](truncate_atom, int64_t zxid) -> caf::result<bool, std::string> {
         auto& s = self->state;
         write_batch(self);
         s.log->close_segment();
-        auto status = store::truncate_log_after(s.ctx->config.log_dir(), zxid);
+        auto status = store::truncate_log_after(*s.ctx->disk, s.ctx->config.log_dir(), zxid);
         s.roll_next = true;
         if (status.ok()) s.durable_zxid = zxid;
-        return caf::make_message(status.ok(), status.message);
+        return {status.ok(), status.message};
       },
       // ZAB's SNAP: the snapshot of `zxid` received from the leader replaces the whole log.
-      [=](reset_log_atom, int64_t zxid) {
+      [=](reset_log_atom, int64_t zxid) -> caf::result<bool, std::string> {
         auto& s = self->state;
         write_batch(self);
         s.log->close_segment();
-        auto status = store::remove_log(s.ctx->config.log_dir());
+        auto status = store::remove_log(*s.ctx->disk, s.ctx->config.log_dir());
         s.roll_next = true;
         s.in_segment = 0;
         if (status.ok()) s.durable_zxid = zxid;
-        return caf::make_message(status.ok(), status.message);
+        return {status.ok(), status.message};
       },
   };
 }

@@ -1,4 +1,6 @@
 #pragma once
+// ZooKeeper's SessionTracker: the actor around store/sessions/session_expiry (ZooKeeper's
+// ExpiryQueue), called "the tracker" by the actors that talk to it (ctx->tracker).
 // Decides which sessions are alive (on the leader; standalone, here). Hands out session ids
 // and passwords, checks them on reconnect, moves a session to the connection that last
 // claimed it, and expires sessions in tick buckets: an expired session gets a closeSession
@@ -7,9 +9,10 @@
 // createSession / closeSession applied), so a client can resume on any server; only the
 // leader's tracker expires sessions, the others send it the sessions they saw alive each
 // half tick, as ZooKeeper's learners do in their ping replies.
+#include "actors/messages/sessions.hpp"
 #include "actors/server_context.hpp"
-#include "store/data_tree.hpp"
-#include "store/session_expiry.hpp"
+#include "store/sessions/session_expiry.hpp"
+#include "store/tree/data_tree.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <cstdint>
@@ -19,9 +22,9 @@
 
 namespace paddock::actors {
 
-struct tracker_state {
+struct session_expiry_state {
   struct session_info {
-    caf::actor owner; // the session actor of the connection that holds it now
+    session_handle owner; // the session actor of the connection that holds it now
     std::string passwd;
     int32_t timeout_ms = 0;
     // This tracker sent (or the client asked for) the session's closeSession txn. The
@@ -38,12 +41,13 @@ struct tracker_state {
   std::vector<int64_t> close_retries; // expiries the log could not write: sent again next tick
   bool expires = true;                // standalone or leader: this tracker expires sessions
   std::vector<int64_t> touched;       // learner: sessions seen alive since the last relay
-  static inline const char* name = "paddock.session_tracker";
+  static inline const char* name = "paddock.session_expiry";
 };
 
 // `recovered`: the sessions the tree holds after a restart. Each gets its whole timeout again
 // from now (as ZooKeeper does) and expires normally if its client does not come back.
-caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_ptr ctx,
-                              std::vector<store::session_entry> recovered);
+session_expiry_handle::behavior_type
+session_expiry_actor(session_expiry_handle::stateful_pointer<session_expiry_state> self,
+                     context_ptr ctx, std::vector<store::session_entry> recovered);
 
 } // namespace paddock::actors

@@ -1,22 +1,39 @@
 #pragma once
-// How ZAB's messages (protocol/zab/messages.hpp) and the ensemble's own
-// (actors/ensemble_messages.hpp) cross between servers: CAF 0.17 serialization (inspect) for
-// each, registered under stable names on every server. A type one server does not register
-// arrives at the other as an empty message, silently — hence one function registers them
-// all, and a test sends each between two actor systems.
-#include "actors/ensemble_messages.hpp"
+// The messages that cross between servers (BASP, CAF's distributed transport), and how:
+// CAF 0.17 serialization (inspect) for each, registered under stable names by
+// register_wire_types (actors/messages/registry.hpp) on every server. The names and the
+// fields each inspect() lists are the wire format: change them and two builds no longer
+// understand each other.
+//   peer_links -> peer_links of another server
+//     (zab_wire_atom, zab::server_id sender, T) for T one of ZAB's messages
+//     (protocol/zab/messages.hpp), a snap_chunk, or one of the ensemble's own below;
+//     (link_reset_atom, zab::server_id sender): drop your link to me (fault injection; built-in
+//     types only, nothing to register).
+//   The ensemble's own, besides ZAB's: what ZooKeeper's learners send their leader as REQUEST /
+//   SYNC packets and ping contents. They travel on the quorum connection through peer_links,
+//   so they keep their order with the ZAB messages around them (a sync_ack arrives after the
+//   commits sent before it):
+//     learner -> leader  forward_writes, forward_sync, session_touches
+//     leader -> learner  sync_ack
+#include "actors/messages/registry.hpp"
 #include "protocol/zab/messages.hpp"
 
-#include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace paddock::actors {
 
 // On the wire every message is (zab_wire_atom, sender's server id, the message).
 using zab_wire_atom = caf::atom_constant<caf::atom("zabwire")>;
+// Peer to peer: drop your link to me (the CAF connection between two servers is shared and
+// cannot be closed alone).
+using link_reset_atom = caf::atom_constant<caf::atom("linkreset")>;
 
 // A piece of a large sync_snap: snapshots travel in pieces of at most snap_chunk_bytes so
 // that no single message holds a connection for long (heartbeats, other traffic).
@@ -28,25 +45,76 @@ struct snap_chunk {
 };
 inline constexpr size_t snap_chunk_bytes = 512 * 1024;
 
-void add_zab_message_types(caf::actor_system_config& cfg);
+// learner -> leader: its clients' writes that arrived together, in order, each as txn
+// Protobuf bytes without zxid and time (the leader stamps both). One message per batch.
+struct forward_writes {
+  std::vector<std::string> txns;
+};
 
-// Heartbeats between servers, so a peer that stops answering (hung, partitioned) drops its
-// connection; ZAB's own pings (syncLimit) decide about roles.
-void configure_peer_transport(caf::actor_system_config& cfg);
+// learner -> leader: a client's sync; the leader answers with sync_ack once every proposal it
+// had made when the sync arrived is committed.
+struct forward_sync {
+  int64_t id = 0;
+};
+
+struct sync_ack {
+  int64_t id = 0;
+};
+
+// learner -> leader: sessions of its clients that showed signs of life (ZooKeeper puts these
+// in its ping replies); only the leader expires sessions.
+struct session_touches {
+  std::vector<int64_t> ids;
+};
+
+// app_message, the four of them as one value between the quorum peer and peer_links, is
+// declared in registry.hpp.
 
 } // namespace paddock::actors
 
 namespace paddock::zab {
 
+// std::optional<ensemble> (a txn's reconfig): a flag, then the value when set. CAF 0.17 knows
+// only its own caf::optional; this mirrors its inspect (found by ADL through ensemble).
+struct maybe_ensemble {
+  bool& present;
+  ensemble& value;
+  template <class Inspector>
+  friend typename Inspector::result_type inspect(Inspector& f, maybe_ensemble& m) {
+    return m.present ? f(m.value) : f();
+  }
+};
+template <class Inspector>
+typename std::enable_if<Inspector::reads_state, typename Inspector::result_type>::type
+inspect(Inspector& f, std::optional<ensemble>& x) {
+  return x ? f(true, *x) : f(false);
+}
+template <class Inspector>
+typename std::enable_if<Inspector::writes_state, typename Inspector::result_type>::type
+inspect(Inspector& f, std::optional<ensemble>& x) {
+  bool flag = false;
+  ensemble value;
+  maybe_ensemble helper{flag, value};
+  auto result = f(flag, helper);
+  if (flag)
+    x = std::move(value);
+  else
+    x.reset();
+  return result;
+}
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, ensemble& x) {
+  return f(caf::meta::type_name("zab::ensemble"), x.members, x.version, x.text);
+}
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, txn& x) {
-  return f(caf::meta::type_name("zab::txn"), x.zxid, x.payload);
+  return f(caf::meta::type_name("zab::txn"), x.zxid, x.payload, x.config);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, vote& x) {
   return f(caf::meta::type_name("zab::vote"), x.leader, x.zxid, x.peer_epoch);
 }
 // zab::role crosses as its underlying integer (CAF handles enums itself).
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, notification& x) {
-  return f(caf::meta::type_name("zab::notification"), x.proposed, x.election_epoch, x.state);
+  return f(caf::meta::type_name("zab::notification"), x.proposed, x.election_epoch, x.state,
+           x.config);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, learner_info& x) {
   return f(caf::meta::type_name("zab::learner_info"), x.accepted_epoch, x.last_zxid, x.observer);
@@ -67,7 +135,7 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("zab::sync_snap"), x.zxid, x.state);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, new_leader& x) {
-  return f(caf::meta::type_name("zab::new_leader"), x.epoch);
+  return f(caf::meta::type_name("zab::new_leader"), x.epoch, x.config);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, up_to_date&) {
   return f(caf::meta::type_name("zab::up_to_date"));
@@ -99,8 +167,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, forward_writes& x) {
   return f(caf::meta::type_name("paddock::forward_writes"), x.txns);
 }
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, forward_sync& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, forward_sync& x) {
   return f(caf::meta::type_name("paddock::forward_sync"), x.id);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, sync_ack& x) {

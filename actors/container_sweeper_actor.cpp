@@ -1,9 +1,9 @@
-#include "actors/container_sweeper.hpp"
+#include "actors/container_sweeper_actor.hpp"
 
-#include "actors/ensemble_messages.hpp"
-#include "actors/messages.hpp"
+#include "actors/messages/pipeline.hpp"
+#include "actors/messages/store.hpp"
 #include "protocol/jute/opcodes.hpp"
-#include "store/container_sweeper.hpp"
+#include "store/tree/container_sweeper.hpp"
 
 #include <caf/all.hpp>
 #include <chrono>
@@ -16,13 +16,7 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<sweeper_state>*;
-
-// mtime is the leader's wall clock at stamping, so expiry is measured on the same clock.
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using self_ptr = container_sweeper_handle::stateful_pointer<container_sweeper_state>;
 
 void propose_delete(self_ptr self, std::string path) {
   spdlog::info("deleting container / expired TTL znode {}", path);
@@ -36,8 +30,9 @@ void propose_delete(self_ptr self, std::string path) {
 void sweep(self_ptr self) {
   auto& st = self->state;
   st.in_flight = true;
-  self->request(st.ctx->store, std::chrono::seconds(10), sweep_atom::value, wall_ms(),
-                static_cast<uint64_t>(st.per_pass))
+  // mtime is the leader's wall clock at stamping, so expiry is measured on the same clock.
+  self->request(st.ctx->store, std::chrono::seconds(10), sweep_atom::value,
+                st.ctx->clock->wall_ms(), static_cast<uint64_t>(st.per_pass))
       .then(
           [=](std::vector<std::string>& paths) {
             self->state.in_flight = false;
@@ -54,7 +49,7 @@ void sweep(self_ptr self) {
 
 } // namespace
 
-caf::behavior container_sweeper(caf::stateful_actor<sweeper_state>* self, context_ptr ctx) {
+container_sweeper_handle::behavior_type container_sweeper_actor(self_ptr self, context_ptr ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   // In an ensemble nobody sweeps until the quorum peer says this server leads (role_atom).

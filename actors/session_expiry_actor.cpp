@@ -1,7 +1,7 @@
-#include "actors/session_tracker.hpp"
+#include "actors/session_expiry_actor.hpp"
 
-#include "actors/ensemble_messages.hpp"
-#include "actors/messages.hpp"
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/pipeline.hpp"
 #include "protocol/jute/opcodes.hpp"
 
 #include <algorithm>
@@ -15,17 +15,7 @@ namespace paddock::actors {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<tracker_state>*;
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using self_ptr = session_expiry_handle::stateful_pointer<session_expiry_state>;
 
 void send_close(self_ptr self, int64_t id) {
   store::txn t;
@@ -36,7 +26,7 @@ void send_close(self_ptr self, int64_t id) {
 
 void expire_due(self_ptr self) {
   auto& st = self->state;
-  for (auto id : st.expiry.expire(now_ms())) {
+  for (auto id : st.expiry.expire(st.ctx->clock->monotonic_ms())) {
     spdlog::info("expiring session 0x{:x}", id);
     auto it = st.sessions.find(id);
     if (it != st.sessions.end()) {
@@ -52,18 +42,19 @@ void expire_due(self_ptr self) {
 
 } // namespace
 
-caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_ptr ctx,
-                              std::vector<store::session_entry> recovered) {
+session_expiry_handle::behavior_type
+session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_entry> recovered) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.expiry = store::session_expiry{st.ctx->config.tick_time_ms};
-  st.next_session_id = store::initial_session_id(st.ctx->config.server_id, wall_ms());
+  st.next_session_id =
+      store::initial_session_id(st.ctx->config.server_id, st.ctx->clock->wall_ms());
   st.secret = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
   // In an ensemble nobody expires anything until the role is known (role_atom).
   st.expires = !st.ctx->config.is_ensemble();
   for (auto& s : recovered) {
-    st.sessions[s.id] = {nullptr, std::move(s.passwd), s.timeout_ms};
-    if (st.expires) st.expiry.add(s.id, s.timeout_ms, now_ms());
+    st.sessions[s.id] = {session_handle{}, std::move(s.passwd), s.timeout_ms};
+    if (st.expires) st.expiry.add(s.id, s.timeout_ms, st.ctx->clock->monotonic_ms());
   }
   if (!recovered.empty())
     spdlog::info("{} sessions restored; each expires in its timeout unless its client returns",
@@ -73,7 +64,8 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
   const auto tick = std::chrono::milliseconds(std::max(1, st.ctx->config.tick_time_ms / 2));
   self->delayed_send(self, tick, tick_atom::value);
   return {
-      [=](new_session_atom, int32_t timeout_ms, caf::actor& owner) {
+      [=](new_session_atom, int32_t timeout_ms,
+          session_handle& owner) -> caf::result<int64_t, std::string> {
         auto& s = self->state;
         while (s.sessions.contains(s.next_session_id)) // a restored session has it
           ++s.next_session_id;
@@ -81,39 +73,38 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         auto passwd = store::session_password(id, s.secret);
         s.sessions[id] = {std::move(owner), passwd, timeout_ms};
         if (s.expires)
-          s.expiry.add(id, timeout_ms, now_ms());
+          s.expiry.add(id, timeout_ms, s.ctx->clock->monotonic_ms());
         else
           s.touched.push_back(id);
-        return caf::make_message(id, std::move(passwd));
+        return {id, std::move(passwd)};
       },
       [=](reattach_atom, int64_t id, const std::string& passwd, int32_t timeout_ms,
-          caf::actor& owner) {
+          session_handle& owner) -> caf::result<bool, std::string> {
         auto& s = self->state;
         auto it = s.sessions.find(id);
         // A closing session is as good as expired (ZooKeeper's SessionTracker refuses a
         // session marked closing too).
-        if (it == s.sessions.end() || it->second.closing)
-          return caf::make_message(false, std::string{});
+        if (it == s.sessions.end() || it->second.closing) return {false, std::string{}};
         // As ZooKeeper does, the connection that holds the session now is dropped as soon
         // as another one claims the session, before the password is checked.
         if (it->second.owner && it->second.owner != owner)
           self->send(it->second.owner, moved_atom::value);
         if (it->second.passwd != passwd) {
           it->second.owner = nullptr;
-          return caf::make_message(false, std::string{});
+          return {false, std::string{}};
         }
         it->second.owner = std::move(owner);
         it->second.timeout_ms = timeout_ms;
         if (s.expires)
-          s.expiry.add(id, timeout_ms, now_ms());
+          s.expiry.add(id, timeout_ms, s.ctx->clock->monotonic_ms());
         else
           s.touched.push_back(id);
-        return caf::make_message(true, it->second.passwd);
+        return {true, it->second.passwd};
       },
       [=](touch_atom, int64_t id) {
         auto& s = self->state;
         if (s.expires)
-          s.expiry.touch(id, now_ms());
+          s.expiry.touch(id, s.ctx->clock->monotonic_ms());
         else
           s.touched.push_back(id);
       },
@@ -122,7 +113,7 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         auto& s = self->state;
         if (!s.expires) return;
         for (auto id : ids)
-          s.expiry.touch(id, now_ms());
+          s.expiry.touch(id, s.ctx->clock->monotonic_ms());
       },
       // Ensemble: this server leads (and expires sessions) or not. A new leader gives every
       // session its whole timeout from now, as ZooKeeper's does.
@@ -137,15 +128,15 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         // session the tree holds starts afresh — a new leader expires it again in time.
         for (auto& [id, info] : s.sessions) {
           info.closing = false;
-          if (leading) s.expiry.add(id, info.timeout_ms, now_ms());
+          if (leading) s.expiry.add(id, info.timeout_ms, s.ctx->clock->monotonic_ms());
         }
       },
       // Ensemble: the store applied a createSession / closeSession of any server.
       [=](session_up_atom, int64_t id, int32_t timeout_ms, const std::string& passwd) {
         auto& s = self->state;
-        auto [it, added] =
-            s.sessions.try_emplace(id, tracker_state::session_info{nullptr, passwd, timeout_ms});
-        if (added && s.expires) s.expiry.add(id, timeout_ms, now_ms());
+        auto [it, added] = s.sessions.try_emplace(
+            id, session_expiry_state::session_info{session_handle{}, passwd, timeout_ms});
+        if (added && s.expires) s.expiry.add(id, timeout_ms, s.ctx->clock->monotonic_ms());
       },
       [=](session_down_atom, int64_t id) {
         auto& s = self->state;
@@ -158,10 +149,10 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
       // Ensemble: the tree was replaced (SNAP, or a reload after TRUNC).
       [=](session_list& list) {
         auto& s = self->state;
-        std::unordered_map<int64_t, tracker_state::session_info> next;
+        std::unordered_map<int64_t, session_expiry_state::session_info> next;
         for (auto& e : list.sessions) {
           auto old = s.sessions.find(e.id);
-          caf::actor owner = old != s.sessions.end() ? old->second.owner : nullptr;
+          session_handle owner = old != s.sessions.end() ? old->second.owner : session_handle{};
           next[e.id] = {std::move(owner), std::move(e.passwd), e.timeout_ms};
         }
         for (auto& [id, info] : s.sessions)
@@ -170,7 +161,7 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         s.expiry = store::session_expiry{s.ctx->config.tick_time_ms};
         if (s.expires)
           for (const auto& [id, info] : s.sessions)
-            s.expiry.add(id, info.timeout_ms, now_ms());
+            s.expiry.add(id, info.timeout_ms, s.ctx->clock->monotonic_ms());
       },
       [=](forget_atom, int64_t id) {
         // The client closes its session: the closeSession txn is already on its way. The
@@ -195,7 +186,7 @@ caf::behavior session_tracker(caf::stateful_actor<tracker_state>* self, context_
         } else if (!s.touched.empty()) {
           std::sort(s.touched.begin(), s.touched.end());
           s.touched.erase(std::unique(s.touched.begin(), s.touched.end()), s.touched.end());
-          self->send(s.ctx->pipeline, touches_atom::value, std::exchange(s.touched, {}));
+          self->send(s.ctx->quorum_peer, touches_atom::value, std::exchange(s.touched, {}));
         }
         self->delayed_send(self, tick, tick_atom::value);
       },

@@ -1,0 +1,316 @@
+// The quorum peer (the actor around the ZAB core) as server 1 of three, against scripted
+// peers, driven deterministically (CAF's test coordinator, the test's clock): a stand-in for
+// peer_links records what the peer sends each server and delivers the ZAB messages the test
+// makes servers 2 and 3 say; a stand-in log writer reports appends durable when the test
+// says. The real store and watch manager apply the commits and answer a recording session.
+// The ZAB rules themselves are tested on the core in tests/sim/; here, that the actor carries
+// the core's decisions out: elections on its ticks, epochs on disk, proposals, commits to the
+// store in order, forwarded writes and syncs, and the serving state told to the listener.
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/ensemble_wire.hpp"
+#include "actors/quorum_peer.hpp"
+#include "actors/store_actor.hpp"
+#include "actors/watch_manager.hpp"
+#include "deterministic_system.hpp"
+#include "scratch_dir.hpp"
+#include "stand_ins.hpp"
+#include "store/disk/epoch_file.hpp"
+#include "store/disk/txn_codec.hpp"
+
+#include <caf/send.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+
+using namespace paddock;
+using namespace paddock::testing;
+using namespace std::chrono_literals;
+using actors::origin;
+using actors::write_request;
+namespace op = jute::opcode;
+
+namespace {
+
+constexpr int64_t client_session = 0x100;
+
+zab::zxid_t z(int64_t counter) {
+  return zab::make_zxid(1, counter);
+} // epoch 1
+
+// A client's txn as a leader proposes it: decoded, stamped with the leader's time, encoded.
+std::string stamped(const std::string& forwarded, int64_t leader_time_ms) {
+  store::txn t;
+  REQUIRE(store::decode_txn(forwarded, t));
+  t.time_ms = leader_time_ms;
+  std::string out;
+  store::encode_txn(t, out);
+  return out;
+}
+
+struct ensemble_member {
+  scratch_dir dir;
+  deterministic_system ds;
+  std::shared_ptr<actors::server_context> ctx = test_context(ds, dir);
+  std::shared_ptr<log_record> log = std::make_shared<log_record>();
+  std::shared_ptr<links_record> links = std::make_shared<links_record>();
+  std::shared_ptr<listener_record> listener = std::make_shared<listener_record>();
+  std::shared_ptr<session_record> client = std::make_shared<session_record>();
+  actors::quorum_peer_handle peer;
+  scripted_links_handle links_h;
+  scripted_log_writer_handle log_writer;
+  actors::store_handle store;
+  actors::session_handle client_h;
+
+  // Server 1 of {1, 2, 3}, fresh (no history), wired as server.cpp wires an ensemble member,
+  // then started: the links are handed over and ZAB begins to look for a leader.
+  ensemble_member() {
+    auto& cfg = ctx->config;
+    cfg.server_id = 1;
+    cfg.tick_time_ms = 100;
+    cfg.init_limit = 10;
+    cfg.sync_limit = 5;
+    for (int64_t id = 1; id <= 3; ++id) {
+      config::peer_address p;
+      p.id = id;
+      p.host = "127.0.0.1";
+      cfg.servers[id] = p;
+    }
+    REQUIRE(cfg.is_ensemble());
+    store = ds.spawn(actors::store_actor, actors::context_ptr{ctx},
+                     std::shared_ptr<store::data_tree>{});
+    ctx->store = store;
+    ctx->watch_manager = ds.spawn(actors::watch_manager, actors::context_ptr{ctx});
+    log_writer = ds.spawn(scripted_log_writer, actors::context_ptr{ctx}, log);
+    ctx->log_writer = log_writer;
+    actors::listener_handle listener_h = ds.spawn(recording_listener, listener);
+    peer = ds.spawn(actors::quorum_peer, actors::context_ptr{ctx}, zab::persistent_state{},
+                    listener_h);
+    ctx->pipeline = peer;
+    ctx->quorum_peer = peer;
+    links_h = ds.spawn(scripted_peer_links, actors::peer_links_owner_handle{peer}, links);
+    client_h = ds.spawn(recording_session, client);
+    caf::anon_send(peer, actors::links_atom::value, actors::peer_links_handle{links_h});
+    ds.run();
+  }
+
+  // Server `from` says `m`.
+  void from(zab::server_id from, zab::message m) {
+    caf::anon_send(links_h, actors::zab_in_atom::value, from, std::move(m));
+    ds.run();
+  }
+  void app_from(zab::server_id from, actors::app_message m) {
+    caf::anon_send(links_h, actors::app_in_atom::value, from, std::move(m));
+    ds.run();
+  }
+  // This server's log has every append up to `zxid` on disk.
+  void durable(zab::zxid_t zxid) {
+    caf::anon_send(log_writer, actors::logged{0, zxid});
+    ds.run();
+  }
+  void client_write(store::txn t, int32_t xid) {
+    caf::anon_send(peer, write_request{std::move(t), origin{client_h, xid}});
+    ds.run();
+  }
+  int zab_mode() const { return ctx->stats->zab_mode.load(); }
+
+  // Servers 2 and 3 vote for server 1; server 2 joins it, takes epoch 1 and syncs.
+  void become_leader() {
+    auto votes = links->sent<zab::notification>();
+    REQUIRE(votes.size() == 2); // its own vote, to both others
+    CHECK(votes[0].second.proposed.leader == 1);
+    for (zab::server_id s : {2, 3})
+      from(s, zab::notification{zab::vote{1, 0, 0}, 1, zab::role::looking, {}});
+    // Nothing is decided before the finalize wait is over: time decides, through the clock.
+    CHECK(zab_mode() == static_cast<int>(zab::role::looking));
+    ds.advance(300ms);
+    REQUIRE(zab_mode() == static_cast<int>(zab::role::leading));
+    CHECK(listener->serving.empty()); // leading, not yet serving
+
+    from(2, zab::learner_info{0, 0, false});
+    auto epochs = links->sent<zab::leader_info>();
+    REQUIRE(epochs.size() == 1);
+    CHECK(epochs[0].first == 2);
+    CHECK(epochs[0].second.new_epoch == 1);
+    // The epoch reached the disk before anyone heard of it.
+    auto accepted = store::read_epoch_file(*ctx->disk, ctx->config.snap_dir() + "/acceptedEpoch");
+    REQUIRE(accepted.status.ok());
+    CHECK(accepted.value == 1);
+
+    from(2, zab::ack_epoch{0, 0});
+    REQUIRE(links->sent<zab::sync_diff>().size() == 1);
+    REQUIRE(links->sent<zab::new_leader>().size() == 1);
+    from(2, zab::ack{z(0)}); // server 2 acks NEWLEADER: a quorum with this server
+    REQUIRE(listener->serving == std::vector<bool>{true});
+    CHECK(links->sent<zab::up_to_date>().size() == 1);
+    links->clear();
+  }
+
+  // Server 3 wins the election; server 1 follows it through discovery and sync.
+  void become_follower() {
+    from(3, zab::notification{zab::vote{3, 0, 0}, 1, zab::role::looking, {}});
+    ds.advance(300ms);
+    REQUIRE(zab_mode() == static_cast<int>(zab::role::following));
+    auto joins = links->sent<zab::learner_info>();
+    REQUIRE(joins.size() == 1);
+    CHECK(joins[0].first == 3);
+
+    from(3, zab::leader_info{1});
+    auto acks = links->sent<zab::ack_epoch>();
+    REQUIRE(acks.size() == 1);
+    CHECK(acks[0].first == 3);
+    from(3, zab::sync_diff{0});
+    from(3, zab::new_leader{1, {}});
+    auto new_leader_acks = links->sent<zab::ack>();
+    REQUIRE(new_leader_acks.size() == 1);
+    CHECK(new_leader_acks[0].second.zxid == z(0));
+    CHECK(listener->serving.empty());
+    from(3, zab::up_to_date{});
+    REQUIRE(listener->serving == std::vector<bool>{true});
+    links->clear();
+  }
+};
+
+} // namespace
+
+TEST_CASE("quorum peer: elected by the others' votes once the finalize wait is over, it leads") {
+  ensemble_member m;
+  m.become_leader();
+  CHECK(m.ds.clocks_agree());
+  // The leader pings its learner every half tick, on the coordinator's time.
+  m.ds.advance(200ms);
+  CHECK(m.links->sent<zab::ping>().size() >= 3);
+}
+
+TEST_CASE("quorum peer: a leader proposes a client's write and commits it once a quorum of "
+          "logs has it, its own counting") {
+  ensemble_member m;
+  m.become_leader();
+  m.client_write(create_session_txn(client_session), 0);
+  m.durable(z(1));
+  m.from(2, zab::ack{z(1)});
+  REQUIRE(m.client->items.size() == 1); // the session is open
+  m.links->clear();
+
+  m.ds.clock()->set_wall_ms(1'500'000'000'000);
+  m.client_write(create_txn(1, "/x", "v", client_session), 1);
+  // Proposed to server 2 and handed to this server's log, stamped with the leader's clock.
+  auto proposals = m.links->sent<zab::proposal>();
+  REQUIRE(proposals.size() == 1);
+  CHECK(proposals[0].first == 2);
+  REQUIRE(proposals[0].second.txns.size() == 1);
+  CHECK(proposals[0].second.txns[0].zxid == z(2));
+  store::txn proposed;
+  REQUIRE(store::decode_txn(proposals[0].second.txns[0].payload, proposed));
+  CHECK(proposed.time_ms == 1'500'000'000'000);
+  CHECK(m.log->zxids().back() == z(2));
+
+  SECTION("its own log first, then server 2's ack") {
+    m.durable(z(2));
+    CHECK(m.links->sent<zab::commit>().empty()); // one of three is no quorum
+    CHECK(m.client->items.size() == 1);
+    m.from(2, zab::ack{z(2)});
+  }
+  SECTION("server 2's ack first, then its own log") {
+    m.from(2, zab::ack{z(2)});
+    CHECK(m.links->sent<zab::commit>().empty());
+    CHECK(m.client->items.size() == 1);
+    m.durable(z(2));
+  }
+  auto commits = m.links->sent<zab::commit>();
+  REQUIRE(commits.size() == 1);
+  CHECK(commits[0].first == 2);
+  CHECK(commits[0].second.zxid == z(2));
+  REQUIRE(m.client->items.size() == 2);
+  auto reply = header_of(m.client->items[1].frame);
+  CHECK(reply.xid == 1);
+  CHECK(reply.zxid == z(2));
+  CHECK(reply.err == 0);
+}
+
+TEST_CASE("quorum peer: a follower forwards its clients' writes and applies the leader's "
+          "commits in order") {
+  ensemble_member m;
+  m.become_follower();
+  m.ds.clock()->set_wall_ms(1'000); // this server's clock: never what a txn carries
+  constexpr int64_t leader_time = 1'600'000'000'000;
+
+  m.client_write(create_session_txn(client_session), 0);
+  auto forwarded = m.links->sent_app<actors::forward_writes>();
+  REQUIRE(forwarded.size() == 1);
+  CHECK(forwarded[0].first == 3);
+  REQUIRE(forwarded[0].second.txns.size() == 1);
+  m.from(3,
+         zab::proposal{{{z(1), stamped(forwarded[0].second.txns[0], leader_time), std::nullopt}}});
+  CHECK(m.log->zxids() == std::vector<int64_t>{z(1)});
+  m.durable(z(1));
+  REQUIRE_FALSE(m.links->sent<zab::ack>().empty());
+  CHECK(m.links->sent<zab::ack>().back().first == 3);
+  CHECK(m.links->sent<zab::ack>().back().second.zxid == z(1));
+  CHECK(m.client->items.empty()); // logged is not committed
+  m.from(3, zab::commit{z(1)});
+  REQUIRE(m.client->items.size() == 1);
+  m.links->clear();
+
+  // Two writes that arrive together leave in one message, in order.
+  caf::anon_send(m.peer,
+                 write_request{create_txn(1, "/a", "1", client_session), origin{m.client_h, 1}});
+  caf::anon_send(m.peer,
+                 write_request{create_txn(2, "/b", "2", client_session), origin{m.client_h, 2}});
+  m.ds.run();
+  forwarded = m.links->sent_app<actors::forward_writes>();
+  REQUIRE(forwarded.size() == 1);
+  REQUIRE(forwarded[0].second.txns.size() == 2);
+  m.from(3, zab::proposal{
+                {{z(2), stamped(forwarded[0].second.txns[0], leader_time), std::nullopt},
+                 {z(3), stamped(forwarded[0].second.txns[1], leader_time + 1), std::nullopt}}});
+  m.durable(z(3));
+  CHECK(m.links->sent<zab::ack>().back().second.zxid == z(3));
+  m.from(3, zab::commit{z(3)}); // cumulative: both, in zxid order
+  REQUIRE(m.client->reply_xids() == (std::vector<int32_t>{0, 1, 2}));
+  CHECK(header_of(m.client->items[1].frame).zxid == z(2));
+  CHECK(header_of(m.client->items[2].frame).zxid == z(3));
+
+  // The tree holds the leader's stamp, not this server's clock.
+  caf::anon_send(m.store, actors::read_request{get_data(3, "/b", false), client_session, nullptr, 1,
+                                               origin{m.client_h, 3}});
+  m.ds.run();
+  auto node = get_data_of(m.client->items.back().frame);
+  CHECK(node.data == "2");
+  CHECK(node.ctime == leader_time + 1);
+}
+
+TEST_CASE("quorum peer: a sync on a follower is answered after the leader's sync_ack") {
+  ensemble_member m;
+  m.become_follower();
+  m.client_write(create_session_txn(client_session), 0);
+  auto session = m.links->sent_app<actors::forward_writes>();
+  REQUIRE(session.size() == 1);
+  m.from(3, zab::proposal{{{z(1), stamped(session[0].second.txns[0], 1), std::nullopt}}});
+  m.from(3, zab::commit{z(1)});
+  REQUIRE(m.client->items.size() == 1);
+  m.links->clear();
+
+  // A write, then a sync: the write leaves first, then the sync, on the same link.
+  caf::anon_send(m.peer,
+                 write_request{create_txn(1, "/a", "", client_session), origin{m.client_h, 1}});
+  caf::anon_send(m.peer, actors::sync_request{"/a", origin{m.client_h, 2}});
+  m.ds.run();
+  REQUIRE(m.links->app.size() == 2);
+  CHECK(std::holds_alternative<actors::forward_writes>(m.links->app[0].msg));
+  REQUIRE(std::holds_alternative<actors::forward_sync>(m.links->app[1].msg));
+  const auto sync_id = std::get<actors::forward_sync>(m.links->app[1].msg).id;
+
+  m.from(3, zab::proposal{
+                {{z(2), stamped(std::get<actors::forward_writes>(m.links->app[0].msg).txns[0], 2),
+                  std::nullopt}}});
+  m.durable(z(2));
+  m.from(3, zab::commit{z(2)});
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0, 1}));
+  // Everything is applied, but the leader has not answered the sync yet.
+  m.ds.advance(100ms);
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0, 1}));
+
+  m.app_from(3, actors::sync_ack{sync_id});
+  REQUIRE(m.client->reply_xids() == (std::vector<int32_t>{0, 1, 2}));
+  CHECK(m.client->items.back().opcode == op::sync);
+  CHECK(header_of(m.client->items.back().frame).zxid == z(2));
+}

@@ -1,0 +1,281 @@
+// The peer transport between two (and three) actor systems in one process: each system has
+// its own node id, so messages cross real loopback TCP with CAF's serialization. Every ZAB
+// message type and every ensemble message must arrive equal (a type one side did not
+// register would arrive as an empty message, silently); a large snapshot crosses in pieces;
+// order holds per link; a lost peer is reported with a new link generation, and a message
+// sent with an old generation is dropped.
+#include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/ensemble_wire.hpp"
+#include "actors/messages/registry.hpp"
+#include "actors/peer_links.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace paddock;
+using namespace paddock::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct peer_config : caf::actor_system_config {
+  peer_config() {
+    load<caf::io::middleman>();
+    set("scheduler.max-threads", size_t{2});
+    set("logger.console-verbosity", caf::atom("quiet"));
+    register_wire_types(*this);
+    configure_peer_transport(*this);
+  }
+};
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+config::server_config ensemble_of(int n, int64_t me, const std::vector<uint16_t>& ports) {
+  config::server_config cfg;
+  cfg.server_id = me;
+  cfg.election_port_bind_retry = 3;
+  for (int i = 1; i <= n; ++i) {
+    config::peer_address p;
+    p.id = i;
+    p.host = "127.0.0.1";
+    p.quorum_port = ports[static_cast<size_t>(2 * (i - 1))];
+    p.election_port = ports[static_cast<size_t>(2 * (i - 1) + 1)];
+    cfg.servers[i] = p;
+  }
+  return cfg;
+}
+
+// One server's transport: its actor system, its peer_links, and a mailbox standing in for
+// the quorum peer.
+struct server {
+  peer_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor owner{sys};
+  caf::actor links;
+  explicit server(const config::server_config& c) {
+    links = spawn_peer_links(sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()));
+    auto error = publish_peer_links(sys, c, links);
+    REQUIRE(error.empty());
+  }
+  ~server() { owner->send_exit(links, caf::exit_reason::user_shutdown); }
+
+  void send(int64_t to, zab::message m, uint64_t generation = 0) {
+    owner->send(links, zab_out_atom::value, to, generation, std::move(m));
+  }
+  // Waits for the next inbound ZAB message (link-down notices are counted on the way).
+  zab::message receive(int64_t& from, uint64_t* downs = nullptr) {
+    zab::message got;
+    bool done = false;
+    while (!done) {
+      owner->receive(
+          [&](zab_in_atom, int64_t f, zab::message& m) {
+            from = f;
+            got = std::move(m);
+            done = true;
+          },
+          [&](link_down_atom, int64_t, uint64_t g) {
+            if (downs) *downs = g;
+          },
+          caf::after(10s) >> [&] { FAIL("nothing arrived within 10 s"); });
+    }
+    return got;
+  }
+  // Sends until the peer's link is up and one message arrives at `to` (connections are
+  // made in the background; sends before that are dropped with a new generation).
+  void connect_to(server& other, int64_t to) {
+    uint64_t generation = current_generation;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      send(to, zab::ping{attempt}, generation);
+      bool arrived = false;
+      other.owner->receive([&](zab_in_atom, int64_t, zab::message&) { arrived = true; },
+                           caf::after(50ms) >> [] {});
+      if (arrived) return;
+      owner->receive([&](link_down_atom, int64_t, uint64_t g) { generation = g; },
+                     caf::after(1ms) >> [] {});
+      current_generation = generation;
+    }
+    FAIL("the link never came up");
+  }
+  uint64_t current_generation = 0;
+};
+
+std::vector<zab::txn> some_txns(int n) {
+  std::vector<zab::txn> v;
+  for (int i = 1; i <= n; ++i)
+    v.push_back({zab::make_zxid(3, i), std::string(static_cast<size_t>(i % 50), 'x') + "\0\xff",
+                 std::nullopt});
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("every peer message crosses between two actor systems unchanged", "[zab_wire]") {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  server a(ensemble_of(2, 1, ports));
+  server b(ensemble_of(2, 2, ports));
+  a.connect_to(b, 2);
+
+  std::string big(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<char>(i * 7919 % 251);
+  zab::ensemble cfg;
+  cfg.members = {{1, true}, {2, true}, {3, false}};
+  cfg.version = zab::make_zxid(4, 17);
+  cfg.text = "server.1=127.0.0.1:2888:3888:participant;2181\nversion=400000011";
+  auto with_reconfig = some_txns(3);
+  with_reconfig[1].config = cfg;
+  const std::vector<zab::message> all = {
+      zab::notification{{3, zab::make_zxid(2, 9), 2}, 7, zab::role::following, cfg},
+      zab::notification{{3, zab::make_zxid(2, 9), 2}, 7, zab::role::looking, {}},
+      zab::learner_info{4, zab::make_zxid(4, 1), true},
+      zab::leader_info{5},
+      zab::ack_epoch{-1, zab::make_zxid(4, 2)},
+      zab::sync_diff{zab::make_zxid(5, 3)},
+      zab::sync_trunc{zab::make_zxid(4, 9)},
+      zab::sync_snap{zab::make_zxid(5, 0), "small state"},
+      zab::sync_snap{zab::make_zxid(5, 1), big},
+      zab::new_leader{5, cfg},
+      zab::proposal{with_reconfig},
+      zab::up_to_date{},
+      zab::proposal{some_txns(1000)},
+      zab::ack{zab::make_zxid(5, 1000)},
+      zab::commit{zab::make_zxid(5, 999)},
+      zab::inform{some_txns(3)},
+      zab::ping{zab::make_zxid(5, 999)},
+  };
+  for (const auto& m : all)
+    a.send(2, m, a.current_generation);
+  for (const auto& sent : all) {
+    int64_t from = 0;
+    auto got = b.receive(from);
+    CHECK(from == 1);
+    REQUIRE(got.index() == sent.index());
+    INFO(zab::message_name(sent));
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          const auto& y = std::get<T>(got);
+          if constexpr (std::is_same_v<T, zab::notification>) {
+            CHECK(x.proposed == y.proposed);
+            CHECK(x.election_epoch == y.election_epoch);
+            CHECK(x.state == y.state);
+          } else if constexpr (std::is_same_v<T, zab::learner_info>) {
+            CHECK((x.accepted_epoch == y.accepted_epoch && x.last_zxid == y.last_zxid &&
+                   x.observer == y.observer));
+          } else if constexpr (std::is_same_v<T, zab::leader_info>) {
+            CHECK(x.new_epoch == y.new_epoch);
+          } else if constexpr (std::is_same_v<T, zab::ack_epoch>) {
+            CHECK((x.current_epoch == y.current_epoch && x.last_zxid == y.last_zxid));
+          } else if constexpr (std::is_same_v<T, zab::sync_diff>) {
+            CHECK(x.last_zxid == y.last_zxid);
+          } else if constexpr (std::is_same_v<T, zab::sync_trunc>) {
+            CHECK(x.zxid == y.zxid);
+          } else if constexpr (std::is_same_v<T, zab::sync_snap>) {
+            CHECK(x.zxid == y.zxid);
+            CHECK(x.state == y.state); // the 3 MiB one came in pieces
+          } else if constexpr (std::is_same_v<T, zab::new_leader>) {
+            CHECK(x.epoch == y.epoch);
+          } else if constexpr (std::is_same_v<T, zab::proposal> || std::is_same_v<T, zab::inform>) {
+            CHECK(x.txns == y.txns);
+          } else if constexpr (std::is_same_v<T, zab::ack> || std::is_same_v<T, zab::commit>) {
+            CHECK(x.zxid == y.zxid);
+          } else if constexpr (std::is_same_v<T, zab::ping>) {
+            CHECK(x.last_committed == y.last_committed);
+          }
+        },
+        sent);
+  }
+
+  // The ensemble's own messages travel the same way.
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+                app_message{forward_writes{{std::string("txn\0bytes", 9), "second"}}});
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+                app_message{session_touches{{1, 2, 0x0100000000000003}}});
+  for (int i = 0; i < 2; ++i)
+    b.owner->receive(
+        [&](app_in_atom, int64_t from, app_message& m) {
+          CHECK(from == 1);
+          if (auto* w = std::get_if<forward_writes>(&m))
+            CHECK(w->txns == std::vector<std::string>{std::string("txn\0bytes", 9), "second"});
+          else
+            CHECK(std::get<session_touches>(m).ids ==
+                  std::vector<int64_t>{1, 2, 0x0100000000000003});
+        },
+        caf::after(10s) >> [] { FAIL("no ensemble message arrived"); });
+
+  // Order holds per link over many messages.
+  for (int i = 0; i < 10000; ++i)
+    a.send(2, zab::ack{i}, a.current_generation);
+  for (int i = 0; i < 10000; ++i) {
+    int64_t from = 0;
+    auto got = b.receive(from);
+    REQUIRE(std::get<zab::ack>(got).zxid == i);
+  }
+}
+
+TEST_CASE("a lost peer is reported with a new generation: stale sends are dropped", "[zab_wire]") {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  server a(ensemble_of(2, 1, ports));
+  uint64_t generation = 0;
+  {
+    server b(ensemble_of(2, 2, ports));
+    a.connect_to(b, 2);
+    generation = a.current_generation;
+  } // b's actor system ends: its connection breaks
+  bool down = false;
+  a.owner->receive_while([&] { return !down; })(
+      [&](link_down_atom, int64_t peer, uint64_t g) {
+        CHECK(peer == 2);
+        CHECK(g > generation);
+        generation = g;
+        a.current_generation = g;
+        down = true;
+      },
+      [&](zab_in_atom, int64_t, zab::message&) {},
+      caf::after(15s) >> [&] { FAIL("the lost peer was never reported"); });
+
+  // Back on the same ports: the link comes up again and messages flow with the new
+  // generation; one sent with the old generation never arrives.
+  server b2(ensemble_of(2, 2, ports));
+  a.connect_to(b2, 2);
+  a.send(2, zab::ack{42}, 0); // generation 0 is long gone
+  a.send(2, zab::ack{43}, a.current_generation);
+  int64_t from = 0;
+  auto got = b2.receive(from);
+  CHECK(std::get<zab::ack>(got).zxid == 43);
+}
+
+TEST_CASE("a port already taken is an error naming it, not a crash", "[zab_wire]") {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  server a(ensemble_of(2, 1, ports));
+  peer_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor owner{sys};
+  auto c = ensemble_of(2, 1, ports); // the same ports as `a`
+  c.election_port_bind_retry = 1;
+  auto links = spawn_peer_links(sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()));
+  auto error = publish_peer_links(sys, c, links);
+  CHECK(error.find(std::to_string(ports[1])) != std::string::npos);
+  owner->send_exit(links, caf::exit_reason::user_shutdown);
+}
