@@ -70,59 +70,103 @@ bool event_loop::refill(size_t i, phase& p, size_t max_outstanding, clock::time_
   return update_interest(i);
 }
 
+namespace {
+
+// Sends nothing: hold()'s phase, under which refill() only pings.
+class no_requests : public phase {
+public:
+  bool next(size_t, outgoing&, clock::time_point) override { return false; }
+  void done(size_t, const pipelined_session::completion&, clock::time_point) override {}
+};
+
+// How often every session is looked at for a due ping, however busy the others keep the
+// loop: a session that receives nothing gets no event of its own.
+constexpr std::chrono::milliseconds sweep_interval{100};
+
+} // namespace
+
+bool event_loop::poll_once(phase& p, size_t max_outstanding,
+                           std::chrono::milliseconds stall_timeout) {
+  events_.resize(sessions_.size() + 1);
+  int n = ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()),
+                       static_cast<int>(sweep_interval.count()));
+  if (n < 0) {
+    if (errno == EINTR) return true;
+    error_ = std::string("epoll_wait: ") + std::strerror(errno);
+    return false;
+  }
+  auto now = clock::now();
+  for (int k = 0; k < n; ++k) {
+    size_t i = events_[k].data.u64;
+    auto& s = sessions_[i];
+    if (events_[k].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+      bool got = false;
+      bool alive = s.receive([&](const pipelined_session::completion& c) {
+        got = true;
+        if (c.request.opcode != jute::opcode::ping) p.done(i, c, now);
+      });
+      if (got) last_progress_ = now;
+      if (!alive) {
+        error_ = session_name(s) + ": " + s.error();
+        return false;
+      }
+    }
+    if (!refill(i, p, max_outstanding, now)) return false;
+  }
+  if (n == 0 || now - last_sweep_ >= sweep_interval) {
+    // Give idle sessions their pings and re-ask the phase (time-based phases may have work
+    // again only after their clock moves; cheap either way).
+    last_sweep_ = now;
+    for (size_t i = 0; i < sessions_.size(); ++i)
+      if (!refill(i, p, max_outstanding, now)) return false;
+  }
+  bool waiting = false;
+  for (auto& s : sessions_)
+    if (s.outstanding() > 0) waiting = true;
+  if (!waiting)
+    last_progress_ = now;
+  else if (now - last_progress_ > stall_timeout) {
+    error_ = "no reply from the server for " + std::to_string(stall_timeout.count()) +
+             " ms with requests in flight";
+    return false;
+  }
+  return true;
+}
+
 bool event_loop::run(phase& p, size_t max_outstanding, std::chrono::milliseconds stall_timeout) {
   std::fill(exhausted_.begin(), exhausted_.end(), false);
   auto now = clock::now();
   for (size_t i = 0; i < sessions_.size(); ++i)
     if (!refill(i, p, max_outstanding, now)) return false;
-  auto last_progress = now;
-  std::vector<epoll_event> events(sessions_.size() + 1);
+  last_progress_ = now;
+  last_sweep_ = now;
   for (;;) {
     bool busy = false;
     for (size_t i = 0; i < sessions_.size(); ++i)
       if (!exhausted_[i] || sessions_[i].outstanding() > 0) busy = true;
     if (!busy) return true;
-    int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 100);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      error_ = std::string("epoll_wait: ") + std::strerror(errno);
-      return false;
-    }
-    now = clock::now();
-    for (int k = 0; k < n; ++k) {
-      size_t i = events[k].data.u64;
-      auto& s = sessions_[i];
-      if (events[k].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        bool got = false;
-        bool alive = s.receive([&](const pipelined_session::completion& c) {
-          got = true;
-          if (c.request.opcode != jute::opcode::ping) p.done(i, c, now);
-        });
-        if (got) last_progress = now;
-        if (!alive) {
-          error_ = session_name(s) + ": " + s.error();
-          return false;
-        }
-      }
-      if (!refill(i, p, max_outstanding, now)) return false;
-    }
-    if (n == 0) {
-      // Idle tick: give idle sessions their pings and re-ask the phase (time-based phases
-      // may have work again only after their clock moves, e.g. nothing; cheap either way).
-      for (size_t i = 0; i < sessions_.size(); ++i)
-        if (!refill(i, p, max_outstanding, now)) return false;
-    }
-    bool waiting = false;
-    for (auto& s : sessions_)
-      if (s.outstanding() > 0) waiting = true;
-    if (!waiting)
-      last_progress = now;
-    else if (now - last_progress > stall_timeout) {
-      error_ = "no reply from the server for " + std::to_string(stall_timeout.count()) +
-               " ms with requests in flight";
-      return false;
-    }
+    if (!poll_once(p, max_outstanding, stall_timeout)) return false;
   }
+}
+
+bool event_loop::ping_idle() {
+  no_requests none;
+  auto now = clock::now();
+  std::fill(exhausted_.begin(), exhausted_.end(), true);
+  for (size_t i = 0; i < sessions_.size(); ++i)
+    if (!refill(i, none, 0, now)) return false;
+  return true;
+}
+
+bool event_loop::hold(const std::function<bool()>& keep_going,
+                      std::chrono::milliseconds stall_timeout) {
+  no_requests none;
+  std::fill(exhausted_.begin(), exhausted_.end(), true);
+  last_progress_ = clock::now();
+  last_sweep_ = last_progress_;
+  while (keep_going())
+    if (!poll_once(none, 0, stall_timeout)) return false;
+  return true;
 }
 
 size_t event_loop::close_all(std::chrono::milliseconds timeout) {

@@ -2,13 +2,16 @@
 // Drives many pipelined sessions from one thread with epoll. A `phase` says what each
 // session sends next and hears every reply; the loop keeps up to `max_outstanding` requests
 // in flight per session, coalesces each session's requests into one write, pings sessions
-// that sit idle, and ends the phase once nothing is left to send or in flight.
+// that sit idle, and ends the phase once nothing is left to send or in flight; or, in
+// hold(), keeps idle sessions alive until told to stop.
 #include "tools/bench/pipelined_session.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <sys/epoll.h>
 #include <vector>
 
 namespace paddock::bench {
@@ -46,6 +49,15 @@ public:
   // the bench).
   bool run(phase& p, size_t max_outstanding, std::chrono::milliseconds stall_timeout);
 
+  // Sends nothing but pings: keeps every session alive while `keep_going()` says so, checked
+  // at least every 100 ms. Fails as run() does (a session closed by the server, no answer to
+  // a ping for `stall_timeout`). Watch notifications are counted by each session.
+  bool hold(const std::function<bool()>& keep_going, std::chrono::milliseconds stall_timeout);
+
+  // Pings every session that has sent nothing for a third of its timeout, without waiting
+  // for anything: keeps sessions alive while the caller is busy elsewhere (opening more).
+  bool ping_idle();
+
   const std::string& error() const { return error_; }
 
   // Sends closeSession on every session and waits (bounded) for the answers, so the server
@@ -54,12 +66,17 @@ public:
 
 private:
   bool refill(size_t i, phase& p, size_t max_outstanding, clock::time_point now);
+  // One epoll_wait and what it brings; false on failure (error_ set).
+  bool poll_once(phase& p, size_t max_outstanding, std::chrono::milliseconds stall_timeout);
   bool update_interest(size_t i);
 
   int epoll_fd_ = -1;
   std::vector<pipelined_session> sessions_;
   std::vector<bool> exhausted_;
   std::vector<bool> writing_; // EPOLLOUT currently registered
+  std::vector<epoll_event> events_;
+  clock::time_point last_progress_;
+  clock::time_point last_sweep_;
   std::string error_;
 };
 

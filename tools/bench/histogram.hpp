@@ -26,6 +26,18 @@ public:
     max_ = std::max(max_, value);
   }
 
+  // Adds every sample of `other`, as if recorded here (paddock-bench-zkc keeps one histogram
+  // per session thread and merges them at the end).
+  void merge(const latency_histogram& other) {
+    if (other.total_ == 0) return;
+    for (size_t i = 0; i < bucket_count; ++i)
+      counts_[i] += other.counts_[i];
+    total_ += other.total_;
+    sum_ += other.sum_;
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+  }
+
   uint64_t count() const { return total_; }
   uint64_t min() const { return total_ == 0 ? 0 : min_; }
   uint64_t max() const { return max_; }

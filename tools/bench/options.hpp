@@ -1,5 +1,7 @@
 #pragma once
-// paddock-bench's settings, filled in from the command line by main.cpp.
+// The settings of both bench clients (paddock-bench, paddock-bench-zkc), filled in from the
+// command line by command_line.cpp.
+#include "tools/bench/preload_spec.hpp"
 #include "tools/common/net.hpp"
 
 #include <cstdint>
@@ -37,6 +39,10 @@ struct options {
   bool allow_errors = false;
   int32_t session_timeout_ms = 30000;
   uint64_t seed = 1;
+  // CPU of these processes (and their descendants) over the measured window: the servers.
+  std::vector<int> server_pids;
+  // paddock-bench --hold: fill a tree, hold idle sessions with watches; no workload is run.
+  std::optional<preload_spec> hold;
 };
 
 // "h1:p1,h2:p2": every server, in --server's order, for reports.

@@ -64,7 +64,10 @@ public:
       jute::reply_header header;
       size_t offset = 0;
       if (!match(frame, header, offset)) return false;
-      if (header.xid == jute::xid::notification) continue;
+      if (header.xid == jute::xid::notification) {
+        ++notifications_;
+        continue;
+      }
       in_flight req = in_flight_.front();
       in_flight_.pop_front();
       on_reply(completion{req, header, frame.subspan(offset)});
@@ -77,6 +80,8 @@ public:
   }
 
   bool eof() const { return eof_; }
+  // Watch events received (the bench's own sessions set none; --hold's do).
+  uint64_t notifications() const { return notifications_; }
 
 private:
   bool read_available();
@@ -94,6 +99,7 @@ private:
   size_t out_pos_ = 0;
   clock::time_point last_sent_;
   bool eof_ = false;
+  uint64_t notifications_ = 0;
   std::string error_;
 };
 

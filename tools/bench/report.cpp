@@ -34,6 +34,10 @@ std::string error_summary(const results& r) {
   return out;
 }
 
+double per_op_us(double cpu_s, uint64_t ops) {
+  return ops > 0 ? cpu_s * 1e6 / static_cast<double>(ops) : 0.0;
+}
+
 } // namespace
 
 void print_human(std::ostream& os, const options& opt, const results& r) {
@@ -53,6 +57,14 @@ void print_human(std::ostream& os, const options& opt, const results& r) {
   os << "  errors      " << r.errors;
   if (r.errors > 0) os << " (" << error_summary(r) << ")";
   os << ", verification failures " << r.verify_failures << '\n';
+  if (r.cpu) {
+    const auto& c = *r.cpu;
+    os << "  cpu         client " << fixed(per_op_us(c.client_cpu_s, c.window_ops), 1) << " us/op";
+    if (c.server_cpu_s)
+      os << ", servers " << fixed(per_op_us(*c.server_cpu_s, c.window_ops), 1) << " us/op ("
+         << fixed(*c.server_cpu_s, 2) << " s)";
+    os << " over " << c.window_ops << " replies in " << fixed(c.window_s, 2) << " s\n";
+  }
 }
 
 void print_json(std::ostream& os, const options& opt, const results& r) {
@@ -79,7 +91,19 @@ void print_json(std::ostream& os, const options& opt, const results& r) {
        << "\":" << count;
     first = false;
   }
-  os << "}}\n";
+  os << '}';
+  if (r.cpu) {
+    const auto& c = *r.cpu;
+    os << ",\"window_ops\":" << c.window_ops << ",\"window_s\":" << fixed(c.window_s, 3)
+       << ",\"window_start_unix\":" << fixed(c.window_start_unix, 3)
+       << ",\"window_end_unix\":" << fixed(c.window_end_unix, 3)
+       << ",\"client_cpu_s\":" << fixed(c.client_cpu_s, 3)
+       << ",\"client_cpu_us_per_op\":" << fixed(per_op_us(c.client_cpu_s, c.window_ops), 2);
+    if (c.server_cpu_s)
+      os << ",\"server_cpu_s\":" << fixed(*c.server_cpu_s, 3)
+         << ",\"server_cpu_us_per_op\":" << fixed(per_op_us(*c.server_cpu_s, c.window_ops), 2);
+  }
+  os << "}\n";
 }
 
 } // namespace paddock::bench

@@ -1,7 +1,8 @@
 #pragma once
-// Printing a run's results: a few human-readable lines, or one JSON object per line.
+// Printing a run's results: a few human-readable lines, or one JSON object per line. Both
+// clients print through here, so their --json is the same by construction.
 #include "tools/bench/options.hpp"
-#include "tools/bench/workload.hpp"
+#include "tools/bench/results.hpp"
 
 #include <iosfwd>
 

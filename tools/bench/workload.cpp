@@ -2,8 +2,6 @@
 
 #include "protocol/jute/error_code.hpp"
 
-#include <cstdio>
-
 namespace paddock::bench {
 
 namespace {
@@ -13,34 +11,12 @@ constexpr uint64_t tag_measured = 1;
 // version, cversion, aversion, ephemeralOwner, dataLength, numChildren, pzxid).
 constexpr size_t stat_size = 68;
 
-// A recognisable value of the requested size (not all zeros, so truncation would show).
-std::string make_value(size_t size) {
-  std::string v(size, '\0');
-  for (size_t i = 0; i < size; ++i)
-    v[i] = static_cast<char>('a' + i % 26);
-  return v;
-}
-
 int32_t read_be32(std::span<const char> b) {
   auto u = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(b[i])); };
   return static_cast<int32_t>(u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3));
 }
 
 } // namespace
-
-std::string key_path(const options& opt, size_t key) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "/k%010zu", key);
-  return opt.root + buf;
-}
-
-std::string created_path(const options& opt, int64_t session_id, uint64_t n) {
-  // The session id makes names unique across runs and concurrent benches.
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "/c-%016llx-%llu", static_cast<unsigned long long>(session_id),
-                static_cast<unsigned long long>(n));
-  return opt.root + buf;
-}
 
 // --- setup ---
 
@@ -65,8 +41,9 @@ void setup_phase::done(size_t, const pipelined_session::completion& reply, clock
 
 // --- measure ---
 
-measure_phase::measure_phase(const options& opt, event_loop& loop, clock::time_point start)
-    : opt_(opt), loop_(loop), value_(make_value(opt.value_size)),
+measure_phase::measure_phase(const options& opt, event_loop& loop, cpu_meter& cpu,
+                             clock::time_point start)
+    : opt_(opt), loop_(loop), cpu_(cpu), value_(make_value(opt.value_size)),
       warmup_end_(start + std::chrono::duration_cast<clock::duration>(
                               std::chrono::duration<double>(opt.warmup_s))),
       last_reply_(warmup_end_), created_(loop.size(), 0), rng_(opt.seed),
@@ -76,7 +53,12 @@ measure_phase::measure_phase(const options& opt, event_loop& loop, clock::time_p
                              std::chrono::duration<double>(opt.duration_s));
 }
 
+void measure_phase::note_time(clock::time_point now) {
+  if (!cpu_.started() && now >= warmup_end_) cpu_.start();
+}
+
 bool measure_phase::next(size_t index, outgoing& out, clock::time_point now) {
+  note_time(now);
   if (end_ && now >= *end_) return false;
   bool measured = now >= warmup_end_;
   if (measured) {
@@ -109,7 +91,9 @@ bool measure_phase::next(size_t index, outgoing& out, clock::time_point now) {
 
 void measure_phase::done(size_t, const pipelined_session::completion& reply,
                          clock::time_point now) {
+  note_time(now);
   ++results_.all_replies;
+  if (cpu_.started()) ++window_ops_;
   if (reply.header.err != 0) {
     ++results_.errors;
     ++results_.errors_by_code[reply.header.err];
@@ -139,6 +123,7 @@ void measure_phase::done(size_t, const pipelined_session::completion& reply,
 
 results measure_phase::finish() {
   results_.seconds = std::chrono::duration<double>(last_reply_ - warmup_end_).count();
+  results_.cpu = cpu_.stop(window_ops_);
   return std::move(results_);
 }
 

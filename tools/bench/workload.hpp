@@ -5,21 +5,19 @@
 //            every other server has them),
 //   measure  the workload itself, latency recorded per request after the warmup,
 //   cleanup  delete what setup and the create workload made (NoNode is fine).
+#include "tools/bench/cpu_meter.hpp"
 #include "tools/bench/event_loop.hpp"
-#include "tools/bench/histogram.hpp"
 #include "tools/bench/options.hpp"
+#include "tools/bench/results.hpp"
+#include "tools/bench/znodes.hpp"
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace paddock::bench {
-
-std::string key_path(const options& opt, size_t key);
-std::string created_path(const options& opt, int64_t session_id, uint64_t n);
 
 class setup_phase : public phase {
 public:
@@ -38,19 +36,11 @@ private:
   int32_t first_error_ = 0;
 };
 
-struct results {
-  uint64_t ops = 0;             // measured replies (after warmup)
-  uint64_t all_replies = 0;     // including warmup
-  double seconds = 0;           // measured window: end of warmup to last measured reply
-  uint64_t errors = 0;          // ZooKeeper error replies (warmup included)
-  uint64_t verify_failures = 0; // replies whose body is not what the request implies
-  std::map<int32_t, uint64_t> errors_by_code;
-  latency_histogram latency;
-};
-
+// The CPU meter starts when the phase first sees the clock past the warmup and stops in
+// finish(); every reply in between counts in the CPU window's ops.
 class measure_phase : public phase {
 public:
-  measure_phase(const options& opt, event_loop& loop, clock::time_point start);
+  measure_phase(const options& opt, event_loop& loop, cpu_meter& cpu, clock::time_point start);
   bool next(size_t index, outgoing& out, clock::time_point now) override;
   void done(size_t index, const pipelined_session::completion& reply,
             clock::time_point now) override;
@@ -59,8 +49,12 @@ public:
   const std::vector<uint64_t>& created() const { return created_; }
 
 private:
+  void note_time(clock::time_point now);
+
   const options& opt_;
   event_loop& loop_;
+  cpu_meter& cpu_;
+  uint64_t window_ops_ = 0;
   std::string value_;
   clock::time_point warmup_end_;
   std::optional<clock::time_point> end_;

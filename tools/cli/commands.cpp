@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <string_view>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -108,7 +109,9 @@ int cmd_get(const context& ctx, const std::string& path) {
   if (!r) return status;
   auto data = tools::decode_get_data(r->body);
   if (!data) return malformed("get", path);
-  std::cout << data->data << '\n';
+  // As zkCli's get: null data prints as "null", empty data as an empty line.
+  std::cout << (data->data_is_null ? std::string_view("null") : std::string_view(data->data))
+            << '\n';
   return exit_ok;
 }
 

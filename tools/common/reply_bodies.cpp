@@ -7,7 +7,7 @@ namespace paddock::tools {
 std::optional<get_data_reply> decode_get_data(std::string_view body) {
   jute::reader r(body);
   get_data_reply out;
-  out.data = r.read_buffer();
+  out.data = r.read_buffer(&out.data_is_null);
   jute::read_stat(r, out.stat);
   if (!r.ok()) return std::nullopt;
   return out;

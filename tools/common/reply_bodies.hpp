@@ -14,6 +14,7 @@ namespace paddock::tools {
 
 struct get_data_reply {
   std::string data;
+  bool data_is_null = false; // the server sent -1: the znode's data is null, not empty
   jute::stat stat;
 };
 

@@ -9,7 +9,7 @@
 //              the changed path, so nothing fires: the ancestor walk alone)
 //   firing     the same, plus one recursive watch on the changed path's top ancestor, so
 //              every trigger fires one event
-#include "store/watch_table.hpp"
+#include "store/watches/watch_table.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>

@@ -55,3 +55,21 @@ TEST_CASE("histogram never reports a quantile above the maximum", "[bench][histo
   REQUIRE(h.value_at_quantile(0.5) == 1000001);
   REQUIRE(h.value_at_quantile(0.999) == 1000001);
 }
+
+TEST_CASE("merged histograms answer as one that recorded every sample", "[bench][histogram]") {
+  latency_histogram odd, even, all;
+  for (uint64_t v = 1; v <= 20000; ++v) {
+    (v % 2 ? odd : even).record(v * 997);
+    all.record(v * 997);
+  }
+  latency_histogram merged;
+  merged.merge(odd);
+  merged.merge(latency_histogram{}); // an empty one changes nothing
+  merged.merge(even);
+  REQUIRE(merged.count() == all.count());
+  CHECK(merged.min() == all.min());
+  CHECK(merged.max() == all.max());
+  CHECK(merged.mean() == Approx(all.mean()));
+  for (double q : {0.0, 0.5, 0.9, 0.99, 0.999, 1.0})
+    CHECK(merged.value_at_quantile(q) == all.value_at_quantile(q));
+}

@@ -6,7 +6,7 @@
 using paddock::tools::parse_endpoint_list;
 using paddock::tools::to_string;
 
-TEST_CASE("a list of endpoints keeps its order; each item parses as parse_endpoint does",
+TEST_CASE("a list of endpoints keeps its order: each item parses as parse_endpoint does",
           "[tools][endpoint]") {
   auto one = parse_endpoint_list("127.0.0.1:2181");
   REQUIRE(one);
