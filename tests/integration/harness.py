@@ -17,6 +17,7 @@ API (used by every test_*.py here; keep it stable):
                                                       that is always stopped and closed
   four_letter(host, port, word, timeout)  free_port()  wait_for(predicate, timeout, what=...)
   TARGET, REPO, PADDOCK_BIN, ZK_CLASSPATH
+  SANITIZED                   the Paddock binary is an ASan build (memory figures are void)
 """
 import contextlib
 import os
@@ -32,10 +33,26 @@ TARGET = os.environ.get("PADDOCK_TARGET", "paddock")
 PADDOCK_BIN = os.environ.get("PADDOCK_BIN", os.path.join(REPO, "build", "bin", "paddock"))
 ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
 
+
+def _sanitized(binary):
+    """Whether the binary is an AddressSanitizer build (its RSS then holds ASan's quarantine
+    of freed memory and shadow pages: memory figures mean nothing)."""
+    try:
+        out = subprocess.run(["ldd", binary], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "libasan" in out
+
+
+SANITIZED = TARGET == "paddock" and _sanitized(PADDOCK_BIN)
+
 # Keys ZooKeeper reads only as JVM system properties of the same name (ContainerManager's):
 # from zoo.cfg it would set "zookeeper.<key>", which nothing reads. Paddock reads them from
 # zoo.cfg, so a test puts them in the config and, for ZooKeeper, they are also passed as -D.
-JVM_PROPERTY_PREFIXES = ("znode.container.",)
+# jute.maxbuffer is one too: ZooKeeper 3.8 ignores it in zoo.cfg (measured: with
+# jute.maxbuffer=2000000 there a frame of 0x100000 still closes; with -Djute.maxbuffer it
+# is served).
+JVM_PROPERTY_PREFIXES = ("znode.container.", "jute.maxbuffer")
 
 
 def jvm_system_properties(config):

@@ -97,6 +97,18 @@ class Conn:
         self.sock.close()
 
 
+def accepts_sessions(host, port):
+    """Whether a server completes a handshake now (a server may report its mode a moment
+    before it takes sessions)."""
+    try:
+        c = Conn(host, port, timeout=2)
+        ok = c.handshake(timeout_ms=10000) is not None
+        c.close()
+        return ok
+    except OSError:
+        return False
+
+
 class Session:
     """A raw session on a server (anything with .host and .port) that numbers its own xids."""
 

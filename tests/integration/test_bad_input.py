@@ -1,5 +1,6 @@
-"""Bad input closes the offending connection only: a kazoo client beside it keeps working
-and the server keeps running."""
+"""Bad input affects the offending connection only (closed, or answered MarshallingError
+where ZooKeeper answers it so): a kazoo client beside it keeps working and the server keeps
+running."""
 import os
 import socket
 import struct
@@ -30,8 +31,9 @@ def test_random_bytes(server, zk):
 
 
 def test_length_over_the_limit_closes(server, zk):
-    assert closed_after(server, struct.pack(">i", 1024 * 1024 + 1025) + b"x" * 100)
-    assert closed_after(server, struct.pack(">i", 1024 * 1024 + 1025), handshake=True)
+    # jute.maxbuffer is 0xfffff: a length prefix of 0x100000 closes (see test_limits.py).
+    assert closed_after(server, struct.pack(">i", 0x100000) + b"x" * 100)
+    assert closed_after(server, struct.pack(">i", 0x100000), handshake=True)
     still_serving(server, zk)
 
 
@@ -48,17 +50,29 @@ def test_truncated_frame_then_close(server, zk):
     still_serving(server, zk)
 
 
-def test_body_shorter_than_its_strings_closes(server, zk):
+def marshalling_error_then_usable(server, body):
+    """ZooKeeper answers a body that does not deserialize with MarshallingError and keeps
+    the connection (its request processors catch the IOException)."""
+    conn = raw_zk.Conn(server.host, server.port)
+    assert conn.handshake(timeout_ms=4000) is not None
+    reply = conn.call(1, struct.unpack(">i", body[4:8])[0], body[8:])
+    assert reply is not None, "the server closed the connection"
+    assert reply[0] == 1 and reply[2] == raw_zk.ERR_MARSHALLING
+    assert conn.call(2, 3, raw_zk.pack_string("/") + b"\0")[2] == 0
+    conn.close()
+
+
+def test_body_shorter_than_its_strings_is_a_marshalling_error(server, zk):
     # A create whose path claims 1000 bytes in a 20-byte frame.
     body = struct.pack(">ii", 1, 1) + struct.pack(">i", 1000) + b"/abc"
-    assert closed_after(server, raw_zk.frame(body), handshake=True)
+    marshalling_error_then_usable(server, body)
     still_serving(server, zk)
 
 
-def test_huge_acl_count_closes(server, zk):
+def test_huge_acl_count_is_a_marshalling_error(server, zk):
     body = (struct.pack(">ii", 1, 1) + raw_zk.pack_string("/huge") + raw_zk.pack_string(b"") +
             struct.pack(">i", 1 << 30))
-    assert closed_after(server, raw_zk.frame(body), handshake=True)
+    marshalling_error_then_usable(server, body)
     still_serving(server, zk)
 
 

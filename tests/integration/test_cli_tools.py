@@ -60,3 +60,14 @@ def test_paddock_bench_runs_every_workload(server):
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
         assert "errors      0" in run.stdout, run.stdout
+
+
+def test_null_data_prints_as_null(server, zk):
+    # kazoo sends None as a -1 length: the znode's data is null, which zkCli's get prints as
+    # "null"; empty data is an empty line.
+    zk.create("/cli-null", None)
+    zk.create("/cli-empty", b"")
+    assert cli(server, "get", "/cli-null").stdout == "null\n"
+    assert cli(server, "get", "/cli-empty").stdout == "\n"
+    out = zkcli(server, "get", "/cli-null")
+    assert "null" in out.splitlines(), out

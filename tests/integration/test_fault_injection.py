@@ -1,6 +1,6 @@
 """The test-only fault-injection channel of a standalone server (`paddock
 --enable-fault-injection`; docs/operator-guide.md, "Fault injection"): a client-port connection
-sending `kill <target>\\n` kills that actor, and supervision (docs/design.md section 7) must do
+sending `kill <target>\\n` kills that actor, and supervision (docs/architecture.md, "Supervision") must do
 what it promises:
   - without the flag there is no such command: the bytes are a bad frame, nothing is killed;
   - a killed session actor costs its client one ConnectionLoss: the client reconnects to the

@@ -114,18 +114,8 @@ def ensemble3():
         ens.start()
         # Paddock was seen to report its mode a moment before it takes sessions (1 run in 4).
         for m in ens.members:
-            harness.wait_for(lambda: _can_connect(m), timeout=60, what=f"sessions on {m.hosts}")
+            harness.wait_for(lambda: rz.accepts_sessions(m.host, m.client_port), timeout=60, what=f"sessions on {m.hosts}")
         yield ens
-
-
-def _can_connect(member):
-    try:
-        c = rz.Conn(member.host, member.client_port, timeout=2)
-        ok = c.handshake(timeout_ms=10000) is not None
-        c.close()
-        return ok
-    except OSError:
-        return False
 
 
 @pytest.fixture(params=["standalone", "ensemble"])
