@@ -1,0 +1,224 @@
+"""Dynamic reconfiguration through kazoo, as ZooKeeper 3.8 does it (run with
+PADDOCK_TARGET=zookeeper to see the same answers from ZooKeeper): /zookeeper/config shows the
+active membership; refusals come in ZooKeeper's order and change nothing; a follower, the leader
+itself and a role are changed while clients write; a removed server stops serving and comes back
+when added again, with what it missed; the new membership survives a restart of every server.
+Each test has an ensemble of its own, started with reconfigEnabled and a super digest."""
+import base64
+import hashlib
+import os
+import struct
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+import raw_zk  # noqa: E402
+from ensemble import Ensemble  # noqa: E402
+
+IS_ZK = harness.TARGET == "zookeeper"
+START_TIMEOUT = 90 if IS_ZK else 30
+LIMIT = 300 if IS_ZK else 120
+SUPER_PASSWORD = "reconfig-test"
+OP_RECONFIG = 16
+RECONFIG_DISABLED = -123
+
+
+def digest_id(user, password):
+    raw = hashlib.sha1(f"{user}:{password}".encode()).digest()
+    return f"{user}:{base64.b64encode(raw).decode()}"
+
+
+RECONFIG_CONFIG = {"reconfigEnabled": "true",
+                   "DigestAuthenticationProvider.superDigest":
+                       digest_id("super", SUPER_PASSWORD)}
+
+
+@pytest.fixture
+def ens():
+    e = Ensemble(3, extra_config=RECONFIG_CONFIG)
+    try:
+        e.start(timeout=START_TIMEOUT)
+        yield e
+    finally:
+        e.cleanup()
+
+
+def super_client(hosts):
+    return harness.kazoo_client(hosts, auth_data=[("digest", f"super:{SUPER_PASSWORD}")])
+
+
+def spec(member, role="participant"):
+    """server.N=host:quorum:election:role;host:client, as ZooKeeper writes it."""
+    return (f"server.{member.sid}={member.host}:{member.quorum_port}:{member.election_port}"
+            f":{role};{member.host}:{member.client_port}")
+
+
+def parse_config(data):
+    """{sid: line} and the version (an int) of /zookeeper/config's data."""
+    lines = data.decode().split("\n")
+    assert lines[-1].startswith("version="), data
+    servers = {}
+    for line in lines[:-1]:
+        key, _, _ = line.partition("=")
+        assert key.startswith("server."), data
+        servers[int(key[len("server."):])] = line
+    return servers, int(lines[-1][len("version="):], 16)
+
+
+def synced_config(hosts):
+    with harness.kazoo_client(hosts) as zk:
+        zk.sync("/zookeeper/config")
+        data, stat = zk.get("/zookeeper/config")
+        return parse_config(data), stat
+
+
+def wait_mode(ens, i, wanted, timeout=30.0):
+    harness.wait_for(lambda: ens.server(i).mode() == wanted, timeout=timeout,
+                     what=f"server {ens.server(i).sid} {wanted}")
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_config_node_shows_the_active_membership(ens):
+    (servers, version), stat = synced_config(ens.connect_string())
+    assert sorted(servers) == [1, 2, 3]
+    for m in ens.members:
+        assert servers[m.sid].startswith(
+            f"server.{m.sid}={m.host}:{m.quorum_port}:{m.election_port}:participant"), servers
+    # The version is the zxid that made the configuration (the first leader's, here).
+    assert version == stat.mzxid and version >> 32 >= 1
+    assert stat.version == -1
+    with harness.kazoo_client(ens.connect_string()) as zk:
+        from kazoo.exceptions import NoAuthError
+        with pytest.raises(NoAuthError):
+            zk.set("/zookeeper/config", b"server.1=127.0.0.1:1:2")
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_refusals_change_nothing(ens):
+    from kazoo.exceptions import BadArgumentsError, BadVersionError, NoAuthError
+    before, _ = synced_config(ens.connect_string())
+    with harness.kazoo_client(ens.connect_string()) as anonymous:
+        with pytest.raises(NoAuthError):
+            anonymous.reconfig(joining=None, leaving="3", new_members=None)
+    with super_client(ens.connect_string()) as zk:
+        with pytest.raises(BadArgumentsError):  # no voter would be left
+            zk.reconfig(joining=None, leaving="1,2,3", new_members=None)
+        with pytest.raises(BadArgumentsError):  # a joiner needs a client address
+            zk.reconfig(joining="server.9=127.0.0.1:1:2:participant", leaving=None,
+                        new_members=None)
+        with pytest.raises(BadVersionError):
+            zk.reconfig(joining=None, leaving="3", new_members=None,
+                        from_config=before[1] + 12345)
+    after, _ = synced_config(ens.connect_string())
+    assert after == before
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_reconfig_disabled_by_default():
+    with Ensemble(3) as e:
+        e.start(timeout=START_TIMEOUT)
+        conn = raw_zk.Conn(e.server(0).host, e.server(0).port)
+        try:
+            assert conn.handshake() is not None
+            body = (raw_zk.pack_string(None) + raw_zk.pack_string("3") +
+                    raw_zk.pack_string(None) + struct.pack(">q", -1))
+            reply = conn.call(1, OP_RECONFIG, body)
+            assert reply is not None and reply[2] == RECONFIG_DISABLED, reply
+        finally:
+            conn.close()
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_remove_a_follower_then_add_it_back(ens):
+    follower = ens.followers()[0]
+    gone = ens.server(follower)
+    stay = [i for i in range(3) if i != follower]
+    with super_client(ens.connect_string(stay)) as zk:
+        data, stat = zk.reconfig(joining=None, leaving=str(gone.sid), new_members=None)
+        servers, version = parse_config(data)
+        assert sorted(servers) == sorted(ens.server(i).sid for i in stay)
+        assert version == stat.mzxid
+        # The removed server stops serving clients; the other two go on as a quorum of two.
+        harness.wait_for(lambda: gone.mode() is None, timeout=30, what="the removed server out")
+        zk.create("/while-out", b"x")
+        for i in stay:
+            assert synced_config(ens.server(i).hosts)[0][0] == servers
+
+        data, _ = zk.reconfig(joining=spec(gone), leaving=None, new_members=None)
+        servers, version = parse_config(data)
+        assert sorted(servers) == [1, 2, 3]
+        assert servers[gone.sid] == spec(gone)
+    wait_mode(ens, follower, "follower")
+    with harness.kazoo_client(gone.hosts) as back:
+        back.sync("/while-out")
+        assert back.get("/while-out")[0] == b"x"
+        assert parse_config(back.get("/zookeeper/config")[0]) == (servers, version)
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_remove_the_leader_its_client_gets_the_answer(ens):
+    leader = ens.leader()
+    old = ens.server(leader)
+    stay = [i for i in range(3) if i != leader]
+    with super_client(old.hosts) as zk:
+        data, _ = zk.reconfig(joining=None, leaving=str(old.sid), new_members=None)
+        servers, _ = parse_config(data)
+        assert old.sid not in servers and len(servers) == 2
+    new_leader, _ = ens.wait_for_leader(timeout=30, exclude=[leader])
+    assert new_leader in stay
+    harness.wait_for(lambda: old.mode() is None, timeout=30, what="the old leader out")
+    with harness.kazoo_client(ens.connect_string(stay)) as zk:
+        zk.create("/after-the-leader-left", b"y")
+        assert synced_config(ens.server(stay[0]).hosts)[0][0] == servers
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_a_participant_becomes_an_observer_and_back(ens):
+    follower = ens.followers()[0]
+    member = ens.server(follower)
+    with super_client(ens.connect_string()) as zk:
+        data, _ = zk.reconfig(joining=spec(member, "observer"), leaving=None, new_members=None)
+        servers, _ = parse_config(data)
+        assert servers[member.sid] == spec(member, "observer")
+        wait_mode(ens, follower, "observer")
+        with harness.kazoo_client(member.hosts) as via_observer:
+            via_observer.create("/via-observer", b"o")  # forwarded to the leader
+        zk.sync("/via-observer")
+        assert zk.exists("/via-observer") is not None
+        # Bulk form: the whole membership, everyone a participant again.
+        data, _ = zk.reconfig(joining=None, leaving=None,
+                              new_members=",".join(spec(m) for m in ens.members))
+        servers, _ = parse_config(data)
+        assert sorted(servers) == [1, 2, 3]
+        assert all(line.endswith(f":participant;127.0.0.1:{ens.server(sid - 1).client_port}")
+                   for sid, line in servers.items())
+    wait_mode(ens, follower, "follower", timeout=30)
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_the_new_membership_survives_a_restart(ens):
+    follower = ens.followers()[0]
+    gone = ens.server(follower)
+    stay = [i for i in range(3) if i != follower]
+    with super_client(ens.connect_string(stay)) as zk:
+        data, _ = zk.reconfig(joining=None, leaving=str(gone.sid), new_members=None)
+        servers, version = parse_config(data)
+        zk.create("/before-restart", b"r")
+    harness.wait_for(lambda: gone.mode() is None, timeout=30, what="the removed server out")
+    ens.stop_server(follower)
+    # zoo.cfg now names the dynamic file that holds the two-server membership.
+    for i in stay:
+        cfg = open(ens.server(i).cfg_path).read()
+        assert "dynamicConfigFile=" in cfg and "server." not in cfg, cfg
+    for i in stay:
+        ens.stop_server(i)
+    for i in stay:
+        ens.start_server(i, wait=False)
+    ens.wait_serving(stay, timeout=START_TIMEOUT)
+    with harness.kazoo_client(ens.connect_string(stay)) as zk:
+        zk.sync("/before-restart")
+        assert zk.get("/before-restart")[0] == b"r"
+        assert parse_config(zk.get("/zookeeper/config")[0]) == (servers, version)
+        zk.create("/after-restart", b"s")
