@@ -242,9 +242,12 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         for (auto& [id, address] : m.peers) {
           if (id == s.self_id) continue;
           auto& l = s.peers[id];
-          const bool moved = l.address != address;
+          // Its ports changed: connect anew. A joiner we knew only by the connection it made
+          // to us had no address yet; that connection stays (dropping it would drop a learner
+          // the new configuration counts on).
+          const bool moved = has_address(l) && l.address != address;
           l.address = address;
-          if (moved && l.quorum) lose_link(self, id); // its ports changed: connect anew
+          if (moved && l.quorum) lose_link(self, id);
           connect(self, id);
         }
       },

@@ -13,6 +13,8 @@ API (test_ensemble.py and tools/ensemble use it; keep it stable):
     .stop()  .cleanup()                SIGTERM (then SIGKILL) all; cleanup also removes the dir
     .kill(i) .stop_server(i)           SIGKILL / SIGTERM one server
     .start_server(i, wait=True, timeout=None)   starts one (again); waits until it serves
+    .add_joiner(current, observer=False)   a new server naming members `current` and itself
+                                       (not started); returns its index
     .wipe(i)                           deletes server i's data (it must be stopped), keeps myid
     .mode(i)                           "leader" / "follower" / "observer", or None
     .leader() .followers() .observers() .alive_indices()
@@ -272,6 +274,29 @@ class Ensemble:
             self.stop()
             raise
         return self
+
+    def add_joiner(self, current, observer=False, extra_config=None):
+        """Adds a server with the next myid, fresh ports and a zoo.cfg that names the members
+        at indices `current` and itself, as ZooKeeper's procedure for growing an ensemble
+        has it (it syncs with the leader, and votes once a reconfig adds it). Written, not
+        started; returns its index. The other members' files are left alone."""
+        i = len(self.members)
+        m = Member(i + 1, os.path.join(self.dir, f"server{i + 1}"), free_port(), free_port(),
+                   free_port(), observer=observer)
+        m.extra_args = list(self.members[0].extra_args) if self.members else []
+        config = {k: v for k, v in self.members[0].config.items()
+                  if not k.startswith("server.") and k not in ("peerType",)}
+        config.update({"dataDir": m.data_dir, "clientPort": str(m.client_port),
+                       "clientPortAddress": m.host})
+        if observer:
+            config["peerType"] = "observer"
+        for j in current:
+            config[f"server.{self.members[j].sid}"] = self.members[j].server_line()
+        config[f"server.{m.sid}"] = m.server_line()
+        config.update(extra_config or {})
+        m.write_files(config)
+        self.members.append(m)
+        return i
 
     def start_server(self, i, wait=True, timeout=None):
         self.members[i].launch(self.detached)
