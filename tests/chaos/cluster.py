@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import ensemble as integration_ensemble  # noqa: E402  (zookeeper_command, DIE_WITH_PARENT)
 import harness  # noqa: E402  (PADDOCK_BIN, ZK_CLASSPATH)
+from membership import RECONFIG_CONFIG  # noqa: E402
 
 # Timing as in the integration ensembles: tickTime 200 ms, a learner has 4 s to sync and a
 # follower 2 s to answer. Sessions of the chaos clients are 4 s, so a 6 s pause outlives one.
@@ -36,11 +37,11 @@ BASE_CONFIG = {
     "maxClientCnxns": "0",
     "4lw.commands.whitelist": "*",
     "snapCount": "2000",
+    **RECONFIG_CONFIG,  # the membership nemesis reconfigures
 }
 ZOOKEEPER_CONFIG = {
     "admin.enableServer": "false",
     "standaloneEnabled": "false",
-    "reconfigEnabled": "false",
 }
 # Log lines that mean the server broke even if it kept running.
 SANITIZER_PATTERN = re.compile(r"AddressSanitizer|LeakSanitizer|runtime error:|"

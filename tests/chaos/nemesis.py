@@ -8,6 +8,8 @@ start and end goes to the fault log with the servers hit, so a run can be read a
 import random
 import time
 
+from membership import Membership, spec
+
 # name -> (needs network faults, needs actor control (Paddock only), hold range in s)
 FAULTS = {
     "kill-leader": (False, False, (0.5, 3.0)),
@@ -25,6 +27,10 @@ FAULTS = {
     "actor-follower-link": (False, True, (1.0, 2.0)),
     "actor-pipeline": (False, True, (1.0, 2.0)),
     "actor-watch-manager": (False, True, (1.0, 2.0)),
+    # Dynamic reconfiguration (tests/chaos/membership.py): a server leaves (the leader half
+    # the time) and joins again at the end; a follower is an observer for a while.
+    "member-leave": (False, False, (2.0, 5.0)),
+    "member-observer": (False, False, (2.0, 5.0)),
 }
 GAP = (2.0, 4.0)  # quiet time after healing, so the cluster serves between faults
 
@@ -54,6 +60,7 @@ class Nemesis:
         self._undo = None
         self.healed = True
         self._core_kill = None  # (server index, its start count) after a core actor kill
+        self.membership = Membership(cluster)
 
     def note(self, fault, phase, servers=(), detail=""):
         entry = {"time": round(self.recorder.now(), 6), "fault": fault, "phase": phase,
@@ -154,7 +161,23 @@ class Nemesis:
                                      "clients unaffected")
         if fault.startswith("actor-"):
             return self._kill_actor(fault)
+        if fault.startswith("member-"):
+            return self._change_membership(fault)
         raise ValueError(f"unknown fault {fault}")
+
+    def _change_membership(self, fault):
+        c = self.cluster
+        if fault == "member-leave":
+            i = self._leader() if self.rng.random() < 0.5 else self._follower()
+            others = [j for j in self._indices() if j != i]
+            ok, result = self.membership.reconfig(others, leaving=str(c.servers[i].sid))
+        else:
+            i = self._follower()
+            ok, result = self.membership.reconfig(
+                self._indices(), joining=spec(c.servers[i], "observer"))
+        if ok:
+            return [i], "reconfig committed: " + ",".join(str(s) for s in sorted(result))
+        return [i], f"reconfig not done ({result})"
 
     def _kill_actor(self, fault):
         c = self.cluster
@@ -180,6 +203,8 @@ class Nemesis:
         if fault.startswith(("partition-", "network-")):
             self.hosts.heal()
             return "healed"
+        if fault.startswith("member-"):
+            return self._restore_membership()
         if fault.startswith("actor-"):
             if self._core_kill is None:
                 return "supervision (nothing to undo)"
@@ -205,13 +230,22 @@ class Nemesis:
                 c.servers[i].resume()
         return action
 
+    def _restore_membership(self):
+        try:
+            return self.membership.restore()
+        except RuntimeError as e:
+            self.problems.append(f"membership: {e}")
+            return str(e)
+
     def heal_all(self):
-        """Undoes everything: network, pauses, dead servers."""
+        """Undoes everything: network, pauses, dead servers, membership changes."""
         self.hosts.heal()
         for s in self.cluster.servers:
             s.resume()
             if not s.alive():
                 s.start()
+        if any(f.startswith("member-") for f in {e["fault"] for e in self.log}):
+            self._restore_membership()
         self.healed = True
         self.note("heal-all", "end", self._indices(), "network healed, all servers running")
 
