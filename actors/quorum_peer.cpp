@@ -214,7 +214,14 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
   auto& st = self->state;
   const bool was_serving = st.status.serving;
   st.status = s;
-  st.ctx->stats->zab_mode.store(static_cast<int>(s.now), std::memory_order_relaxed);
+  // The four-letter words show a role only while this server serves (ZooKeeper's "not
+  // currently serving" otherwise), and only once its listener takes clients (below), so that
+  // a client that saw "Mode: follower" is not turned away.
+  auto& shown_mode = st.ctx->stats->zab_mode;
+  if (!s.serving)
+    shown_mode.store(static_cast<int>(zab::role::looking), std::memory_order_relaxed);
+  else if (was_serving)
+    shown_mode.store(static_cast<int>(s.now), std::memory_order_relaxed);
   spdlog::info("ZAB: {} (leader {}, epoch {}){}", mode_name(s.now), s.leader, s.epoch,
                s.serving ? ", serving clients" : "");
   self->send(st.ctx->tracker, role_atom::value, s.now == zab::role::leading && s.serving);
@@ -228,6 +235,10 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
     self->request(st.ctx->store, caf::infinite, drain_atom::value)
         .then([=, listener = st.listener, on = s.serving](bool) {
           self->send(listener, serving_atom::value, on);
+          const auto& now = self->state.status;
+          if (on && now.serving)
+            self->state.ctx->stats->zab_mode.store(static_cast<int>(now.now),
+                                                   std::memory_order_relaxed);
         });
   }
   if (!s.serving) {
@@ -244,21 +255,13 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
 
 // ZooKeeper's files for the active configuration: zoo.cfg.dynamic.<hex version> beside
 // zoo.cfg, and zoo.cfg rewritten to point at it (reconfigEnabled only, as ZooKeeper), so that a
-// restart comes back with it; and whether a reconfig removed this server. Small files, each
+// restart comes back with it. Small files, each
 // replaced atomically; a failure is logged and the server goes on (as ZooKeeper): it has the
 // configuration in memory, and its peers will tell it again after a restart.
 void persist_config(self_ptr self, const zab::activate_config& a) {
   auto& st = self->state;
   const auto& cfg = st.ctx->config;
   auto& disk = *st.ctx->disk;
-  const auto removed_marker = cfg.snap_dir() + "/removed";
-  if (a.removed) {
-    if (auto s = store::write_file_atomically(disk, removed_marker, "removed by a reconfig\n");
-        !s.ok())
-      spdlog::error("cannot record that this server was removed: {}", s.message);
-  } else {
-    (void)disk.remove(removed_marker);
-  }
   if (!cfg.reconfig_enabled || cfg.config_path.empty()) return;
   const auto dynamic_path = config::dynamic_config_path(cfg.config_path, a.config.version);
   auto status = store::write_file_atomically(disk, dynamic_path, a.config.text);
@@ -290,7 +293,8 @@ void activate(self_ptr self, const zab::activate_config& a) {
   }
   spdlog::info("configuration 0x{:x} active: {} voters among {} servers{}", a.config.version,
                a.config.voter_count(), a.config.members.size(),
-               a.removed ? "; this server is no longer a member: it stops serving" : "");
+               a.removed ? "; this server is no longer a member: it goes on as a non-voting learner"
+                         : "");
   persist_config(self, a);
   self->send(st.ctx->store, config_node_atom::value,
              config::config_node_data(a.config.text, a.config.version), a.config.version);

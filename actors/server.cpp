@@ -148,8 +148,6 @@ std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
   for (auto& [zxid, body] : recovered.recent)
     state.recent.push_back({zxid, std::move(body), reconfig_in(zxid, body)});
   recovered.recent.clear();
-  // A reconfig took this server out, and its configuration still does not name it.
-  state.removed = std::filesystem::exists(cfg.snap_dir() + "/removed");
   return state;
 }
 

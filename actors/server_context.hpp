@@ -35,7 +35,8 @@ struct server_stats {
   std::atomic<uint64_t> latency_max_us{0};
   // The zxid of the last txn the store applied; read by the handshake (lastZxidSeen check).
   std::atomic<int64_t> last_applied_zxid{0};
-  // Ensemble: the ZAB role as an int (zab::role), -1 standalone. For the four-letter words.
+  // Ensemble: the ZAB role as an int (zab::role) while this server serves clients, looking
+  // while it does not; -1 standalone. For the four-letter words.
   std::atomic<int> zab_mode{-1};
 
   void record_latency(uint64_t us);

@@ -137,8 +137,8 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, new_leader& x) {
   return f(caf::meta::type_name("zab::new_leader"), x.epoch, x.config);
 }
-template <class Inspector> typename Inspector::result_type inspect(Inspector& f, up_to_date&) {
-  return f(caf::meta::type_name("zab::up_to_date"));
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, up_to_date& x) {
+  return f(caf::meta::type_name("zab::up_to_date"), x.config);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, proposal& x) {
   return f(caf::meta::type_name("zab::proposal"), x.txns);

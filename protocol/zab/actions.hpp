@@ -74,8 +74,9 @@ struct status_changed {
 // committed one from its leader or another server. Write it to stable storage (ZooKeeper's
 // dynamic config file) before carrying out any later action, connect to servers it adds and
 // drop links to servers it no longer names. `removed`: this server was a member and is not
-// in it: it no longer votes and stops serving clients until it is added back (and
-// restarted). ZooKeeper's COMMITANDACTIVATE / INFORMANDACTIVATE, and processReconfig.
+// in it: it no longer votes; it goes on as a non-voting learner, serving its clients, as
+// ZooKeeper 3.8's removed servers do. ZooKeeper's COMMITANDACTIVATE / INFORMANDACTIVATE, and
+// processReconfig.
 struct activate_config {
   ensemble config;
   bool removed = false;

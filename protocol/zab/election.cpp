@@ -100,18 +100,25 @@ std::optional<vote> election::on_notification(int64_t now_ms, server_id from, co
   }
   // Only a voter of the active configuration may lead (ZooKeeper's totalOrderPredicate gives
   // a server of weight 0 no chance): a vote for anyone else is never adopted.
+  // Nor is our own vote for a server that is not (this server, not yet or no longer a voter:
+  // ZooKeeper's getInitId proposes nobody then): any eligible vote replaces it, or a joiner
+  // that logged the reconfig adding it and a leader that must count it would each keep
+  // their own vote for ever.
   const bool eligible = members_.is_voter(n.proposed.leader);
+  auto better = [&](const vote& mine) {
+    return eligible && (!members_.is_voter(mine.leader) || beats(n.proposed, mine));
+  };
   if (n.state == role::looking) {
     if (n.election_epoch > round_) {
       round_ = n.election_epoch;
       received_.clear();
       finalize_at_.reset();
-      proposal_ = eligible && beats(n.proposed, self_vote_) ? n.proposed : self_vote_;
+      proposal_ = better(self_vote_) ? n.proposed : self_vote_;
       send_all(send);
     } else if (n.election_epoch < round_) {
       send(from, make(proposal_, role::looking));
       return std::nullopt;
-    } else if (eligible && beats(n.proposed, proposal_)) {
+    } else if (better(proposal_)) {
       proposal_ = n.proposed;
       finalize_at_.reset();
       send_all(send);

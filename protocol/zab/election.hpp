@@ -34,10 +34,6 @@ public:
   std::optional<vote> on_notification(int64_t now_ms, server_id from, const notification& n,
                                       role settled, const send_fn& send);
 
-  // Sends our vote to the voters once, without starting a round: a removed server asks
-  // this way whether a newer configuration names it again (their answers carry theirs).
-  void announce(const send_fn& send) const { send_all(send); }
-
   // Resends while looking; returns the vote decided on when the finalize wait ends.
   std::optional<vote> on_tick(int64_t now_ms, const send_fn& send);
 

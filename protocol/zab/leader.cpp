@@ -200,7 +200,7 @@ void peer::impl::check_new_leader_quorum(int64_t now) {
   }
   for (auto& [id, l] : learners)
     if (l.acked_new_leader && l.phase == learner_phase::synced) {
-      send(id, up_to_date{});
+      send(id, up_to_date{committed_config()});
       l.phase = learner_phase::up_to_date;
     }
   // A reconfig in the history this leader took over is committed with it now (its learners
@@ -208,6 +208,10 @@ void peer::impl::check_new_leader_quorum(int64_t now) {
   on_committed(now, last_committed);
   if (current != role::leading) return;
   advance_commit(now);
+}
+
+const ensemble& peer::impl::committed_config() const {
+  return pending && pending->version <= last_committed ? *pending : members;
 }
 
 size_t peer::impl::in_flight() const {
@@ -364,7 +368,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
       l.acked_new_leader = true;
       l.acked = std::max(l.acked, l.synced_to);
       if (lphase == leader_phase::established) {
-        send(from, up_to_date{});
+        send(from, up_to_date{committed_config()});
         l.phase = learner_phase::up_to_date;
         advance_commit(now);
       } else {

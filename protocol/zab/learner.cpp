@@ -123,22 +123,26 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
   if (auto* nl = std::get_if<new_leader>(&m)) {
     if (fphase != follow_phase::syncing) return;
     // The leader's active configuration is committed: a learner that missed it (synced by
-    // SNAP, or down during a reconfig) takes it now. It may remove this server, or make it
-    // an observer or a participant: then it joins again in its new role.
+    // SNAP, or down during a reconfig) takes it now. It may make this server an observer or a
+    // participant: then it joins again in its new role (removed, it goes on as a non-voting
+    // learner).
     const role before = current;
     adopt(now, nl->config);
-    if (current != before || removed) return;
+    if (current != before) return;
     pending_new_leader = nl->epoch;
     complete_new_leader();
     return;
   }
-  if (std::get_if<up_to_date>(&m)) {
+  if (auto* utd = std::get_if<up_to_date>(&m)) {
     if (fphase != follow_phase::new_leader_acked) return;
     fphase = follow_phase::up_to_date;
-    // The leader is established: everything it committed in the sync is committed.
+    // The leader is established: everything it committed in the sync is committed, and so
+    // is its configuration (one a SNAP hid from this server is taken whole).
     const role before = current;
     on_committed(now, leader_commit);
-    if (current != before || removed) return;
+    if (current != before) return;
+    adopt(now, utd->config);
+    if (current != before) return;
     serving = true;
     report_status();
     return;

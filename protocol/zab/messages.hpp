@@ -89,8 +89,13 @@ struct new_leader {
   ensemble config;
 };
 
-// UPTODATE: a quorum acked NEWLEADER: the learner may serve clients.
-struct up_to_date {};
+// UPTODATE: a quorum acked NEWLEADER: the learner may serve clients. `config`: the
+// configuration committed now. A reconfig the leader found in its history commits with its
+// establishment; a learner synced by SNAP never saw that txn's configuration, and learns it
+// here (ZooKeeper's learners take NEWLEADER's last seen configuration at UPTODATE).
+struct up_to_date {
+  ensemble config;
+};
 
 // --- Broadcast ------------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ peer::impl::impl(server_id self_id, ensemble m, timing tm, persistent_state stat
   // Without history the base is where the log ends; with some, what precedes it is unknown.
   history_base = history.empty() ? state.last_logged : -1;
   self_observer = members.is_observer(self);
-  removed = state.removed && !members.contains(self);
   // A reconfig logged after the active configuration may or may not have committed: pending
   // until a leader says (ZooKeeper's last seen configuration).
   find_pending();
@@ -121,7 +120,7 @@ void peer::impl::go_looking(int64_t now) {
   leader_id = no_server;
   serving = false;
   report_status();
-  if (!removed) elect.start_round(now, self_vote(), notifier());
+  elect.start_round(now, self_vote(), notifier());
 }
 
 void peer::impl::decided(int64_t now, const vote& v) {
@@ -144,7 +143,7 @@ peer& peer::operator=(peer&&) noexcept = default;
 void peer::start(int64_t now_ms) {
   auto& s = *impl_;
   s.reported = {role::following, no_server, -1, true}; // differs: the first status is told
-  s.go_looking(now_ms); // a removed server reports that it does not serve, and waits
+  s.go_looking(now_ms);
 }
 
 void peer::on_message(int64_t now_ms, server_id from, const message& m) {
@@ -154,12 +153,10 @@ void peer::on_message(int64_t now_ms, server_id from, const message& m) {
   if (from == s.self) return;
   if (auto* n = std::get_if<notification>(&m)) {
     s.adopt(now_ms, n->config);
-    if (s.removed) return;
     if (auto v = s.elect.on_notification(now_ms, from, *n, s.current, s.notifier()))
       s.decided(now_ms, *v);
     return;
   }
-  if (s.removed) return;
   if (s.current == role::looking) {
     if (auto* info = std::get_if<learner_info>(&m)) s.early_infos[from] = *info;
     return;
@@ -180,15 +177,6 @@ void peer::on_peer_down(int64_t now_ms, server_id other) {
 
 void peer::on_tick(int64_t now_ms) {
   auto& s = *impl_;
-  if (s.removed) {
-    // Out of the ensemble, but listening: an answer naming a newer configuration that adds
-    // this server back brings it in (adopt).
-    if (now_ms >= s.next_poll) {
-      s.next_poll = now_ms + s.t.election_resend_max_ms;
-      s.elect.announce(s.notifier());
-    }
-    return;
-  }
   switch (s.current) {
   case role::looking:
     if (auto v = s.elect.on_tick(now_ms, s.notifier())) s.decided(now_ms, *v);
@@ -262,9 +250,6 @@ const ensemble& peer::config() const {
 }
 const std::optional<ensemble>& peer::pending_config() const {
   return impl_->pending;
-}
-bool peer::removed() const {
-  return impl_->removed;
 }
 bool peer::quorum_synced(const ensemble& next) const {
   return impl_->quorum_synced(next);

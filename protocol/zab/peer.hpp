@@ -21,7 +21,8 @@
 // commit of it and of every txn after it -- must be a quorum of the active configuration and
 // of the new one. It activates when it commits (activate_config). A server that is not in
 // the active configuration follows as a non-voting learner (a joining server, before the
-// txn adding it commits); one that was a member and is removed stops voting and serving.
+// txn adding it commits), and so does one that was a member and is removed: it no longer
+// votes, and keeps serving its clients (ZooKeeper 3.8's non-voting follower).
 #include "protocol/zab/actions.hpp"
 #include "protocol/zab/messages.hpp"
 #include "protocol/zab/types.hpp"
@@ -92,7 +93,6 @@ public:
   const ensemble& config() const; // the active configuration
   // A reconfig logged and not yet committed (then a new one is ReconfigInProgress).
   const std::optional<ensemble>& pending_config() const;
-  bool removed() const; // a reconfig removed this server: it neither votes nor serves
 
 private:
   struct impl;

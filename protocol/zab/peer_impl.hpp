@@ -21,8 +21,6 @@ struct peer::impl {
   // --- configuration ---
   ensemble members;                // the active configuration
   std::optional<ensemble> pending; // a reconfig in the history, not yet committed
-  bool removed = false;            // a reconfig took this server out: no votes, no serving
-  int64_t next_poll = 0;           // removed: when to ask the voters for a newer config again
   // The role this server takes while it is not in the active configuration (a joining
   // server): as zoo.cfg named it, else participant (a non-voting follower).
   bool self_observer = false;
@@ -117,11 +115,13 @@ struct peer::impl {
     return quorum_in(members) && (!pending || quorum_in(*pending));
   }
   role learner_role() const; // following or observing, by the active configuration
-  void find_pending();       // the newest reconfig in the history after the active one
+  void find_pending();
+  // The configuration committed as of last_committed: the pending one once its txn is.
+  const ensemble&
+  committed_config() const; // the newest reconfig in the history after the active one
   void on_committed(int64_t now, zxid_t point);   // activates a pending reconfig it covers
   bool adopt(int64_t now, const ensemble& newer); // a committed configuration heard from a peer
   void activate(int64_t now, ensemble next);
-  void retire();
 
   // leader.cpp
   void lead(int64_t now);

@@ -12,8 +12,6 @@
 //   notification, NEWLEADER): that is how a server that missed a reconfig catches up.
 #include "protocol/zab/peer_impl.hpp"
 
-#include <set>
-
 namespace paddock::zab {
 
 role peer::impl::learner_role() const {
@@ -49,24 +47,15 @@ void peer::impl::activate(int64_t now, ensemble next) {
   // Removed: it was a member of a configuration some leader stamped, and the new one does not
   // name it. (A joining server's own zoo.cfg, never stamped, does not make it a member.)
   const bool was_member = members.version > 0 && members.contains(self);
-  std::set<server_id> gone;
-  for (const auto& [id, votes] : members.members)
-    if (!next.contains(id)) gone.insert(id);
   members = std::move(next);
   if (pending && pending->version <= members.version) pending.reset();
   if (members.contains(self)) self_observer = members.is_observer(self);
+  // A server the new configuration no longer names goes on as ZooKeeper 3.8's do: a
+  // follower (or observer) stays with its leader as a non-voting learner, still serving its
+  // clients; a leader hands over (below) and follows the next leader the same way. Only its
+  // vote is gone; a later configuration may add it back.
   const bool now_removed = was_member && !members.contains(self);
   emit(activate_config{members, now_removed});
-  if (now_removed) {
-    retire();
-    return;
-  }
-  if (removed) {
-    // Added back (a peer told us of a configuration naming us): join again.
-    removed = false;
-    go_looking(now);
-    return;
-  }
   switch (current) {
   case role::looking:
     // Count again with the new configuration: it may already agree (a single voter left).
@@ -79,11 +68,12 @@ void peer::impl::activate(int64_t now, ensemble next) {
       go_looking(now);
       return;
     }
-    // Learners whose role changed join again in it; removed ones are forgotten.
+    // Learners whose role changed join again in it. Removed ones stay, as non-voting
+    // learners: their acks no longer count.
     for (auto it = learners.begin(); it != learners.end();) {
       const server_id id = it->first;
       const bool observes = members.contains(id) ? members.is_observer(id) : it->second.observer;
-      if (gone.contains(id) || observes != it->second.observer)
+      if (observes != it->second.observer)
         it = learners.erase(it);
       else
         ++it;
@@ -98,17 +88,6 @@ void peer::impl::activate(int64_t now, ensemble next) {
     if (!members.is_voter(leader_id) || learner_role() != current) go_looking(now);
     return;
   }
-}
-
-void peer::impl::retire() {
-  removed = true;
-  proposal_buffer.clear();
-  learners.clear();
-  pending_new_leader.reset();
-  current = role::looking;
-  leader_id = no_server;
-  serving = false;
-  report_status();
 }
 
 } // namespace paddock::zab

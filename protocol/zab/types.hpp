@@ -94,9 +94,6 @@ struct persistent_state {
   // The newest txns of the log, in zxid order, at most timing::max_diff_txns; the core serves
   // DIFFs from them when it leads. May be empty (then every lagging learner gets a SNAP).
   std::vector<txn> recent;
-  // A reconfig removed this server (activate_config said so) and its configuration still
-  // does not name it: it stays out until an operator gives it a configuration that does.
-  bool removed = false;
 };
 
 } // namespace paddock::zab

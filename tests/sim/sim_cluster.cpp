@@ -13,8 +13,7 @@ struct cluster::node {
   bool up = true;
   bool started = false; // a spare is not, until it joins
   int64_t restart_at = 0;
-  ensemble config;      // its dynamic config file: what activate_config last wrote
-  bool removed = false; // ... and whether it said this server was removed
+  ensemble config; // its dynamic config file: what activate_config last wrote
   std::unique_ptr<peer> core;
   // What survives a crash.
   int64_t accepted = 0, current = 0;
@@ -170,7 +169,6 @@ void cluster::restart(node& n) {
   ps.accepted_epoch = n.accepted;
   ps.current_epoch = n.current;
   ps.last_logged = n.log.empty() ? n.snap_zxid : n.log.back().zxid;
-  ps.removed = n.removed;
   const size_t keep = std::min(n.log.size(), timing_.max_diff_txns);
   ps.recent.assign(n.log.end() - static_cast<std::ptrdiff_t>(keep), n.log.end());
   // Recovery applies every logged txn, committed or not, as ZooKeeper does.
@@ -291,7 +289,6 @@ void cluster::do_action(node& n, action& a) {
       fail("config " + hex(ac->config.version) + " names different servers on server " +
            std::to_string(n.id));
     n.config = ac->config;
-    n.removed = ac->removed;
     if (ac->removed) ++stats_.removals;
     trace(std::to_string(n.id) + " activates config " + hex(ac->config.version) + " (" +
           std::to_string(ac->config.voter_count()) + " voters, " +
@@ -299,8 +296,6 @@ void cluster::do_action(node& n, action& a) {
           (ac->removed ? ", removed" : ""));
   } else if (auto* st = std::get_if<status_changed>(&a)) {
     n.status = *st;
-    if (st->serving && n.core->removed())
-      fail("server " + std::to_string(n.id) + " serves after a reconfig removed it");
     if (st->serving && st->now == role::leading && !n.core->config().is_voter(n.id))
       fail("server " + std::to_string(n.id) + " leads but is no voter of its configuration " +
            hex(n.core->config().version));
@@ -464,7 +459,6 @@ void cluster::start_joiner(node& n, const ensemble& current, bool observer) {
   n.config = current;
   n.config.version = 0;
   n.config.members[n.id] = !observer;
-  n.removed = false;
   n.started = true;
   n.log.clear();
   n.snap_state.clear();
@@ -569,8 +563,8 @@ void cluster::check_liveness() {
     fail("after healing, no leader serves");
     return;
   }
-  // Every member of the leader's configuration serves; a removed server does not; a joiner
-  // that was never added may serve, as a non-voting learner.
+  // Every member of the leader's configuration serves; a removed server, or a joiner that
+  // was never added, may serve as a non-voting learner.
   const auto& final_config = leader->core->config();
   for (auto& n : nodes_) {
     if (!n->started) continue;

@@ -154,6 +154,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
       zab::new_leader{5, cfg},
       zab::proposal{with_reconfig},
       zab::up_to_date{},
+      zab::up_to_date{cfg},
       zab::proposal{some_txns(1000)},
       zab::ack{zab::make_zxid(5, 1000)},
       zab::commit{zab::make_zxid(5, 999)},
