@@ -18,6 +18,7 @@ from ensemble import Ensemble  # noqa: E402
 IS_ZK = harness.TARGET == "zookeeper"
 START_TIMEOUT = 90 if IS_ZK else 30
 LIMIT = 300 if IS_ZK else 120
+ZKCLI = ["java", "-Xmx256m", "-cp", harness.ZK_CLASSPATH, "org.apache.zookeeper.ZooKeeperMain"]
 CLI = os.environ.get("PADDOCK_CLI", os.path.join(harness.REPO, "build", "bin", "paddock-cli"))
 SUPER_PASSWORD = "cli-reconfig-test"
 SUPER_AUTH = f"digest:super:{SUPER_PASSWORD}"
@@ -146,6 +147,10 @@ def test_config_and_refusals(ens):
     assert fields["mZxid"] == hex(stat.mzxid) and fields["dataVersion"] == str(stat.version)
     assert fields["dataLength"] == str(len(data))
     _, version = parse_config(data)
+    # zkCli's own `config -s` prints the same lines.
+    zkcli = subprocess.run(ZKCLI + ["-server", via.hosts, "config", "-s"], capture_output=True,
+                           text=True, timeout=90)
+    assert run.stdout in zkcli.stdout, (run.stdout, zkcli.stdout, zkcli.stderr)
 
     no_auth = cli(via, "reconfig", "--remove", str(gone.sid), auth=False)
     assert no_auth.returncode == 1 and "NoAuth" in no_auth.stderr, no_auth.stderr
