@@ -163,6 +163,10 @@ def test_config_and_refusals(ens):
     for args in (["--add", spec(gone), "--members", spec(gone)], [], ["--remove", "2", "-v", "x"]):
         usage = cli(via, "reconfig", *args)
         assert usage.returncode == 2 and "reconfig" in usage.stderr, (args, usage.stderr)
+    # A scheme the server has no provider for: AuthFailed on addAuth, nothing else is sent.
+    bad_scheme = subprocess.run([CLI, "--server", via.hosts, "--auth", "nosuchscheme:x",
+                                 "config"], capture_output=True, text=True, timeout=60)
+    assert bad_scheme.returncode == 1 and "AuthFailed" in bad_scheme.stderr, bad_scheme.stderr
     assert synced_config(via)[0] == data
 
     # The version config printed is the one reconfig expects (hex, zkCli's -v).
@@ -182,3 +186,27 @@ def test_reconfig_disabled():
         config = cli(e.server(0), "config", auth=False)
         assert config.returncode == 0, config.stderr
         assert sorted(parse_config(config.stdout.rstrip("\n"))[0]) == [1, 2, 3]
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_the_leader_made_an_observer_through_a_follower(ens):
+    """Every server drops its clients while a new leader is elected, sometimes before the
+    answer to the reconfig itself is out (ZooKeeper too): paddock-cli then exits 3 and says
+    the change may have committed. Either way, config shows it committed."""
+    leader = ens.server(ens.leader())
+    via = ens.server(ens.followers()[0])
+    run = cli(via, "reconfig", "--add", spec(leader, "observer"))
+    if run.returncode == 0:
+        servers, _ = committed(run)
+        assert servers[leader.sid] == spec(leader, "observer")
+    else:
+        assert run.returncode == 3, run.stdout + run.stderr
+        assert "the change may have committed" in run.stderr, run.stderr
+    harness.wait_for(lambda: leader.mode() == "observer", timeout=30,
+                     what="the old leader observes")
+    harness.wait_for(lambda: via.mode() in ("leader", "follower"), timeout=30,
+                     what="the follower serves again")
+    config = cli(via, "config", auth=False)
+    assert config.returncode == 0, config.stderr
+    servers, _ = parse_config(config.stdout.rstrip("\n"))
+    assert servers[leader.sid] == spec(leader, "observer")

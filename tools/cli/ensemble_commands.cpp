@@ -28,8 +28,14 @@ int cmd_reconfig(const context& ctx, const reconfig_options& options, bool with_
     return exit_usage;
   }
   int status = 0;
+  bool unanswered = false;
   auto r = run_one(ctx, "reconfig", "", jute::opcode::reconfig,
-                   std::get<jute::reconfig_request>(built), status);
+                   std::get<jute::reconfig_request>(built), status, &unanswered);
+  // A change that takes the leader away makes every server drop its clients while they elect
+  // a new one, sometimes before the answer to this very reconfig is out (ZooKeeper too).
+  if (unanswered)
+    std::cerr << "paddock-cli: reconfig: no answer, but the change may have committed: "
+                 "`config` shows the active configuration\n";
   if (!r) return status;
   // The reply is a GetDataResponse: the new configuration as /zookeeper/config holds it.
   auto reply = tools::decode_get_data(r->body);

@@ -26,7 +26,7 @@ void report(std::string_view what, std::string_view path, std::string_view messa
 
 std::optional<tools::reply> run_one(const context& ctx, std::string_view what,
                                     std::string_view path, int32_t opcode,
-                                    const jute::request_body& body, int& status) {
+                                    const jute::request_body& body, int& status, bool* unanswered) {
   tools::sync_client client;
   if (!client.connect(ctx.server, session_timeout_ms, ctx.timeout)) {
     report(what, path, client.error());
@@ -51,6 +51,7 @@ std::optional<tools::reply> run_one(const context& ctx, std::string_view what,
   if (!r) {
     report(what, path, client.error());
     status = exit_connection;
+    if (unanswered) *unanswered = true;
     return std::nullopt;
   }
   client.close_session();
