@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> auth_texts;
   app.add_option("--auth", auth_texts,
                  "scheme:credentials sent as addAuth before the command (repeatable), e.g. "
-                 "digest:super:password");
+                 "digest:super:password")
+      ->allow_extra_args(false); // one value per --auth, as zkCli's one addauth per line
 
   std::string path, data, word;
   bool ephemeral = false, sequential = false;
