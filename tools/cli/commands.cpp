@@ -1,93 +1,16 @@
 #include "tools/cli/commands.hpp"
 
-#include "protocol/jute/error_code.hpp"
+#include "tools/cli/session.hpp"
+#include "tools/cli/stat_printer.hpp"
 #include "tools/common/reply_bodies.hpp"
-#include "tools/common/sync_client.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <string_view>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace paddock::cli {
-
-namespace {
-
-// The session timeout we ask for: short, since every command is one round trip.
-constexpr int32_t session_timeout_ms = 10000;
-
-void report(std::string_view what, std::string_view path, std::string_view message) {
-  std::cerr << "paddock-cli: " << what << ' ' << path << ": " << message << '\n';
-}
-
-// Runs one request on a fresh session and closes it. On failure prints the reason and
-// sets `status`; on a ZooKeeper error prints its name (NoNode, BadVersion, ...).
-std::optional<tools::reply> run_one(const context& ctx, std::string_view what,
-                                    std::string_view path, int32_t opcode,
-                                    const jute::request_body& body, int& status) {
-  tools::sync_client client;
-  if (!client.connect(ctx.server, session_timeout_ms, ctx.timeout)) {
-    report(what, path, client.error());
-    status = exit_connection;
-    return std::nullopt;
-  }
-  auto r = client.call(opcode, body);
-  if (!r) {
-    report(what, path, client.error());
-    status = exit_connection;
-    return std::nullopt;
-  }
-  client.close_session();
-  if (r->header.err != 0) {
-    auto code = static_cast<jute::error_code>(r->header.err);
-    report(what, path,
-           std::string(jute::error_name(code)) + " (" + std::to_string(r->header.err) + ")");
-    status = exit_zk_error;
-    return std::nullopt;
-  }
-  status = exit_ok;
-  return r;
-}
-
-int malformed(std::string_view what, std::string_view path) {
-  report(what, path, "malformed reply from the server");
-  return exit_connection;
-}
-
-std::string hex(int64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-// java.util.Date.toString() style, as zkCli prints ctime/mtime.
-std::string date(int64_t millis) {
-  std::time_t secs = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S %Z %Y", &tm);
-  return buf;
-}
-
-void print_stat(const jute::stat& s) {
-  std::cout << "cZxid = " << hex(s.czxid) << '\n'
-            << "ctime = " << date(s.ctime) << '\n'
-            << "mZxid = " << hex(s.mzxid) << '\n'
-            << "mtime = " << date(s.mtime) << '\n'
-            << "pZxid = " << hex(s.pzxid) << '\n'
-            << "cversion = " << s.cversion << '\n'
-            << "dataVersion = " << s.version << '\n'
-            << "aclVersion = " << s.aversion << '\n'
-            << "ephemeralOwner = " << hex(s.ephemeral_owner) << '\n'
-            << "dataLength = " << s.data_length << '\n'
-            << "numChildren = " << s.num_children << '\n';
-}
-
-} // namespace
 
 int cmd_ls(const context& ctx, const std::string& path) {
   int status = 0;
@@ -122,7 +45,7 @@ int cmd_stat(const context& ctx, const std::string& path) {
   if (!r) return status;
   auto s = tools::decode_stat_reply(r->body);
   if (!s) return malformed("stat", path);
-  print_stat(*s);
+  print_stat(std::cout, *s);
   return exit_ok;
 }
 

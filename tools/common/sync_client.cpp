@@ -100,7 +100,17 @@ bool sync_client::connect(const endpoint& ep, int32_t session_timeout_ms,
 }
 
 std::optional<reply> sync_client::call(int32_t opcode, const jute::request_body& body) {
-  jute::request req{{next_xid_++, opcode}, body};
+  return exchange(next_xid_++, opcode, body);
+}
+
+std::optional<reply> sync_client::add_auth(const std::string& scheme,
+                                           const std::string& credentials) {
+  return exchange(jute::xid::auth, jute::opcode::auth, jute::auth_packet{0, scheme, credentials});
+}
+
+std::optional<reply> sync_client::exchange(int32_t xid, int32_t opcode,
+                                           const jute::request_body& body) {
+  jute::request req{{xid, opcode}, body};
   std::string out;
   jute::encode_request_frame(out, req);
   if (!send_all(fd_, out)) {

@@ -36,6 +36,10 @@ public:
   // notifications. Fails on timeout, a closed connection or a reply for another xid.
   std::optional<reply> call(int32_t opcode, const jute::request_body& body);
 
+  // addAuth: an AuthPacket on ZooKeeper's auth xid (-4), answered on that xid. A reply with
+  // AuthFailed means the server is closing the connection.
+  std::optional<reply> add_auth(const std::string& scheme, const std::string& credentials);
+
   // Sends closeSession and waits (bounded) for its reply; closes the socket.
   void close_session();
 
@@ -48,6 +52,7 @@ public:
   jute::frame_decoder& decoder() { return decoder_; }
 
 private:
+  std::optional<reply> exchange(int32_t xid, int32_t opcode, const jute::request_body& body);
   bool read_frame(std::string& frame, std::chrono::steady_clock::time_point deadline);
 
   int fd_ = -1;
