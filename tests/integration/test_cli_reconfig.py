@@ -94,8 +94,8 @@ def test_remove_a_follower_and_add_it_back(ens):
     assert sorted(servers) == sorted(m.sid for m in ens.members if m.sid != gone.sid)
     # --stat: the Stat of /zookeeper/config, whose mZxid is the new version.
     assert stat_lines(run.stdout)["mZxid"] == hex(version)
-    # What the removed server does next differs (Paddock stops serving; ZooKeeper 3.8 keeps it
-    # as a non-voting follower): only the members' view is checked here.
+    # The removed server goes on as a non-voting follower (test_reconfig.py checks it); here
+    # the members' view.
     for m in ens.members:
         if m.sid != gone.sid:
             data, _ = synced_config(m)
