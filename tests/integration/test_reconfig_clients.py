@@ -31,7 +31,7 @@ ADD_AUTH = f"addauth digest super:{SUPER_PASSWORD}"
 CONFIG_PATH = "/zookeeper/config"
 # The C client's ZOO_CHANGED_EVENT and error codes (zookeeper.h).
 ZOO_CHANGED_EVENT = 3
-ZOK, ZNOAUTH, ZBADVERSION = 0, -102, -103
+ZOK, ZBADARGUMENTS, ZNOAUTH, ZBADVERSION = 0, -8, -102, -103
 # What zkCli prints for the refusals (its CliWrapperException texts, measured on ZooKeeper 3.8).
 ZKCLI_NO_AUTH = "Insufficient permission"
 ZKCLI_BAD_VERSION = "version No is not valid"
@@ -307,6 +307,8 @@ def test_c_client_getconfig_and_reconfig(ens):
     code, results, out = c_client(leader.hosts, "reconfig", *auth, "--remove",
                                   str(follower.sid), "--from-version", f"{stat.mzxid + 1:x}")
     assert "auth rc=0" in out and [r["rc"] for r in results] == [ZBADVERSION], out
+    code, results, out = c_client(leader.hosts, "reconfig", *auth, "--remove", "1,2,3")
+    assert [r["rc"] for r in results] == [ZBADARGUMENTS], out  # no voter would be left
     assert config_node(leader.hosts)[0] == before
 
     code, results, out = c_client(leader.hosts, "reconfig", *auth, "--remove",
