@@ -242,10 +242,14 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         for (auto& [id, address] : m.peers) {
           if (id == s.self_id) continue;
           auto& l = s.peers[id];
-          // Its ports changed: connect anew. A joiner we knew only by the connection it made
-          // to us had no address yet; that connection stays (dropping it would drop a learner
-          // the new configuration counts on).
-          const bool moved = has_address(l) && l.address != address;
+          // Its host, quorum or election port changed: connect anew. Its role or client
+          // address are not the links' business (ZooKeeper keeps the leader then too). A
+          // joiner we knew only by the connection it made to us had no address yet; that
+          // connection stays (dropping it would drop a learner the new configuration counts
+          // on).
+          const bool moved = has_address(l) && (l.address.host != address.host ||
+                                                l.address.quorum_port != address.quorum_port ||
+                                                l.address.election_port != address.election_port);
           l.address = address;
           if (moved && l.quorum) lose_link(self, id);
           connect(self, id);
