@@ -69,6 +69,19 @@ bool election::quorum_agrees(const std::map<server_id, heard>& votes, const vote
   return agrees_in(members_) && (!with_pending || !pending_ || agrees_in(*pending_));
 }
 
+bool election::all_voters_agree(const vote& v) const {
+  auto all_in = [&](const ensemble& c) {
+    for (const auto& [id, votes] : c.members) {
+      if (!votes || id == self_) continue; // our own vote is v: the caller's proposal
+      auto it = received_.find(id);
+      if (it == received_.end() || it->second.state != role::looking || !(it->second.v == v))
+        return false;
+    }
+    return true;
+  };
+  return all_in(members_) && (!pending_ || all_in(*pending_));
+}
+
 // A leader other than this server must itself have said it leads (ZooKeeper's checkLeader):
 // a quorum's word alone could name a leader that already went away.
 bool election::leader_confirmed(const std::map<server_id, heard>& votes, const vote& v,
@@ -126,6 +139,12 @@ std::optional<vote> election::on_notification(int64_t now_ms, server_id from, co
     received_[from] = {n.proposed, n.election_epoch, n.state};
     if (!finalize_at_ && quorum_agrees(received_, proposal_, true))
       finalize_at_ = now_ms + timing_.finalize_wait_ms;
+    // The wait is for a better vote still on its way; once every voter has voted for this
+    // one, none can come. Deciding now spares an election with every server up (a leader
+    // that a reconfig removed hands over this way) the whole finalize wait.
+    if (finalize_at_ && all_voters_agree(proposal_) &&
+        (members_.is_voter(self_) || proposal_.leader != self_))
+      return decide(proposal_);
     return std::nullopt;
   }
   // The sender follows or leads: an established ensemble may already exist.

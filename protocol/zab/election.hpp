@@ -55,6 +55,8 @@ private:
   void send_all(const send_fn& send) const;
   bool quorum_agrees(const std::map<server_id, heard>& votes, const vote& v, bool count_self,
                      bool with_pending = true) const;
+  // Every voter of the active (and pending) configuration has sent us vote v this round.
+  bool all_voters_agree(const vote& v) const;
   bool leader_confirmed(const std::map<server_id, heard>& votes, const vote& v,
                         int64_t round) const;
   std::optional<vote> decide(const vote& v);
