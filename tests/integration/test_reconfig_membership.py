@@ -193,3 +193,27 @@ def test_a_server_down_during_a_change_learns_it_on_restart(ens):
     wait_non_voting(ens, down, timeout=START_TIMEOUT)
     with harness.kazoo_client(ens.connect_string([i for i in range(4) if i != down])) as zk:
         create_retrying(zk, "/after-removal", b"r")
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_grow_from_one_server_to_three():
+    """The way ZooKeeper grows from one server: a one-participant ensemble
+    (standaloneEnabled=false) takes two joiners; with three voters, one may stop."""
+    config = dict(RECONFIG_CONFIG, standaloneEnabled="false")
+    with Ensemble(1, extra_config=config) as e:
+        e.start(timeout=START_TIMEOUT)
+        assert e.mode(0) == "leader"
+        with super_client(e.connect_string([0])) as zk:
+            zk.create("/alone", b"1")
+            joiners = start_joiners(e, [0], 2)
+            data, _ = zk.reconfig(joining=",".join(spec(e.server(j)) for j in joiners),
+                                  leaving=None, new_members=None)
+            servers, version = parse_config(data)
+        assert sorted(servers) == [1, 2, 3]
+        for i in range(3):
+            assert synced_config(e.server(i).hosts)[0] == (servers, version)
+        e.stop_server(0)
+        with harness.kazoo_client(e.connect_string(joiners)) as zk:
+            create_retrying(zk, "/two-of-three", b"2")
+            zk.sync("/alone")
+            assert zk.get("/alone")[0] == b"1"
