@@ -86,6 +86,18 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
               {"maxSessionTimeout", std::to_string(cfg.effective_max_session_timeout())},
               {"clientPortListenBacklog", "-1"},
               {"serverId", std::to_string(cfg.server_id)}};
+  if (cfg.is_ensemble()) {
+    // As QuorumZooKeeperServer.dumpConf: the quorum keys, this server's own ports and role
+    // (zoo.cfg's line for it), then the active membership.
+    const config::peer_address* me = cfg.self();
+    s.config.insert(s.config.end(), {{"initLimit", std::to_string(cfg.init_limit)},
+                                     {"syncLimit", std::to_string(cfg.sync_limit)},
+                                     {"electionAlg", "3"},
+                                     {"electionPort", std::to_string(me ? me->election_port : 0)},
+                                     {"quorumPort", std::to_string(me ? me->quorum_port : 0)},
+                                     {"peerType", me && me->observer ? "1" : "0"}});
+    s.membership = st.membership();
+  }
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   std::error_code ec;

@@ -296,8 +296,9 @@ void activate(self_ptr self, const zab::activate_config& a) {
                a.removed ? "; this server is no longer a member: it goes on as a non-voting learner"
                          : "");
   persist_config(self, a);
-  self->send(st.ctx->store, config_node_atom::value,
-             config::config_node_data(a.config.text, a.config.version), a.config.version);
+  auto node_data = config::config_node_data(a.config.text, a.config.version);
+  st.ctx->stats->set_membership(node_data);
+  self->send(st.ctx->store, config_node_atom::value, std::move(node_data), a.config.version);
   if (st.links) {
     peer_membership m;
     for (const auto& [id, p] : st.members)
@@ -434,8 +435,9 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
   // ZooKeeper's initConfigInZKDatabase does.
   st.members = cfg.servers;
   auto members = ensemble_of(cfg.servers, cfg.config_version);
-  self->send(st.ctx->store, config_node_atom::value,
-             config::config_node_data(members.text, members.version), members.version);
+  auto node_data = config::config_node_data(members.text, members.version);
+  st.ctx->stats->set_membership(node_data);
+  self->send(st.ctx->store, config_node_atom::value, std::move(node_data), members.version);
   zab::timing timing;
   timing.tick_ms = cfg.tick_time_ms;
   timing.init_limit = cfg.init_limit;

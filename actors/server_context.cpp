@@ -22,4 +22,14 @@ void server_stats::reset() {
   latency_max_us = 0;
 }
 
+void server_stats::set_membership(std::string text) {
+  std::lock_guard lock(membership_mutex_);
+  membership_ = std::move(text);
+}
+
+std::string server_stats::membership() const {
+  std::lock_guard lock(membership_mutex_);
+  return membership_;
+}
+
 } // namespace paddock::actors

@@ -16,6 +16,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
 
 namespace paddock::actors {
 
@@ -41,6 +43,15 @@ struct server_stats {
 
   void record_latency(uint64_t us);
   void reset(); // srst / crst
+
+  // Ensemble: the active configuration as /zookeeper/config holds it (server lines, then
+  // version=<hex>), for conf's "membership:". Set by the quorum peer when one activates.
+  void set_membership(std::string text);
+  std::string membership() const;
+
+private:
+  mutable std::mutex membership_mutex_;
+  std::string membership_;
 };
 
 struct server_context {

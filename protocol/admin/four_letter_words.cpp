@@ -134,7 +134,8 @@ std::string answer(std::string_view word, const server_snapshot& s) {
   if (word == "srvr") return server_summary(s, false);
   if (word == "stat") return server_summary(s, true);
   if (word == "mntr") return monitor(s);
-  if (word == "conf") return key_values(s.config);
+  if (word == "conf")
+    return key_values(s.config) + (s.membership.empty() ? "" : "membership: \n" + s.membership);
   if (word == "envi") return "Environment:\n" + key_values(s.environment);
   if (word == "cons") {
     std::string out;

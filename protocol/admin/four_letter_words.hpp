@@ -55,8 +55,11 @@ struct server_snapshot {
   int64_t uptime_ms = 0;
   uint64_t data_dir_size = 0;
   uint64_t log_dir_size = 0;
-  std::vector<connection_info> connections;                                     // cons, stat
-  std::vector<std::pair<std::string, std::string>> config;                      // conf, in order
+  std::vector<connection_info> connections;                // cons, stat
+  std::vector<std::pair<std::string, std::string>> config; // conf, in order
+  // conf of an ensemble member: "membership: " and the active configuration's lines, as
+  // /zookeeper/config holds them (version=<hex> last, no newline after it, as 3.8).
+  std::string membership;
   std::vector<std::pair<std::string, std::string>> environment;                 // envi, in order
   std::vector<std::pair<int64_t, std::vector<std::string>>> watches_by_session; // wchc
   std::vector<std::pair<std::string, std::vector<int64_t>>> watches_by_path;    // wchp

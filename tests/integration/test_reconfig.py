@@ -207,7 +207,14 @@ def test_remove_a_follower_then_add_it_back(ens):
     with harness.kazoo_client(gone.hosts) as back:
         back.sync("/while-out")
         assert back.get("/while-out")[0] == b"x"
-        assert parse_config(back.get("/zookeeper/config")[0]) == (servers, version)
+        data = back.get("/zookeeper/config")[0]
+        assert parse_config(data) == (servers, version)
+    # conf ends with the active membership, as /zookeeper/config holds it (QuorumZooKeeperServer's
+    # dumpConf); its own ports and role come before it.
+    for m in ens.members:
+        conf = harness.four_letter(m.host, m.client_port, "conf")
+        assert conf.endswith("membership: \n" + data.decode()), conf
+        assert f"quorumPort={m.quorum_port}\n" in conf and "peerType=0\n" in conf, conf
 
 
 @pytest.mark.time_limit(LIMIT)

@@ -107,3 +107,18 @@ TEST_CASE("the first bytes of a connection are classified once 4 have come") {
   CHECK(classify_first_bytes(std::string_view("\0\0\0\x2d\0\0", 6)) == first_bytes_kind::other);
   CHECK(classify_first_bytes("kill 1") == first_bytes_kind::other);
 }
+
+TEST_CASE("conf of an ensemble member ends with its membership, as ZooKeeper 3.8 prints it") {
+  server_snapshot s;
+  s.config = {{"serverId", "1"}, {"peerType", "0"}};
+  CHECK(answer("conf", s) == "serverId=1\npeerType=0\n"); // standalone: no membership
+  s.membership = "server.1=127.0.0.1:24100:24200:participant\n"
+                 "server.2=127.0.0.1:24101:24201:participant\n"
+                 "version=100000000";
+  // Captured from ZooKeeper 3.8: "membership: " with its trailing space, the lines, and no
+  // newline after the version.
+  CHECK(answer("conf", s) == "serverId=1\npeerType=0\nmembership: \n"
+                             "server.1=127.0.0.1:24100:24200:participant\n"
+                             "server.2=127.0.0.1:24101:24201:participant\n"
+                             "version=100000000");
+}
