@@ -1,6 +1,7 @@
 #include "actors/admin.hpp"
 
 #include "actors/messages/store.hpp"
+#include "config/membership.hpp"
 #include "paddock/version.hpp"
 #include "protocol/admin/four_letter_words.hpp"
 #include "protocol/zab/types.hpp"
@@ -88,15 +89,18 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
               {"serverId", std::to_string(cfg.server_id)}};
   if (cfg.is_ensemble()) {
     // As QuorumZooKeeperServer.dumpConf: the quorum keys, this server's own ports and role
-    // (zoo.cfg's line for it), then the active membership.
+    // (its line in the active configuration, else zoo.cfg's), then the active membership.
+    s.membership = st.membership();
     const config::peer_address* me = cfg.self();
+    auto active = config::parse_members(s.membership);
+    if (auto* members = std::get_if<config::members_map>(&active))
+      if (auto it = members->find(cfg.server_id); it != members->end()) me = &it->second;
     s.config.insert(s.config.end(), {{"initLimit", std::to_string(cfg.init_limit)},
                                      {"syncLimit", std::to_string(cfg.sync_limit)},
                                      {"electionAlg", "3"},
                                      {"electionPort", std::to_string(me ? me->election_port : 0)},
                                      {"quorumPort", std::to_string(me ? me->quorum_port : 0)},
                                      {"peerType", me && me->observer ? "1" : "0"}});
-    s.membership = st.membership();
   }
   char host[256] = {};
   gethostname(host, sizeof host - 1);

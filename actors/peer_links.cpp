@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <set>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -34,6 +35,9 @@ struct link {
 
 struct links_state {
   zab::server_id self_id = 0;
+  // Where this server listens (its own line; host "0.0.0.0" with quorumListenOnAllIPs).
+  config::peer_address listening;
+  bool listen_on_all_ips = false;
   peer_links_owner_handle owner;
   std::map<zab::server_id, link> peers;
   std::map<caf::actor_addr, zab::server_id> by_addr;
@@ -193,11 +197,45 @@ template <class T> auto inbound_app() {
   };
 }
 
+// A reconfig moved this server's own election or quorum port (or host): listen there too,
+// then close what is no longer named, as ZooKeeper's QuorumPeer rebinds. Asked of the
+// middleman, not through caf::io::publish, which would block this actor's thread.
+void listen_at(self_ptr self, const config::peer_address& next) {
+  auto& st = self->state;
+  const auto before = st.listening;
+  if (before.host == next.host && before.quorum_port == next.quorum_port &&
+      before.election_port == next.election_port)
+    return;
+  st.listening = next;
+  auto mm = self->system().middleman().actor_handle();
+  const std::string host = st.listen_on_all_ips ? "0.0.0.0" : next.host;
+  const auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
+  std::set<int> wanted{next.election_port, next.quorum_port};
+  for (int port : wanted) {
+    if (before.host == next.host && (port == before.election_port || port == before.quorum_port))
+      continue; // already listening there
+    self->request(mm, caf::infinite, caf::publish_atom::value, static_cast<uint16_t>(port), me,
+                  std::set<std::string>{}, host, true)
+        .then([=](uint16_t) { spdlog::info("listening for peers on {}:{} now", host, port); },
+              [=](caf::error& err) {
+                spdlog::error("cannot listen for peers on {}:{} ({}): the others cannot reach "
+                              "this server there until it restarts",
+                              host, port, self->system().render(err));
+              });
+  }
+  for (int port : {before.election_port, before.quorum_port})
+    if (port != 0 && (before.host != next.host || !wanted.contains(port)))
+      self->send(mm, caf::close_atom::value, static_cast<uint16_t>(port));
+}
+
 caf::behavior peer_links(self_ptr self, zab::server_id self_id,
                          std::map<zab::server_id, config::peer_address> peers,
-                         peer_links_owner_handle owner) {
+                         peer_links_owner_handle owner, config::peer_address listening,
+                         bool listen_on_all_ips) {
   auto& st = self->state;
   st.self_id = self_id;
+  st.listening = std::move(listening);
+  st.listen_on_all_ips = listen_on_all_ips;
   st.owner = std::move(owner);
   for (auto& [id, address] : peers)
     st.peers[id].address = std::move(address);
@@ -240,7 +278,10 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         for (auto& [id, l] : s.peers)
           if (!m.peers.contains(id)) l.address = config::peer_address{};
         for (auto& [id, address] : m.peers) {
-          if (id == s.self_id) continue;
+          if (id == s.self_id) {
+            listen_at(self, address);
+            continue;
+          }
           auto& l = s.peers[id];
           // Its host, quorum or election port changed: connect anew. Its role or client
           // address are not the links' business (ZooKeeper keeps the leader then too). A
@@ -359,7 +400,9 @@ caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config&
   std::map<zab::server_id, config::peer_address> peers;
   for (const auto& [id, p] : cfg.servers)
     if (id != cfg.server_id) peers.emplace(id, p);
-  return sys.spawn(peer_links, cfg.server_id, std::move(peers), std::move(owner));
+  const auto* me = cfg.self();
+  return sys.spawn(peer_links, cfg.server_id, std::move(peers), std::move(owner),
+                   me ? *me : config::peer_address{}, cfg.quorum_listen_on_all_ips);
 }
 
 std::string publish_peer_links(caf::actor_system& sys, const config::server_config& cfg,

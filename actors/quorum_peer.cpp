@@ -300,9 +300,9 @@ void activate(self_ptr self, const zab::activate_config& a) {
   st.ctx->stats->set_membership(node_data);
   self->send(st.ctx->store, config_node_atom::value, std::move(node_data), a.config.version);
   if (st.links) {
-    peer_membership m;
+    peer_membership m; // this server's own line too: its ports may have moved
     for (const auto& [id, p] : st.members)
-      if (id != st.ctx->config.server_id) m.peers.emplace(id, p);
+      m.peers.emplace(id, p);
     self->send(st.links, std::move(m));
   }
 }

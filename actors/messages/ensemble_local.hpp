@@ -10,7 +10,8 @@
 //                              -> zab::server_id dropped, or no_server (fault injection)
 //                              peer_membership: the active configuration's servers (a
 //                              reconfig activated): link to new ones, stop reconnecting to
-//                              ones it no longer names
+//                              ones it no longer names, listen where this server's own
+//                              line says
 //   links -> quorum peer       (zab_in_atom, zab::server_id from, zab::message)
 //                              (app_in_atom, zab::server_id from, app_message)
 //                              (link_down_atom, zab::server_id peer, uint64_t generation)
@@ -55,7 +56,7 @@ using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 using core_tick_atom = caf::atom_constant<caf::atom("zabtick")>;
 using flush_proposals_atom = caf::atom_constant<caf::atom("zabflush")>;
 
-// quorum peer -> peer_links: the servers of the active configuration, this one left out.
+// quorum peer -> peer_links: the servers of the active configuration, this one included.
 struct peer_membership {
   std::map<zab::server_id, config::peer_address> peers;
 };

@@ -292,3 +292,27 @@ def test_the_new_membership_survives_a_restart(ens):
         assert zk.get("/before-restart")[0] == b"r"
         assert parse_config(zk.get("/zookeeper/config")[0]) == (servers, version)
         create_retrying(zk, "/after-restart", b"s")
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_a_follower_moves_to_new_quorum_and_election_ports(ens):
+    """A follower's line changes to new quorum and election ports while it runs: it listens
+    on them from then on, so that, the leader gone, the two others elect over the new ports."""
+    follower = ens.followers()[0]
+    member = ens.server(follower)
+    member.quorum_port, member.election_port = harness.free_port(), harness.free_port()
+    with super_client(ens.connect_string()) as zk:
+        data, _ = reconfig_retrying(zk, joining=spec(member))
+        servers, _ = parse_config(data)
+    assert servers[member.sid] == spec(member)
+    harness.wait_for(
+        lambda: f"quorumPort={member.quorum_port}\n" in harness.four_letter(
+            member.host, member.client_port, "conf"), timeout=30, what="conf's new quorumPort")
+    leader = ens.leader()
+    ens.stop_server(leader)
+    rest = [i for i in range(3) if i != leader]
+    new_leader, _ = ens.wait_for_leader(timeout=START_TIMEOUT, exclude=[leader])
+    assert new_leader in rest
+    ens.wait_serving(rest, timeout=START_TIMEOUT)
+    with harness.kazoo_client(ens.connect_string(rest)) as zk:
+        create_retrying(zk, "/after-the-move", b"m")
