@@ -267,8 +267,24 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
   });
   return {
       [=](open_atom, uint16_t port, const std::string& address) -> caf::result<uint16_t> {
-        auto res = self->add_tcp_doorman(port, address.empty() ? nullptr : address.c_str(), true);
+        auto& st = self->state;
+        auto everywhere = [](const std::string& a) { return a.empty() || a == "0.0.0.0"; };
+        const bool open = st.port != 0;
+        if (open && port == st.port &&
+            (address == st.address || (everywhere(address) && everywhere(st.address))))
+          return st.port;
+        auto res =
+            self->add_tcp_doorman(port, everywhere(address) ? nullptr : address.c_str(), true);
         if (!res) return std::move(res.error());
+        if (open) {
+          spdlog::info("listening for clients on {}:{} now; {}:{} closed",
+                       everywhere(address) ? "0.0.0.0" : address, res->second,
+                       everywhere(st.address) ? "0.0.0.0" : st.address, st.port);
+          self->close(st.doorman);
+        }
+        st.doorman = res->first;
+        st.port = res->second;
+        st.address = address;
         return res->second;
       },
       [=](const caf::io::new_connection_msg& msg) { on_new_connection(self, msg.handle); },
@@ -279,7 +295,8 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
       [=](answer_atom, connection_handle hdl, uint64_t serial, const std::string& text) {
         answer_and_close(self, hdl, serial, text);
       },
-      [=](const caf::io::acceptor_closed_msg&) {
+      [=](const caf::io::acceptor_closed_msg& msg) {
+        if (msg.handle != self->state.doorman) return; // one a reconfig moved away from
         spdlog::error("the client port was closed; stopping");
         self->quit(caf::exit_reason::user_shutdown);
       },

@@ -60,6 +60,11 @@ struct listener_state {
   // A trim of the C heap is due (connections closed): freed memory goes back to the system.
   bool trim_scheduled = false;
   int closed_since_trim = 0;
+  // The client port it accepts on, and where ("" or 0.0.0.0: every address). A reconfig that
+  // moves this server's client address opens the new one and closes this.
+  caf::io::accept_handle doorman;
+  uint16_t port = 0;
+  std::string address;
 
   static inline const char* name = "paddock.client_listener";
 };
@@ -67,10 +72,11 @@ struct listener_state {
 using listener_broker = caf::io::stateful_broker<listener_state>;
 
 // Spawned with spawn_broker; answers (open_atom, port, address) with the bound port or an
-// error, so the caller learns at start whether the client port could be bound. A broker is
-// dynamically typed (CAF's I/O events arrive as ordinary messages); the rest of the server
-// reaches it through listener_handle (actors/messages/client.hpp).
-// `fault_injector`: none, or the actor that carries out `kill` commands (test-only).
+// error, so the caller learns at start whether the client port could be bound. Asked again
+// (a reconfig moved this server's client address), it opens the new one, then closes the old. A
+// broker is dynamically typed (CAF's I/O events arrive as ordinary messages); the rest of the
+// server reaches it through listener_handle (actors/messages/client.hpp). `fault_injector`: none,
+// or the actor that carries out `kill` commands (test-only).
 caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_handle admin,
                               fault_injector_handle fault_injector);
 

@@ -299,6 +299,19 @@ void activate(self_ptr self, const zab::activate_config& a) {
   auto node_data = config::config_node_data(a.config.text, a.config.version);
   st.ctx->stats->set_membership(node_data);
   self->send(st.ctx->store, config_node_atom::value, std::move(node_data), a.config.version);
+  // Its own client address, when the line gives one: the listener moves there if it changed.
+  if (auto mine = st.members.find(st.ctx->config.server_id);
+      mine != st.members.end() && mine->second.client_port != 0) {
+    const auto port = static_cast<uint16_t>(mine->second.client_port);
+    const auto address = mine->second.client_address;
+    self->request(st.listener, std::chrono::seconds(10), open_atom::value, port, address)
+        .then([](uint16_t) {},
+              [=](caf::error& err) {
+                spdlog::error("cannot listen for clients on {}:{} ({}); the old address stays",
+                              address.empty() ? "0.0.0.0" : address, port,
+                              self->system().render(err));
+              });
+  }
   if (st.links) {
     peer_membership m; // this server's own line too: its ports may have moved
     for (const auto& [id, p] : st.members)

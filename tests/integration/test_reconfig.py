@@ -316,3 +316,32 @@ def test_a_follower_moves_to_new_quorum_and_election_ports(ens):
     ens.wait_serving(rest, timeout=START_TIMEOUT)
     with harness.kazoo_client(ens.connect_string(rest)) as zk:
         create_retrying(zk, "/after-the-move", b"m")
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_a_follower_moves_to_a_new_client_port(ens):
+    """A follower's line gets a new client port while it runs: it serves clients there from
+    then on, and no longer on the old one."""
+    follower = ens.followers()[0]
+    member = ens.server(follower)
+    old_port = member.client_port
+    new_port = harness.free_port()
+    line = (f"server.{member.sid}={member.host}:{member.quorum_port}:{member.election_port}"
+            f":participant;{member.host}:{new_port}")
+    with super_client(ens.connect_string()) as zk:
+        data, _ = reconfig_retrying(zk, joining=line)
+        assert parse_config(data)[0][member.sid] == line
+    member.client_port, member.port = new_port, new_port
+    member.hosts = f"{member.host}:{new_port}"
+    harness.wait_for(lambda: member.mode() == "follower", timeout=30,
+                     what="the follower serving on its new client port")
+    with harness.kazoo_client(member.hosts) as zk:
+        create_retrying(zk, "/via-the-new-port", b"p")
+
+    def old_port_closed():
+        try:
+            harness.four_letter(member.host, old_port, "ruok", timeout=1.0)
+            return False
+        except OSError:
+            return True
+    harness.wait_for(old_port_closed, timeout=30, what="the old client port closed")
