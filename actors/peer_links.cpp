@@ -203,16 +203,21 @@ template <class T> auto inbound_app() {
 void listen_at(self_ptr self, const config::peer_address& next) {
   auto& st = self->state;
   const auto before = st.listening;
-  if (before.host == next.host && before.quorum_port == next.quorum_port &&
+  // With quorumListenOnAllIPs the host does not matter: only the ports do.
+  auto bound_host = [&](const config::peer_address& a) {
+    return st.listen_on_all_ips ? std::string("0.0.0.0") : a.host;
+  };
+  const std::string host = bound_host(next);
+  const bool same_host = bound_host(before) == host;
+  if (same_host && before.quorum_port == next.quorum_port &&
       before.election_port == next.election_port)
     return;
   st.listening = next;
   auto mm = self->system().middleman().actor_handle();
-  const std::string host = st.listen_on_all_ips ? "0.0.0.0" : next.host;
   const auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
   std::set<int> wanted{next.election_port, next.quorum_port};
   for (int port : wanted) {
-    if (before.host == next.host && (port == before.election_port || port == before.quorum_port))
+    if (same_host && (port == before.election_port || port == before.quorum_port))
       continue; // already listening there
     self->request(mm, caf::infinite, caf::publish_atom::value, static_cast<uint16_t>(port), me,
                   std::set<std::string>{}, host, true)
@@ -224,7 +229,7 @@ void listen_at(self_ptr self, const config::peer_address& next) {
               });
   }
   for (int port : {before.election_port, before.quorum_port})
-    if (port != 0 && (before.host != next.host || !wanted.contains(port)))
+    if (port != 0 && (!same_host || !wanted.contains(port)))
       self->send(mm, caf::close_atom::value, static_cast<uint16_t>(port));
 }
 
