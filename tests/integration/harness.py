@@ -69,10 +69,20 @@ BASE_CONFIG = {
 }
 
 
+_ports_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now, and never one this process handed out before: the kernel may give the
+    same ephemeral port to two calls in a row once the first socket is closed, and an ensemble
+    whose zoo.cfg names one port twice does not start."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_handed_out:
+            _ports_handed_out.add(port)
+            return port
 
 
 def four_letter(host, port, word, timeout=5.0):
