@@ -19,7 +19,9 @@ API (used by every test_*.py here; keep it stable):
   TARGET, REPO, PADDOCK_BIN, ZK_CLASSPATH
   SANITIZED                   the Paddock binary is an ASan build (memory figures are void)
 """
+import base64
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -67,6 +69,13 @@ BASE_CONFIG = {
     "maxClientCnxns": "0",
     "4lw.commands.whitelist": "*",
 }
+
+
+def digest_id(user, password):
+    """user:base64(sha1(user:password)): the id of ZooKeeper's digest scheme, as a superDigest
+    or a digest ACL names it."""
+    raw = hashlib.sha1(f"{user}:{password}".encode()).digest()
+    return f"{user}:{base64.b64encode(raw).decode()}"
 
 
 _ports_handed_out = set()

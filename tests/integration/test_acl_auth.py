@@ -3,8 +3,6 @@
 IPv6 ids (accepted by Paddock, InvalidACL in 3.8.0), NoAuth inside a multi, ACLs across a
 restart. Every test runs against Paddock and against Apache ZooKeeper 3.8.0
 (PADDOCK_TARGET=zookeeper)."""
-import base64
-import hashlib
 
 import pytest
 from kazoo.exceptions import BadVersionError, InvalidACLError, NoAuthError
@@ -14,11 +12,6 @@ import harness
 import raw_zk
 
 SUPER_PASSWORD = "sekrit"
-
-
-def digest_id(user, password):
-    raw = hashlib.sha1(f"{user}:{password}".encode()).digest()
-    return f"{user}:{base64.b64encode(raw).decode()}"
 
 
 def raw_conn(srv):
@@ -56,7 +49,7 @@ def test_unknown_auth_scheme_fails_and_closes_the_connection(server):
 def super_server():
     import harness
     srv = harness.Server({"DigestAuthenticationProvider.superDigest":
-                          digest_id("super", SUPER_PASSWORD)}).start()
+                          harness.digest_id("super", SUPER_PASSWORD)}).start()
     yield srv
     srv.stop()
     srv.cleanup()
@@ -80,7 +73,7 @@ def test_super_digest_grants_everything(super_server, client):
     assert root.get("/sup")[0] == b"locked"
     # ADMIN is granted too: digest ids come back unmasked.
     acls, _ = root.get_acls("/sup")
-    assert [(a.id.scheme, a.id.id) for a in acls] == [("digest", digest_id("owner", "pw"))]
+    assert [(a.id.scheme, a.id.id) for a in acls] == [("digest", harness.digest_id("owner", "pw"))]
     root.set("/sup", b"opened")
     root.delete("/sup/kid")
     root.set_acls("/sup", OPEN_ACL_UNSAFE)

@@ -6,8 +6,6 @@ ancestor), but ZooKeeper checks one-shot watches the same way.
 
 Raw wire client: kazoo 2.8 has no addWatch. Every test passes against Debian's ZooKeeper
 3.8.0 (PADDOCK_TARGET=zookeeper), which carries the CVE fix."""
-import base64
-import hashlib
 import struct
 
 import pytest
@@ -22,11 +20,6 @@ OP_SET_ACL = 7
 PERM_ALL = 31
 
 
-def digest_id(user, password):
-    raw = hashlib.sha1(f"{user}:{password}".encode()).digest()
-    return f"{user}:{base64.b64encode(raw).decode()}"
-
-
 def acl_body(*entries):
     """vector<ACL> of (perms, scheme, id)."""
     body = struct.pack(">i", len(entries))
@@ -36,7 +29,7 @@ def acl_body(*entries):
 
 
 ALICE = ("alice", "pw")
-ALICE_ONLY = acl_body((PERM_ALL, "digest", digest_id(*ALICE)))
+ALICE_ONLY = acl_body((PERM_ALL, "digest", harness.digest_id(*ALICE)))
 
 
 class Session:

@@ -3,8 +3,6 @@ removed and added back, a bulk change by --members and by --file (zkCli's one-da
 too), refusals by name and exit status (BadVersion, NoAuth, ReconfigDisabled), and config equal
 to what kazoo reads from /zookeeper/config. PADDOCK_TARGET=zookeeper runs the same file against
 Apache ZooKeeper: paddock-cli speaks to both."""
-import base64
-import hashlib
 import os
 import subprocess
 import sys
@@ -14,35 +12,13 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 from ensemble import Ensemble  # noqa: E402
+from reconfig_support import (LIMIT, START_TIMEOUT, SUPER_PASSWORD,  # noqa: E402,F401
+                              config_node, ens, parse_config, spec)
 
-IS_ZK = harness.TARGET == "zookeeper"
-START_TIMEOUT = 90 if IS_ZK else 30
-LIMIT = 300 if IS_ZK else 120
 ZKCLI = ["java", "-Xmx256m", "-cp", harness.ZK_CLASSPATH, "org.apache.zookeeper.ZooKeeperMain"]
 CLI = os.environ.get("PADDOCK_CLI", os.path.join(harness.REPO, "build", "bin", "paddock-cli"))
-SUPER_PASSWORD = "cli-reconfig-test"
 SUPER_AUTH = f"digest:super:{SUPER_PASSWORD}"
 COMMITTED = "Committed new configuration:\n"
-
-
-def digest_id(user, password):
-    raw = hashlib.sha1(f"{user}:{password}".encode()).digest()
-    return f"{user}:{base64.b64encode(raw).decode()}"
-
-
-RECONFIG_CONFIG = {"reconfigEnabled": "true",
-                   "DigestAuthenticationProvider.superDigest":
-                       digest_id("super", SUPER_PASSWORD)}
-
-
-@pytest.fixture
-def ens():
-    e = Ensemble(3, extra_config=RECONFIG_CONFIG)
-    try:
-        e.start(timeout=START_TIMEOUT)
-        yield e
-    finally:
-        e.cleanup()
 
 
 def cli(member, *args, auth=True):
@@ -51,33 +27,12 @@ def cli(member, *args, auth=True):
     return subprocess.run([CLI, *options, *args], capture_output=True, text=True, timeout=60)
 
 
-def spec(member, role="participant"):
-    """server.N=host:quorum:election:role;host:client, as ZooKeeper writes it."""
-    return (f"server.{member.sid}={member.host}:{member.quorum_port}:{member.election_port}"
-            f":{role};{member.host}:{member.client_port}")
-
-
-def parse_config(text):
-    """{sid: line} and the version (an int) of a configuration as /zookeeper/config holds it."""
-    lines = text.split("\n")
-    assert lines[-1].startswith("version="), text
-    servers = {int(line.partition("=")[0][len("server."):]): line for line in lines[:-1]}
-    return servers, int(lines[-1][len("version="):], 16)
-
-
 def committed(run):
     """The configuration a successful `reconfig` printed (without the Stat)."""
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith(COMMITTED), run.stdout
     body = run.stdout[len(COMMITTED):]
     return parse_config(body.split("\ncZxid = ")[0].rstrip("\n"))
-
-
-def synced_config(member):
-    with harness.kazoo_client(member.hosts) as zk:
-        zk.sync("/zookeeper/config")
-        data, stat = zk.get("/zookeeper/config")
-        return data.decode(), stat
 
 
 def stat_lines(out):
@@ -98,13 +53,13 @@ def test_remove_a_follower_and_add_it_back(ens):
     # the members' view.
     for m in ens.members:
         if m.sid != gone.sid:
-            data, _ = synced_config(m)
+            data, _ = config_node(m.hosts)
             assert parse_config(data) == (servers, version)
 
     servers, version = committed(cli(via, "reconfig", "--add", spec(gone)))
     assert sorted(servers) == [1, 2, 3] and servers[gone.sid] == spec(gone)
     harness.wait_for(lambda: gone.mode() == "follower", timeout=30, what="the server back")
-    data, _ = synced_config(gone)
+    data, _ = config_node(gone.hosts)
     assert parse_config(data) == (servers, version)
 
 
@@ -128,7 +83,7 @@ def test_bulk_change_by_members_then_by_file(ens, tmp_path):
     servers, version = committed(cli(via, "reconfig", "-file", str(path)))
     assert servers == {m.sid: spec(m) for m in ens.members}
     harness.wait_for(lambda: member.mode() == "follower", timeout=30, what="a follower again")
-    data, _ = synced_config(member)
+    data, _ = config_node(member.hosts)
     assert parse_config(data) == (servers, version)
 
 
@@ -137,7 +92,7 @@ def test_config_and_refusals(ens):
     follower = ens.followers()[0]
     gone = ens.server(follower)
     via = ens.server(ens.leader())
-    data, stat = synced_config(via)
+    data, stat = config_node(via.hosts)
     # config: /zookeeper/config's data, as kazoo reads it; --stat adds its Stat.
     run = cli(via, "config", auth=False)
     assert run.returncode == 0 and run.stdout == data + "\n", run.stdout + run.stderr
@@ -167,7 +122,7 @@ def test_config_and_refusals(ens):
     bad_scheme = subprocess.run([CLI, "--server", via.hosts, "--auth", "nosuchscheme:x",
                                  "config"], capture_output=True, text=True, timeout=60)
     assert bad_scheme.returncode == 1 and "AuthFailed" in bad_scheme.stderr, bad_scheme.stderr
-    assert synced_config(via)[0] == data
+    assert config_node(via.hosts)[0] == data
 
     # The version config printed is the one reconfig expects (hex, zkCli's -v).
     servers, new_version = committed(cli(via, "reconfig", "--remove", str(gone.sid),

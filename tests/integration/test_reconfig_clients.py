@@ -18,11 +18,9 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from ensemble import Ensemble  # noqa: E402
-from test_reconfig import (LIMIT, RECONFIG_CONFIG, START_TIMEOUT, SUPER_PASSWORD,  # noqa: E402
-                           parse_config, spec, super_client, wait_mode)
+from reconfig_support import (LIMIT, SUPER_PASSWORD, config_node, ens,  # noqa: E402,F401
+                              parse_config, spec, super_client, wait_mode)
 
-IS_ZK = harness.TARGET == "zookeeper"
 ZKCLI = ["java", "-Xmx256m", "-cp", harness.ZK_CLASSPATH, "org.apache.zookeeper.ZooKeeperMain"]
 C_CONFIG_CLIENT = os.environ.get(
     "PADDOCK_C_CONFIG_CLIENT",
@@ -39,25 +37,7 @@ CONFIG_CHANGED_EVENT = ("WatchedEvent state:SyncConnected type:NodeDataChanged "
                         f"path:{CONFIG_PATH}")
 
 
-@pytest.fixture
-def ens():
-    e = Ensemble(3, extra_config=RECONFIG_CONFIG)
-    try:
-        e.start(timeout=START_TIMEOUT)
-        yield e
-    finally:
-        e.cleanup()
-
-
 # -- what kazoo reads -------------------------------------------------------------------------
-
-def config_node(hosts):
-    """(/zookeeper/config's text, its Stat) as kazoo reads it from `hosts` after a sync."""
-    with harness.kazoo_client(hosts) as zk:
-        zk.sync(CONFIG_PATH)
-        data, stat = zk.get(CONFIG_PATH)
-        return data.decode(), stat
-
 
 def absent_observer(sid):
     """A spec for an observer that no process serves: adding it changes every member's

@@ -13,23 +13,11 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 from ensemble import Ensemble  # noqa: E402
-from test_reconfig import (RECONFIG_CONFIG, create_retrying, parse_config,  # noqa: E402
-                           reconfig_retrying, spec, super_client, synced_config,
-                           wait_non_voting)
+from reconfig_support import (IS_ZK, RECONFIG_CONFIG, START_TIMEOUT,  # noqa: E402,F401
+                              create_retrying, ens, parse_config, reconfig_retrying, spec,
+                              super_client, synced_config, wait_non_voting)
 
-IS_ZK = harness.TARGET == "zookeeper"
-START_TIMEOUT = 90 if IS_ZK else 30
-LIMIT = 420 if IS_ZK else 150
-
-
-@pytest.fixture
-def ens():
-    e = Ensemble(3, extra_config=RECONFIG_CONFIG)
-    try:
-        e.start(timeout=START_TIMEOUT)
-        yield e
-    finally:
-        e.cleanup()
+LIMIT = 420 if IS_ZK else 150  # these tests run longer than test_reconfig's
 
 
 def start_joiners(ens, current, count):

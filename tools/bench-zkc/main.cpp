@@ -24,7 +24,6 @@ using namespace paddock;
 using namespace paddock::bench::zkc;
 using bench::options;
 
-constexpr int exit_errors = 1;
 constexpr int exit_failure = 3;
 constexpr std::chrono::milliseconds connect_timeout{10000};
 constexpr std::chrono::milliseconds stall_timeout{15000};
@@ -153,23 +152,7 @@ int run(const options& opt) {
   auto results = measure.finish();
   results.cpu = cpu.stop(measure.window_ops());
   if (!cpu.warning().empty()) std::cerr << "paddock-bench-zkc: cpu: " << cpu.warning() << '\n';
-  if (opt.json)
-    bench::print_json(std::cout, opt, results);
-  else
-    bench::print_human(std::cout, opt, results);
-  std::cout.flush();
-
-  int status = 0;
-  if (results.verify_failures > 0) {
-    std::cerr << "paddock-bench-zkc: " << results.verify_failures
-              << " replies did not match their requests\n";
-    status = exit_errors;
-  }
-  if (results.errors > 0 && !opt.allow_errors) {
-    std::cerr << "paddock-bench-zkc: " << results.errors
-              << " requests failed (use --allow-errors to accept)\n";
-    status = exit_errors;
-  }
+  int status = bench::report_results(std::cout, std::cerr, "paddock-bench-zkc", opt, results);
 
   if (!opt.keep) {
     cleanup_phase cleanup(opt, ids, measure.created());

@@ -20,7 +20,6 @@ namespace {
 using namespace paddock;
 using bench::options;
 
-constexpr int exit_errors = 1;
 constexpr int exit_failure = 3;
 constexpr std::chrono::milliseconds stall_timeout{15000};
 
@@ -65,23 +64,7 @@ int run(const options& opt) {
   auto created = measure.created();
   auto results = measure.finish();
   if (!cpu.warning().empty()) std::cerr << "paddock-bench: cpu: " << cpu.warning() << '\n';
-  if (opt.json)
-    bench::print_json(std::cout, opt, results);
-  else
-    bench::print_human(std::cout, opt, results);
-  std::cout.flush();
-
-  int status = 0;
-  if (results.verify_failures > 0) {
-    std::cerr << "paddock-bench: " << results.verify_failures
-              << " replies did not match their requests\n";
-    status = exit_errors;
-  }
-  if (results.errors > 0 && !opt.allow_errors) {
-    std::cerr << "paddock-bench: " << results.errors
-              << " requests failed (use --allow-errors to accept)\n";
-    status = exit_errors;
-  }
+  int status = bench::report_results(std::cout, std::cerr, "paddock-bench", opt, results);
 
   if (!opt.keep) {
     bench::cleanup_phase cleanup(opt, loop, created);

@@ -106,4 +106,23 @@ void print_json(std::ostream& os, const options& opt, const results& r) {
   os << "}\n";
 }
 
+int report_results(std::ostream& out, std::ostream& err, const char* tool, const options& opt,
+                   const results& r) {
+  if (opt.json)
+    print_json(out, opt, r);
+  else
+    print_human(out, opt, r);
+  out.flush();
+  int status = 0;
+  if (r.verify_failures > 0) {
+    err << tool << ": " << r.verify_failures << " replies did not match their requests\n";
+    status = 1;
+  }
+  if (r.errors > 0 && !opt.allow_errors) {
+    err << tool << ": " << r.errors << " requests failed (use --allow-errors to accept)\n";
+    status = 1;
+  }
+  return status;
+}
+
 } // namespace paddock::bench
