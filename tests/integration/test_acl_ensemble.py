@@ -10,7 +10,7 @@ from kazoo.security import OPEN_ACL_UNSAFE, make_acl, make_digest_acl
 import raw_zk
 from ensemble import Ensemble
 from harness import TARGET
-from test_acl_auth import digest_id
+from harness import digest_id
 
 START_TIMEOUT = 90 if TARGET == "zookeeper" else 30
 SUPER = ("super", "ens-secret")

@@ -13,7 +13,7 @@ from kazoo.security import (CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, m
 
 import harness
 import raw_zk
-from test_acl_auth import digest_id
+from harness import digest_id
 
 ACLS = {
     "open": OPEN_ACL_UNSAFE,
