@@ -3,13 +3,17 @@
 #include "actors/messages/store.hpp"
 #include "config/membership.hpp"
 #include "paddock/version.hpp"
+#include "protocol/admin/admin_commands.hpp"
 #include "protocol/admin/four_letter_words.hpp"
 #include "protocol/zab/types.hpp"
 
 #include <caf/all.hpp>
 #include <dirent.h>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace paddock::actors {
@@ -117,10 +121,94 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
   return s;
 }
 
+// The AdminServer's additions to the four-letter words' figures: the configuration as
+// ZooKeeperServerConf reports it, the quorum peer's view, the last snapshot, the process's
+// properties. `initial_configuration`: zoo.cfg's text as read at start (standalone only).
+admin::command_inputs command_figures(const server_context& ctx, admin::server_snapshot snap,
+                                      const std::optional<std::string>& initial_configuration) {
+  admin::command_inputs in;
+  const auto& cfg = ctx.config;
+  const auto& st = *ctx.stats;
+  in.client_port = cfg.client_port;
+  in.data_dir = cfg.snap_dir();
+  in.data_log_dir = cfg.log_dir();
+  in.tick_time = cfg.tick_time_ms;
+  in.max_client_cnxns = cfg.max_client_cnxns;
+  in.min_session_timeout = cfg.effective_min_session_timeout();
+  in.max_session_timeout = cfg.effective_max_session_timeout();
+  in.server_id = cfg.server_id;
+  in.initial_configuration = initial_configuration;
+  in.last_snapshot_zxid = st.last_snapshot_zxid.load(std::memory_order_relaxed);
+  in.last_snapshot_time_s = st.last_snapshot_time_s.load(std::memory_order_relaxed);
+  utsname uts{};
+  uname(&uts);
+  std::error_code ec;
+  // Sorted by name, as ZooKeeper sorts the JVM's properties.
+  in.system_properties = {{"file.separator", "/"},
+                          {"line.separator", "\n"},
+                          {"os.arch", uts.machine},
+                          {"os.name", "Linux"},
+                          {"os.version", uts.release},
+                          {"path.separator", ":"},
+                          {"user.dir", std::filesystem::current_path(ec).string()},
+                          {"user.home", env("HOME")},
+                          {"user.name", env("USER", env("LOGNAME").c_str())}};
+  auto& q = in.quorum;
+  q.ensemble = cfg.is_ensemble();
+  if (q.ensemble) {
+    q.my_id = cfg.server_id;
+    q.leader_id = st.leader_id.load(std::memory_order_relaxed);
+    q.is_leader = snap.mode == "leader";
+    const int role = st.zab_role.load(std::memory_order_relaxed);
+    const int shown = st.zab_mode.load(std::memory_order_relaxed);
+    // ZooKeeper's phases: election while looking, discovery and synchronization until the
+    // leader is established, broadcast while serving. Paddock does not tell discovery from
+    // synchronization apart from outside the ZAB core: both are "synchronization".
+    if (role == static_cast<int>(zab::role::looking) || role < 0)
+      q.zab_phase = "election";
+    else if (shown == static_cast<int>(zab::role::looking))
+      q.zab_phase = "synchronization";
+    else
+      q.zab_phase = "broadcast";
+    q.epoch = snap.zxid >> 32;
+    const std::string address =
+        cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address;
+    q.client_address = address + ":" + std::to_string(cfg.client_port);
+    auto active = config::parse_members(st.membership());
+    config::members_map members;
+    if (auto* m = std::get_if<config::members_map>(&active); m && !m->empty())
+      members = *m;
+    else
+      members = cfg.servers; // before the first configuration is active: zoo.cfg's
+    for (const auto& [id, p] : members) {
+      admin::member_view v{id, p.host, p.quorum_port, p.election_port, p.observer, ""};
+      if (p.client_port > 0)
+        v.client_address = (p.client_address.empty() ? "0.0.0.0" : p.client_address) + ":" +
+                           std::to_string(p.client_port);
+      else if (id == cfg.server_id)
+        v.client_address = q.client_address; // ZooKeeper fills in its own from clientPort
+      if (id == q.leader_id) q.leader_host = p.host;
+      q.members.push_back(std::move(v));
+    }
+  }
+  in.snapshot = std::move(snap);
+  return in;
+}
+
+std::optional<std::string> read_initial_configuration(const server_context& ctx) {
+  if (ctx.config.is_ensemble() || ctx.config.config_path.empty()) return std::nullopt;
+  std::ifstream in(ctx.config.config_path);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 } // namespace
 
 admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr ctx) {
   const int64_t started_ms = ctx->clock->monotonic_ms();
+  const auto initial_configuration = read_initial_configuration(*ctx);
   return {
       [=](stats_atom, std::string& word,
           std::vector<session_handle>& sessions) -> caf::result<std::string> {
@@ -166,6 +254,65 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
                   snap->global_sessions = t.session_count;
                   self->request(ctx->watch_manager, ask_timeout, stats_atom::value,
                                 admin::needs_watch_listings(word))
+                      .then(
+                          [=](watch_stats& w) mutable {
+                            snap->watch_count = w.watch_count;
+                            snap->data_watch_count = w.data_watch_count;
+                            snap->watched_paths = w.watched_paths;
+                            snap->watching_connections = w.watchers;
+                            snap->watches_by_session = std::move(w.by_session);
+                            snap->watches_by_path = std::move(w.by_path);
+                            ask_sessions();
+                          },
+                          [=](caf::error& err) mutable { rp.deliver(err); });
+                },
+                [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      // The AdminServer's commands: the same figures, gathered the same way, as JSON.
+      [=](admin_command_atom, std::string& name,
+          std::vector<session_handle>& sessions) -> caf::result<std::string> {
+        const bool serving = ctx->stats->zab_mode.load(std::memory_order_relaxed) !=
+                             static_cast<int>(zab::role::looking);
+        const admin::command_spec* cmd = admin::find_command(name);
+        auto answer = [=](admin::server_snapshot snap) {
+          return admin::run_command(
+                     name, command_figures(*ctx, std::move(snap), initial_configuration), serving)
+              .pretty();
+        };
+        if (!cmd || (cmd->server_required && !serving)) return answer({});
+        if (cmd->primary == "stat_reset" || cmd->primary == "connection_stat_reset")
+          ctx->stats->reset();
+        auto rp = self->make_response_promise<std::string>();
+        auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started_ms));
+        auto finish = [=]() mutable { rp.deliver(answer(std::move(*snap))); };
+        auto ask_sessions = [=]() mutable {
+          if (!admin::command_needs_connections(name) || sessions.empty()) {
+            finish();
+            return;
+          }
+          auto pending = std::make_shared<size_t>(sessions.size());
+          for (auto& s : sessions)
+            self->request(s, ask_timeout, stats_atom::value)
+                .then(
+                    [=](admin::connection_info& info) mutable {
+                      snap->connections.push_back(std::move(info));
+                      if (--*pending == 0) finish();
+                    },
+                    [=](caf::error&) mutable {
+                      if (--*pending == 0) finish(); // a session gone meanwhile is not listed
+                    });
+        };
+        self->request(ctx->store, ask_timeout, stats_atom::value)
+            .then(
+                [=](tree_stats& t) mutable {
+                  snap->zxid = t.last_zxid;
+                  snap->node_count = t.node_count;
+                  snap->ephemerals_count = t.ephemerals_count;
+                  snap->approximate_data_size = t.approximate_data_size;
+                  snap->global_sessions = t.session_count;
+                  self->request(ctx->watch_manager, ask_timeout, stats_atom::value,
+                                admin::command_needs_watch_listings(name))
                       .then(
                           [=](watch_stats& w) mutable {
                             snap->watch_count = w.watch_count;

@@ -288,6 +288,8 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
         return res->second;
       },
       [=](const caf::io::new_connection_msg& msg) { on_new_connection(self, msg.handle); },
+      // The AdminServer's commands that list connections ask for them here.
+      [=](stats_atom) { return all_sessions(self); },
       [=](caf::io::new_data_msg& msg) { on_data(self, msg); },
       [=](const caf::io::connection_closed_msg& msg) { forget_connection(self, msg.handle, true); },
       // The single read of trigger(hdl, 1) is used up; on_data has decided what comes next.

@@ -218,6 +218,8 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
   // currently serving" otherwise), and only once its listener takes clients (below), so that
   // a client that saw "Mode: follower" is not turned away.
   auto& shown_mode = st.ctx->stats->zab_mode;
+  st.ctx->stats->zab_role.store(static_cast<int>(s.now), std::memory_order_relaxed);
+  st.ctx->stats->leader_id.store(s.leader, std::memory_order_relaxed);
   if (!s.serving)
     shown_mode.store(static_cast<int>(zab::role::looking), std::memory_order_relaxed);
   else if (was_serving)

@@ -1,6 +1,7 @@
 #include "actors/server.hpp"
 
 #include "actors/admin.hpp"
+#include "actors/admin_server.hpp"
 #include "actors/client_listener.hpp"
 #include "actors/container_sweeper_actor.hpp"
 #include "actors/fault_injector.hpp"
@@ -33,6 +34,7 @@
 #include <optional>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -207,6 +209,13 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   // the handles are filled in right after spawning, before any client can connect.
   auto ctx = std::make_shared<server_context>();
   ctx->config = cfg;
+  if (!recovered.snapshot_path.empty()) {
+    // last_snapshot reports the snapshot recovered from until a new one is written.
+    struct stat file {};
+    ctx->stats->last_snapshot_zxid.store(recovered.snapshot_zxid);
+    if (::stat(recovered.snapshot_path.c_str(), &file) == 0)
+      ctx->stats->last_snapshot_time_s.store(static_cast<int64_t>(file.st_mtime));
+  }
   ctx->clock = clock;
   ctx->disk = disk;
   ctx->flow = client::flow_limits::for_max_buffer(cfg.max_buffer, cfg.global_outstanding_limit);
@@ -304,6 +313,26 @@ int run_server(const config::server_config& cfg, const run_options& options) {
     self->send(peer, links_atom::value, ctx->peer_links);
   }
 
+  // The AdminServer, as ZooKeeper: a standalone server that cannot start it does not start
+  // (ZooKeeperServerMain exits); an ensemble member logs it and goes on without
+  // (QuorumPeer.start). Declared after `sys`, so it stops before the actors it asks.
+  std::unique_ptr<admin_server> admin_http;
+  if (cfg.admin_enable_server) {
+    auto started = admin_server::start(sys, cfg, admin, listener);
+    if (auto* error = std::get_if<std::string>(&started)) {
+      if (!cfg.is_ensemble()) {
+        spdlog::critical("{}; set admin.enableServer=false to run without it", *error);
+        stop_all();
+        return 1;
+      }
+      spdlog::warn("{}; going on without the AdminServer", *error);
+    } else {
+      admin_http = std::move(std::get<std::unique_ptr<admin_server>>(started));
+      spdlog::info("AdminServer on {}:{}, commands under {}", cfg.admin_server_address,
+                   admin_http->port(), cfg.admin_command_url);
+    }
+  }
+
   for (const auto& entry : core)
     self->monitor(entry.first);
 
@@ -329,6 +358,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
                   kill(getpid(), SIGTERM); // release the signal waiter
                 });
   signal_waiter.join();
+  admin_http.reset(); // waits for the requests in progress, which the actors still answer
   stop_all();
   return status;
 }

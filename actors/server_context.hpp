@@ -40,6 +40,14 @@ struct server_stats {
   // Ensemble: the ZAB role as an int (zab::role) while this server serves clients, looking
   // while it does not; -1 standalone. For the four-letter words.
   std::atomic<int> zab_mode{-1};
+  // Ensemble: the ZAB role as an int (zab::role) whether serving or not, and the leader's id
+  // (-1 while none is known). For the AdminServer's leader and zabstate commands.
+  std::atomic<int> zab_role{-1};
+  std::atomic<int64_t> leader_id{-1};
+  // The newest snapshot written (or, until one is, the one recovered from): its zxid and
+  // when it was finished, in seconds since the epoch; -1 for none. For last_snapshot.
+  std::atomic<int64_t> last_snapshot_zxid{-1};
+  std::atomic<int64_t> last_snapshot_time_s{-1};
 
   void record_latency(uint64_t us);
   void reset(); // srst / crst

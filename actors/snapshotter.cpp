@@ -39,9 +39,13 @@ snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
         while (r < 0 && errno == EINTR);
         self->state.ctx->snapshot_writer->store(0);
         const int64_t ms = self->state.ctx->clock->monotonic_ms() - started_ms;
-        if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
           spdlog::info("snapshot of zxid 0x{:x} written in {} ms", s.zxid, ms);
-        else
+          auto& stats = *self->state.ctx->stats;
+          stats.last_snapshot_zxid.store(s.zxid, std::memory_order_relaxed);
+          stats.last_snapshot_time_s.store(self->state.ctx->clock->wall_ms() / 1000,
+                                           std::memory_order_relaxed);
+        } else
           spdlog::error("snapshot of zxid 0x{:x} failed (writer status {}); recovery keeps "
                         "using the previous snapshot and the log",
                         s.zxid, status);

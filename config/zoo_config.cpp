@@ -390,6 +390,23 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     cfg.super_digest = value;
     return std::nullopt;
   }
+  if (key == "admin.enableServer") return set_bool(key, value, cfg.admin_enable_server);
+  if (key == "admin.serverAddress") {
+    if (value.empty()) return invalid(key, value, "must be an address to listen on");
+    cfg.admin_server_address = value;
+    return std::nullopt;
+  }
+  if (key == "admin.serverPort")
+    return set_int<int32_t>(key, value, cfg.admin_server_port, 1, 65535, "a port, 1..65535");
+  if (key == "admin.commandURL") {
+    if (value.size() < 2 || value[0] != '/' || value.back() == '/')
+      return invalid(key, value, "must be a path such as /commands");
+    cfg.admin_command_url = value;
+    return std::nullopt;
+  }
+  if (key == "admin.idleTimeout")
+    return set_int<int32_t>(key, value, cfg.admin_idle_timeout_ms, 1, i32max,
+                            "a positive number of ms");
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else

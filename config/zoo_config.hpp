@@ -87,6 +87,14 @@ struct server_config {
   // zookeeper.DigestAuthenticationProvider.superDigest; addauth with that identity makes a
   // session super (every permission on every znode).
   std::string super_digest;
+  // The AdminServer (ZooKeeper's admin.* keys, which it reads as the system properties
+  // zookeeper.admin.*): HTTP on admin_server_address:admin_server_port, the commands under
+  // admin_command_url. Enabled by default, as in ZooKeeper.
+  bool admin_enable_server = true;              // admin.enableServer
+  std::string admin_server_address = "0.0.0.0"; // admin.serverAddress
+  int32_t admin_server_port = 8080;             // admin.serverPort
+  std::string admin_command_url = "/commands";  // admin.commandURL
+  int32_t admin_idle_timeout_ms = 30000;        // admin.idleTimeout
 
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;

@@ -8,6 +8,9 @@
 //   fault injector -> itself    (kill_now_atom, caf::actor victim, std::string name): a core
 //                               actor dies a moment after its answer left
 //   signal thread -> server     (stop_atom, int signal)
+//   AdminServer -> listener     (stats_atom) -> std::vector<session_handle> every session
+//   AdminServer -> admin        (admin_command_atom, std::string command,
+//                               std::vector<session_handle> sessions) -> std::string JSON
 // The figures they gather come as tree_stats and watch_stats (store.hpp) and
 // admin::connection_info (client.hpp's session_handle).
 #include "actors/messages/client.hpp"
@@ -26,10 +29,13 @@ namespace paddock::actors {
 using fault_atom = caf::atom_constant<caf::atom("fault")>;
 using kill_now_atom = caf::atom_constant<caf::atom("killnow")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using admin_command_atom = caf::atom_constant<caf::atom("admincmd")>;
 
 // The admin actor (actors/admin.hpp).
 using admin_handle = caf::typed_actor<
-    caf::replies_to<stats_atom, std::string, std::vector<session_handle>>::with<std::string>>;
+    caf::replies_to<stats_atom, std::string, std::vector<session_handle>>::with<std::string>,
+    caf::replies_to<admin_command_atom, std::string,
+                    std::vector<session_handle>>::with<std::string>>;
 
 // The fault injector (actors/fault_injector.hpp). The victim of kill_now is dynamically
 // typed: it is any of the core actors, and only its exit matters.

@@ -37,10 +37,10 @@ BASE_CONFIG = {
     "maxClientCnxns": "0",
     "4lw.commands.whitelist": "*",
     "snapCount": "2000",
+    "admin.enableServer": "false",  # on by default, on port 8080, for both targets
     **RECONFIG_CONFIG,  # the membership nemesis reconfigures
 }
 ZOOKEEPER_CONFIG = {
-    "admin.enableServer": "false",
     "standaloneEnabled": "false",
 }
 # Log lines that mean the server broke even if it kept running.

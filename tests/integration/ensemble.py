@@ -50,9 +50,9 @@ BASE_CONFIG = {
     "maxSessionTimeout": "10000",
     "maxClientCnxns": "0",
     "4lw.commands.whitelist": "*",
+    "admin.enableServer": "false",  # on by default, on port 8080, for both targets
 }
 ZOOKEEPER_CONFIG = {
-    "admin.enableServer": "false",
     "standaloneEnabled": "false",
     "reconfigEnabled": "false",
     "forceSync": "no",

@@ -33,7 +33,8 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TARGET = os.environ.get("PADDOCK_TARGET", "paddock")
 PADDOCK_BIN = os.environ.get("PADDOCK_BIN", os.path.join(REPO, "build", "bin", "paddock"))
-ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
+# servlet-api.jar: without it ZooKeeper cannot load Jetty and runs no AdminServer.
+ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/servlet-api.jar"
 
 
 def _sanitized(binary):
@@ -68,6 +69,9 @@ BASE_CONFIG = {
     "maxSessionTimeout": "10000",
     "maxClientCnxns": "0",
     "4lw.commands.whitelist": "*",
+    # Off, for both targets: on by default it would take port 8080 (test_admin_server.py
+    # turns it on, on a free port).
+    "admin.enableServer": "false",
 }
 
 
@@ -135,7 +139,7 @@ class Server:
         self.config.update({"dataDir": self.data_dir, "clientPort": str(self.port),
                             "clientPortAddress": self.host})
         if TARGET == "zookeeper":
-            self.config.update({"admin.enableServer": "false", "forceSync": "no"})
+            self.config.update({"forceSync": "no"})
         self.config.update(extra_config or {})
         self.cfg_path = os.path.join(self.dir, "zoo.cfg")
         with open(self.cfg_path, "w") as f:

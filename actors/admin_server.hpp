@@ -1,0 +1,40 @@
+#pragma once
+// ZooKeeper's AdminServer: GET <admin.commandURL> lists the commands, GET
+// <admin.commandURL>/<name> runs one and answers its JSON (protocol/admin/admin_commands.hpp).
+// HTTP is civetweb's (http_server.hpp), on its own threads; each request asks the listener
+// for the sessions and the admin actor for the answer, through a scoped actor with a timeout,
+// so no actor state is touched from those threads.
+#include "actors/http_server.hpp"
+#include "actors/messages/admin.hpp"
+#include "actors/messages/client.hpp"
+#include "config/zoo_config.hpp"
+
+#include <caf/actor_system.hpp>
+#include <memory>
+#include <string>
+#include <variant>
+
+namespace paddock::actors {
+
+// The answer to one request, given the path (the command URL's part already checked by the
+// HTTP server): the listing, a command's JSON, or 404/405.
+class admin_server {
+public:
+  // Listens on admin.serverAddress:admin.serverPort; the error (naming both) if it cannot.
+  static std::variant<std::unique_ptr<admin_server>, std::string>
+  start(caf::actor_system& sys, const config::server_config& cfg, admin_handle admin,
+        listener_handle listener);
+
+  int port() const { return http_->port(); }
+
+private:
+  admin_server() = default;
+  http_response handle(const http_request& req) const;
+  caf::actor_system* sys_ = nullptr;
+  std::string command_url_;
+  admin_handle admin_;
+  listener_handle listener_;
+  std::unique_ptr<http_server> http_; // last: stopped first, before the handles go
+};
+
+} // namespace paddock::actors
