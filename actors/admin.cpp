@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <filesystem>
 #include <fstream>
+#include <pwd.h>
 #include <sstream>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -50,6 +51,19 @@ uint64_t dir_size(const std::string& dir) {
 std::string env(const char* name, const char* fallback = "<NA>") {
   const char* v = std::getenv(name);
   return v ? v : fallback;
+}
+
+// uname's machine and release: Java's os.arch and os.version (x86_64 where Java says amd64).
+std::pair<std::string, std::string> os_release() {
+  utsname uts{};
+  if (uname(&uts) != 0) return {"<NA>", "<NA>"};
+  return {uts.machine, uts.release};
+}
+
+// The effective user's name, as Java's user.name (from the password database, not $USER).
+std::string user_name() {
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return env("USER", env("LOGNAME").c_str());
 }
 
 // The counters, the configuration and the environment: everything that needs no asking.
@@ -113,7 +127,9 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
                    {"paddock.version", version_string},
                    {"host.name", host},
                    {"os.name", "Linux"},
-                   {"user.name", env("USER", env("LOGNAME").c_str())},
+                   {"os.arch", os_release().first},
+                   {"os.version", os_release().second},
+                   {"user.name", user_name()},
                    {"user.home", env("HOME")},
                    {"user.dir", std::filesystem::current_path(ec).string()}};
   s.data_dir_size = dir_size(cfg.data_dir);
@@ -140,19 +156,18 @@ admin::command_inputs command_figures(const server_context& ctx, admin::server_s
   in.initial_configuration = initial_configuration;
   in.last_snapshot_zxid = st.last_snapshot_zxid.load(std::memory_order_relaxed);
   in.last_snapshot_time_s = st.last_snapshot_time_s.load(std::memory_order_relaxed);
-  utsname uts{};
-  uname(&uts);
+  const auto [arch, release] = os_release();
   std::error_code ec;
   // Sorted by name, as ZooKeeper sorts the JVM's properties.
   in.system_properties = {{"file.separator", "/"},
                           {"line.separator", "\n"},
-                          {"os.arch", uts.machine},
+                          {"os.arch", arch},
                           {"os.name", "Linux"},
-                          {"os.version", uts.release},
+                          {"os.version", release},
                           {"path.separator", ":"},
                           {"user.dir", std::filesystem::current_path(ec).string()},
                           {"user.home", env("HOME")},
-                          {"user.name", env("USER", env("LOGNAME").c_str())}};
+                          {"user.name", user_name()}};
   auto& q = in.quorum;
   q.ensemble = cfg.is_ensemble();
   if (q.ensemble) {
@@ -275,10 +290,13 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
         const bool serving = ctx->stats->zab_mode.load(std::memory_order_relaxed) !=
                              static_cast<int>(zab::role::looking);
         const admin::command_spec* cmd = admin::find_command(name);
+        // dump's listings, gathered only for dump.
+        auto dumped = std::make_shared<admin::command_inputs>();
         auto answer = [=](admin::server_snapshot snap) {
-          return admin::run_command(
-                     name, command_figures(*ctx, std::move(snap), initial_configuration), serving)
-              .pretty();
+          auto in = command_figures(*ctx, std::move(snap), initial_configuration);
+          in.ephemerals_by_session = std::move(dumped->ephemerals_by_session);
+          in.sessions_by_expiry = std::move(dumped->sessions_by_expiry);
+          return admin::run_command(name, in, serving).pretty();
         };
         if (!cmd || (cmd->server_required && !serving)) return answer({});
         if (cmd->primary == "stat_reset" || cmd->primary == "connection_stat_reset")
@@ -303,6 +321,25 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
                       if (--*pending == 0) finish(); // a session gone meanwhile is not listed
                     });
         };
+        auto ask_dump = [=]() mutable {
+          if (!admin::command_needs_dump(name)) {
+            ask_sessions();
+            return;
+          }
+          self->request(ctx->store, ask_timeout, dump_atom::value)
+              .then(
+                  [=](std::vector<std::pair<int64_t, std::vector<std::string>>>& e) mutable {
+                    dumped->ephemerals_by_session = std::move(e);
+                    self->request(ctx->tracker, ask_timeout, dump_atom::value)
+                        .then(
+                            [=](std::vector<std::pair<int64_t, std::vector<int64_t>>>& b) mutable {
+                              dumped->sessions_by_expiry = std::move(b);
+                              ask_sessions();
+                            },
+                            [=](caf::error& err) mutable { rp.deliver(err); });
+                  },
+                  [=](caf::error& err) mutable { rp.deliver(err); });
+        };
         self->request(ctx->store, ask_timeout, stats_atom::value)
             .then(
                 [=](tree_stats& t) mutable {
@@ -321,7 +358,7 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
                             snap->watching_connections = w.watchers;
                             snap->watches_by_session = std::move(w.by_session);
                             snap->watches_by_path = std::move(w.by_path);
-                            ask_sessions();
+                            ask_dump();
                           },
                           [=](caf::error& err) mutable { rp.deliver(err); });
                 },

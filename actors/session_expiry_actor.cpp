@@ -179,6 +179,7 @@ session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_
         self->state.sessions.erase(id);
       },
       [=](retry_close_atom, int64_t id) { self->state.close_retries.push_back(id); },
+      [=](dump_atom) { return self->state.expiry.buckets(); },
       [=](tick_atom) {
         auto& s = self->state;
         if (s.expires) {

@@ -8,6 +8,7 @@
 #include "store/requests/request_processor.hpp"
 #include "store/tree/container_sweeper.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <csignal>
 #include <cstring>
@@ -231,6 +232,15 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         d.auth = std::move(r.auth);
         d.from = std::move(r.from);
         self->send(st.ctx->watch_manager, std::move(d));
+      },
+      [=](dump_atom) {
+        // Sessions with ephemeral znodes, by id, as ZooKeeper's DataTree.getEphemerals.
+        std::vector<std::pair<int64_t, std::vector<std::string>>> out;
+        for (const auto& s : self->state.tree.sessions())
+          if (auto paths = self->state.tree.ephemerals_of(s.id); !paths.empty())
+            out.emplace_back(s.id, std::move(paths));
+        std::sort(out.begin(), out.end());
+        return out;
       },
       [=](stats_atom) -> tree_stats {
         const auto& t = self->state.tree;

@@ -9,6 +9,9 @@
 //   stats_atom  admin / fault injector -> store, watch manager, session: report your figures;
 //   role_atom   quorum peer -> session expiry actor, container sweeper: (bool leading) this
 //               server leads and serves (expire sessions, sweep containers) or not.
+//   dump_atom   admin -> store: (dump_atom) -> each session's ephemeral paths;
+//               admin -> session expiry actor: (dump_atom) -> each expiry bucket's sessions
+//               (the AdminServer's dump command).
 #include <caf/atom.hpp>
 
 namespace paddock::actors {
@@ -17,5 +20,6 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using role_atom = caf::atom_constant<caf::atom("role")>;
+using dump_atom = caf::atom_constant<caf::atom("dump")>;
 
 } // namespace paddock::actors

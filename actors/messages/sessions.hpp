@@ -58,6 +58,7 @@ using session_expiry_handle = caf::typed_actor<
     caf::reacts_to<role_atom, bool>, caf::reacts_to<session_up_atom, int64_t, int32_t, std::string>,
     caf::reacts_to<session_down_atom, int64_t>, caf::reacts_to<session_list>,
     caf::reacts_to<forget_atom, int64_t>, caf::reacts_to<unborn_atom, int64_t>,
-    caf::reacts_to<retry_close_atom, int64_t>, caf::reacts_to<tick_atom>>;
+    caf::reacts_to<retry_close_atom, int64_t>, caf::reacts_to<tick_atom>,
+    caf::replies_to<dump_atom>::with<std::vector<std::pair<int64_t, std::vector<int64_t>>>>>;
 
 } // namespace paddock::actors

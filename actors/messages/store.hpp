@@ -160,18 +160,18 @@ using config_node_atom = caf::atom_constant<caf::atom("cfgnode")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 // The store actor (actors/store_actor.hpp).
-using store_handle =
-    caf::typed_actor<caf::reacts_to<commit_batch>, caf::reacts_to<sync_request>,
-                     caf::reacts_to<read_request>, caf::reacts_to<set_watches_request>,
-                     caf::reacts_to<snapshot_atom>, caf::reacts_to<snapshot_done_atom>,
-                     caf::replies_to<sweep_atom, int64_t, uint64_t>::with<std::vector<std::string>>,
-                     caf::replies_to<take_snap_atom>::with<int64_t, std::string>,
-                     caf::replies_to<install_atom, int64_t, std::string>::with<bool, std::string>,
-                     caf::replies_to<reload_atom, int64_t>::with<bool, std::string>,
-                     caf::reacts_to<config_node_atom, std::string, int64_t>,
-                     caf::replies_to<reconfig_right>::with<bool>,
-                     caf::replies_to<drain_atom>::with<bool>,
-                     caf::replies_to<stats_atom>::with<tree_stats>>;
+using store_handle = caf::typed_actor<
+    caf::reacts_to<commit_batch>, caf::reacts_to<sync_request>, caf::reacts_to<read_request>,
+    caf::reacts_to<set_watches_request>, caf::reacts_to<snapshot_atom>,
+    caf::reacts_to<snapshot_done_atom>,
+    caf::replies_to<sweep_atom, int64_t, uint64_t>::with<std::vector<std::string>>,
+    caf::replies_to<take_snap_atom>::with<int64_t, std::string>,
+    caf::replies_to<install_atom, int64_t, std::string>::with<bool, std::string>,
+    caf::replies_to<reload_atom, int64_t>::with<bool, std::string>,
+    caf::reacts_to<config_node_atom, std::string, int64_t>,
+    caf::replies_to<reconfig_right>::with<bool>, caf::replies_to<drain_atom>::with<bool>,
+    caf::replies_to<stats_atom>::with<tree_stats>,
+    caf::replies_to<dump_atom>::with<std::vector<std::pair<int64_t, std::vector<std::string>>>>>;
 
 // The watch manager (actors/watch_manager.hpp); flush_atom is its own batching marker.
 using watch_manager_handle =

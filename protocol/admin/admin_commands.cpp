@@ -252,6 +252,7 @@ const std::vector<command_spec>& command_table() {
       {"configuration", {"configuration", "conf", "config"}, true},
       {"connections", {"connections", "cons"}, true},
       {"dirs", {"dirs"}, true},
+      {"dump", {"dump"}, true},
       {"environment", {"environment", "env", "envi"}, false},
       {"initial_configuration", {"initial_configuration", "icfg"}, true},
       {"is_read_only", {"is_read_only", "isro"}, true},

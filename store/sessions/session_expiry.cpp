@@ -1,5 +1,7 @@
 #include "store/sessions/session_expiry.hpp"
 
+#include <algorithm>
+
 namespace paddock::store {
 
 void session_expiry::add(int64_t session_id, int32_t timeout_ms, int64_t now_ms) {
@@ -44,6 +46,16 @@ std::vector<int64_t> session_expiry::expire(int64_t now_ms) {
       out.push_back(id);
       sessions_.erase(id);
     }
+  }
+  return out;
+}
+
+std::vector<std::pair<int64_t, std::vector<int64_t>>> session_expiry::buckets() const {
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
+  for (const auto& [deadline, ids] : buckets_) {
+    std::vector<int64_t> sorted(ids.begin(), ids.end());
+    std::sort(sorted.begin(), sorted.end());
+    out.emplace_back(deadline, std::move(sorted));
   }
   return out;
 }

@@ -28,6 +28,9 @@ public:
   int64_t next_deadline() const;
 
   size_t size() const { return sessions_.size(); }
+  // Each bucket's deadline and its sessions (ascending), soonest first: the dump command's
+  // expiry_time_to_session_ids.
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> buckets() const;
   int32_t timeout_of(int64_t session_id) const;
 
 private:
