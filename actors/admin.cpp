@@ -176,11 +176,12 @@ admin::command_inputs command_figures(const server_context& ctx, admin::server_s
     q.is_leader = snap.mode == "leader";
     const int role = st.zab_role.load(std::memory_order_relaxed);
     const int shown = st.zab_mode.load(std::memory_order_relaxed);
-    // ZooKeeper's phases: election while looking, discovery and synchronization until the
-    // leader is established, broadcast while serving. Paddock does not tell discovery from
-    // synchronization apart from outside the ZAB core: both are "synchronization".
+    // ZooKeeper's phases: while looking it has no ZooKeeperServer and answers no phase at
+    // all; discovery and synchronization until the leader is established (Paddock does not
+    // tell these two apart outside the ZAB core: both are "synchronization"); broadcast while
+    // serving.
     if (role == static_cast<int>(zab::role::looking) || role < 0)
-      q.zab_phase = "election";
+      q.zab_phase.clear();
     else if (shown == static_cast<int>(zab::role::looking))
       q.zab_phase = "synchronization";
     else

@@ -132,7 +132,8 @@ const member_view* find_member(const quorum_view& q, int64_t id) {
 json zab_state(const command_inputs& in) {
   const auto& q = in.quorum;
   json o = json::empty_object();
-  if (!q.ensemble) {
+  if (!q.ensemble || q.zab_phase.empty()) {
+    // ZooKeeper's answer when it has no ZooKeeperServer: standalone, or looking for a leader.
     o.add("voting", false).add("zabstate", "");
     return o;
   }
@@ -258,7 +259,10 @@ const std::vector<command_spec>& command_table() {
       {"is_read_only", {"is_read_only", "isro"}, true},
       {"last_snapshot", {"last_snapshot", "lsnp"}, true},
       {"leader", {"leader", "lead"}, true},
-      {"monitor", {"monitor", "mntr"}, false},
+      // ZooKeeper does not require a serving server for monitor, and fails with an HTTP 500
+      // (a NullPointerException) while it looks for a leader; Paddock answers the
+      // not-serving error then, as its mntr does.
+      {"monitor", {"monitor", "mntr"}, true},
       {"ruok", {"ruok"}, true},
       {"server_stats", {"server_stats", "srvr"}, true},
       {"stats", {"stats", "stat"}, true},

@@ -49,7 +49,7 @@ struct quorum_view {
   bool is_leader = false;
   int64_t leader_id = -1;     // -1 while no leader is known
   std::string leader_host;    // "" while no leader is known
-  std::string zab_phase;      // "election", "synchronization" or "broadcast"
+  std::string zab_phase;      // "" while looking, "synchronization", "broadcast"
   int64_t epoch = 0;          // the current epoch
   std::string client_address; // this server's "host:port" for clients
   std::vector<member_view> members;
