@@ -45,6 +45,7 @@ snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
           stats.last_snapshot_zxid.store(s.zxid, std::memory_order_relaxed);
           stats.last_snapshot_time_s.store(self->state.ctx->clock->wall_ms() / 1000,
                                            std::memory_order_relaxed);
+          self->state.ctx->metrics->snapshottime.Observe(static_cast<double>(ms));
         } else
           spdlog::error("snapshot of zxid 0x{:x} failed (writer status {}); recovery keeps "
                         "using the previous snapshot and the log",

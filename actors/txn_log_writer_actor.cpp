@@ -29,6 +29,7 @@ void fail_batch(self_ptr self, const store::io_status& status) {
   ++st.generation;
   st.batch.clear();
   st.batch_first = st.batch_last = 0;
+  st.batch_records = 0;
 }
 
 void write_batch(self_ptr self) {
@@ -49,7 +50,15 @@ void write_batch(self_ptr self) {
     st.roll_next = false;
   }
   auto status = st.log->write(st.batch);
-  if (status.ok()) status = st.log->sync();
+  if (status.ok()) {
+    auto& metrics = *st.ctx->metrics;
+    const int64_t started_us = st.ctx->clock->monotonic_us();
+    status = st.log->sync();
+    // ZooKeeper's fsynctime (ms) and sync_processor_batch_size (txns per fsync).
+    metrics.fsynctime.Observe(static_cast<double>(st.ctx->clock->monotonic_us() - started_us) /
+                              1000.0);
+    metrics.sync_processor_batch_size.Observe(static_cast<double>(st.batch_records));
+  }
   if (status.fatal) {
     // Never retried: after a failed fsync the kernel may have dropped the pages, and a second
     // fsync could "succeed" without them. Recovery at the next start reads the truth.
@@ -67,6 +76,7 @@ void write_batch(self_ptr self) {
   self->send(st.ctx->pipeline, logged{st.generation, st.batch_last});
   st.batch.clear();
   st.batch_first = st.batch_last = 0;
+  st.batch_records = 0;
   if (st.in_segment > st.roll_after) {
     st.roll_next = true;
     st.in_segment = 0;
@@ -84,6 +94,7 @@ void take_append(self_ptr self, const log_append& a) {
     self->send(self, flush_atom::value); // runs after everything queued before it
   }
   s.batch_last = a.zxid;
+  ++s.batch_records;
   store::log_format::append_record(s.batch, a.zxid, a.body);
 }
 

@@ -1,8 +1,11 @@
 #include "protocol/admin/admin_commands.hpp"
 
+#include "protocol/admin/monitor_values.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <variant>
 
 namespace paddock::admin {
 
@@ -204,7 +207,7 @@ json body(const command_spec& cmd, const command_inputs& in) {
           .add("leader_ip", in.quorum.leader_host);
     }
   } else if (n == "monitor") {
-    o = json(monitor_members(answer("mntr", s)));
+    o = json(monitor_members(monitor_values(s)));
   } else if (n == "server_stats") {
     return server_summary(s);
   } else if (n == "stats") {
@@ -327,31 +330,10 @@ bool command_needs_dump(std::string_view name) {
   return cmd && cmd->primary == "dump";
 }
 
-json::object monitor_members(std::string_view text) {
+json::object monitor_members(const std::vector<monitor_value>& values) {
   json::object members;
-  while (!text.empty()) {
-    const auto eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
-    const auto tab = line.find('\t');
-    if (tab == std::string_view::npos) continue;
-    std::string_view key = line.substr(0, tab);
-    const std::string_view value = line.substr(tab + 1);
-    if (key.substr(0, 3) == "zk_") key.remove_prefix(3);
-    int64_t i = 0;
-    auto [iend, iec] = std::from_chars(value.data(), value.data() + value.size(), i);
-    if (iec == std::errc{} && iend == value.data() + value.size() && !value.empty()) {
-      members.emplace_back(std::string(key), json(i));
-      continue;
-    }
-    double d = 0;
-    auto [dend, dec] = std::from_chars(value.data(), value.data() + value.size(), d);
-    if (dec == std::errc{} && dend == value.data() + value.size() && !value.empty()) {
-      members.emplace_back(std::string(key), json(d));
-      continue;
-    }
-    members.emplace_back(std::string(key), json(std::string(value)));
-  }
+  for (const auto& v : values)
+    std::visit([&](const auto& x) { members.emplace_back(v.key, json(x)); }, v.value);
   return members;
 }
 

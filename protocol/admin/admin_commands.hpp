@@ -7,6 +7,7 @@
 // have are left out (docs/operator-guide.md, "AdminServer", lists them).
 #include "protocol/admin/four_letter_words.hpp"
 #include "protocol/admin/json.hpp"
+#include "protocol/admin/monitor_values.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -92,8 +93,8 @@ bool command_needs_connections(std::string_view name);
 bool command_needs_watch_listings(std::string_view name);
 bool command_needs_dump(std::string_view name);
 
-// mntr's tab-separated lines as monitor's JSON members: the "zk_" prefix dropped, integers
-// and decimals as numbers, anything else as a string.
-json::object monitor_members(std::string_view mntr_text);
+// mntr's values (monitor_values.hpp) as monitor's JSON members: the same keys (without
+// mntr's "zk_"), integers and decimals as numbers, words as strings.
+json::object monitor_members(const std::vector<monitor_value>& values);
 
 } // namespace paddock::admin
