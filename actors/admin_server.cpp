@@ -20,7 +20,7 @@ http_response json_response(std::string body) {
 
 std::variant<std::unique_ptr<admin_server>, std::string>
 admin_server::start(caf::actor_system& sys, const config::server_config& cfg, admin_handle admin,
-                    listener_handle listener) {
+                    caf::actor listener) {
   std::unique_ptr<admin_server> server(new admin_server());
   server->sys_ = &sys;
   server->command_url_ = cfg.admin_command_url;

@@ -23,7 +23,7 @@ public:
   // Listens on admin.serverAddress:admin.serverPort; the error (naming both) if it cannot.
   static std::variant<std::unique_ptr<admin_server>, std::string>
   start(caf::actor_system& sys, const config::server_config& cfg, admin_handle admin,
-        listener_handle listener);
+        caf::actor listener);
 
   int port() const { return http_->port(); }
 
@@ -33,7 +33,9 @@ private:
   caf::actor_system* sys_ = nullptr;
   std::string command_url_;
   admin_handle admin_;
-  listener_handle listener_;
+  // The client listener, dynamically typed as the broker it is: the AdminServer's (stats_atom)
+  // -> std::vector<session_handle> is not part of listener_handle, which the sessions use.
+  caf::actor listener_;
   std::unique_ptr<http_server> http_; // last: stopped first, before the handles go
 };
 

@@ -96,8 +96,7 @@ using listener_handle =
                      caf::reacts_to<close_atom, caf::io::connection_handle>,
                      caf::reacts_to<reading_atom, caf::io::connection_handle, bool>,
                      caf::reacts_to<connected_atom, caf::io::connection_handle>,
-                     caf::reacts_to<serving_atom, bool>,
-                     caf::replies_to<stats_atom>::with<std::vector<session_handle>>>;
+                     caf::reacts_to<serving_atom, bool>>;
 
 // Who gets the reply to a request, and which request it answers.
 struct origin {

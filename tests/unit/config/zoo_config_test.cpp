@@ -88,9 +88,9 @@ TEST_CASE("invalid values are errors naming the key and the value", "[config]") 
 }
 
 TEST_CASE("unknown and not-yet-used keys are warnings, not errors", "[config]") {
-  auto c = ok("dataDir=/d\nadmin.enableServer=false\nsnapCount=1000\nbogusKey=1\n");
+  auto c = ok("dataDir=/d\nadmin.forceHttps=false\nsnapCount=1000\nbogusKey=1\n");
   REQUIRE(c.warnings.size() == 2);
-  CHECK(c.warnings[0].find("admin.enableServer") != std::string::npos);
+  CHECK(c.warnings[0].find("admin.forceHttps") != std::string::npos);
   CHECK(c.warnings[1].find("unknown key bogusKey") != std::string::npos);
   CHECK(c.snap_count == 1000);
 }
@@ -502,4 +502,33 @@ TEST_CASE("metricsProvider keys: the Prometheus class switches /metrics on", "[c
   CHECK(bad("dataDir=/d\nmetricsProvider.httpPort=70000\n").key == "metricsProvider.httpPort");
   CHECK(bad("dataDir=/d\nmetricsProvider.exportJvmInfo=yes\n").key ==
         "metricsProvider.exportJvmInfo");
+}
+
+TEST_CASE("the AdminServer is on by default, on 0.0.0.0:8080 under /commands", "[config]") {
+  auto c = ok("dataDir=/d\n");
+  CHECK(c.admin_enable_server);
+  CHECK(c.admin_server_address == "0.0.0.0");
+  CHECK(c.admin_server_port == 8080);
+  CHECK(c.admin_command_url == "/commands");
+  CHECK(c.admin_idle_timeout_ms == 30000);
+  CHECK(c.warnings.empty());
+}
+
+TEST_CASE("the admin.* keys are read, and a bad value names its key", "[config]") {
+  auto c = ok("dataDir=/d\nadmin.enableServer=false\nadmin.serverAddress=127.0.0.1\n"
+              "admin.serverPort=9090\nadmin.commandURL=/zk\nadmin.idleTimeout=5000\n");
+  CHECK_FALSE(c.admin_enable_server);
+  CHECK(c.admin_server_address == "127.0.0.1");
+  CHECK(c.admin_server_port == 9090);
+  CHECK(c.admin_command_url == "/zk");
+  CHECK(c.admin_idle_timeout_ms == 5000);
+  CHECK(c.warnings.empty());
+  CHECK(bad("dataDir=/d\nadmin.enableServer=yes\n").key == "admin.enableServer");
+  CHECK(bad("dataDir=/d\nadmin.serverPort=0\n").key == "admin.serverPort");
+  CHECK(bad("dataDir=/d\nadmin.serverPort=http\n").key == "admin.serverPort");
+  CHECK(bad("dataDir=/d\nadmin.serverPort=65536\n").key == "admin.serverPort");
+  CHECK(bad("dataDir=/d\nadmin.commandURL=commands\n").key == "admin.commandURL");
+  CHECK(bad("dataDir=/d\nadmin.commandURL=/\n").key == "admin.commandURL");
+  CHECK(bad("dataDir=/d\nadmin.serverAddress=\n").key == "admin.serverAddress");
+  CHECK(bad("dataDir=/d\nadmin.idleTimeout=0\n").key == "admin.idleTimeout");
 }

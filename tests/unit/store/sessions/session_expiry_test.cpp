@@ -60,3 +60,14 @@ TEST_CASE("passwords are 16 bytes, deterministic, and depend on id and secret") 
   CHECK(a != session_password(43, 1));
   CHECK(a != session_password(42, 2));
 }
+
+TEST_CASE("buckets lists each deadline's sessions, soonest first (the dump command)") {
+  session_expiry e(100);
+  e.add(3, 1000, 0);  // deadline 1100
+  e.add(1, 1000, 50); // 1100
+  e.add(2, 2000, 0);  // 2100
+  using buckets_t = std::vector<std::pair<int64_t, std::vector<int64_t>>>;
+  CHECK(e.buckets() == buckets_t{{1100, {1, 3}}, {2100, {2}}});
+  e.remove(2);
+  CHECK(e.buckets() == buckets_t{{1100, {1, 3}}});
+}
