@@ -210,8 +210,23 @@ void apply(self_ptr self, zab::apply_txns& a) {
   if (!batch.commits.empty()) self->send(st.ctx->store, std::move(batch));
 }
 
+// One line when an election starts and one when it ends, with its result and duration.
+void log_election(quorum_peer_state& st, const zab::status_changed& s) {
+  const int64_t now_us = st.ctx->clock->monotonic_us();
+  if (s.now == zab::role::looking) {
+    if (st.election_started_us >= 0) return;
+    st.election_started_us = now_us;
+    spdlog::info("leader election started (last epoch {})", s.epoch);
+  } else if (st.election_started_us >= 0) {
+    spdlog::info("leader election took {} ms: server {} leads; this server: {}",
+                 (now_us - st.election_started_us) / 1000, s.leader, mode_name(s.now));
+    st.election_started_us = -1;
+  }
+}
+
 void status_changed(self_ptr self, const zab::status_changed& s) {
   auto& st = self->state;
+  log_election(st, s);
   const bool was_serving = st.status.serving;
   st.status = s;
   // The four-letter words show a role only while this server serves (ZooKeeper's "not
@@ -456,6 +471,8 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
   timing.init_limit = cfg.init_limit;
   timing.sync_limit = cfg.sync_limit;
   st.core = std::make_unique<zab::peer>(cfg.server_id, members, timing, std::move(state));
+  st.election_started_us = st.ctx->clock->monotonic_us(); // every server starts looking
+  spdlog::info("leader election started");
   self->set_down_handler([=](caf::down_msg& msg) {
     spdlog::critical("peer links stopped ({}); stopping", self->system().render(msg.reason));
     self->quit(caf::exit_reason::user_shutdown);

@@ -83,6 +83,9 @@ struct quorum_peer_state {
   // Learner: local syncs forwarded to the leader, by id.
   std::map<int64_t, sync_request> learner_syncs;
   int64_t next_sync_id = 1;
+  // When the current leader election started (monotonic us), -1 while there is a leader: the
+  // log line at its end says how long it took.
+  int64_t election_started_us = -1;
   static inline const char* name = "paddock.quorum_peer";
 };
 

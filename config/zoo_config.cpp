@@ -46,7 +46,6 @@ bool known_but_unused(std::string_view key) {
                                                "serverCnxnFactory",
                                                "snapSizeLimitInKb",
                                                "txnLogSizeLimitInKb",
-                                               "fsync.warningthresholdms",
                                                "maxResponseCacheSize",
                                                "maxGetChildrenResponseCacheSize",
                                                "connectToLearnerMasterLimit",
@@ -388,6 +387,13 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
                      "must be user:base64(sha1(user:password)), e.g. as "
                      "DigestAuthenticationProvider.generateDigest prints it");
     cfg.super_digest = value;
+    return std::nullopt;
+  }
+  if (key == "fsync.warningthresholdms")
+    return set_int<int64_t>(key, value, cfg.fsync_warning_threshold_ms, 0, i64max,
+                            "a number of ms (0: every fsync)");
+  if (is_log_key(key)) {
+    if (auto why = apply_log_key(cfg.log, key, value)) return invalid(key, value, *why);
     return std::nullopt;
   }
   if (known_but_unused(key))

@@ -1,6 +1,8 @@
 #pragma once
 // zoo.cfg: ZooKeeper's key=value configuration, parsed and validated. Errors are values
 // naming the key and the value, so the server can print them and exit with status 2.
+#include "config/log_config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -87,6 +89,10 @@ struct server_config {
   // zookeeper.DigestAuthenticationProvider.superDigest; addauth with that identity makes a
   // session super (every permission on every znode).
   std::string super_digest;
+  // fsync.warningthresholdms: a txn log fsync slower than this is logged as a warning, with
+  // ZooKeeper's message (ZooKeeper reads it as the system property zookeeper.fsync.*).
+  int64_t fsync_warning_threshold_ms = 1000;
+  log_settings log; // paddock.log.*: the log file, its level and rotation
 
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;
