@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 #include <dirent.h>
 #include <filesystem>
+#include <functional>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
   case static_cast<int>(zab::role::leading): s.mode = "leader"; break;
   case static_cast<int>(zab::role::following): s.mode = "follower"; break;
   case static_cast<int>(zab::role::observing): s.mode = "observer"; break;
+  case static_cast<int>(zab::role::looking): s.mode = "looking"; break;
   default: s.mode = "standalone"; break;
   }
   const auto& cfg = ctx.config;
@@ -93,14 +95,33 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
     s.membership = st.membership();
     const config::peer_address* me = cfg.self();
     auto active = config::parse_members(s.membership);
-    if (auto* members = std::get_if<config::members_map>(&active))
+    if (auto* members = std::get_if<config::members_map>(&active)) {
       if (auto it = members->find(cfg.server_id); it != members->end()) me = &it->second;
+      int64_t voters = 0;
+      for (const auto& [id, p] : *members)
+        voters += p.observer ? 0 : 1;
+      s.quorum_size = voters;
+    }
     s.config.insert(s.config.end(), {{"initLimit", std::to_string(cfg.init_limit)},
                                      {"syncLimit", std::to_string(cfg.sync_limit)},
                                      {"electionAlg", "3"},
                                      {"electionPort", std::to_string(me ? me->election_port : 0)},
                                      {"quorumPort", std::to_string(me ? me->quorum_port : 0)},
                                      {"peerType", me && me->observer ? "1" : "0"}});
+  }
+  const auto& l = ctx.metrics->leader;
+  if (s.mode == "leader" && l.leading.load(std::memory_order_relaxed)) {
+    admin::leader_figures f;
+    f.learners = l.learners.load(std::memory_order_relaxed);
+    f.synced_followers = l.synced_followers.load(std::memory_order_relaxed);
+    f.synced_non_voting_followers = l.synced_non_voting_followers.load(std::memory_order_relaxed);
+    f.synced_observers = l.synced_observers.load(std::memory_order_relaxed);
+    f.pending_syncs = l.pending_syncs.load(std::memory_order_relaxed);
+    f.uptime_ms = ctx.clock->monotonic_ms() - l.started_ms.load(std::memory_order_relaxed);
+    f.last_proposal_size = l.proposal_size.last();
+    f.min_proposal_size = l.proposal_size.min();
+    f.max_proposal_size = l.proposal_size.max();
+    s.leader = f;
   }
   char host[256] = {};
   gethostname(host, sizeof host - 1);
@@ -115,6 +136,37 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
   s.data_dir_size = dir_size(cfg.data_dir);
   s.log_dir_size = dir_size(cfg.effective_data_log_dir());
   return s;
+}
+
+using snapshot_ptr = std::shared_ptr<admin::server_snapshot>;
+
+// Fills `snap` with the store's and the watch manager's figures (and their listings when
+// `listings`), then calls `done`; `failed` if either does not answer in time.
+void ask_store_and_watches(admin_handle::pointer self, const context_ptr& ctx, snapshot_ptr snap,
+                           bool listings, std::function<void()> done,
+                           std::function<void(caf::error&)> failed) {
+  self->request(ctx->store, ask_timeout, stats_atom::value)
+      .then(
+          [=](tree_stats& t) mutable {
+            snap->zxid = t.last_zxid;
+            snap->node_count = t.node_count;
+            snap->ephemerals_count = t.ephemerals_count;
+            snap->approximate_data_size = t.approximate_data_size;
+            snap->global_sessions = t.session_count;
+            self->request(ctx->watch_manager, ask_timeout, stats_atom::value, listings)
+                .then(
+                    [=](watch_stats& w) mutable {
+                      snap->watch_count = w.watch_count;
+                      snap->data_watch_count = w.data_watch_count;
+                      snap->watched_paths = w.watched_paths;
+                      snap->watching_connections = w.watchers;
+                      snap->watches_by_session = std::move(w.by_session);
+                      snap->watches_by_path = std::move(w.by_path);
+                      done();
+                    },
+                    failed);
+          },
+          failed);
 }
 
 } // namespace
@@ -156,29 +208,18 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
                       if (--*pending == 0) finish();
                     });
         };
-        self->request(ctx->store, ask_timeout, stats_atom::value)
-            .then(
-                [=](tree_stats& t) mutable {
-                  snap->zxid = t.last_zxid;
-                  snap->node_count = t.node_count;
-                  snap->ephemerals_count = t.ephemerals_count;
-                  snap->approximate_data_size = t.approximate_data_size;
-                  snap->global_sessions = t.session_count;
-                  self->request(ctx->watch_manager, ask_timeout, stats_atom::value,
-                                admin::needs_watch_listings(word))
-                      .then(
-                          [=](watch_stats& w) mutable {
-                            snap->watch_count = w.watch_count;
-                            snap->data_watch_count = w.data_watch_count;
-                            snap->watched_paths = w.watched_paths;
-                            snap->watching_connections = w.watchers;
-                            snap->watches_by_session = std::move(w.by_session);
-                            snap->watches_by_path = std::move(w.by_path);
-                            ask_sessions();
-                          },
-                          [=](caf::error& err) mutable { rp.deliver(err); });
-                },
-                [=](caf::error& err) mutable { rp.deliver(err); });
+        ask_store_and_watches(self, ctx, snap, admin::needs_watch_listings(word), ask_sessions,
+                              [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      // mntr's figures as data, for /metrics and the AdminServer's `monitor`. While looking
+      // for a leader the snapshot says so in its mode ("looking"); the caller decides.
+      [=](monitor_atom) -> caf::result<admin::server_snapshot> {
+        auto rp = self->make_response_promise<admin::server_snapshot>();
+        auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started_ms));
+        ask_store_and_watches(
+            self, ctx, snap, false, [=]() mutable { rp.deliver(std::move(*snap)); },
+            [=](caf::error& err) mutable { rp.deliver(err); });
         return rp;
       },
   };

@@ -71,6 +71,9 @@ void propose_held(self_ptr self) {
     auto& h = st.held.front();
     if (h.awaiting_right || !st.core->can_propose(h.config.has_value())) break;
     const bool reconfig = h.config.has_value();
+    auto& m = *st.ctx->metrics;
+    m.leader.proposal_size.record(static_cast<int64_t>(h.body.size()));
+    m.proposal_count.Increment();
     if (!st.core->propose(st.ctx->clock->monotonic_ms(), std::move(h.body), std::move(h.config)))
       spdlog::error("the ZAB core refused a write it said it would take"); // cannot happen
     if (reconfig) st.reconfig_held = false; // the core has it pending now
@@ -189,6 +192,10 @@ void release_syncs(self_ptr self) {
 
 void apply(self_ptr self, zab::apply_txns& a) {
   auto& st = self->state;
+  auto& metrics = *st.ctx->metrics;
+  if (st.status.now == zab::role::leading)
+    metrics.commit_count.Increment(static_cast<double>(a.txns.size()));
+  const int64_t now_wall = st.ctx->clock->wall_ms();
   commit_batch batch;
   batch.commits.reserve(a.txns.size());
   for (auto& zt : a.txns) {
@@ -200,6 +207,10 @@ void apply(self_ptr self, zab::apply_txns& a) {
       return;
     }
     c.txn.zxid = zt.zxid;
+    // From the leader's stamp to this server applying it; clocks of two hosts, so a negative
+    // difference says nothing and is dropped, as ZooKeeper drops it.
+    if (const int64_t latency = now_wall - c.txn.time_ms; latency >= 0)
+      metrics.propagation_latency.Observe(static_cast<double>(latency));
     auto it = st.pending.find({c.txn.session_id, c.txn.cxid});
     if (it != st.pending.end()) {
       c.from = std::move(it->second);
@@ -224,10 +235,53 @@ void log_election(quorum_peer_state& st, const zab::status_changed& s) {
   }
 }
 
+// The leader gauges (learners, synced followers and observers, pending syncs) for mntr and
+// /metrics; called at each tick and each role change, so they are at most 50 ms old.
+void publish_leader_gauges(self_ptr self) {
+  auto& st = self->state;
+  auto& l = st.ctx->metrics->leader;
+  const auto c = st.core->leader_learner_counts();
+  const bool leading = st.status.now == zab::role::leading;
+  l.learners.store(static_cast<int64_t>(c.learners), std::memory_order_relaxed);
+  l.synced_followers.store(static_cast<int64_t>(c.synced_followers), std::memory_order_relaxed);
+  l.synced_non_voting_followers.store(static_cast<int64_t>(c.synced_non_voting_followers),
+                                      std::memory_order_relaxed);
+  l.synced_observers.store(static_cast<int64_t>(c.synced_observers), std::memory_order_relaxed);
+  // Learners' syncs waiting for the commit of the proposals before them (ZooKeeper's
+  // pendingSyncs holds the same: syncs forwarded by learners).
+  l.pending_syncs.store(leading ? static_cast<int64_t>(st.remote_syncs.size()) : 0,
+                        std::memory_order_relaxed);
+}
+
+// ZooKeeper's election and sync figures, and the leader gauges' start, at a role change.
+void record_role_change(self_ptr self, const zab::status_changed& before,
+                        const zab::status_changed& now) {
+  auto& st = self->state;
+  auto& m = *st.ctx->metrics;
+  const int64_t t = st.ctx->clock->monotonic_ms();
+  if (now.now == zab::role::looking && before.now != zab::role::looking) {
+    m.looking_count.Increment();
+    st.looking_since_ms = t;
+  } else if (now.now != zab::role::looking && before.now == zab::role::looking) {
+    m.election_time.Observe(static_cast<double>(t - st.looking_since_ms));
+    st.role_since_ms = t;
+    if (now.now == zab::role::leading) m.leader.started_ms.store(t, std::memory_order_relaxed);
+  }
+  if (now.serving && !before.serving) {
+    if (now.now == zab::role::following)
+      m.follower_sync_time.Observe(static_cast<double>(t - st.role_since_ms));
+    else if (now.now == zab::role::observing)
+      m.observer_sync_time.Observe(static_cast<double>(t - st.role_since_ms));
+  }
+  m.leader.leading.store(now.now == zab::role::leading && now.serving, std::memory_order_relaxed);
+  publish_leader_gauges(self);
+}
+
 void status_changed(self_ptr self, const zab::status_changed& s) {
   auto& st = self->state;
   log_election(st, s);
   const bool was_serving = st.status.serving;
+  record_role_change(self, st.status, s);
   st.status = s;
   // The four-letter words show a role only while this server serves (ZooKeeper's "not
   // currently serving" otherwise), and only once its listener takes clients (below), so that
@@ -347,13 +401,19 @@ void persist(self_ptr self, const zab::persist_epochs& p) {
   }
 }
 
-void log_sync_choice(const zab::send_message& s) {
-  if (auto* d = std::get_if<zab::sync_diff>(&s.msg))
+// Logs the leader's choice of sync for a learner and counts it as ZooKeeper does: SNAP in
+// snap_count, DIFF and TRUNC (both replay the log) in diff_count.
+void log_sync_choice(metrics::server_metrics& m, const zab::send_message& s) {
+  if (auto* d = std::get_if<zab::sync_diff>(&s.msg)) {
     spdlog::info("sync of learner {}: DIFF up to 0x{:x}", s.to, d->last_zxid);
-  else if (auto* t = std::get_if<zab::sync_trunc>(&s.msg))
+    m.diff_count.Increment();
+  } else if (auto* t = std::get_if<zab::sync_trunc>(&s.msg)) {
     spdlog::info("sync of learner {}: TRUNC to 0x{:x}", s.to, t->zxid);
-  else if (auto* n = std::get_if<zab::sync_snap>(&s.msg))
+    m.diff_count.Increment();
+  } else if (auto* n = std::get_if<zab::sync_snap>(&s.msg)) {
     spdlog::info("sync of learner {}: SNAP of 0x{:x} ({} bytes)", s.to, n->zxid, n->state.size());
+    m.snap_count.Increment();
+  }
 }
 
 // Waits for a blocking step's answer; the actions after it run when it comes.
@@ -384,7 +444,7 @@ void run_action(self_ptr self, zab::action& a) {
       [&](auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, zab::send_message>) {
-          log_sync_choice(x);
+          log_sync_choice(*st.ctx->metrics, x);
           self->send(st.links, zab_out_atom::value, x.to, st.link_generation[x.to],
                      std::move(x.msg));
         } else if constexpr (std::is_same_v<T, zab::persist_epochs>) {
@@ -484,6 +544,8 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
         if (s.links) return;
         s.links = std::move(links);
         self->monitor(s.links);
+        s.looking_since_ms = s.ctx->clock->monotonic_ms(); // the first election starts now
+        s.ctx->metrics->looking_count.Increment();
         s.core->start(s.ctx->clock->monotonic_ms());
         run_actions(self);
         self->delayed_send(self, tick_interval, core_tick_atom::value);
@@ -496,6 +558,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
       [=](core_tick_atom) {
         self->state.core->on_tick(self->state.ctx->clock->monotonic_ms());
         run_actions(self);
+        publish_leader_gauges(self);
         self->delayed_send(self, tick_interval, core_tick_atom::value);
       },
       // From the other servers, through peer_links.

@@ -86,6 +86,10 @@ struct quorum_peer_state {
   // When the current leader election started (monotonic us), -1 while there is a leader: the
   // log line at its end says how long it took.
   int64_t election_started_us = -1;
+  // For ZooKeeper's election_time and follower/observer_sync_time (monotonic ms): when this
+  // server last started looking, and when it last took a role after looking.
+  int64_t looking_since_ms = 0;
+  int64_t role_since_ms = 0;
   static inline const char* name = "paddock.quorum_peer";
 };
 

@@ -10,6 +10,7 @@
 #include "actors/messages/client.hpp"
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/registry.hpp"
+#include "actors/metrics/metrics_endpoint.hpp"
 #include "actors/peer_links.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/quorum_peer.hpp"
@@ -181,9 +182,10 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   auto tree = std::make_shared<store::data_tree>(std::move(recovered.tree));
   const int64_t last_zxid = tree->last_zxid();
   auto sessions = tree->sessions();
+  const int64_t recovery_ms = clock->monotonic_ms() - recovery_started_ms;
   spdlog::info("recovered zxid 0x{:x} in {} ms: {} ({} log records replayed), {} znodes, {} "
                "sessions",
-               last_zxid, clock->monotonic_ms() - recovery_started_ms,
+               last_zxid, recovery_ms,
                recovered.snapshot_path.empty() ? "no snapshot" : recovered.snapshot_path,
                recovered.replayed, tree->node_count(), sessions.size());
 
@@ -210,6 +212,8 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   ctx->clock = clock;
   ctx->disk = disk;
   ctx->flow = client::flow_limits::for_max_buffer(cfg.max_buffer, cfg.global_outstanding_limit);
+  ctx->metrics->dbinittime.Observe(static_cast<double>(recovery_ms));
+  ctx->metrics->startup_txns_loaded.Observe(static_cast<double>(recovered.replayed));
   auto store = sys.spawn(store_actor, ctx, tree);
   tree.reset();
   auto wm = sys.spawn(watch_manager, ctx);
@@ -290,6 +294,19 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   if (!bound) {
     stop_all();
     return 1;
+  }
+  // metricsProvider.className=...PrometheusMetricsProvider: /metrics, as ZooKeeper's provider.
+  // Destroyed (it stops answering) before the actors it asks.
+  std::unique_ptr<metrics::metrics_endpoint> metrics_http;
+  if (cfg.metrics_enabled) {
+    auto started = metrics::metrics_endpoint::start(sys, ctx, admin);
+    if (auto* error = std::get_if<std::string>(&started)) {
+      spdlog::critical("{}", *error);
+      stop_all();
+      return 1;
+    }
+    metrics_http = std::move(std::get<0>(started));
+    spdlog::info("Prometheus /metrics on {}:{}", cfg.metrics_http_host, metrics_http->port());
   }
   if (links) {
     // ZooKeeper's two ports: peers reach this server's peer_links through either.

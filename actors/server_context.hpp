@@ -7,6 +7,7 @@
 #include "actors/messages/pipeline.hpp"
 #include "actors/messages/sessions.hpp"
 #include "actors/messages/store.hpp"
+#include "actors/metrics/server_metrics.hpp"
 #include "actors/system_clock.hpp"
 #include "config/zoo_config.hpp"
 #include "protocol/client/flow_control.hpp"
@@ -60,6 +61,9 @@ struct server_context {
   // globalOutstandingLimit); connections keep a reference to it.
   client::flow_limits flow;
   std::shared_ptr<server_stats> stats = std::make_shared<server_stats>();
+  // ZooKeeper's summaries and counters and the leader's gauges, for /metrics and mntr
+  // (actors/metrics/server_metrics.hpp).
+  std::shared_ptr<metrics::server_metrics> metrics = std::make_shared<metrics::server_metrics>();
   // The one clock every actor reads (protocol/clock/source.hpp): the OS's in the server, a
   // clock::manual in tests. Nothing in actors/ reads std::chrono's clocks itself.
   std::shared_ptr<const paddock::clock::source> clock = std::make_shared<system_clock>();

@@ -420,6 +420,11 @@ bool on_reply(self_ptr self, outbound& r) {
   st.last_zxid = std::max(st.last_zxid, r.zxid);
   const int64_t us = st.ctx->clock->monotonic_us() - entry.started_us;
   st.ctx->stats->record_latency(static_cast<uint64_t>(us));
+  // ZooKeeper's updatelatency is for requests that became txns, readlatency for the rest
+  // (a sync included); in ms, here with the microseconds kept as a fraction.
+  const bool update = entry.is_write && entry.opcode != jute::opcode::sync;
+  auto& metrics = *st.ctx->metrics;
+  (update ? metrics.updatelatency : metrics.readlatency).Observe(static_cast<double>(us) / 1000.0);
   note_response(st, entry, r.zxid, us / 1000);
   if (entry.opcode == jute::opcode::create_session) {
     if (r.failed) {

@@ -49,10 +49,11 @@ snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
         while (r < 0 && errno == EINTR);
         self->state.ctx->snapshot_writer->store(0);
         const int64_t ms = self->state.ctx->clock->monotonic_ms() - started_ms;
-        if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
           spdlog::info("snapshot of zxid 0x{:x} written in {} ms ({} bytes)", s.zxid, ms,
                        snapshot_size(*self->state.ctx, s.zxid));
-        else
+          self->state.ctx->metrics->snapshottime.Observe(static_cast<double>(ms));
+        } else
           spdlog::error("snapshot of zxid 0x{:x} failed (writer status {}); recovery keeps "
                         "using the previous snapshot and the log",
                         s.zxid, status);

@@ -39,6 +39,7 @@ void fail_batch(self_ptr self, const store::io_status& status) {
   ++st.generation;
   st.batch.clear();
   st.batch_first = st.batch_last = 0;
+  st.batch_records = 0;
 }
 
 void write_batch(self_ptr self) {
@@ -60,9 +61,14 @@ void write_batch(self_ptr self) {
   }
   auto status = st.log->write(st.batch);
   if (status.ok()) {
-    const int64_t sync_started_us = st.ctx->clock->monotonic_us();
+    auto& metrics = *st.ctx->metrics;
+    const int64_t started_us = st.ctx->clock->monotonic_us();
     status = st.log->sync();
-    warn_if_slow(st, st.ctx->clock->monotonic_us() - sync_started_us);
+    const int64_t sync_us = st.ctx->clock->monotonic_us() - started_us;
+    warn_if_slow(st, sync_us);
+    // ZooKeeper's fsynctime (ms) and sync_processor_batch_size (txns per fsync).
+    metrics.fsynctime.Observe(static_cast<double>(sync_us) / 1000.0);
+    metrics.sync_processor_batch_size.Observe(static_cast<double>(st.batch_records));
   }
   if (status.fatal) {
     // Never retried: after a failed fsync the kernel may have dropped the pages, and a second
@@ -81,6 +87,7 @@ void write_batch(self_ptr self) {
   self->send(st.ctx->pipeline, logged{st.generation, st.batch_last});
   st.batch.clear();
   st.batch_first = st.batch_last = 0;
+  st.batch_records = 0;
   if (st.in_segment > st.roll_after) {
     st.roll_next = true;
     st.in_segment = 0;
@@ -98,6 +105,7 @@ void take_append(self_ptr self, const log_append& a) {
     self->send(self, flush_atom::value); // runs after everything queued before it
   }
   s.batch_last = a.zxid;
+  ++s.batch_records;
   store::log_format::append_record(s.batch, a.zxid, a.body);
 }
 

@@ -24,11 +24,12 @@ struct txn_log_writer_state {
   std::string batch;       // framed records not yet written
   int64_t batch_first = 0; // zxid of the batch's first record (0: empty batch)
   int64_t batch_last = 0;
-  int64_t durable_zxid = 0; // the last zxid on disk
-  uint64_t generation = 0;  // of the appends accepted now
-  int64_t in_segment = 0;   // records written since the last roll
-  int64_t roll_after = 0;   // roll (and snapshot) once in_segment exceeds this
-  bool roll_next = false;   // the next batch starts a new segment
+  int64_t batch_records = 0; // records in the batch (zxids jump at an epoch change)
+  int64_t durable_zxid = 0;  // the last zxid on disk
+  uint64_t generation = 0;   // of the appends accepted now
+  int64_t in_segment = 0;    // records written since the last roll
+  int64_t roll_after = 0;    // roll (and snapshot) once in_segment exceeds this
+  bool roll_next = false;    // the next batch starts a new segment
   std::mt19937_64 random{std::random_device{}()};
   static inline const char* name = "paddock.txn_log_writer";
 };

@@ -396,6 +396,22 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     if (auto why = apply_log_key(cfg.log, key, value)) return invalid(key, value, *why);
     return std::nullopt;
   }
+  if (key == "metricsProvider.className") {
+    cfg.metrics_enabled = value == prometheus_metrics_provider;
+    if (!cfg.metrics_enabled && value != "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider")
+      cfg.warnings.push_back("metricsProvider.className " + std::string(value) +
+                             " is not the Prometheus provider: no /metrics endpoint");
+    return std::nullopt;
+  }
+  if (key == "metricsProvider.httpHost") {
+    if (value.empty()) return invalid(key, value, "must name an address to listen on");
+    cfg.metrics_http_host = value;
+    return std::nullopt;
+  }
+  if (key == "metricsProvider.httpPort")
+    return set_int<int32_t>(key, value, cfg.metrics_http_port, 1, 65535, "a port number (1-65535)");
+  if (key == "metricsProvider.exportJvmInfo")
+    return set_bool(key, value, cfg.metrics_export_jvm_info);
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else

@@ -94,6 +94,14 @@ struct server_config {
   int64_t fsync_warning_threshold_ms = 1000;
   log_settings log; // paddock.log.*: the log file, its level and rotation
 
+  // metricsProvider.*, read as ZooKeeper 3.8 reads them: naming the Prometheus provider's
+  // class switches on /metrics on httpHost:httpPort; any other class (or none) exports
+  // nothing, as ZooKeeper's default provider.
+  bool metrics_enabled = false;              // metricsProvider.className
+  std::string metrics_http_host = "0.0.0.0"; // metricsProvider.httpHost
+  int32_t metrics_http_port = 7000;          // metricsProvider.httpPort
+  bool metrics_export_jvm_info = true;       // metricsProvider.exportJvmInfo (no JVM here)
+
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;
 
@@ -119,6 +127,10 @@ struct server_config {
   const peer_address* self() const; // the server.N line of server_id, or nullptr
   std::size_t voter_count() const;  // participants
 };
+
+// The provider class that serves /metrics in ZooKeeper 3.8.
+inline constexpr std::string_view prometheus_metrics_provider =
+    "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
 
 struct config_error {
   std::string key; // the offending key ("" for a line that is not key=value)

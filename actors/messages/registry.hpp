@@ -16,6 +16,7 @@
 
 namespace paddock::admin {
 struct connection_info;
+struct server_snapshot;
 } // namespace paddock::admin
 
 namespace paddock::actors {
@@ -58,6 +59,7 @@ void configure_peer_transport(caf::actor_system_config& cfg);
 } // namespace paddock::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::admin::connection_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::admin::server_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::outbound_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::write_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::sync_request)

@@ -1,5 +1,6 @@
 #include "protocol/admin/four_letter_words.hpp"
 
+#include "protocol/admin/monitor_values.hpp"
 #include "protocol/jute/opcodes.hpp"
 
 #include <array>
@@ -68,37 +69,6 @@ std::string server_summary(const server_snapshot& s, bool with_clients) {
   return out;
 }
 
-std::string monitor(const server_snapshot& s) {
-  std::string out;
-  auto line = [&](std::string_view key, const std::string& value) {
-    out += key;
-    out += '\t';
-    out += value;
-    out += '\n';
-  };
-  line("zk_version", s.version);
-  line("zk_server_state", s.mode);
-  line("zk_ephemerals_count", std::to_string(s.ephemerals_count));
-  line("zk_num_alive_connections", std::to_string(s.alive_connections));
-  line("zk_avg_latency", four_decimals(s.avg_latency_ms));
-  line("zk_outstanding_requests", std::to_string(s.outstanding_requests));
-  line("zk_znode_count", std::to_string(s.node_count));
-  line("zk_global_sessions", std::to_string(s.global_sessions));
-  line("zk_packets_sent", std::to_string(s.packets_sent));
-  line("zk_packets_received", std::to_string(s.packets_received));
-  line("zk_watch_count", std::to_string(s.watch_count));
-  line("zk_min_latency", std::to_string(s.min_latency_ms));
-  if (s.max_file_descriptors >= 0)
-    line("zk_max_file_descriptor_count", std::to_string(s.max_file_descriptors));
-  line("zk_approximate_data_size", std::to_string(s.approximate_data_size));
-  if (s.open_file_descriptors >= 0)
-    line("zk_open_file_descriptor_count", std::to_string(s.open_file_descriptors));
-  line("zk_local_sessions", "0");
-  line("zk_uptime", std::to_string(s.uptime_ms));
-  line("zk_max_latency", std::to_string(s.max_latency_ms));
-  return out;
-}
-
 std::string key_values(const std::vector<std::pair<std::string, std::string>>& kv) {
   std::string out;
   for (const auto& [k, v] : kv)
@@ -133,7 +103,7 @@ std::string answer(std::string_view word, const server_snapshot& s) {
   if (word == "ruok") return "imok";
   if (word == "srvr") return server_summary(s, false);
   if (word == "stat") return server_summary(s, true);
-  if (word == "mntr") return monitor(s);
+  if (word == "mntr") return format_mntr(monitor_values(s));
   if (word == "conf")
     return key_values(s.config) + (s.membership.empty() ? "" : "membership: \n" + s.membership);
   if (word == "envi") return "Environment:\n" + key_values(s.environment);

@@ -251,6 +251,24 @@ const ensemble& peer::config() const {
 const std::optional<ensemble>& peer::pending_config() const {
   return impl_->pending;
 }
+peer::learner_counts peer::leader_learner_counts() const {
+  learner_counts c;
+  const auto& i = *impl_;
+  if (i.current != role::leading) return c;
+  using phase = impl::learner_phase;
+  for (const auto& [id, l] : i.learners) {
+    ++c.learners;
+    if (l.phase != phase::synced && l.phase != phase::up_to_date) continue;
+    if (l.observer) {
+      ++c.synced_observers;
+    } else {
+      ++c.synced_followers;
+      if (!i.members.is_voter(id)) ++c.synced_non_voting_followers;
+    }
+  }
+  return c;
+}
+
 bool peer::quorum_synced(const ensemble& next) const {
   return impl_->quorum_synced(next);
 }

@@ -91,6 +91,15 @@ public:
   int64_t election_round() const;
   std::size_t in_flight() const;  // leader: proposals stamped and not yet committed
   const ensemble& config() const; // the active configuration
+
+  // Leader: its learners as ZooKeeper's leader gauges count them (all zero otherwise).
+  struct learner_counts {
+    std::size_t learners = 0;                    // connected, in any phase
+    std::size_t synced_followers = 0;            // followers synced (voting or not)
+    std::size_t synced_non_voting_followers = 0; // of those, outside the voting view
+    std::size_t synced_observers = 0;
+  };
+  learner_counts leader_learner_counts() const;
   // A reconfig logged and not yet committed (then a new one is ReconfigInProgress).
   const std::optional<ensemble>& pending_config() const;
 

@@ -474,3 +474,32 @@ TEST_CASE("DigestAuthenticationProvider.superDigest in zoo.cfg", "[acl][config]"
     CHECK(std::get<config_error>(r).key == "DigestAuthenticationProvider.superDigest");
   }
 }
+
+TEST_CASE("metricsProvider keys: the Prometheus class switches /metrics on", "[config]") {
+  auto none = ok("dataDir=/d\n");
+  CHECK_FALSE(none.metrics_enabled);
+  CHECK(none.metrics_http_host == "0.0.0.0");
+  CHECK(none.metrics_http_port == 7000);
+  auto on = ok("dataDir=/d\n"
+               "metricsProvider.className=org.apache.zookeeper.metrics.prometheus."
+               "PrometheusMetricsProvider\n"
+               "metricsProvider.httpHost=127.0.0.1\nmetricsProvider.httpPort=7123\n"
+               "metricsProvider.exportJvmInfo=false\n");
+  CHECK(on.metrics_enabled);
+  CHECK(on.metrics_http_host == "127.0.0.1");
+  CHECK(on.metrics_http_port == 7123);
+  CHECK_FALSE(on.metrics_export_jvm_info);
+  CHECK(on.warnings.empty());
+  auto other = ok("dataDir=/d\nmetricsProvider.className=com.example.Other\n");
+  CHECK_FALSE(other.metrics_enabled);
+  REQUIRE(other.warnings.size() == 1);
+  CHECK(other.warnings[0].find("no /metrics endpoint") != std::string::npos);
+  auto dflt = ok("dataDir=/d\nmetricsProvider.className=org.apache.zookeeper.metrics.impl."
+                 "DefaultMetricsProvider\n");
+  CHECK_FALSE(dflt.metrics_enabled);
+  CHECK(dflt.warnings.empty());
+  CHECK(bad("dataDir=/d\nmetricsProvider.httpPort=seven\n").key == "metricsProvider.httpPort");
+  CHECK(bad("dataDir=/d\nmetricsProvider.httpPort=70000\n").key == "metricsProvider.httpPort");
+  CHECK(bad("dataDir=/d\nmetricsProvider.exportJvmInfo=yes\n").key ==
+        "metricsProvider.exportJvmInfo");
+}

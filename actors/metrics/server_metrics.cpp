@@ -1,0 +1,57 @@
+#include "actors/metrics/server_metrics.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace paddock::actors::metrics {
+
+namespace {
+
+// The Java client's defaults, which ZooKeeper's provider keeps: a 10-minute window in 5 buckets.
+constexpr auto summary_window = std::chrono::minutes(10);
+constexpr int summary_age_buckets = 5;
+
+// ZooKeeper's provider names each metric and uses the name as its help text too.
+prometheus::Summary& summary(prometheus::Registry& r, const std::string& name, bool advanced) {
+  prometheus::Summary::Quantiles q = {{0.5, 0.05}};
+  if (advanced) q = {{0.5, 0.05}, {0.9, 0.01}, {0.99, 0.001}};
+  return prometheus::BuildSummary().Name(name).Help(name).Register(r).Add({}, q, summary_window,
+                                                                          summary_age_buckets);
+}
+
+prometheus::Counter& counter(prometheus::Registry& r, const std::string& name) {
+  return prometheus::BuildCounter().Name(name).Help(name).Register(r).Add({});
+}
+
+} // namespace
+
+void size_stats::record(int64_t size) {
+  last_.store(size, std::memory_order_relaxed);
+  auto cur = min_.load(std::memory_order_relaxed);
+  while ((cur < 0 || size < cur) &&
+         !min_.compare_exchange_weak(cur, size, std::memory_order_relaxed)) {
+  }
+  cur = max_.load(std::memory_order_relaxed);
+  while (size > cur && !max_.compare_exchange_weak(cur, size, std::memory_order_relaxed)) {
+  }
+}
+
+server_metrics::server_metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      readlatency(summary(*registry_, "readlatency", true)),
+      updatelatency(summary(*registry_, "updatelatency", true)),
+      fsynctime(summary(*registry_, "fsynctime", false)),
+      sync_processor_batch_size(summary(*registry_, "sync_processor_batch_size", false)),
+      snapshottime(summary(*registry_, "snapshottime", false)),
+      dbinittime(summary(*registry_, "dbinittime", false)),
+      startup_txns_loaded(summary(*registry_, "startup_txns_loaded", false)),
+      election_time(summary(*registry_, "election_time", false)),
+      follower_sync_time(summary(*registry_, "follower_sync_time", false)),
+      observer_sync_time(summary(*registry_, "observer_sync_time", false)),
+      propagation_latency(summary(*registry_, "propagation_latency", true)),
+      looking_count(counter(*registry_, "looking_count")),
+      diff_count(counter(*registry_, "diff_count")), snap_count(counter(*registry_, "snap_count")),
+      proposal_count(counter(*registry_, "proposal_count")),
+      commit_count(counter(*registry_, "commit_count")) {}
+
+} // namespace paddock::actors::metrics

@@ -1,0 +1,84 @@
+#pragma once
+// The figures behind /metrics that the four-letter words do not already gather: ZooKeeper's
+// summaries and counters (ServerMetrics), observed where Paddock has the same point, and the
+// leader's view of its learners. One instance per server, in server_context; actors record
+// into it with atomics or one summary observation, never a lock of their own.
+//
+// Summaries: ZooKeeper's Prometheus provider exports an ADVANCED summary with the quantiles
+// 0.5, 0.9 and 0.99 and a BASIC one with 0.5 only, both over a sliding 10-minute window
+// (the Java client's default), plus _sum and _count. prometheus-cpp's Summary is the same
+// CKMS estimator; an observation takes its mutex for well under a microsecond.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+#include <prometheus/summary.h>
+
+namespace paddock::actors::metrics {
+
+// ZooKeeper's BufferStats: the last, smallest and largest size seen, -1 before the first.
+class size_stats {
+public:
+  void record(int64_t size);
+  int64_t last() const { return last_.load(std::memory_order_relaxed); }
+  int64_t min() const { return min_.load(std::memory_order_relaxed); }
+  int64_t max() const { return max_.load(std::memory_order_relaxed); }
+
+private:
+  std::atomic<int64_t> last_{-1};
+  std::atomic<int64_t> min_{-1};
+  std::atomic<int64_t> max_{-1};
+};
+
+// What only a leader knows, published by the quorum peer at each tick (every 50 ms) and at
+// every role change, for mntr's and /metrics' leader gauges.
+struct leader_state {
+  std::atomic<bool> leading{false}; // leading and serving clients
+  std::atomic<int64_t> learners{0};
+  std::atomic<int64_t> synced_followers{0};
+  std::atomic<int64_t> synced_non_voting_followers{0};
+  std::atomic<int64_t> synced_observers{0};
+  std::atomic<int64_t> pending_syncs{0};
+  std::atomic<int64_t> started_ms{0}; // when it started leading, on the server's monotonic clock
+  size_stats proposal_size;           // serialized txn of each proposal
+};
+
+class server_metrics {
+public:
+  server_metrics();
+  server_metrics(const server_metrics&) = delete;
+  server_metrics& operator=(const server_metrics&) = delete;
+
+  // Everything below, for the /metrics endpoint to collect.
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+private:
+  std::shared_ptr<prometheus::Registry> registry_; // first: the references below live in it
+
+public:
+  // --- ZooKeeper's summaries, in ms unless said otherwise ---
+  prometheus::Summary& readlatency;               // a read: received to answered (ADVANCED)
+  prometheus::Summary& updatelatency;             // a write: received to answered (ADVANCED)
+  prometheus::Summary& fsynctime;                 // one fsync of the txn log
+  prometheus::Summary& sync_processor_batch_size; // txns written per fsync (a count)
+  prometheus::Summary& snapshottime;              // writing one snapshot
+  prometheus::Summary& dbinittime;                // recovering the tree at start
+  prometheus::Summary& startup_txns_loaded;       // log records replayed at start (a count)
+  prometheus::Summary& election_time;             // looking until a leader is chosen
+  prometheus::Summary& follower_sync_time;        // follower: leader chosen until serving
+  prometheus::Summary& observer_sync_time;        // observer: the same
+  // A committed txn: the leader's clock when it stamped it until this server applies it
+  // (wall clocks of two servers: as ZooKeeper, only non-negative values are kept).
+  prometheus::Summary& propagation_latency; // ADVANCED
+  // --- ZooKeeper's counters ---
+  prometheus::Counter& looking_count;  // times this server started looking for a leader
+  prometheus::Counter& diff_count;     // leader: learners synced by DIFF (or TRUNC)
+  prometheus::Counter& snap_count;     // leader: learners synced by SNAP
+  prometheus::Counter& proposal_count; // leader: proposals made
+  prometheus::Counter& commit_count;   // leader: proposals committed
+
+  leader_state leader;
+};
+
+} // namespace paddock::actors::metrics
