@@ -116,7 +116,8 @@ class Load:
 @pytest.fixture(scope="module")
 def stack():
     tmp = tempfile.mkdtemp(prefix="paddock-dashboard-test-")
-    with Ensemble(3) as ens:
+    # Three voters and an observer, so that the Role panel shows all three roles.
+    with Ensemble(3, observers=1) as ens:
         for m in ens.members:
             config = dict(m.config)
             config.update({"metricsProvider.className": PROVIDER,
@@ -130,7 +131,7 @@ def stack():
         load.thread.start()
         rules = rules_with_short_for(os.path.join(tmp, "alerts.yml"))
         with PrometheusServer({JOB: targets}, rule_files=[rules]) as prom:
-            prom.wait_targets_up(3)
+            prom.wait_targets_up(len(targets))
             # Enough scrapes for every rate() window and a few load operations in them.
             wait_for(lambda: load.ops > 200 or load.error, 60, what="some load")
             time.sleep(4)
@@ -198,14 +199,41 @@ def test_every_dashboard_query_returns_data(stack):
     assert not empty, f"queries without data: {empty}"
 
 
-def test_role_panel_shows_one_leader(stack):
+def test_role_panel_shows_each_role(stack):
     ens, prom, targets, load = stack
     (title, expr), = [(t, e) for t, e in dashboard_queries() if t == "Role"]
     roles = {s["metric"]["instance"]: float(s["value"][1])
              for s in prom.query(substitute(expr, {"$job": JOB, "$instance": ".*"}))}
-    leader_target = targets[ens.leader()]
-    assert roles[leader_target] == 3, roles  # leader
-    assert sorted(v for k, v in roles.items() if k != leader_target) == [1, 1], roles  # followers
+    shown = {"leader": 3, "observer": 2, "follower": 1}
+    expected = {targets[i]: shown[ens.mode(i)] for i in range(len(targets))}
+    assert roles == expected
+    assert sorted(expected.values()) == [1, 1, 2, 3]
+
+
+def test_dashboard_model_is_importable_as_is():
+    """What Grafana 9/10 needs to import the file unchanged: a uid, a schema version, every
+    query on the datasource variable, unique panel ids, panels inside the 24-column grid."""
+    model = dashboard()
+    assert model["uid"] and model["title"] and model["schemaVersion"] >= 36
+    assert model.get("id") is None  # an import must not carry another instance's id
+    variables = [v["name"] for v in model["templating"]["list"]]
+    assert variables == ["datasource", "job", "instance"]
+    ids = []
+    for p in model["panels"]:
+        ids.append(p["id"])
+        g = p["gridPos"]
+        assert g["x"] >= 0 and g["w"] > 0 and g["x"] + g["w"] <= 24, p["title"]
+        for t in p.get("targets", []):
+            assert t["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, p["title"]
+            assert t["refId"]
+    assert len(ids) == len(set(ids))
+
+
+def test_alert_rules_pass_promtool():
+    run = subprocess.run(["promtool", "check", "rules", ALERTS], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "SUCCESS: 6 rules found" in run.stdout
 
 
 def rules_by_name(prom):
