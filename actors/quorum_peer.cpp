@@ -193,8 +193,8 @@ void release_syncs(self_ptr self) {
 void apply(self_ptr self, zab::apply_txns& a) {
   auto& st = self->state;
   auto& metrics = *st.ctx->metrics;
-  if (st.status.now == zab::role::leading)
-    metrics.commit_count.Increment(static_cast<double>(a.txns.size()));
+  const bool leading = st.status.now == zab::role::leading;
+  if (leading) metrics.commit_count.Increment(static_cast<double>(a.txns.size()));
   const int64_t now_wall = st.ctx->clock->wall_ms();
   commit_batch batch;
   batch.commits.reserve(a.txns.size());
@@ -209,8 +209,13 @@ void apply(self_ptr self, zab::apply_txns& a) {
     c.txn.zxid = zt.zxid;
     // From the leader's stamp to this server applying it; clocks of two hosts, so a negative
     // difference says nothing and is dropped, as ZooKeeper drops it.
-    if (const int64_t latency = now_wall - c.txn.time_ms; latency >= 0)
+    if (const int64_t latency = now_wall - c.txn.time_ms; latency >= 0) {
       metrics.propagation_latency.Observe(static_cast<double>(latency));
+      // The same span at the point where a txn commits: the leader's quorum of acks
+      // (quorum_ack_latency), a learner's COMMIT or INFORM (commit_propagation_latency).
+      (leading ? metrics.quorum_ack_latency : metrics.commit_propagation_latency)
+          .Observe(static_cast<double>(latency));
+    }
     auto it = st.pending.find({c.txn.session_id, c.txn.cxid});
     if (it != st.pending.end()) {
       c.from = std::move(it->second);
