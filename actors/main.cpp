@@ -1,12 +1,14 @@
 // paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
+#include "actors/logging.hpp"
 #include "actors/server.hpp"
 #include "config/zoo_config.hpp"
 #include "paddock/version.hpp"
 
 #include <cstdlib>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <memory>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <string>
 #include <string_view>
@@ -23,7 +25,10 @@ jute.maxbuffer, ...); dataDir/myid is read when present.
 
 Options:
   -c, --config FILE     the zoo.cfg to read
-      --log-level LEVEL trace, debug, info (default), warn, error
+      --log-level LEVEL trace, debug, info (default), warn, error, critical, off
+                        (over paddock.log.level in zoo.cfg and $PADDOCK_LOG_LEVEL)
+      --log-file FILE   log to FILE instead of standard error, rotated by size
+                        (over paddock.log.file; see docs/operator-guide.md, Logs)
       --enable-fault-injection
                         FOR TESTS ONLY: a client-port connection that sends
                         `kill <target>\n` kills that actor of the server (session,
@@ -34,19 +39,13 @@ Options:
   -V, --version         print the version and exit
 )";
 
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("paddock");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_on(spdlog::level::info);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   std::string config_path;
-  std::string log_level = "info";
+  // Unset: paddock.log.level / paddock.log.file from zoo.cfg decide.
+  std::optional<std::string> log_level;
+  std::optional<std::string> log_file;
   paddock::actors::run_options options;
   if (const char* env = std::getenv("PADDOCK_LOG_LEVEL")) log_level = env;
   for (int i = 1; i < argc; ++i) {
@@ -71,6 +70,8 @@ int main(int argc, char** argv) {
       config_path = std::string(arg.substr(9));
     } else if (arg == "--log-level") {
       log_level = value(arg);
+    } else if (arg == "--log-file") {
+      log_file = value(arg);
     } else if (arg == "--enable-fault-injection") {
       options.fault_injection = true;
     } else if (!arg.empty() && arg[0] != '-' && config_path.empty()) {
@@ -84,14 +85,32 @@ int main(int argc, char** argv) {
     std::cerr << "paddock: no configuration file given\n" << usage;
     return 2;
   }
-  setup_logging(log_level);
+  if (log_level && !paddock::config::valid_log_level(*log_level)) {
+    std::cerr << "paddock: unknown log level '" << *log_level << "'\n" << usage;
+    return 2;
+  }
+  // Standard error until zoo.cfg says where the log goes: its own errors are printed there.
+  paddock::actors::log_to_stderr(log_level.value_or("info"));
 
   auto parsed = paddock::config::load_zoo_cfg(config_path);
   if (auto* err = std::get_if<paddock::config::config_error>(&parsed)) {
     spdlog::critical("{}: {}", config_path, err->to_string());
     return 2;
   }
-  const auto& cfg = std::get<paddock::config::server_config>(parsed);
+  auto& cfg = std::get<paddock::config::server_config>(parsed);
+  if (log_level) cfg.log.level = *log_level;
+  if (log_file) cfg.log.file = *log_file;
+  std::unique_ptr<paddock::actors::log_file> file_log;
+  if (!cfg.log.file.empty()) {
+    try {
+      file_log = std::make_unique<paddock::actors::log_file>(cfg.log);
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot log to {}: {}", cfg.log.file, e.what());
+      return 2;
+    }
+  } else {
+    spdlog::set_level(spdlog::level::from_str(cfg.log.level));
+  }
   for (const auto& w : cfg.warnings)
     spdlog::warn("{}: {}", config_path, w);
   return paddock::actors::run_server(cfg, options);

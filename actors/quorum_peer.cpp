@@ -193,8 +193,8 @@ void release_syncs(self_ptr self) {
 void apply(self_ptr self, zab::apply_txns& a) {
   auto& st = self->state;
   auto& metrics = *st.ctx->metrics;
-  if (st.status.now == zab::role::leading)
-    metrics.commit_count.Increment(static_cast<double>(a.txns.size()));
+  const bool leading = st.status.now == zab::role::leading;
+  if (leading) metrics.commit_count.Increment(static_cast<double>(a.txns.size()));
   const int64_t now_wall = st.ctx->clock->wall_ms();
   commit_batch batch;
   batch.commits.reserve(a.txns.size());
@@ -209,8 +209,13 @@ void apply(self_ptr self, zab::apply_txns& a) {
     c.txn.zxid = zt.zxid;
     // From the leader's stamp to this server applying it; clocks of two hosts, so a negative
     // difference says nothing and is dropped, as ZooKeeper drops it.
-    if (const int64_t latency = now_wall - c.txn.time_ms; latency >= 0)
+    if (const int64_t latency = now_wall - c.txn.time_ms; latency >= 0) {
       metrics.propagation_latency.Observe(static_cast<double>(latency));
+      // The same span at the point where a txn commits: the leader's quorum of acks
+      // (quorum_ack_latency), a learner's COMMIT or INFORM (commit_propagation_latency).
+      (leading ? metrics.quorum_ack_latency : metrics.commit_propagation_latency)
+          .Observe(static_cast<double>(latency));
+    }
     auto it = st.pending.find({c.txn.session_id, c.txn.cxid});
     if (it != st.pending.end()) {
       c.from = std::move(it->second);
@@ -219,6 +224,20 @@ void apply(self_ptr self, zab::apply_txns& a) {
     batch.commits.push_back(std::move(c));
   }
   if (!batch.commits.empty()) self->send(st.ctx->store, std::move(batch));
+}
+
+// One line when an election starts and one when it ends, with its result and duration.
+void log_election(quorum_peer_state& st, const zab::status_changed& s) {
+  const int64_t now_us = st.ctx->clock->monotonic_us();
+  if (s.now == zab::role::looking) {
+    if (st.election_started_us >= 0) return;
+    st.election_started_us = now_us;
+    spdlog::info("leader election started (last epoch {})", s.epoch);
+  } else if (st.election_started_us >= 0) {
+    spdlog::info("leader election took {} ms: server {} leads; this server: {}",
+                 (now_us - st.election_started_us) / 1000, s.leader, mode_name(s.now));
+    st.election_started_us = -1;
+  }
 }
 
 // The leader gauges (learners, synced followers and observers, pending syncs) for mntr and
@@ -265,6 +284,7 @@ void record_role_change(self_ptr self, const zab::status_changed& before,
 
 void status_changed(self_ptr self, const zab::status_changed& s) {
   auto& st = self->state;
+  log_election(st, s);
   const bool was_serving = st.status.serving;
   record_role_change(self, st.status, s);
   st.status = s;
@@ -518,6 +538,8 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
   timing.init_limit = cfg.init_limit;
   timing.sync_limit = cfg.sync_limit;
   st.core = std::make_unique<zab::peer>(cfg.server_id, members, timing, std::move(state));
+  st.election_started_us = st.ctx->clock->monotonic_us(); // every server starts looking
+  spdlog::info("leader election started");
   self->set_down_handler([=](caf::down_msg& msg) {
     spdlog::critical("peer links stopped ({}); stopping", self->system().render(msg.reason));
     self->quit(caf::exit_reason::user_shutdown);

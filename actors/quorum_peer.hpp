@@ -83,6 +83,9 @@ struct quorum_peer_state {
   // Learner: local syncs forwarded to the leader, by id.
   std::map<int64_t, sync_request> learner_syncs;
   int64_t next_sync_id = 1;
+  // When the current leader election started (monotonic us), -1 while there is a leader: the
+  // log line at its end says how long it took.
+  int64_t election_started_us = -1;
   // For ZooKeeper's election_time and follower/observer_sync_time (monotonic ms): when this
   // server last started looking, and when it last took a role after looking.
   int64_t looking_since_ms = 0;

@@ -41,11 +41,13 @@ void stop(self_ptr self) {
   self->quit();
 }
 
-// Closes the connection after what is already queued for it has been written.
-void close_connection(self_ptr self, const char* why) {
+// Closes the connection after what is already queued for it has been written. Every reason
+// is worth a line in the log but the routine one (the client closed its session): `level`.
+void close_connection(self_ptr self, const char* why,
+                      spdlog::level::level_enum level = spdlog::level::info) {
   auto& st = self->state;
   if (st.current == session_state::phase::closing) return;
-  spdlog::debug("closing connection {} (session 0x{:x}): {}", st.remote, st.session_id, why);
+  spdlog::log(level, "closing connection {} (session 0x{:x}): {}", st.remote, st.session_id, why);
   flush(self);
   self->send(st.listener, close_atom::value, st.hdl);
   stop(self);
@@ -438,7 +440,7 @@ bool on_reply(self_ptr self, outbound& r) {
   st.out.append(r.frame);
   st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
   if (entry.opcode == jute::opcode::close_session) {
-    close_connection(self, "session closed by the client");
+    close_connection(self, "session closed by the client", spdlog::level::debug);
     return false;
   }
   return true;
@@ -496,6 +498,10 @@ session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,
       [=](closed_atom) {
         // The client went away; its session lives on until it expires or the client
         // comes back (on any connection) within its timeout.
+        if (self->state.current != session_state::phase::closing)
+          spdlog::info("connection {} (session 0x{:x}) closed by the client without closing "
+                       "its session",
+                       self->state.remote, self->state.session_id);
         stop(self);
       },
       [=](expire_atom) { close_connection(self, "session expired"); },

@@ -2,6 +2,7 @@
 
 #include "actors/messages/store.hpp"
 #include "store/disk/recovery.hpp"
+#include "store/disk/snapshot.hpp"
 
 #include <caf/all.hpp>
 #include <cerrno>
@@ -23,6 +24,15 @@ void purge(self_ptr self) {
     spdlog::info("autopurge: deleted {}", path);
 }
 
+// The size of the snapshot file of `zxid`, for the log; -1 when it cannot be read.
+int64_t snapshot_size(const server_context& ctx, int64_t zxid) {
+  const auto path = ctx.config.snap_dir() + "/" + store::snapshot_name(zxid);
+  std::unique_ptr<store::readable_file> file;
+  int64_t size = -1;
+  if (ctx.disk->open_for_read(path, file).ok() && !file->size(size).ok()) size = -1;
+  return size;
+}
+
 } // namespace
 
 snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
@@ -40,7 +50,8 @@ snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
         self->state.ctx->snapshot_writer->store(0);
         const int64_t ms = self->state.ctx->clock->monotonic_ms() - started_ms;
         if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-          spdlog::info("snapshot of zxid 0x{:x} written in {} ms", s.zxid, ms);
+          spdlog::info("snapshot of zxid 0x{:x} written in {} ms ({} bytes)", s.zxid, ms,
+                       snapshot_size(*self->state.ctx, s.zxid));
           auto& stats = *self->state.ctx->stats;
           stats.last_snapshot_zxid.store(s.zxid, std::memory_order_relaxed);
           stats.last_snapshot_time_s.store(self->state.ctx->clock->wall_ms() / 1000,

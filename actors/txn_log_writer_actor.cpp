@@ -20,6 +20,16 @@ void choose_roll_point(txn_log_writer_state& st) {
   st.roll_after = half + static_cast<int64_t>(st.random() % static_cast<uint64_t>(half));
 }
 
+// ZooKeeper's warning, word for word (log alerts match it), over fsync.warningthresholdms.
+// Compared in microseconds so that a threshold of 0 reports every fsync that took any time.
+void warn_if_slow(const txn_log_writer_state& st, int64_t sync_us) {
+  if (sync_us <= st.ctx->config.fsync_warning_threshold_ms * 1000) return;
+  spdlog::warn("fsync-ing the write ahead log in txn-log-writer took {}ms which will adversely "
+               "effect operation latency.File size is {} bytes. See the ZooKeeper "
+               "troubleshooting guide",
+               sync_us / 1000, st.log->durable_end());
+}
+
 void fail_batch(self_ptr self, const store::io_status& status) {
   auto& st = self->state;
   spdlog::error("txn log: {}; the {} writes of this batch fail and nothing after zxid 0x{:x} "
@@ -54,9 +64,10 @@ void write_batch(self_ptr self) {
     auto& metrics = *st.ctx->metrics;
     const int64_t started_us = st.ctx->clock->monotonic_us();
     status = st.log->sync();
+    const int64_t sync_us = st.ctx->clock->monotonic_us() - started_us;
+    warn_if_slow(st, sync_us);
     // ZooKeeper's fsynctime (ms) and sync_processor_batch_size (txns per fsync).
-    metrics.fsynctime.Observe(static_cast<double>(st.ctx->clock->monotonic_us() - started_us) /
-                              1000.0);
+    metrics.fsynctime.Observe(static_cast<double>(sync_us) / 1000.0);
     metrics.sync_processor_batch_size.Observe(static_cast<double>(st.batch_records));
   }
   if (status.fatal) {

@@ -46,7 +46,6 @@ bool known_but_unused(std::string_view key) {
                                                "serverCnxnFactory",
                                                "snapSizeLimitInKb",
                                                "txnLogSizeLimitInKb",
-                                               "fsync.warningthresholdms",
                                                "maxResponseCacheSize",
                                                "maxGetChildrenResponseCacheSize",
                                                "connectToLearnerMasterLimit",
@@ -407,6 +406,13 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "admin.idleTimeout")
     return set_int<int32_t>(key, value, cfg.admin_idle_timeout_ms, 1, i32max,
                             "a positive number of ms");
+  if (key == "fsync.warningthresholdms")
+    return set_int<int64_t>(key, value, cfg.fsync_warning_threshold_ms, 0, i64max,
+                            "a number of ms (0: every fsync)");
+  if (is_log_key(key)) {
+    if (auto why = apply_log_key(cfg.log, key, value)) return invalid(key, value, *why);
+    return std::nullopt;
+  }
   if (key == "metricsProvider.className") {
     cfg.metrics_enabled = value == prometheus_metrics_provider;
     if (!cfg.metrics_enabled && value != "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider")

@@ -1,6 +1,8 @@
 #pragma once
 // zoo.cfg: ZooKeeper's key=value configuration, parsed and validated. Errors are values
 // naming the key and the value, so the server can print them and exit with status 2.
+#include "config/log_config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -95,6 +97,10 @@ struct server_config {
   int32_t admin_server_port = 8080;             // admin.serverPort
   std::string admin_command_url = "/commands";  // admin.commandURL
   int32_t admin_idle_timeout_ms = 30000;        // admin.idleTimeout
+  // fsync.warningthresholdms: a txn log fsync slower than this is logged as a warning, with
+  // ZooKeeper's message (ZooKeeper reads it as the system property zookeeper.fsync.*).
+  int64_t fsync_warning_threshold_ms = 1000;
+  log_settings log; // paddock.log.*: the log file, its level and rotation
 
   // metricsProvider.*, read as ZooKeeper 3.8 reads them: naming the Prometheus provider's
   // class switches on /metrics on httpHost:httpPort; any other class (or none) exports

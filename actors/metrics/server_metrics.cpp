@@ -49,6 +49,8 @@ server_metrics::server_metrics()
       follower_sync_time(summary(*registry_, "follower_sync_time", false)),
       observer_sync_time(summary(*registry_, "observer_sync_time", false)),
       propagation_latency(summary(*registry_, "propagation_latency", true)),
+      quorum_ack_latency(summary(*registry_, "quorum_ack_latency", true)),
+      commit_propagation_latency(summary(*registry_, "commit_propagation_latency", true)),
       looking_count(counter(*registry_, "looking_count")),
       diff_count(counter(*registry_, "diff_count")), snap_count(counter(*registry_, "snap_count")),
       proposal_count(counter(*registry_, "proposal_count")),

@@ -71,6 +71,10 @@ public:
   // A committed txn: the leader's clock when it stamped it until this server applies it
   // (wall clocks of two servers: as ZooKeeper, only non-negative values are kept).
   prometheus::Summary& propagation_latency; // ADVANCED
+  // The same span measured when the txn commits: on the leader when a quorum acked it, on a
+  // learner when the leader's COMMIT (INFORM) arrived (both ADVANCED).
+  prometheus::Summary& quorum_ack_latency;
+  prometheus::Summary& commit_propagation_latency;
   // --- ZooKeeper's counters ---
   prometheus::Counter& looking_count;  // times this server started looking for a leader
   prometheus::Counter& diff_count;     // leader: learners synced by DIFF (or TRUNC)

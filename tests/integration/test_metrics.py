@@ -39,7 +39,8 @@ SERVER_GAUGES = ["znode_count", "watch_count", "ephemerals_count", "approximate_
 LEADER_GAUGES = ["learners", "synced_followers", "synced_non_voting_followers",
                  "synced_observers", "pending_syncs", "leader_uptime", "last_proposal_size",
                  "min_proposal_size", "max_proposal_size"]
-ADVANCED_SUMMARIES = ["readlatency", "updatelatency", "propagation_latency"]
+ADVANCED_SUMMARIES = ["readlatency", "updatelatency", "propagation_latency",
+                      "quorum_ack_latency", "commit_propagation_latency"]
 BASIC_SUMMARIES = ["fsynctime", "snapshottime", "dbinittime", "startup_txns_loaded",
                    "election_time", "follower_sync_time", "observer_sync_time",
                    "sync_processor_batch_size"]
@@ -187,11 +188,14 @@ def test_leader_gauges_on_the_leader_only(ens):
     assert samples["max_proposal_size"] >= samples["last_proposal_size"] >= \
         samples["min_proposal_size"]
     assert samples["proposal_count"] >= 21 and samples["commit_count"] >= 21
+    assert samples["quorum_ack_latency_count"] >= 21
     ftypes, fsamples = parse(scrape(ens.server(follower)))
     for name in LEADER_GAUGES:
         assert name not in ftypes, name
     assert fsamples["follower_sync_time_count"] >= 1
     assert fsamples["propagation_latency_count"] >= 21
+    assert fsamples["commit_propagation_latency_count"] >= 21
+    assert fsamples["quorum_ack_latency_count"] == 0
 
 
 @needs_provider
@@ -288,3 +292,29 @@ def test_mntr_values_are_typed_as_zookeepers(ens):
     # No local sessions unless localSessionsEnabled (off here, and Paddock has none).
     assert m["zk_local_sessions"] == "0"
     assert int(m["zk_znode_count"]) >= 22
+
+
+def test_observers_are_counted_apart():
+    """A leader with two followers and one observer: zk_learners counts all three,
+    zk_synced_followers the followers, zk_synced_observers the observer."""
+    with Ensemble(3, observers=1) as e:
+        if not IS_ZK:
+            with_provider(e)
+        e.start(timeout=START_TIMEOUT)
+        leader = e.leader()
+
+        def counted():
+            m = mntr(e, leader)
+            return (m.get("zk_learners"), m.get("zk_synced_followers"),
+                    m.get("zk_synced_observers")) == ("3", "2", "1")
+        wait_for(counted, timeout=15, what="the leader counts 3 learners, 1 of them an observer")
+        observer = e.observers()[0]
+        obs = mntr(e, observer)
+        assert obs["zk_server_state"] == "observer"
+        assert obs["zk_quorum_size"] == "3"  # voters only
+        for key in MNTR_LEADER_KEYS:
+            assert key not in obs, key
+        if not IS_ZK:
+            _, samples = parse(scrape(e.server(observer)))
+            assert samples["observer_sync_time_count"] >= 1
+            assert samples["follower_sync_time_count"] == 0
