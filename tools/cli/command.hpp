@@ -68,6 +68,7 @@ struct cli_state {
   bool interactive = false;
   bool print_watches = true;
   bool quit = false;
+  bool closed = false; // by `close`: the prompt says CLOSED, not NOT_CONNECTED
   std::map<int, std::string> history; // zkCli's: command number -> line
   int command_count = 0;
   std::unique_ptr<tools::async_session> session;
@@ -76,7 +77,8 @@ struct cli_state {
   const std::vector<command>* commands = nullptr;
 
   bool connected() const { return session && session->connected(); }
-  // "CONNECTED", "CLOSED", "NOT_CONNECTED": the state zkCli's prompt shows.
+  // "CONNECTED", "CLOSED" (after `close`) or "NOT_CONNECTED" (the connection was lost, or
+  // never made): the state in zkCli's prompt.
   std::string state_name() const;
 };
 

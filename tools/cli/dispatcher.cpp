@@ -36,7 +36,7 @@ bool valid_path(const std::string& path, result& r, bool sequential) {
 
 std::string cli_state::state_name() const {
   if (connected()) return "CONNECTED";
-  return session ? "CLOSED" : "NOT_CONNECTED";
+  return closed ? "CLOSED" : "NOT_CONNECTED";
 }
 
 const std::vector<command>& command_table() {
@@ -104,8 +104,10 @@ result run_words(cli_state& state, const std::vector<std::string>& words) {
 void print_result(cli_state& state, const std::string& name, const result& r) {
   std::lock_guard lock(state.output);
   if (!state.json) {
+    // What zkCli prints on stderr besides a failure comes before its output in every command
+    // that prints both (listquota's "absolute path is", AclParser's warnings).
+    std::cerr << r.err << std::flush;
     std::cout << r.out << std::flush;
-    std::cerr << r.err;
     if (r.failed() && !r.failure.empty()) std::cerr << r.failure << '\n';
     std::cerr << std::flush;
     return;

@@ -36,6 +36,7 @@ bool connect_session(cli_state& state, const std::string& connect_string, result
   if (state.session) state.session->close();
   state.watches.clear();
   state.connect_string = connect_string;
+  state.closed = false;
   // One-shot commands print no events: zkCli's would be gone before any arrived.
   cli_state* s = &state;
   state.session = std::make_unique<tools::async_session>([s](const jute::watcher_event& e) {

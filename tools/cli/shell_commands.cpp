@@ -46,6 +46,7 @@ void connect(cli_state& st, const parsed_command& c, result& r) {
 
 void close(cli_state& st, const parsed_command&, result&) {
   if (st.session) st.session->close();
+  st.closed = true;
 }
 
 void quit(cli_state& st, const parsed_command&, result&) {

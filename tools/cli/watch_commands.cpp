@@ -46,6 +46,10 @@ void remove_watches_command(cli_state& st, const parsed_command& c, result& r) {
       .add("type", type == watcher_type::children ? "Children"
                    : type == watcher_type::data   ? "Data"
                                                   : "Any");
+  if (!st.watches.has(path, type)) {
+    record_failure(false, static_cast<int32_t>(jute::error_code::no_watcher), path, r);
+    return;
+  }
   auto removed = cli::remove_watches(*st.session, path, type);
   if (!succeeded(removed, path, r)) return;
   // The Java client tells its watchers that their watches went: events of its own, not the

@@ -49,6 +49,16 @@ std::vector<jute::event_type> watch_registry::removed(const std::string& path, i
   return events;
 }
 
+bool watch_registry::has(const std::string& path, int32_t type) {
+  std::lock_guard lock(mutex_);
+  auto it = watches_.find(path);
+  if (it == watches_.end()) return false;
+  const auto& kinds = it->second;
+  if (type == watcher_type::any) return !kinds.empty();
+  if (type == watcher_type::children) return kinds.count(watch_kind::child) > 0;
+  return kinds.count(watch_kind::data) + kinds.count(watch_kind::exist) > 0;
+}
+
 void watch_registry::clear() {
   std::lock_guard lock(mutex_);
   watches_.clear();

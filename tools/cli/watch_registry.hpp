@@ -30,6 +30,9 @@ public:
   // The server removed `type` watches of `path`: forget them and say which events the Java
   // client would deliver for that.
   std::vector<jute::event_type> removed(const std::string& path, int32_t type);
+  // Whether the session has a watch of `type` on `path`: the Java client answers NoWatcher
+  // itself, without asking the server, when it has none.
+  bool has(const std::string& path, int32_t type);
   void clear();
 
 private:

@@ -48,6 +48,7 @@ bool async_session::connect(const std::vector<endpoint>& servers, int32_t sessio
       next_xid_ = 1;
     }
     closing_ = false;
+    close_requested_ = false;
     connected_ = true;
     // ZooKeeper's client pings when a third of the session timeout passed without traffic.
     int32_t ping_ms = std::max(session_.timeout_ms / 3, 100);
@@ -173,13 +174,14 @@ void async_session::lose_connection(const std::string& why) {
     waiting_.clear();
     answered_.notify_all();
   }
-  if (!closing_)
+  if (!closing_ && !close_requested_)
     on_event_(jute::watcher_event{jute::event_type::none, jute::keeper_state::disconnected, ""});
 }
 
 void async_session::close() {
   if (fd_ < 0) return;
   if (connected_) {
+    close_requested_ = true;
     auto saved = timeout_;
     timeout_ = std::min(timeout_, std::chrono::milliseconds(2000));
     (void)call(jute::opcode::close_session, jute::empty_request{});

@@ -75,6 +75,8 @@ private:
   std::chrono::milliseconds timeout_{10000};
   std::atomic<bool> connected_{false};
   std::atomic<bool> closing_{false};
+  // closeSession is on its way: the server's closing the connection is no loss to report.
+  std::atomic<bool> close_requested_{false};
   std::thread reader_;
 
   std::mutex send_mutex_; // one frame on the socket at a time
