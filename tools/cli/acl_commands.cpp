@@ -1,4 +1,5 @@
 // zkCli's ACL and identity commands: getAcl, setAcl, addauth, whoami.
+#include "protocol/jute/error_code.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/keeper_errors.hpp"
 #include "tools/cli/stat_printer.hpp"
@@ -63,6 +64,11 @@ void set_acl_command(cli_state& st, const parsed_command& c, result& r) {
   if (!valid_path(path, r)) return;
   auto acls = parse_acl(c.args[2], r.err);
   r.json.add("path", path);
+  // The Java client refuses an empty ACL itself, with no path in its exception.
+  if (acls.empty()) {
+    record_failure(false, static_cast<int32_t>(jute::error_code::invalid_acl), "null", r);
+    return;
+  }
   if (c.has("R")) {
     auto root = get_data(*st.session, path, false);
     if (!succeeded(root, path, r)) return;

@@ -68,7 +68,7 @@ struct cli_state {
   bool interactive = false;
   bool print_watches = true;
   bool quit = false;
-  bool closed = false; // by `close`: the prompt says CLOSED, not NOT_CONNECTED
+  bool closed = false;                // by `close`: the prompt says CLOSED, not NOT_CONNECTED
   std::map<int, std::string> history; // zkCli's: command number -> line
   int command_count = 0;
   std::unique_ptr<tools::async_session> session;

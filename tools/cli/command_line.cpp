@@ -90,7 +90,9 @@ std::variant<parsed_command, std::string> parse_command(const std::vector<std::s
         out.values[spec.name] = *given;
         return std::nullopt;
       }
-      if (i + 1 >= words.size()) return "Missing argument for option: " + spec.name;
+      if (i + 1 >= words.size())
+        return "org.apache.commons.cli.MissingArgumentException: Missing argument for option: " +
+               spec.name;
       out.values[spec.name] = words[++i];
       return std::nullopt;
     };
@@ -115,7 +117,7 @@ std::variant<parsed_command, std::string> parse_command(const std::vector<std::s
         continue;
       }
     }
-    return "Unrecognized option: " + word;
+    return "org.apache.commons.cli.UnrecognizedOptionException: Unrecognized option: " + word;
   }
   return out;
 }

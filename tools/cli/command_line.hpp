@@ -4,7 +4,8 @@
 // ARGS_PATTERN). The words after the command name are options and arguments as Apache
 // commons-cli's DefaultParser reads them: options anywhere, "-v 3" or "-v3" for an option
 // with a value, "-sw" for two flags, a negative number is an argument, an unknown option is
-// an error ("Unrecognized option: -x").
+// an error, worded as zkCli prints commons-cli's exception ("org.apache.commons.cli.
+// UnrecognizedOptionException: Unrecognized option: -x").
 #include <map>
 #include <optional>
 #include <string>

@@ -1,6 +1,7 @@
 // zkCli's write commands: create, set, delete, deleteall.
 #include "protocol/jute/codec.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/keeper_errors.hpp"
 #include "tools/cli/stat_printer.hpp"
 #include "tools/cli/zk_text.hpp"
 
@@ -76,13 +77,21 @@ void create_command(cli_state& st, const parsed_command& c, result& r) {
   req.data_is_null = c.args.size() < 3; // no data argument: null, as zkCli sends
   if (!req.data_is_null) req.data = c.args[2];
   req.acls = jute::open_acl_unsafe();
+  constexpr auto invalid_acl = static_cast<int32_t>(jute::error_code::invalid_acl);
   if (c.args.size() > 3) {
     req.acls = parse_acl(c.args[3], r.err);
+    // The Java client refuses an empty ACL itself, with no path in its exception.
+    if (req.acls.empty()) {
+      r.err += keeper_exception_message(invalid_acl, "") + "\n";
+      record_failure(false, invalid_acl, "null", r);
+      return;
+    }
   }
   auto created = cli::create(*st.session, req);
   if (!succeeded(created, path, r)) {
     if (created.err == static_cast<int32_t>(jute::error_code::ephemeral_on_local_session))
       r.err += "Unable to create ephemeral node on a local session\n";
+    if (created.err == invalid_acl) r.err += keeper_exception_message(invalid_acl, path) + "\n";
     return;
   }
   r.err += "Created " + *created.value + "\n";
