@@ -51,7 +51,7 @@ void run_line(cli_state& state, const std::string& line) {
   state.history[state.command_count] = line;
   auto r = run_words(state, words);
   print_result(state, words[0], r);
-  last_status = r.status;
+  if (!state.quit) last_status = r.status; // zkCli exits with the status before `quit`
   ++state.command_count;
 }
 
