@@ -307,3 +307,21 @@ def test_shell_reports_a_lost_connection(fresh_server):
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_ttl_and_container_znodes(server_with, client):
+    srv = server_with({"extendedTypesEnabled": "true", "znode.container.checkIntervalMs": "200"})
+    zk = client(srv)
+    made = cli(srv, "create", "-t", "500", "/ttl", "x")
+    assert (made.returncode, made.stderr) == (0, "Created /ttl\n")
+    kept = cli(srv, "create", "-s", "-t", "600000", "/ttl-s-")
+    assert kept.stderr == "Created /ttl-s-0000000001\n"
+    box = cli(srv, "create", "-c", "/box")
+    assert box.returncode == 0
+    assert cli(srv, "create", "/box/item").returncode == 0
+    # The sweeper deletes the TTL znode once its TTL passed without a change, and the
+    # container once its last child is gone: what makes them TTL and container znodes.
+    harness.wait_for(lambda: zk.exists("/ttl") is None, timeout=20, what="the TTL znode expiring")
+    assert zk.exists("/ttl-s-0000000001") is not None
+    zk.delete("/box/item")
+    harness.wait_for(lambda: zk.exists("/box") is None, timeout=20, what="the container going")
