@@ -325,3 +325,39 @@ def test_ttl_and_container_znodes(server_with, client):
     assert zk.exists("/ttl-s-0000000001") is not None
     zk.delete("/box/item")
     harness.wait_for(lambda: zk.exists("/box") is None, timeout=20, what="the container going")
+
+
+def test_shell_keeps_an_idle_session(server):
+    # A 1 s session idle for 3 s: only the shell's pings keep it (the server's minimum is 2
+    # ticks of 200 ms here).
+    child = pexpect.spawn(CLI, ["-server", server.hosts, "-timeout", "1000"], encoding="utf-8",
+                          timeout=15)
+    try:
+        child.expect_exact("(CONNECTED) 0] ")
+        child.sendline("create -e /idle")
+        child.expect_exact("Created /idle")
+        child.expect(prompt(1))
+        time.sleep(3)
+        child.sendline("getEphemerals")
+        child.expect_exact("[/idle]")
+        child.expect(prompt(2))
+        assert "Disconnected" not in child.before
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_old_spellings_still_work(server, zk):
+    zk.create("/old", b"v")
+    run = cli(server, "get", "/old", "watch")
+    assert run.stdout == "v\n"
+    assert run.stderr == ("'get path [watch]' has been deprecated. Please use 'get [-s] [-w] "
+                          "path' instead.\n")
+    same_output(server, ["ls", "/old", "1"])
+    same_output(server, ["stat", "/missing", "watch"])
+    zk.create("/old-ours")
+    zk.create("/old-theirs")
+    same_output(server, ["delete", "BASE", "5"], "/old-ours", "/old-theirs")
+    # `delete path version` ignores the version, as zkCli does.
+    assert zk.exists("/old-ours") is None and zk.exists("/old-theirs") is None

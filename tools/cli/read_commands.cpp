@@ -40,10 +40,18 @@ bool visit_subtree(cli_state& st, const std::string& path, bool watch, result& r
   return true;
 }
 
+// zkCli 3.8 still reads the old `ls path watch` (any third word means watch), and says so.
+bool old_watch_word(const parsed_command& c, const std::string& modern, result& r) {
+  if (c.args.size() <= 2) return false;
+  r.err += "'" + c.args[0] + " path [watch]' has been deprecated. Please use '" + modern +
+           "' instead.\n";
+  return true;
+}
+
 void ls(cli_state& st, const parsed_command& c, result& r) {
   const auto& path = c.args[1];
+  bool watch = old_watch_word(c, "ls [-w] path", r) || c.has("w");
   if (!valid_path(path, r)) return;
-  bool watch = c.has("w");
   r.json.add("path", path);
   if (c.has("R")) {
     auto root = get_data(*st.session, path, watch);
@@ -71,10 +79,11 @@ void ls(cli_state& st, const parsed_command& c, result& r) {
 
 void get(cli_state& st, const parsed_command& c, result& r) {
   const auto& path = c.args[1];
+  bool watch = old_watch_word(c, "get [-s] [-w] path", r) || c.has("w");
   if (!valid_path(path, r)) return;
-  auto data = get_data(*st.session, path, c.has("w"));
+  auto data = get_data(*st.session, path, watch);
   if (!succeeded(data, path, r)) return;
-  if (c.has("w")) st.watches.add(path, watch_kind::data);
+  if (watch) st.watches.add(path, watch_kind::data);
   r.out = (data.value->data_is_null ? std::string("null") : data.value->data) + "\n";
   r.json.add("path", path);
   if (data.value->data_is_null)
@@ -89,12 +98,13 @@ void get(cli_state& st, const parsed_command& c, result& r) {
 
 void stat(cli_state& st, const parsed_command& c, result& r) {
   const auto& path = c.args[1];
+  bool watch = old_watch_word(c, "stat [-w] path", r) || c.has("w");
   if (!valid_path(path, r)) return;
-  auto s = exists(*st.session, path, c.has("w"));
+  auto s = exists(*st.session, path, watch);
   // The server keeps an exists watch on a missing node too (it fires on creation).
   bool watched =
       !s.lost && (s.err == 0 || s.err == static_cast<int32_t>(jute::error_code::no_node));
-  if (c.has("w") && watched) st.watches.add(path, watch_kind::exist);
+  if (watch && watched) st.watches.add(path, watch_kind::exist);
   if (!succeeded(s, path, r)) return;
   r.out = stat_text(*s.value);
   r.json.add("path", path).add_raw("stat", json_stat(*s.value));

@@ -118,6 +118,10 @@ void remove_one(cli_state& st, const parsed_command& c, result& r) {
   int32_t version;
   if (!version_option(c, version, r)) return;
   const auto& path = c.args[1];
+  // zkCli 3.8 still takes `delete path version` but, as it says, uses only -v.
+  if (c.args.size() > 2)
+    r.err += "'delete path [version]' has been deprecated. Please use 'delete [-v version] "
+             "path' instead.\n";
   if (!valid_path(path, r)) return;
   auto d = remove(*st.session, path, version);
   if (!succeeded(d, path, r)) return;
