@@ -166,6 +166,9 @@ void async_session::dispatch(const std::string& frame) {
 
 void async_session::lose_connection(const std::string& why) {
   if (!connected_.exchange(false)) return;
+  // Decided before the waiting callers wake: one of them may close() at once, and the loss
+  // happened before that close.
+  bool report = !closing_ && !close_requested_;
   {
     std::lock_guard lock(mutex_);
     error_ = why;
@@ -174,7 +177,7 @@ void async_session::lose_connection(const std::string& why) {
     waiting_.clear();
     answered_.notify_all();
   }
-  if (!closing_ && !close_requested_)
+  if (report)
     on_event_(jute::watcher_event{jute::event_type::none, jute::keeper_state::disconnected, ""});
 }
 

@@ -99,7 +99,12 @@ TEST_CASE("replies by xid, events as they come, a lost connection once", "[tools
     std::string event;
     jute::encode_event(
         event, 1, {jute::event_type::node_data_changed, jute::keeper_state::sync_connected, "/a"});
-    p.send(data_reply(second.header.xid, "second") + event + data_reply(first.header.xid, "first"));
+    // Each answer's data is the path its request asked for.
+    auto path = [](const jute::request& r) {
+      return std::get<jute::path_watch_request>(r.body).path;
+    };
+    p.send(data_reply(second.header.xid, path(second)) + event +
+           data_reply(first.header.xid, path(first)));
     p.next_request(); // a third request, never answered: the connection goes instead
     ::close(p.fd);
   });
