@@ -255,6 +255,8 @@ def test_shell_through_a_terminal(server, zk):
         zk.set("/tty", b"changed")
         child.expect_exact("WATCHER::")
         child.expect_exact("WatchedEvent state:SyncConnected type:NodeDataChanged path:/tty")
+        # ... and the prompt is drawn again below it.
+        child.expect(prompt(2))
         child.sendline("history")
         child.expect_exact("0 - create /tty hello")
         child.expect_exact("1 - get -w /tty")

@@ -74,6 +74,9 @@ struct cli_state {
   std::unique_ptr<tools::async_session> session;
   watch_registry watches;
   std::mutex output; // command output and watch events, one at a time
+  // In the terminal shell, watch events wait for the line editor, which prints them between
+  // keystrokes and redraws the prompt after them; elsewhere they are printed at once.
+  std::function<void(std::string)> deliver_event_text;
   const std::vector<command>* commands = nullptr;
 
   bool connected() const { return session && session->connected(); }

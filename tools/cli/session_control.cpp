@@ -11,7 +11,7 @@ namespace paddock::cli {
 
 void print_event(cli_state& state, const jute::watcher_event& e) {
   if (!state.print_watches) return;
-  std::lock_guard lock(state.output);
+  std::string text;
   if (state.json) {
     json_object event;
     event.add("state", state_name(e.state)).add("type", type_name(e.type));
@@ -19,11 +19,14 @@ void print_event(cli_state& state, const jute::watcher_event& e) {
       event.add_raw("path", "null");
     else
       event.add("path", e.path);
-    std::cout << json_object().add_raw("event", event.render()).render() << '\n' << std::flush;
-    return;
+    text = json_object().add_raw("event", event.render()).render() + "\n";
+  } else {
+    // zkCli's printMessage: a blank line before each of its two lines.
+    text = "\nWATCHER::\n\n" + event_text(e) + "\n";
   }
-  // zkCli's printMessage: a blank line before each of its two lines.
-  std::cout << "\nWATCHER::\n\n" << event_text(e) << '\n' << std::flush;
+  std::lock_guard lock(state.output);
+  if (state.deliver_event_text) return state.deliver_event_text(std::move(text));
+  std::cout << text << std::flush;
 }
 
 bool connect_session(cli_state& state, const std::string& connect_string, result& r) {

@@ -1,8 +1,10 @@
 #pragma once
 // paddock-cli's interactive mode: zkCli's prompt ("[zk: host:port(CONNECTED) N] "), line
 // editing, history and tab completion of command names and znode paths through libedit
-// (BSD-licensed; its readline interface). Lines from a pipe or file are read without a
-// prompt, as zkCli reads them without JLine.
+// (BSD-licensed; its readline interface, in callback mode so that one thread both edits the
+// line and prints the watch events the session's reader thread hands it, redrawing the
+// prompt after them). Lines from a pipe or file are read without a prompt, as zkCli reads
+// them without JLine; events are then printed as they come.
 #include "tools/cli/command.hpp"
 
 namespace paddock::cli {
