@@ -79,7 +79,10 @@ def test_reads_print_what_zkcli_prints(server, zk):
                  ["get", "/cmp"], ["get", "-s", "/cmp"], ["get", "/cmp/b"], ["stat", "/cmp"],
                  ["getAcl", "/cmp"], ["getAcl", "-s", "/secret"],
                  ["getAllChildrenNumber", "/cmp"], ["getEphemerals", "/cmp"], ["sync", "/cmp"],
-                 ["listquota", "/cmp"], ["listquota", "/cmp/a"], ["config"], ["whoami"],
+                 ["listquota", "/cmp"], ["listquota", "/cmp/a"], ["config"], ["config", "-c"],
+                 ["whoami"], ["addauth", "digest", "u:p"], ["sync", "/missing"],
+                 # the shell's own commands, one-shot
+                 ["history"], ["printwatches"], ["redo", "0"],
                  # failures
                  ["get", "/missing"], ["ls", "/missing"], ["stat", "/missing"],
                  ["get", "/secret"], ["delete", "/cmp"], ["set", "-v", "9", "/cmp", "x"],
@@ -282,6 +285,7 @@ def test_shell_through_a_terminal(server, zk):
         child.expect_exact("5 - getAllChildrenNumber /tty")
         child.expect(prompt(7))
         child.sendline("close")
+        child.expect_exact("WatchedEvent state:Closed type:None path:null")
         child.expect(prompt(8, "CLOSED"))
         child.sendline("ls /")
         child.expect_exact("Not connected")

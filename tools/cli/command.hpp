@@ -118,7 +118,7 @@ bool connect_session(cli_state& state, const std::string& connect_string, result
 // Prints a watch event as zkCli's watcher does (when printwatches is on, in the shell).
 void print_event(cli_state& state, const jute::watcher_event& e);
 
-// zkCli's usage: every command with its usage, sorted, after a header line.
+// zkCli's usage: every command with its syntax, sorted, after a line on how to run.
 std::string usage_text(const std::vector<command>& table);
 
 } // namespace paddock::cli

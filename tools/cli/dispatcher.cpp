@@ -63,7 +63,9 @@ const command* find_command(const std::vector<command>& table, const std::string
 }
 
 std::string usage_text(const std::vector<command>& table) {
-  std::string out = "ZooKeeper -server host:port -client-configuration properties-file cmd args\n";
+  // zkCli's list, after paddock-cli's own first line (zkCli's names options it lacks).
+  std::string out = "paddock-cli -server host:port[,host:port...] [--auth scheme:credentials]... "
+                    "[--json] cmd args\n";
   for (const auto& c : table)
     out += "\t" + c.name + " " + c.usage + "\n";
   return out;

@@ -45,8 +45,12 @@ void connect(cli_state& st, const parsed_command& c, result& r) {
 }
 
 void close(cli_state& st, const parsed_command&, result&) {
+  bool was_open = st.connected();
   if (st.session) st.session->close();
   st.closed = true;
+  // The Java client tells its watcher, and zkCli prints it.
+  if (was_open && st.interactive)
+    print_event(st, {jute::event_type::none, jute::keeper_state::closed, ""});
 }
 
 void quit(cli_state& st, const parsed_command&, result&) {
