@@ -106,6 +106,13 @@ def test_config_and_refusals(ens):
     zkcli = subprocess.run(ZKCLI + ["-server", via.hosts, "config", "-s"], capture_output=True,
                            text=True, timeout=90)
     assert run.stdout in zkcli.stdout, (run.stdout, zkcli.stdout, zkcli.stderr)
+    # config -c: "VERSION host:port,..." in the order zkCli prints the servers (an empty
+    # place for each server whose line has no client address).
+    run = cli(via, "config", "-c", auth=False)
+    zkcli = subprocess.run(ZKCLI + ["-server", via.hosts, "config", "-c"], capture_output=True,
+                           text=True, timeout=90)
+    assert run.returncode == 0 and run.stdout.startswith(format(version, "x") + " ")
+    assert run.stdout in zkcli.stdout, (run.stdout, zkcli.stdout, zkcli.stderr)
 
     no_auth = cli(via, "reconfig", "--remove", str(gone.sid), auth=False)
     assert no_auth.returncode == 1 and "Insufficient permission" in no_auth.stderr, no_auth.stderr
