@@ -43,7 +43,6 @@ struct result {
 
 // For an answer that is not ok: records zkCli's message for it (connection loss, or the
 // server's error on `path`) and returns false.
-template <class T> bool succeeded(const answer<T>& a, std::string_view path, result& r);
 bool record_failure(bool lost, int32_t err, std::string_view path, result& r);
 template <class T> bool succeeded(const answer<T>& a, std::string_view path, result& r) {
   return a.ok() || record_failure(a.lost, a.err, path, r);
