@@ -367,3 +367,21 @@ def test_old_spellings_still_work(server, zk):
     same_output(server, ["delete", "BASE", "5"], "/old-ours", "/old-theirs")
     # `delete path version` ignores the version, as zkCli does.
     assert zk.exists("/old-ours") is None and zk.exists("/old-theirs") is None
+
+
+@pytest.mark.time_limit(LIMIT)
+def test_piped_session_prints_what_zkcli_prints(server, zk):
+    # Lines on standard input, the same script through both shells on twin znodes. The watch
+    # event comes from another thread in both, so the lines are compared as sets of lines.
+    script = ("create BASE x\nget -w BASE\nset BASE y\nhistory\nredo 1\nprintwatches off\n"
+              "set BASE z\nprintwatches\nls -w BASE\ncreate BASE/kid\nstat -w BASE/none\n"
+              "create BASE/none\naddauth digest u:p\nwhoami\nquit\n")
+    runs = {}
+    for name, command, base in (("ours", [CLI, "-server", server.hosts], "/piped-ours"),
+                                ("theirs", ZKCLI + ["-server", server.hosts], "/piped-theirs")):
+        run = subprocess.run(command, input=script.replace("BASE", base), capture_output=True,
+                             text=True, timeout=90)
+        runs[name] = sorted(line for line in lines(run.stdout + run.stderr, base)
+                            if not line.startswith(("Welcome to", "JLine support")))
+    assert runs["ours"] == runs["theirs"]
+    assert "WatchedEvent state:SyncConnected type:NodeDataChanged path:BASE" in runs["ours"]
