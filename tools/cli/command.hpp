@@ -13,6 +13,7 @@
 #include "tools/cli/zk_requests.hpp"
 #include "tools/common/async_session.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -65,7 +66,7 @@ struct cli_state {
   std::vector<auth_credential> auth; // sent after every connect
   bool json = false;
   bool interactive = false;
-  bool print_watches = true;
+  std::atomic<bool> print_watches{true}; // read by the session's reader thread
   bool quit = false;
   bool closed = false;                // by `close`: the prompt says CLOSED, not NOT_CONNECTED
   std::map<int, std::string> history; // zkCli's: command number -> line

@@ -63,7 +63,7 @@ void printwatches(cli_state& st, const parsed_command& c, result& r) {
     r.out = std::string("printwatches is ") + (st.print_watches ? "on" : "off") + "\n";
   else
     st.print_watches = c.args[1] == "on";
-  r.json.add("printwatches", st.print_watches);
+  r.json.add("printwatches", st.print_watches.load());
 }
 
 } // namespace
