@@ -1,141 +1,129 @@
-// paddock-cli: a small zkCli-like client for scripts and humans.
-//   paddock-cli [--server host:port] [--auth scheme:credentials]... COMMAND ARGS
-// Exit status: 0 ok, 1 ZooKeeper error (its name is printed), 2 usage, 3 connection failure.
+// paddock-cli: ZooKeeper's zkCli, command for command, on Paddock's protocol code.
+//   paddock-cli [-server host:port[,host:port...]] [--auth scheme:credentials]... [--json]
+//               [CMD ARGS...]
+// With a command: runs it on a fresh session and exits with its status (command.hpp).
+// Without: an interactive shell on one long-lived session (shell.hpp).
 #include "paddock/version.hpp"
-#include "tools/cli/commands.hpp"
-#include "tools/cli/zkcli_spellings.hpp"
+#include "tools/cli/command.hpp"
+#include "tools/cli/shell.hpp"
 
-#include <CLI/CLI.hpp>
-#include <fstream>
+#include <charconv>
 #include <iostream>
-#include <sstream>
 
 namespace {
 
-// --auth digest:user:password: the scheme is what comes before the first colon.
-std::optional<paddock::cli::auth_credential> parse_auth(const std::string& text) {
-  auto colon = text.find(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  return paddock::cli::auth_credential{text.substr(0, colon), text.substr(colon + 1)};
+using namespace paddock;
+
+constexpr const char* usage_head =
+    "usage: paddock-cli [-server host:port[,host:port...]] [-timeout session-ms] "
+    "[--timeout reply-ms]\n"
+    "                   [--auth scheme:credentials]... [--json] [command args...]\n"
+    "  -server, --server   servers to connect to (default 127.0.0.1:2181)\n"
+    "  -timeout            the session timeout to ask for, in ms (default 30000)\n"
+    "  --timeout           how long to wait to connect and for each answer, in ms "
+    "(default 10000)\n"
+    "  --auth              addauth before the first command (repeatable), e.g. "
+    "digest:super:secret\n"
+    "  --json              print each result as one JSON object per line\n"
+    "  -waitforconnection  accepted for zkCli's sake: paddock-cli always waits\n"
+    "Without a command: an interactive shell. Exit status: 0 ok, 1 the command failed,\n"
+    "2 usage error, 3 no connection or no answer, 127 unknown command.\n"
+    "Commands:\n";
+
+std::optional<int> positive(const std::string& text) {
+  int v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+int usage_error(const std::string& why) {
+  std::cerr << "paddock-cli: " << why << "\n(paddock-cli --help for usage)\n";
+  return cli::exit_usage;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  using namespace paddock;
-  CLI::App app{"paddock-cli: a small ZooKeeper command-line client (speaks to Paddock or "
-               "Apache ZooKeeper)"};
-  app.set_version_flag("--version", std::string("paddock-cli ") + version_string);
-  app.require_subcommand(1);
-  app.fallthrough(); // --server may come after the command too
-
-  std::string server = "127.0.0.1:2181";
-  int timeout_ms = 10000;
-  app.add_option("--server", server, "host:port of the server")->capture_default_str();
-  app.add_option("--timeout", timeout_ms, "connect and reply timeout in milliseconds")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  std::vector<std::string> auth_texts;
-  app.add_option("--auth", auth_texts,
-                 "scheme:credentials sent as addAuth before the command (repeatable), e.g. "
-                 "digest:super:password")
-      ->allow_extra_args(false); // one value per --auth, as zkCli's one addauth per line
-
-  std::string path, data, word;
-  bool ephemeral = false, sequential = false;
-  int32_t version = -1;
-
-  auto* ls = app.add_subcommand("ls", "list the children of PATH, one per line, sorted");
-  ls->add_option("PATH", path)->required();
-  auto* get = app.add_subcommand("get", "print the data of PATH");
-  get->add_option("PATH", path)->required();
-  auto* stat = app.add_subcommand("stat", "print the Stat of PATH, as zkCli does");
-  stat->add_option("PATH", path)->required();
-  auto* create = app.add_subcommand("create", "create PATH with DATA (default empty)");
-  create->add_flag("-e", ephemeral, "ephemeral (deleted when this command's session ends)");
-  create->add_flag("-s", sequential, "sequential (a 10-digit counter is appended)");
-  create->add_option("PATH", path)->required();
-  create->add_option("DATA", data);
-  auto* set = app.add_subcommand("set", "set the data of PATH");
-  set->add_option("PATH", path)->required();
-  set->add_option("DATA", data)->required();
-  set->add_option("-v", version, "expected version (-1: any)");
-  auto* del = app.add_subcommand("delete", "delete PATH");
-  del->add_option("PATH", path)->required();
-  del->add_option("-v", version, "expected version (-1: any)");
-  auto* four = app.add_subcommand("4lw", "send a four-letter word (ruok, srvr, mntr, ...)");
-  four->add_option("WORD", word)->required();
-
-  // zkCli's reconfig and config. zkCli's one-dash -add/-remove/-members/-file are accepted too
-  // (zkcli_spellings.hpp); its -v and -s are the short forms here.
-  cli::reconfig_options reconfig_options;
-  std::string file_path;
-  bool with_stat = false;
-  auto* reconfig = app.add_subcommand(
-      "reconfig", "change the ensemble's membership; prints the committed configuration");
-  reconfig->add_option("--add", reconfig_options.add,
-                       "servers to add or change: server.N=host:quorum:election[:role];"
-                       "[host:]client[,...]");
-  reconfig->add_option("--remove", reconfig_options.remove, "ids of servers to remove: N[,...]");
-  reconfig->add_option("--members", reconfig_options.members,
-                       "the whole new membership (bulk): server.N=...[,...]");
-  reconfig->add_option("--file", file_path,
-                       "the whole new membership from a file's server.N=... lines (bulk)");
-  reconfig->add_option("-v,--version", reconfig_options.version,
-                       "only if the current configuration has this version (hex, as "
-                       "/zookeeper/config's version= line)");
-  reconfig->add_flag("-s,--stat", with_stat, "print the Stat of /zookeeper/config too");
-  auto* config = app.add_subcommand("config", "print the ensemble's configuration "
-                                              "(/zookeeper/config)");
-  config->add_flag("-s,--stat", with_stat, "print the Stat too");
-
-  std::vector<std::string> args = cli::with_zkcli_spellings({argv + 1, argv + argc});
-  std::vector<char*> arg_pointers{argv[0]};
-  for (auto& a : args)
-    arg_pointers.push_back(a.data());
-  try {
-    app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
-  } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" that exit 0; real usage errors exit 2.
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-
-  auto ep = tools::parse_endpoint(server);
-  if (!ep) {
-    std::cerr << "paddock-cli: bad --server '" << server << "' (want host:port)\n";
-    return 2;
-  }
-  cli::context ctx{*ep, std::chrono::milliseconds(timeout_ms), {}};
-  for (const auto& text : auth_texts) {
-    auto auth = parse_auth(text);
-    if (!auth) {
-      std::cerr << "paddock-cli: bad --auth '" << text << "' (want scheme:credentials)\n";
-      return 2;
+  cli::cli_state state;
+  state.commands = &cli::command_table();
+  state.connect_string = "127.0.0.1:2181";
+  std::vector<std::string> args(argv + 1, argv + argc);
+  size_t i = 0;
+  // paddock-cli's own options come before the command, as zkCli's do.
+  for (; i < args.size(); ++i) {
+    std::string opt = args[i];
+    std::optional<std::string> value;
+    if (auto eq = opt.find('='); opt.starts_with("--") && eq != std::string::npos) {
+      value = opt.substr(eq + 1);
+      opt = opt.substr(0, eq);
     }
-    ctx.auth.push_back(*auth);
-  }
-  if (reconfig->count("--file") > 0) {
-    reconfig_options.file = read_file(file_path);
-    if (!reconfig_options.file) {
-      std::cerr << "paddock-cli: reconfig: cannot read --file '" << file_path << "'\n";
-      return 2;
+    auto take = [&]() -> std::optional<std::string> {
+      if (value) return value;
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    if (opt == "-server" || opt == "--server") {
+      auto v = take();
+      if (!v) return usage_error("no argument found for option " + opt);
+      state.connect_string = *v;
+    } else if (opt == "-timeout" || opt == "--timeout") {
+      auto v = take();
+      auto ms = v ? positive(*v) : std::nullopt;
+      if (!ms) return usage_error(opt + " wants a positive number of milliseconds");
+      if (opt == "-timeout")
+        state.session_timeout_ms = *ms;
+      else
+        state.timeout = std::chrono::milliseconds(*ms);
+    } else if (opt == "--auth") {
+      auto v = take();
+      auto colon = v ? v->find(':') : std::string::npos;
+      if (!v || colon == std::string::npos || colon == 0)
+        return usage_error("bad --auth (want scheme:credentials)");
+      state.auth.push_back({v->substr(0, colon), v->substr(colon + 1)});
+    } else if (opt == "--json") {
+      state.json = true;
+    } else if (opt == "-waitforconnection") {
+      // paddock-cli always waits for the session before the first command.
+    } else if (opt == "--version") {
+      std::cout << "paddock-cli " << version_string << '\n';
+      return 0;
+    } else if (opt == "-h" || opt == "--help") {
+      std::cout << usage_head;
+      for (const auto& c : *state.commands)
+        std::cout << "\t" << c.name << " " << c.usage << '\n';
+      return 0;
+    } else if (opt.starts_with("-")) {
+      return usage_error("unknown option " + opt);
+    } else {
+      break;
     }
   }
-  if (*ls) return cli::cmd_ls(ctx, path);
-  if (*get) return cli::cmd_get(ctx, path);
-  if (*stat) return cli::cmd_stat(ctx, path);
-  if (*create) return cli::cmd_create(ctx, path, data, ephemeral, sequential);
-  if (*set) return cli::cmd_set(ctx, path, data, version);
-  if (*del) return cli::cmd_delete(ctx, path, version);
-  if (*reconfig) return cli::cmd_reconfig(ctx, reconfig_options, with_stat);
-  if (*config) return cli::cmd_config(ctx, with_stat);
-  return cli::cmd_four_letter(ctx, word);
+  std::vector<std::string> words(args.begin() + static_cast<long>(i), args.end());
+
+  if (words.empty()) { // interactive
+    state.interactive = true;
+    if (!state.json) std::cout << "Connecting to " << state.connect_string << std::endl;
+    cli::result r;
+    if (!cli::connect_session(state, state.connect_string, r))
+      cli::print_result(state, "connect", r);
+    else if (!state.json)
+      std::cout << "Welcome to paddock-cli! (`help` lists the commands)" << std::endl;
+    int status = cli::run_shell(state);
+    if (state.session) state.session->close();
+    return status;
+  }
+
+  const auto* cmd = cli::find_command(*state.commands, words[0]);
+  if (cmd && cmd->needs_connection) {
+    cli::result r;
+    if (!cli::connect_session(state, state.connect_string, r)) {
+      cli::print_result(state, words[0], r);
+      return r.status;
+    }
+  }
+  auto r = cli::run_words(state, words);
+  cli::print_result(state, words[0], r);
+  if (state.session) state.session->close();
+  return r.status;
 }

@@ -1,0 +1,76 @@
+#include "tools/cli/json_line.hpp"
+
+#include <cstdio>
+
+namespace paddock::cli {
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_strings(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i ? "," : "") + json_string(items[i]);
+  return out + "]";
+}
+
+json_object& json_object::add(std::string_view key, std::string_view text) {
+  return add_raw(key, json_string(text));
+}
+
+json_object& json_object::add(std::string_view key, int64_t number) {
+  return add_raw(key, std::to_string(number));
+}
+
+json_object& json_object::add(std::string_view key, bool flag) {
+  return add_raw(key, flag ? "true" : "false");
+}
+
+json_object& json_object::add_raw(std::string_view key, std::string rendered) {
+  members_.emplace_back(std::string(key), std::move(rendered));
+  return *this;
+}
+
+std::string json_object::render() const {
+  std::string out = "{";
+  for (size_t i = 0; i < members_.size(); ++i)
+    out += (i ? "," : "") + json_string(members_[i].first) + ":" + members_[i].second;
+  return out + "}";
+}
+
+std::string json_stat(const jute::stat& s) {
+  return json_object()
+      .add("cZxid", s.czxid)
+      .add("ctime", s.ctime)
+      .add("mZxid", s.mzxid)
+      .add("mtime", s.mtime)
+      .add("pZxid", s.pzxid)
+      .add("cversion", s.cversion)
+      .add("dataVersion", s.version)
+      .add("aclVersion", s.aversion)
+      .add("ephemeralOwner", s.ephemeral_owner)
+      .add("dataLength", s.data_length)
+      .add("numChildren", s.num_children)
+      .render();
+}
+
+} // namespace paddock::cli
