@@ -65,10 +65,11 @@ def test_bench_reconfig_tiny(size):
     assert out.startswith(f"command: tools/bench-reconfig --servers {SYSTEM} --rounds 1"), out
 
     header, rows = table_rows(out, "| step | system |")
-    assert header.count("|") == 11, header
+    assert header.count("|") == 12, header
     assert [(r[0], r[1], r[2]) for r in rows] == [(s, SYSTEM, "1") for s in steps], out
-    for step, _, _, median, worst, p99, reconfig, settled, writes, errors in rows:
-        assert number(median) == number(worst) > 0, out  # one round: median = max
+    for step, _, _, least, median, worst, p99, reconfig, settled, writes, errors in rows:
+        # One round: min = median = max.
+        assert number(least) == number(median) == number(worst) > 0, out
         assert number(p99) >= 0 and number(writes) > 0, out
         if step == "baseline":
             assert reconfig == settled == "-", out
