@@ -174,33 +174,94 @@ class Server:
 
 
 class Cluster:
-    def __init__(self, hosts, directory, target="paddock", paddock_bin=None, extra_config=None):
+    """`servers` are the current members, in the order the nemesis indexes them; a server the
+    membership nemesis removed for good moves to `retired` (stopped, its files kept), and a
+    new one is started on a spare host (`add_server`)."""
+
+    def __init__(self, hosts, directory, target="paddock", paddock_bin=None, extra_config=None,
+                 members=None):
         self.hosts = hosts
         self.target = target
         self.paddock_bin = paddock_bin or harness.PADDOCK_BIN
         self.dir = directory
+        members = len(hosts.hosts) if members is None else members
         self.servers = [Server(self, h, h.index + 1, os.path.join(directory, f"server{h.index + 1}"))
-                        for h in hosts.hosts]
+                        for h in hosts.hosts[:members]]
+        self.spare_hosts = list(hosts.hosts[members:])
+        self.retired = []
+        self.joining = None  # a new server started and not (yet) a member
         self.unexpected_exits = []  # (time, sid, description, log tail)
         self.restarts = []  # (time, sid, why)
+        # What every server's zoo.cfg has besides its own addresses and the membership.
+        self.base_config = dict(BASE_CONFIG)
+        if target == "zookeeper":
+            self.base_config.update(ZOOKEEPER_CONFIG)
+        self.base_config.update(extra_config or {})
         lines = {f"server.{s.sid}": f"{s.address}:{s.host.quorum_port}:{s.host.election_port}"
                  f";{s.address}:{s.client_port}" for s in self.servers}
         for s in self.servers:
-            config = dict(BASE_CONFIG)
-            if target == "zookeeper":
-                config.update(ZOOKEEPER_CONFIG)
-            config.update({"dataDir": s.data_dir, "clientPort": str(s.client_port),
-                           "clientPortAddress": s.address})
-            config.update(lines)
-            config.update(extra_config or {})
-            s.write_config(config)
+            self._write_config(s, lines)
+
+    def _write_config(self, server, membership):
+        config = dict(self.base_config)
+        config.update({"dataDir": server.data_dir, "clientPort": str(server.client_port),
+                       "clientPortAddress": server.address})
+        config.update(membership)
+        server.write_config(config)
 
     def __len__(self):
         return len(self.servers)
 
+    def everyone(self):
+        """Every server this cluster ever started: members, a joiner, retired ones."""
+        return self.servers + ([self.joining] if self.joining else []) + self.retired
+
     def connect_string(self, order=None):
         order = range(len(self.servers)) if order is None else order
         return ",".join(f"{self.servers[i].address}:{self.servers[i].client_port}" for i in order)
+
+    def clients_connect_string(self):
+        """Every host the run may put a server on, spares included: the workloads' clients
+        keep a server to talk to whichever servers the membership nemesis replaced (a host
+        with no server refuses the connection at once, and the client moves on)."""
+        return ",".join(f"{h.address}:{h.client_port}" for h in self.hosts.hosts)
+
+    # -- membership changes ---------------------------------------------------------------
+
+    def add_server(self, member_lines):
+        """Writes (not starts) a new server on a spare host, with the next unused id and a
+        zoo.cfg naming the given members ({sid: "server.N=..." line}, as /zookeeper/config
+        has them) and itself, as ZooKeeper's procedure for adding a server has it. Returns
+        it; it is a member only once `admit` is called."""
+        if not self.spare_hosts:
+            raise RuntimeError("no spare host left for a new server")
+        host = self.spare_hosts.pop(0)
+        sid = max(s.sid for s in self.everyone()) + 1
+        server = Server(self, host, sid, os.path.join(self.dir, f"server{sid}"))
+        membership = {line.split("=", 1)[0]: line.split("=", 1)[1]
+                      for line in member_lines.values()}
+        membership[f"server.{sid}"] = (f"{host.address}:{host.quorum_port}:{host.election_port}"
+                                       f":participant;{host.address}:{host.client_port}")
+        self._write_config(server, membership)
+        self.joining = server
+        return server
+
+    def admit(self, server):
+        """The new server is a member now (its reconfig committed)."""
+        if server not in self.servers:
+            self.servers.append(server)
+        if self.joining is server:
+            self.joining = None
+
+    def retire(self, server):
+        """Stops a server that is no longer a member (or never became one) for good."""
+        server.stop()
+        if server in self.servers:
+            self.servers.remove(server)
+        if server not in self.retired:
+            self.retired.append(server)
+        if self.joining is server:
+            self.joining = None
 
     # -- whole-cluster operations ---------------------------------------------------------
 
@@ -211,7 +272,7 @@ class Cluster:
 
     def stop(self):
         self._check_exits()
-        for s in self.servers:
+        for s in self.everyone():
             s.stop()
         self._check_exits()
 
@@ -268,7 +329,7 @@ class Cluster:
             time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
     def _check_exits(self, restart=False):
-        for s in self.servers:
+        for s in self.everyone():
             if s.proc is None or s.proc.poll() is None:
                 continue
             code = s.proc.returncode
@@ -287,7 +348,7 @@ class Cluster:
     def log_problems(self):
         """[(sid, line)] of sanitizer reports and aborts in the servers' logs."""
         found = []
-        for s in self.servers:
+        for s in self.everyone():
             for line in s.log_text().splitlines():
                 if SANITIZER_PATTERN.search(line):
                     found.append((s.sid, line.strip()))

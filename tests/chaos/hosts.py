@@ -9,6 +9,11 @@ Two kinds of topology:
   * `LoopbackHosts` (fallback): servers on 127.0.0.x addresses of this host with free ports.
     Process faults only; network faults need namespaces and are reported as unavailable.
 
+Both can hold spare hosts beyond the servers an ensemble starts with: the membership nemesis
+starts a new server (a new id) on one when it replaces a server or grows the ensemble. A spare
+host has an address of its own and ports no other host uses, so a new server is new in every
+way a client or a peer can see.
+
 Everything a topology creates is named after the runner's pid (`pdk<pid>-…`) and removed by
 `close()`; a later run removes what a dead runner left behind.
 """
@@ -102,7 +107,7 @@ class NetnsHosts:
     kind = "network namespaces"
     network_faults = True
 
-    def __init__(self, count):
+    def __init__(self, count, spares=0):
         remove_stale_namespaces()
         tag = f"{NS_PREFIX}{os.getpid()}"
         self.switch = f"{tag}-sw"
@@ -122,7 +127,7 @@ class NetnsHosts:
             _run("ip", "-n", self.switch, "link", "set", "up0", "master", "br0", "up")
             _run("ip", "addr", "add", f"{self.client_address}/24", "dev", self.host_link)
             _run("ip", "link", "set", self.host_link, "up")
-            for i in range(count):
+            for i in range(count + spares):
                 ns = f"{tag}-s{i + 1}"
                 self._add_namespace(ns)
                 _run("ip", "-n", self.switch, "link", "add", f"v{i + 1}", "type", "veth", "peer",
@@ -131,7 +136,10 @@ class NetnsHosts:
                 _run("ip", "-n", ns, "addr", "add", f"{addresses[i]}/24", "dev", "eth0")
                 _run("ip", "-n", ns, "link", "set", "eth0", "up")
                 # Each server has a namespace of its own: ZooKeeper's usual ports are free.
-                self.hosts.append(Host(i, str(addresses[i]), 2181, 2888, 3888, netns=ns))
+                # Spares get other ports, so that a new server differs in its ports too.
+                shift = 0 if i < count else 100 * (i - count + 1)
+                self.hosts.append(Host(i, str(addresses[i]), 2181 + shift, 2888 + shift,
+                                       3888 + shift, netns=ns))
         except BaseException:
             self.close()
             raise
@@ -218,9 +226,9 @@ class LoopbackHosts:
     kind = "loopback addresses"
     network_faults = False
 
-    def __init__(self, count):
+    def __init__(self, count, spares=0):
         self.hosts = []
-        for i in range(count):
+        for i in range(count + spares):
             address = f"127.0.0.{11 + i}"
             self.hosts.append(Host(i, address, *(_free_port(address) for _ in range(3))))
 
@@ -241,9 +249,10 @@ def _free_port(address):
         return s.getsockname()[1]
 
 
-def make_hosts(count, prefer_netns=True):
-    """(hosts, reason namespaces were not used or None)."""
+def make_hosts(count, prefer_netns=True, spares=0):
+    """(hosts, reason namespaces were not used or None): `count` hosts for the first servers,
+    then `spares` more for servers added later."""
     reason = netns_available() if prefer_netns else "namespaces not requested"
     if reason is None:
-        return NetnsHosts(count), None
-    return LoopbackHosts(count), reason
+        return NetnsHosts(count, spares), None
+    return LoopbackHosts(count, spares), reason

@@ -28,16 +28,28 @@ FAULTS = {
     "actor-pipeline": (False, True, (1.0, 2.0)),
     "actor-watch-manager": (False, True, (1.0, 2.0)),
     # Dynamic reconfiguration (tests/chaos/membership.py): a server leaves (the leader half
-    # the time) and joins again at the end; a follower is an observer for a while.
+    # the time) and joins again at the end; a follower is an observer for a while; a server
+    # (the leader half the time) is replaced by a new one on a spare host; a new server joins
+    # and the ensemble stays one larger. The last two change the members for the rest of
+    # the run.
     "member-leave": (False, False, (2.0, 5.0)),
     "member-observer": (False, False, (2.0, 5.0)),
+    "member-replace": (False, False, (1.0, 3.0)),
+    "member-add": (False, False, (1.0, 3.0)),
 }
+# Faults that start a new server: each needs a spare host of its own.
+NEW_SERVER_FAULTS = ("member-replace", "member-add")
 GAP = (2.0, 4.0)  # quiet time after healing, so the cluster serves between faults
 
 
 def available_faults(network_faults, actor_faults):
     return [name for name, (net, actor, _) in FAULTS.items()
             if (network_faults or not net) and (actor_faults or not actor)]
+
+
+def spares_needed(schedule):
+    """How many spare hosts a schedule's new servers need."""
+    return sum(1 for fault, _hold, _gap in schedule if fault in NEW_SERVER_FAULTS)
 
 
 def make_schedule(seed, faults, repeat=1):
@@ -62,9 +74,9 @@ class Nemesis:
         self._core_kill = None  # (server index, its start count) after a core actor kill
         self.membership = Membership(cluster)
 
-    def note(self, fault, phase, servers=(), detail=""):
+    def note(self, fault, phase, sids=(), detail=""):
         entry = {"time": round(self.recorder.now(), 6), "fault": fault, "phase": phase,
-                 "servers": [self.cluster.servers[i].sid for i in servers], "detail": detail}
+                 "servers": list(sids), "detail": detail}
         self.log.append(entry)
         return entry
 
@@ -73,11 +85,11 @@ class Nemesis:
             if should_stop():
                 break
             self.healed = False
-            servers, detail = self.start(fault)
-            self.note(fault, "start", servers, detail)
+            sids, detail = self.start(fault)
+            self.note(fault, "start", sids, detail)
             self.wait(hold, should_stop)
             detail = self.end(fault)
-            self.note(fault, "end", servers, detail)
+            self.note(fault, "end", sids, detail)
             self.wait(gap, should_stop)
 
     def wait(self, seconds, should_stop):
@@ -100,10 +112,28 @@ class Nemesis:
     def _indices(self):
         return list(range(len(self.cluster)))
 
+    def _host(self, i):
+        """The host index (what the network faults take) of the server at index i."""
+        return self.cluster.servers[i].host.index
+
+    def _block(self, blocked):
+        """hosts.set_blocked with server indices."""
+        self.hosts.set_blocked({self._host(i): {self._host(j) for j in peers}
+                                for i, peers in blocked.items()})
+
     # -- faults ---------------------------------------------------------------------------
 
     def start(self, fault):
-        """Starts a fault; returns (indices of servers hit, detail)."""
+        """Starts a fault; returns (ids of the servers hit, detail)."""
+        if fault.startswith("member-"):
+            # These change `cluster.servers`: they name the servers they hit themselves.
+            return self._change_membership(fault)
+        hit, detail = self._start(fault)
+        return [self.cluster.servers[i].sid for i in hit], detail
+
+    def _start(self, fault):
+        """Starts a fault that leaves the members as they are; returns (indices of servers
+        hit, detail)."""
         c = self.cluster
         n = len(c)
         if fault in ("kill-leader", "kill-follower"):
@@ -127,13 +157,13 @@ class Nemesis:
         if fault == "partition-leader":
             leader = self._leader()
             others = [i for i in self._indices() if i != leader]
-            self.hosts.set_blocked({leader: set(others), **{i: {leader} for i in others}})
+            self._block({leader: set(others), **{i: {leader} for i in others}})
             return [leader], f"isolated from {self._sids(others)}"
         if fault == "partition-halves":
             order = self._indices()
             self.rng.shuffle(order)
             minority, majority = order[:(n - 1) // 2], order[(n - 1) // 2:]
-            self.hosts.set_blocked({**{i: set(majority) for i in minority},
+            self._block({**{i: set(majority) for i in minority},
                                     **{i: set(minority) for i in majority}})
             return minority, f"{self._sids(minority)} | {self._sids(majority)}"
         if fault == "partition-bridge":
@@ -141,7 +171,7 @@ class Nemesis:
             self.rng.shuffle(order)
             bridge, rest = order[0], order[1:]
             left, right = rest[:len(rest) // 2], rest[len(rest) // 2:]
-            self.hosts.set_blocked({**{i: set(right) for i in left},
+            self._block({**{i: set(right) for i in left},
                                     **{i: set(left) for i in right}})
             return [bridge], (f"{self._sids(left)} | {self._sids(right)}, "
                               f"{c.servers[bridge].sid} sees both")
@@ -149,7 +179,7 @@ class Nemesis:
             receiver = self.rng.choice([self._leader(), self._follower()])
             others = [i for i in self._indices() if i != receiver]
             senders = self.rng.sample(others, max(1, len(others) // 2))
-            self.hosts.set_one_way(receiver, senders)
+            self.hosts.set_one_way(self._host(receiver), [self._host(j) for j in senders])
             return [receiver], f"drops what {self._sids(senders)} send it"
         if fault == "network-loss":
             percent = self.rng.choice([20, 40])
@@ -161,23 +191,42 @@ class Nemesis:
                                      "clients unaffected")
         if fault.startswith("actor-"):
             return self._kill_actor(fault)
-        if fault.startswith("member-"):
-            return self._change_membership(fault)
         raise ValueError(f"unknown fault {fault}")
 
     def _change_membership(self, fault):
+        """Starts a membership fault; returns (ids of the servers hit, detail)."""
         c = self.cluster
+        m = self.membership
+        if fault == "member-replace":
+            old = c.servers[self._leader() if self.rng.random() < 0.5 else self._follower()]
+            role = "leader" if old.srvr_mode() == "leader" else "follower"
+            # Either order an operator may choose: shrink first (3 -> 2 -> 3) or grow first
+            # (3 -> 4 -> 3, an even ensemble for a moment).
+            if self.rng.random() < 0.5:
+                removed, removal = m.remove_for_good(old)
+                new, addition = m.add_new() if removed else (None, "no server added")
+                order = f"{role} {removal}; then {addition}"
+            else:
+                new, addition = m.add_new()
+                removed, removal = m.remove_for_good(old) if new else (False, "none removed")
+                order = f"{addition}; then {role} {removal}"
+            sids = [old.sid] + ([new.sid] if new else [])
+            return sids, f"{order}; members {self._sids(self._indices())}"
+        if fault == "member-add":
+            new, addition = m.add_new()
+            return ([new.sid] if new else []), \
+                f"{addition}; members {self._sids(self._indices())}"
         if fault == "member-leave":
             i = self._leader() if self.rng.random() < 0.5 else self._follower()
             others = [j for j in self._indices() if j != i]
-            ok, result = self.membership.reconfig(others, leaving=str(c.servers[i].sid))
+            ok, result = m.reconfig(others, leaving=str(c.servers[i].sid))
         else:
             i = self._follower()
-            ok, result = self.membership.reconfig(
-                self._indices(), joining=spec(c.servers[i], "observer"))
+            ok, result = m.reconfig(self._indices(), joining=spec(c.servers[i], "observer"))
         if ok:
-            return [i], "reconfig committed: " + ",".join(str(s) for s in sorted(result))
-        return [i], f"reconfig not done ({result})"
+            return [c.servers[i].sid], "reconfig committed: " + ",".join(
+                str(s) for s in sorted(result))
+        return [c.servers[i].sid], f"reconfig not done ({result})"
 
     def _kill_actor(self, fault):
         c = self.cluster
@@ -247,7 +296,8 @@ class Nemesis:
         if any(f.startswith("member-") for f in {e["fault"] for e in self.log}):
             self._restore_membership()
         self.healed = True
-        self.note("heal-all", "end", self._indices(), "network healed, all servers running")
+        self.note("heal-all", "end", [s.sid for s in self.cluster.servers],
+                  "network healed, all servers running")
 
     def _sids(self, indices):
         return "{" + ",".join(str(self.cluster.servers[i].sid) for i in indices) + "}"

@@ -15,7 +15,8 @@ import time
 from checkers import check_history
 from cluster import Cluster
 from hosts import make_hosts
-from nemesis import Nemesis, make_schedule
+from membership import config_lines
+from nemesis import Nemesis, make_schedule, spares_needed
 from recorder import Recorder
 import report
 from workloads.common import make_client
@@ -49,7 +50,9 @@ class Scenario:
         # (ctest's fixed --out, run twice) would be recovered and fail the setup.
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        hosts, why_not_netns = make_hosts(self.servers, self.prefer_netns)
+        # A spare host for every new server the membership nemesis will start.
+        hosts, why_not_netns = make_hosts(self.servers, self.prefer_netns,
+                                          spares=spares_needed(self.schedule))
         verdict = {"scenario": self.name, "seed": self.seed, "servers": self.servers,
                    "target": self.target, "hosts": hosts.describe(),
                    "schedule": self.schedule, "problems": []}
@@ -62,9 +65,12 @@ class Scenario:
         nemesis = None
         workloads = []
         try:
-            cluster = Cluster(hosts, self.dir, self.target, self.paddock_bin)
+            cluster = Cluster(hosts, self.dir, self.target, self.paddock_bin,
+                              members=self.servers)
             cluster.start(timeout=120 if self.target == "zookeeper" else 60)
-            connect = cluster.connect_string()
+            # The workloads' clients know every host, spares included (see
+            # clients_connect_string): they outlive the replacement of their servers.
+            connect = cluster.clients_connect_string()
             rng = random.Random(self.seed)
             setup = make_client(connect, rng)
             try:
@@ -170,7 +176,9 @@ class Scenario:
         return problems
 
     def _final_reads(self, cluster, workloads, recorder, rng, verdict):
-        """The set's final read, and every server agreeing on every znode the run wrote."""
+        """The set's final read, and every member agreeing on every znode the run wrote and on
+        the membership, which must be the one the harness ended with (servers replaced or
+        added by the membership nemesis included, removed ones not)."""
         problems = []
         client = make_client(cluster.connect_string(), rng)
         try:
@@ -199,10 +207,16 @@ class Scenario:
                         data, stat = c.get(f"{WATCH_ROOT}/{w.key}")
                         view[w.key] = (data.decode(), stat.version)
                 view["set"] = sorted(c.get_children("/chaos/set"))
+                view["members"] = sorted(config_lines(c.get("/zookeeper/config")[0]))
                 views[s.sid] = view
             finally:
                 c.stop()
                 c.close()
+        wanted = sorted(s.sid for s in cluster.servers)
+        for sid, view in views.items():
+            if view["members"] != wanted:
+                problems.append(f"server {sid}: /zookeeper/config names {view['members']}, "
+                                f"the members are {wanted}")
         distinct = {json.dumps(v, sort_keys=True) for v in views.values()}
         if len(distinct) > 1:
             problems.append("servers disagree after healing: " + "; ".join(
