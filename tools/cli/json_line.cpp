@@ -28,8 +28,10 @@ std::string json_string(std::string_view text) {
 
 std::string json_strings(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? "," : "") + json_string(items[i]);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += json_string(items[i]);
+  }
   return out + "]";
 }
 
@@ -52,8 +54,12 @@ json_object& json_object::add_raw(std::string_view key, std::string rendered) {
 
 std::string json_object::render() const {
   std::string out = "{";
-  for (size_t i = 0; i < members_.size(); ++i)
-    out += (i ? "," : "") + json_string(members_[i].first) + ":" + members_[i].second;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (i) out += ',';
+    out += json_string(members_[i].first);
+    out += ':';
+    out += members_[i].second;
+  }
   return out + "}";
 }
 
