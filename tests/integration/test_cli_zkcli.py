@@ -118,6 +118,15 @@ def test_writes_print_what_zkcli_prints(server, zk):
                  ["addWatch", "-m", "odd", "BASE"], ["getEphemerals", "BASE"],
                  ["getAllChildrenNumber", "BASE"], ["sync", "BASE"]):
         same_output(server, args, "/ours", "/theirs")
+        if args[:2] == ["create", "-e"]:
+            # paddock-cli closes its one-shot session, so its ephemeral is gone already;
+            # zkCli exits without closing, so its ephemeral lives until the session expires
+            # (the server's maxSessionTimeout, 10 s). Wait for that, or `ls -R` below would
+            # depend on how long the zkCli runs in between take.
+            deadline = time.monotonic() + 30
+            while zk.exists("/theirs/e") is not None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert zk.exists("/ours/e") is None and zk.exists("/theirs/e") is None
     # The writes happened, the same under both.
     assert sorted(zk.get_children("/ours")) == sorted(zk.get_children("/theirs"))
     assert zk.get("/ours/ro")[0] == b"x" and zk.exists("/ours/tree") is None
