@@ -1,6 +1,7 @@
 // paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
 #include "actors/server.hpp"
+#include "auth/sasl_setup.hpp"
 #include "config/zoo_config.hpp"
 #include "paddock/version.hpp"
 
@@ -40,6 +41,30 @@ void setup_logging(const std::string& level) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
   spdlog::flush_on(spdlog::level::info);
+}
+
+// Client SASL, when a JAAS file is given (docs/operator-guide.md, SASL). False: the
+// configuration is wrong, the message is logged.
+bool setup_sasl(const paddock::config::server_config& cfg) {
+  auto loaded = paddock::auth::load_sasl_settings(cfg, std::getenv("SERVER_JVMFLAGS"));
+  if (auto* err = std::get_if<std::string>(&loaded)) {
+    spdlog::critical("{}", *err);
+    return false;
+  }
+  auto* settings = std::get_if<paddock::auth::sasl_server_settings>(&loaded);
+  if (!settings) return true;
+  if (auto err = paddock::auth::init_sasl_server(*settings)) {
+    spdlog::critical("SASL: {}", *err);
+    return false;
+  }
+  spdlog::info("SASL: clients authenticate with {}{}", paddock::auth::sasl_mechanism(),
+               settings->section.uses_kerberos()
+                   ? " as " + settings->section.principal
+                   : " (" + std::to_string(settings->section.users.size()) + " users)");
+  if (!cfg.sasl_provider)
+    spdlog::warn("SASL: without authProvider.N=org.apache.zookeeper.server.auth."
+                 "SASLAuthenticationProvider a sasl id grants nothing (as in ZooKeeper)");
+  return true;
 }
 
 } // namespace
@@ -94,5 +119,6 @@ int main(int argc, char** argv) {
   const auto& cfg = std::get<paddock::config::server_config>(parsed);
   for (const auto& w : cfg.warnings)
     spdlog::warn("{}: {}", config_path, w);
+  if (!setup_sasl(cfg)) return 2;
   return paddock::actors::run_server(cfg, options);
 }

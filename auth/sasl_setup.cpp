@@ -1,0 +1,46 @@
+#include "auth/sasl_setup.hpp"
+
+#include "config/jaas_config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace paddock::auth {
+
+std::variant<sasl_server_settings, sasl_disabled, std::string>
+load_sasl_settings(const config::server_config& cfg, const char* server_jvmflags) {
+  std::string path = cfg.jaas_login_config;
+  std::string origin = "jaasLoginConfig";
+  if (path.empty() && server_jvmflags) {
+    if (auto p = config::jaas_path_from_jvm_flags(server_jvmflags)) {
+      path = *p;
+      origin = "-Djava.security.auth.login.config in SERVER_JVMFLAGS";
+    }
+  }
+  if (path.empty()) return sasl_disabled{};
+  std::ifstream in(path);
+  if (!in) return "cannot read the JAAS file " + path + " (from " + origin + ")";
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = config::parse_jaas(text.str());
+  if (auto* e = std::get_if<config::jaas_error>(&parsed))
+    return "JAAS file " + path + ", line " + std::to_string(e->line) + ": " + e->message;
+  const auto& jaas = std::get<config::jaas_config>(parsed);
+  const auto* section = jaas.find(cfg.sasl_server_section);
+  if (!section)
+    return "JAAS file " + path + " (from " + origin + ") has no section named '" +
+           cfg.sasl_server_section +
+           "' (the section a server reads; sasl.serverconfig names "
+           "another)";
+  sasl_server_settings out;
+  out.section = config::server_section_of(*section);
+  if (!out.section.uses_kerberos() && out.section.users.empty())
+    return "JAAS file " + path + ": section '" + cfg.sasl_server_section +
+           "' has neither user_<name>=\"<password>\" options (DIGEST-MD5) nor a Krb5LoginModule "
+           "principal (GSSAPI)";
+  out.remove_host_from_principal = cfg.remove_host_from_principal;
+  out.remove_realm_from_principal = cfg.remove_realm_from_principal;
+  return out;
+}
+
+} // namespace paddock::auth
