@@ -1,9 +1,10 @@
 // paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
 #include "actors/server.hpp"
-#include "auth/sasl_setup.hpp"
+#include "config/sasl_settings.hpp"
 #include "config/zoo_config.hpp"
 #include "paddock/version.hpp"
+#include "protocol/sasl/sasl_server.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -46,18 +47,18 @@ void setup_logging(const std::string& level) {
 // Client SASL, when a JAAS file is given (docs/operator-guide.md, SASL). False: the
 // configuration is wrong, the message is logged.
 bool setup_sasl(const paddock::config::server_config& cfg) {
-  auto loaded = paddock::auth::load_sasl_settings(cfg, std::getenv("SERVER_JVMFLAGS"));
+  auto loaded = paddock::config::load_sasl_settings(cfg, std::getenv("SERVER_JVMFLAGS"));
   if (auto* err = std::get_if<std::string>(&loaded)) {
     spdlog::critical("{}", *err);
     return false;
   }
-  auto* settings = std::get_if<paddock::auth::sasl_server_settings>(&loaded);
+  auto* settings = std::get_if<paddock::config::sasl_settings>(&loaded);
   if (!settings) return true;
-  if (auto err = paddock::auth::init_sasl_server(*settings)) {
+  if (auto err = paddock::sasl::init_sasl_server(*settings)) {
     spdlog::critical("SASL: {}", *err);
     return false;
   }
-  spdlog::info("SASL: clients authenticate with {}{}", paddock::auth::sasl_mechanism(),
+  spdlog::info("SASL: clients authenticate with {}{}", paddock::sasl::sasl_mechanism(),
                settings->section.uses_kerberos()
                    ? " as " + settings->section.principal
                    : " (" + std::to_string(settings->section.users.size()) + " users)");

@@ -162,15 +162,15 @@ void add_auth_ids(self_ptr self, std::vector<jute::id> ids) {
 bool handle_sasl(self_ptr self, const jute::request& req) {
   auto& st = self->state;
   const auto xid = req.header.xid;
-  if (auth::sasl_mechanism().empty()) {
+  if (sasl::sasl_mechanism().empty()) {
     jute::encode_sasl_reply(st.out, xid);
     return true;
   }
-  auth::sasl_exchange::step_result result;
-  if (!st.sasl) st.sasl = auth::sasl_exchange::start(result.error);
+  sasl::sasl_exchange::step_result result;
+  if (!st.sasl) st.sasl = sasl::sasl_exchange::start(result.error);
   if (st.sasl) result = st.sasl->step(std::get<jute::sasl_request>(req.body).token);
   st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
-  if (result.outcome == auth::sasl_exchange::status::failed) {
+  if (result.outcome == sasl::sasl_exchange::status::failed) {
     spdlog::warn("{}: SASL authentication failed (session 0x{:x}): {}", st.remote, st.session_id,
                  result.error);
     const auto& cfg = st.ctx->config;
@@ -181,7 +181,7 @@ bool handle_sasl(self_ptr self, const jute::request& req) {
     close_connection(self, "SASL authentication failed");
     return false;
   }
-  if (result.outcome == auth::sasl_exchange::status::done) {
+  if (result.outcome == sasl::sasl_exchange::status::done) {
     spdlog::info("{}: session 0x{:x} authenticated by SASL as {}", st.remote, st.session_id,
                  result.authorized_id);
     std::vector<jute::id> ids{{"sasl", result.authorized_id}};

@@ -1,6 +1,6 @@
-#include "auth/kerberos_name.hpp"
+#include "protocol/sasl/kerberos_name.hpp"
 
-namespace paddock::auth {
+namespace paddock::sasl {
 
 std::optional<kerberos_name> parse_kerberos_name(std::string_view name) {
   // Java: the pattern ([^/@]*)(/([^/@]*))?@([^/@]*) or, with no '@' at all, the whole name.
@@ -35,4 +35,4 @@ std::string sasl_authorized_id(std::string_view authentication_id, bool remove_h
   return id;
 }
 
-} // namespace paddock::auth
+} // namespace paddock::sasl

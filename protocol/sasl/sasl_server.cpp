@@ -1,6 +1,6 @@
-#include "auth/sasl_server.hpp"
+#include "protocol/sasl/sasl_server.hpp"
 
-#include "auth/kerberos_name.hpp"
+#include "protocol/sasl/kerberos_name.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -9,7 +9,7 @@
 #include <sasl/saslplug.h>
 #include <spdlog/spdlog.h>
 
-namespace paddock::auth {
+namespace paddock::sasl {
 
 namespace {
 
@@ -20,7 +20,7 @@ constexpr const char* auxprop_name = "paddock-jaas";
 
 // What the Cyrus callbacks read: set by init_sasl_server, read from any session's thread.
 struct process_settings {
-  sasl_server_settings settings;
+  config::sasl_settings settings;
   std::string mechanism;   // DIGEST-MD5 or GSSAPI
   std::string service;     // sasl_server_new's service
   std::string server_name; // sasl_server_new's serverFQDN
@@ -146,7 +146,7 @@ bool mechanism_available(const std::string& mech) {
 
 } // namespace
 
-std::optional<std::string> init_sasl_server(const sasl_server_settings& given) {
+std::optional<std::string> init_sasl_server(const config::sasl_settings& given) {
   auto s = std::make_shared<process_settings>();
   s->settings = given;
   const auto& section = given.section;
@@ -273,4 +273,4 @@ sasl_exchange::step_result sasl_exchange::step(std::string_view client_token) {
   return out;
 }
 
-} // namespace paddock::auth
+} // namespace paddock::sasl

@@ -1,11 +1,11 @@
 // The sasl id ZooKeeper stores for an authenticated name, and Kerberos name parsing.
-#include "auth/kerberos_name.hpp"
+#include "protocol/sasl/kerberos_name.hpp"
 
 #include <catch2/catch.hpp>
 
-using namespace paddock::auth;
+using namespace paddock::sasl;
 
-TEST_CASE("Kerberos names are read as Java's KerberosName reads them", "[auth]") {
+TEST_CASE("Kerberos names are read as Java's KerberosName reads them", "[sasl]") {
   auto full = parse_kerberos_name("zookeeper/zk1.example.com@EXAMPLE.COM");
   REQUIRE(full);
   CHECK(full->service == "zookeeper");
@@ -25,7 +25,7 @@ TEST_CASE("Kerberos names are read as Java's KerberosName reads them", "[auth]")
   CHECK_FALSE(parse_kerberos_name("a@R/x"));
 }
 
-TEST_CASE("the authorized id keeps host and realm unless told otherwise", "[auth]") {
+TEST_CASE("the authorized id keeps host and realm unless told otherwise", "[sasl]") {
   CHECK(sasl_authorized_id("bob", false, false) == "bob");
   CHECK(sasl_authorized_id("bob", true, true) == "bob");
   const auto principal = "client/app1.example.com@EXAMPLE.COM";

@@ -1,14 +1,14 @@
 // The server side of the DIGEST-MD5 exchange against Cyrus's own client side, in process:
 // the users come from the JAAS section, a wrong password or an unknown user fails, and the
 // authorized id is the user's name.
-#include "auth/sasl_server.hpp"
+#include "protocol/sasl/sasl_server.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <sasl/sasl.h>
 #include <string>
 
-using namespace paddock::auth;
+using namespace paddock::sasl;
 
 namespace {
 
@@ -95,8 +95,8 @@ outcome run_exchange(const std::string& user, const std::string& password) {
 
 } // namespace
 
-TEST_CASE("DIGEST-MD5 against the JAAS users", "[auth][sasl]") {
-  sasl_server_settings settings;
+TEST_CASE("DIGEST-MD5 against the JAAS users", "[sasl]") {
+  paddock::config::sasl_settings settings;
   settings.section.users = {{"bob", "bobsecret"}, {"carol", "carolsecret"}};
   REQUIRE(init_sasl_server(settings) == std::nullopt);
   CHECK(sasl_mechanism() == "DIGEST-MD5");
@@ -114,8 +114,8 @@ TEST_CASE("DIGEST-MD5 against the JAAS users", "[auth][sasl]") {
   CHECK(unknown.last == sasl_exchange::status::failed);
 }
 
-TEST_CASE("a token after the exchange is over fails", "[auth][sasl]") {
-  sasl_server_settings settings;
+TEST_CASE("a token after the exchange is over fails", "[sasl]") {
+  paddock::config::sasl_settings settings;
   settings.section.users = {{"bob", "bobsecret"}};
   REQUIRE(init_sasl_server(settings) == std::nullopt);
   std::string error;
@@ -127,8 +127,8 @@ TEST_CASE("a token after the exchange is over fails", "[auth][sasl]") {
   CHECK(server->step("").outcome == sasl_exchange::status::failed);
 }
 
-TEST_CASE("a Kerberos principal must name service and host", "[auth][sasl]") {
-  sasl_server_settings settings;
+TEST_CASE("a Kerberos principal must name service and host", "[sasl]") {
+  paddock::config::sasl_settings settings;
   settings.section.principal = "zookeeper@EXAMPLE.COM";
   auto err = init_sasl_server(settings);
   REQUIRE(err);

@@ -10,25 +10,19 @@
 // Cyrus is set up once per process (sasl_server_init is process-wide): init_sasl_server
 // registers an auxiliary-property plugin that answers Cyrus's password lookups from the JAAS
 // users, so no sasldb file is involved. Then one sasl_exchange per connection.
-#include "config/jaas_config.hpp"
+#include "config/sasl_settings.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace paddock::auth {
-
-struct sasl_server_settings {
-  config::sasl_server_section section; // users, keytab, principal
-  bool remove_host_from_principal = false;
-  bool remove_realm_from_principal = false;
-};
+namespace paddock::sasl {
 
 // Sets up Cyrus for this process. An error message (naming what is missing: the DIGEST-MD5
 // or GSSAPI plugin, a principal without service/host) or nullopt. Call once, before any
 // exchange; later calls replace the users.
-std::optional<std::string> init_sasl_server(const sasl_server_settings& settings);
+std::optional<std::string> init_sasl_server(const config::sasl_settings& settings);
 
 // The mechanism the exchanges of this process use: "DIGEST-MD5" or "GSSAPI"; "" before
 // init_sasl_server (SASL not configured).
@@ -61,4 +55,4 @@ private:
   std::unique_ptr<impl> impl_;
 };
 
-} // namespace paddock::auth
+} // namespace paddock::sasl

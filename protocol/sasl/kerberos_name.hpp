@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace paddock::auth {
+namespace paddock::sasl {
 
 struct kerberos_name {
   std::string service;              // "bob", "zookeeper"
@@ -25,4 +25,4 @@ std::optional<kerberos_name> parse_kerberos_name(std::string_view name);
 std::string sasl_authorized_id(std::string_view authentication_id, bool remove_host,
                                bool remove_realm);
 
-} // namespace paddock::auth
+} // namespace paddock::sasl
