@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <krb5.h>
 #include <mutex>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
@@ -144,6 +145,24 @@ bool mechanism_available(const std::string& mech) {
   return false;
 }
 
+// The client's whole Kerberos principal after a GSSAPI exchange. Cyrus's authentication id
+// drops the realm when it is the acceptor's default realm ("bob" for bob@EXAMPLE.COM);
+// ZooKeeper keeps it (kerberos.removeRealmFromPrincipal decides), so it is put back: a name
+// without '@' from Cyrus's GSSAPI is in the default realm of the krb5 configuration.
+std::string with_default_realm(std::string authentication_id) {
+  if (authentication_id.find('@') != std::string::npos) return authentication_id;
+  krb5_context context = nullptr;
+  if (krb5_init_context(&context) != 0) return authentication_id;
+  char* realm = nullptr;
+  if (krb5_get_default_realm(context, &realm) == 0 && realm) {
+    authentication_id += '@';
+    authentication_id += realm;
+    krb5_free_default_realm(context, realm);
+  }
+  krb5_free_context(context);
+  return authentication_id;
+}
+
 } // namespace
 
 std::optional<std::string> init_sasl_server(const config::sasl_settings& given) {
@@ -266,10 +285,13 @@ sasl_exchange::step_result sasl_exchange::step(std::string_view client_token) {
     out.error = "no authentication id after a successful exchange";
     return out;
   }
+  std::string authentication_id = static_cast<const char*>(authid);
+  if (p.settings->mechanism == "GSSAPI")
+    authentication_id = with_default_realm(std::move(authentication_id));
   out.outcome = status::done;
-  out.authorized_id = sasl_authorized_id(static_cast<const char*>(authid),
-                                         p.settings->settings.remove_host_from_principal,
-                                         p.settings->settings.remove_realm_from_principal);
+  out.authorized_id =
+      sasl_authorized_id(authentication_id, p.settings->settings.remove_host_from_principal,
+                         p.settings->settings.remove_realm_from_principal);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "protocol/sasl/sasl_server.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <cstring>
 #include <sasl/sasl.h>
 #include <string>
@@ -133,4 +134,24 @@ TEST_CASE("a Kerberos principal must name service and host", "[sasl]") {
   auto err = init_sasl_server(settings);
   REQUIRE(err);
   CHECK(err->find("service/host@REALM") != std::string::npos);
+}
+
+TEST_CASE("a Kerberos principal with service and host selects GSSAPI and its keytab", "[sasl]") {
+  paddock::config::sasl_settings settings;
+  settings.section.principal = "zookeeper/localhost@EXAMPLE.COM";
+  settings.section.keytab = "/nonexistent/zookeeper.keytab";
+  const char* before = std::getenv("KRB5_KTNAME");
+  const std::string saved = before ? before : "";
+  unsetenv("KRB5_KTNAME");
+  REQUIRE(init_sasl_server(settings) == std::nullopt);
+  CHECK(sasl_mechanism() == "GSSAPI");
+  const char* keytab = std::getenv("KRB5_KTNAME");
+  REQUIRE(keytab);
+  CHECK(std::string(keytab) == "/nonexistent/zookeeper.keytab");
+  std::string error;
+  CHECK(sasl_exchange::start(error) != nullptr);
+  if (before)
+    setenv("KRB5_KTNAME", saved.c_str(), 1);
+  else
+    unsetenv("KRB5_KTNAME");
 }
