@@ -154,8 +154,8 @@ def kdc():
     try:
         k.start()
         k.service_keytab = k.add_principal(SERVICE_PRINCIPAL)
-        k.caches = {name: k.ticket_cache(name, k.add_principal(name))
-                    for name in ("bob", "carol", "svc/localhost")}
+        k.keytabs = {name: k.add_principal(name) for name in ("bob", "carol", "svc/localhost")}
+        k.caches = {name: k.ticket_cache(name, keytab) for name, keytab in k.keytabs.items()}
         yield k
     finally:
         k.stop()
@@ -331,3 +331,50 @@ def test_kerberos_keys_shorten_the_sasl_id(kdc, kerberos_env, remove_host, remov
             closing(svc)
     finally:
         finish(srv)
+
+
+def zkcli(kdc, server, jaas, *args):
+    """zkCli (ZooKeeper's Java client) against `server` at "localhost", with a client JAAS
+    file and the test KDC's krb5.conf."""
+    flags = [f"-Djava.security.krb5.conf={kdc.krb5_conf}"]
+    if jaas:
+        flags.append(f"-Djava.security.auth.login.config={jaas}")
+    run = subprocess.run(["java", "-Xmx256m", *flags, "-cp", harness.ZK_CLASSPATH,
+                          "org.apache.zookeeper.ZooKeeperMain",
+                          "-server", f"localhost:{server.port}", *args],
+                         capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+    return run.stdout + run.stderr
+
+
+@pytest.mark.time_limit(240)
+def test_zkcli_with_a_kerberos_client_jaas_file(kdc, gssapi_server, kerberos_env):
+    # The Java client (zkCli, Curator, Kafka) logs in from its JAAS Client section and asks
+    # for the ticket of zookeeper/<the host it connects to>.
+    kerberos_env("bob")
+    owner = gssapi_client(gssapi_server)
+    try:
+        owner.create("/krb-zkcli", b"bob's data",
+                     acl=[make_acl("sasl", f"bob@{REALM}", all=True)])
+    finally:
+        closing(owner)
+    jaas = os.path.join(kdc.dir, "bob-client.jaas")
+    with open(jaas, "w") as f:
+        f.write(f"""Client {{
+    com.sun.security.auth.module.Krb5LoginModule required
+    useKeyTab=true
+    keyTab="{kdc.keytabs['bob']}"
+    storeKey=true
+    useTicketCache=false
+    principal="bob@{REALM}";
+}};
+""")
+    out = zkcli(kdc, gssapi_server, jaas, "get", "/krb-zkcli")
+    assert "state:SaslAuthenticated" in out, out
+    assert "bob's data" in out, out
+    out = zkcli(kdc, gssapi_server, jaas, "create", "/krb-zkcli-made", "x",
+                f"sasl:bob@{REALM}:cdrwa")
+    assert "Created /krb-zkcli-made" in out, out
+    # Without a JAAS file zkCli has no sasl id: the node is closed to it.
+    out = zkcli(kdc, gssapi_server, None, "get", "/krb-zkcli")
+    assert "Insufficient permission" in out or "NoAuth" in out, out
+    assert "bob's data" not in out
