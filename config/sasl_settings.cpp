@@ -36,6 +36,11 @@ load_sasl_settings(const server_config& cfg, const char* server_jvmflags) {
     return "JAAS file " + path + ": section '" + cfg.sasl_server_section +
            "' has neither user_<name>=\"<password>\" options (DIGEST-MD5) nor a Krb5LoginModule "
            "principal (GSSAPI)";
+  // Kerberos reads the keytab only when the first client comes; a missing one is said now.
+  if (out.section.uses_kerberos() && !out.section.keytab.empty() &&
+      !std::ifstream(out.section.keytab))
+    return "JAAS file " + path + ": section '" + cfg.sasl_server_section + "': the keyTab " +
+           out.section.keytab + " cannot be read";
   out.remove_host_from_principal = cfg.remove_host_from_principal;
   out.remove_realm_from_principal = cfg.remove_realm_from_principal;
   return out;

@@ -30,6 +30,7 @@ import puresasl.client  # noqa: E402
 
 REALM = "PADDOCK.TEST"
 SERVICE_PRINCIPAL = "zookeeper/localhost"
+OTHER_SERVICE_PRINCIPAL = "other/localhost"
 OP_SASL = 102
 AUTH_FAILED = -115
 SASL_PROVIDER = {"authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider"}
@@ -154,6 +155,7 @@ def kdc():
     try:
         k.start()
         k.service_keytab = k.add_principal(SERVICE_PRINCIPAL)
+        k.add_principal(OTHER_SERVICE_PRINCIPAL)  # in the KDC, not in the server's keytab
         k.keytabs = {name: k.add_principal(name) for name in ("bob", "carol", "svc/localhost")}
         k.caches = {name: k.ticket_cache(name, keytab) for name, keytab in k.keytabs.items()}
         yield k
@@ -221,12 +223,13 @@ def closing(*clients):
         zk.close()
 
 
-def raw_gssapi_exchange(srv):
-    """GSSAPI over a raw connection with pure-sasl, as kazoo runs it. Returns the connection
-    and the replies (xid, zxid, err, token); the exchange is complete on the client."""
+def raw_gssapi_exchange(srv, service="zookeeper"):
+    """GSSAPI over a raw connection with pure-sasl, as kazoo runs it, for a ticket of
+    <service>/localhost. Returns the connection, the client and the replies (xid, zxid, err,
+    token); the last one ends the exchange."""
     conn = raw_zk.Conn(srv.host, srv.port)
     assert conn.handshake() is not None
-    cli = puresasl.client.SASLClient(host="localhost", service="zookeeper", mechanism="GSSAPI")
+    cli = puresasl.client.SASLClient(host="localhost", service=service, mechanism="GSSAPI")
     replies, xid = [], 1
     response = cli.process(None)  # the AP-REQ
     while True:
@@ -295,6 +298,21 @@ def test_a_token_that_is_not_kerberos_is_auth_failed_at_once(gssapi_server):
         xid, zxid, err, body = reply
         assert (xid, zxid, err) == (1, 0, AUTH_FAILED)
         assert raw_zk.unpack_buffer(body)[0] is None
+        assert conn.closed_by_server(5.0)
+        assert time.monotonic() - started < 5.0
+    finally:
+        conn.close()
+
+
+@pytest.mark.time_limit(120)
+def test_a_ticket_for_another_service_is_auth_failed_at_once(gssapi_server, kerberos_env):
+    # A valid Kerberos ticket, but for other/localhost, whose key the server does not hold.
+    kerberos_env("bob")
+    started = time.monotonic()
+    conn, cli, replies = raw_gssapi_exchange(gssapi_server, service="other")
+    try:
+        assert not cli.complete
+        assert replies == [(1, 0, AUTH_FAILED, None)]
         assert conn.closed_by_server(5.0)
         assert time.monotonic() - started < 5.0
     finally:
