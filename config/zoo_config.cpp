@@ -53,9 +53,9 @@ bool known_but_unused(std::string_view key) {
                                                "quorum.cnxn.threads.size",
                                                "minClientCnxns"};
   static constexpr std::string_view prefixes[] = {
-      "group.",           "weight.",          "authProvider.", "ssl.",
-      "metricsProvider.", "quorum.auth.",     "multiAddress.", "admin.",
-      "zookeeper.",       "znode.container.", "audit.",        "jvm."};
+      "group.",           "weight.",       "authProvider.", "ssl.",
+      "metricsProvider.", "multiAddress.", "admin.",        "zookeeper.",
+      "znode.container.", "audit.",        "jvm."};
   for (auto k : exact)
     if (key == k) return true;
   for (auto p : prefixes)
@@ -270,6 +270,26 @@ bool valid_super_digest(std::string_view value) {
 constexpr std::string_view sasl_provider_class =
     "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
 
+// Quorum SASL (quorum.auth.*: servers authenticating each other with SASL) is not built. A
+// zoo.cfg that asks for it must not start and run without it, so each such key is an error
+// naming it; only the switches set to false (what Paddock does anyway) are accepted.
+// nullopt when `key` is not a quorum.auth key, else its outcome.
+std::optional<std::optional<config_error>> refuse_quorum_auth_key(std::string_view key,
+                                                                  std::string_view value) {
+  if (key.substr(0, 12) != "quorum.auth.") return std::nullopt;
+  static constexpr std::string_view switches[] = {
+      "quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl", "quorum.auth.serverRequireSasl"};
+  if (std::find(std::begin(switches), std::end(switches), key) != std::end(switches)) {
+    bool on = false;
+    if (auto e = set_bool(key, value, on)) return e;
+    if (!on) return std::optional<config_error>{};
+  }
+  return invalid(key, value,
+                 "quorum SASL (quorum.auth.*) is not supported: Paddock's servers do not "
+                 "authenticate each other; remove the key (or set the quorum.auth switches "
+                 "to false)");
+}
+
 // The SASL keys: nullopt when `key` is not one of them, else the key's outcome.
 std::optional<std::optional<config_error>> apply_sasl_key(server_config& cfg, std::string_view key,
                                                           std::string_view value) {
@@ -319,6 +339,7 @@ std::optional<std::optional<config_error>> apply_sasl_key(server_config& cfg, st
     cfg.sasl_super_user = value;
     return std::optional<config_error>{};
   }
+  if (auto refused = refuse_quorum_auth_key(key, value)) return refused;
   return std::nullopt;
 }
 

@@ -520,3 +520,24 @@ TEST_CASE("enforce.auth needs schemes this server has providers for", "[config][
   CHECK(required.enforce_auth_enabled);
   CHECK(required.enforce_auth_schemes == std::vector<std::string>{"sasl"});
 }
+
+TEST_CASE("quorum SASL keys stop the server with the key named", "[config][sasl]") {
+  for (const char* key : {"quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl",
+                          "quorum.auth.serverRequireSasl"}) {
+    auto e = bad(std::string("dataDir=/d\n") + key + "=true\n");
+    CHECK(e.key == key);
+    CHECK(e.value == "true");
+    CHECK(e.message.find("quorum SASL") != std::string::npos);
+    // Off is what Paddock does anyway: accepted, with nothing to warn about.
+    auto off = ok(std::string("dataDir=/d\n") + key + "=false\n");
+    CHECK(off.warnings.empty());
+    CHECK(bad(std::string("dataDir=/d\n") + key + "=yes\n").key == key);
+  }
+  for (const char* key :
+       {"quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext",
+        "quorum.auth.kerberos.servicePrincipal"}) {
+    auto e = bad(std::string("dataDir=/d\n") + key + "=x\n");
+    CHECK(e.key == key);
+    CHECK(e.message.find("not supported") != std::string::npos);
+  }
+}
