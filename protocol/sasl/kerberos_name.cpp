@@ -24,11 +24,10 @@ std::optional<kerberos_name> parse_kerberos_name(std::string_view name) {
 }
 
 std::string sasl_authorized_id(std::string_view authentication_id, bool remove_host,
-                               bool remove_realm) {
+                               bool remove_realm, std::string_view default_realm) {
   auto parsed = parse_kerberos_name(authentication_id);
   if (!parsed) return std::string(authentication_id);
-  // ZooKeeper's short name under the DEFAULT auth_to_local rule: the first component (the
-  // realm is taken to be the default realm; see docs/operator-guide.md, SASL).
+  if (parsed->realm && *parsed->realm != default_realm) return std::string(authentication_id);
   std::string id = parsed->service;
   if (!remove_host && parsed->host) id += "/" + *parsed->host;
   if (!remove_realm && parsed->realm) id += "@" + *parsed->realm;

@@ -21,8 +21,12 @@ struct kerberos_name {
 // nullopt for a name Java's KerberosName refuses (contains '@' but not in the form a[/h]@R).
 std::optional<kerberos_name> parse_kerberos_name(std::string_view name);
 
-// The authorized id ZooKeeper stores as ("sasl", id) for `authentication_id`.
+// The authorized id ZooKeeper stores as ("sasl", id) for `authentication_id`. ZooKeeper's
+// short name is the first component under the DEFAULT auth_to_local rule, which applies only
+// to names in `default_realm` (the Kerberos default realm, "" when none is configured); a
+// name in another realm matches no rule, and ZooKeeper then keeps it whole, host and realm
+// included, whatever the kerberos.* keys say.
 std::string sasl_authorized_id(std::string_view authentication_id, bool remove_host,
-                               bool remove_realm);
+                               bool remove_realm, std::string_view default_realm);
 
 } // namespace paddock::sasl

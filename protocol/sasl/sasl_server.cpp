@@ -22,9 +22,10 @@ constexpr const char* auxprop_name = "paddock-jaas";
 // What the Cyrus callbacks read: set by init_sasl_server, read from any session's thread.
 struct process_settings {
   config::sasl_settings settings;
-  std::string mechanism;   // DIGEST-MD5 or GSSAPI
-  std::string service;     // sasl_server_new's service
-  std::string server_name; // sasl_server_new's serverFQDN
+  std::string mechanism;     // DIGEST-MD5 or GSSAPI
+  std::string service;       // sasl_server_new's service
+  std::string server_name;   // sasl_server_new's serverFQDN
+  std::string default_realm; // the Kerberos default realm, "" when none is configured
 };
 std::mutex settings_mutex;
 std::shared_ptr<const process_settings> current_settings;
@@ -145,22 +146,19 @@ bool mechanism_available(const std::string& mech) {
   return false;
 }
 
-// The client's whole Kerberos principal after a GSSAPI exchange. Cyrus's authentication id
-// drops the realm when it is the acceptor's default realm ("bob" for bob@EXAMPLE.COM);
-// ZooKeeper keeps it (kerberos.removeRealmFromPrincipal decides), so it is put back: a name
-// without '@' from Cyrus's GSSAPI is in the default realm of the krb5 configuration.
-std::string with_default_realm(std::string authentication_id) {
-  if (authentication_id.find('@') != std::string::npos) return authentication_id;
+// The default realm of the Kerberos configuration (krb5.conf, or KRB5_CONFIG's file); "" when
+// there is none. Read once at start, as ZooKeeper's JVM reads its Kerberos configuration.
+std::string default_kerberos_realm() {
   krb5_context context = nullptr;
-  if (krb5_init_context(&context) != 0) return authentication_id;
+  if (krb5_init_context(&context) != 0) return {};
+  std::string out;
   char* realm = nullptr;
   if (krb5_get_default_realm(context, &realm) == 0 && realm) {
-    authentication_id += '@';
-    authentication_id += realm;
+    out = realm;
     krb5_free_default_realm(context, realm);
   }
   krb5_free_context(context);
-  return authentication_id;
+  return out;
 }
 
 } // namespace
@@ -168,6 +166,7 @@ std::string with_default_realm(std::string authentication_id) {
 std::optional<std::string> init_sasl_server(const config::sasl_settings& given) {
   auto s = std::make_shared<process_settings>();
   s->settings = given;
+  s->default_realm = default_kerberos_realm();
   const auto& section = given.section;
   if (section.uses_kerberos()) {
     // ZooKeeper: "service/host@REALM" names the service and the host of the acceptor.
@@ -285,13 +284,17 @@ sasl_exchange::step_result sasl_exchange::step(std::string_view client_token) {
     out.error = "no authentication id after a successful exchange";
     return out;
   }
+  const auto& s = *p.settings;
   std::string authentication_id = static_cast<const char*>(authid);
-  if (p.settings->mechanism == "GSSAPI")
-    authentication_id = with_default_realm(std::move(authentication_id));
+  // Cyrus's GSSAPI drops the realm of a principal in the default realm ("bob" for
+  // bob@EXAMPLE.COM); ZooKeeper keeps it (kerberos.removeRealmFromPrincipal decides), so it
+  // is put back.
+  if (s.mechanism == "GSSAPI" && authentication_id.find('@') == std::string::npos &&
+      !s.default_realm.empty())
+    authentication_id += "@" + s.default_realm;
   out.outcome = status::done;
-  out.authorized_id =
-      sasl_authorized_id(authentication_id, p.settings->settings.remove_host_from_principal,
-                         p.settings->settings.remove_realm_from_principal);
+  out.authorized_id = sasl_authorized_id(authentication_id, s.settings.remove_host_from_principal,
+                                         s.settings.remove_realm_from_principal, s.default_realm);
   return out;
 }
 

@@ -26,14 +26,25 @@ TEST_CASE("Kerberos names are read as Java's KerberosName reads them", "[sasl]")
 }
 
 TEST_CASE("the authorized id keeps host and realm unless told otherwise", "[sasl]") {
-  CHECK(sasl_authorized_id("bob", false, false) == "bob");
-  CHECK(sasl_authorized_id("bob", true, true) == "bob");
+  const std::string_view realm = "EXAMPLE.COM";
+  CHECK(sasl_authorized_id("bob", false, false, realm) == "bob");
+  CHECK(sasl_authorized_id("bob", true, true, realm) == "bob");
+  CHECK(sasl_authorized_id("bob", true, true, "") == "bob");
   const auto principal = "client/app1.example.com@EXAMPLE.COM";
-  CHECK(sasl_authorized_id(principal, false, false) == principal);
-  CHECK(sasl_authorized_id(principal, true, false) == "client@EXAMPLE.COM");
-  CHECK(sasl_authorized_id(principal, false, true) == "client/app1.example.com");
-  CHECK(sasl_authorized_id(principal, true, true) == "client");
-  CHECK(sasl_authorized_id("alice@EXAMPLE.COM", false, true) == "alice");
+  CHECK(sasl_authorized_id(principal, false, false, realm) == principal);
+  CHECK(sasl_authorized_id(principal, true, false, realm) == "client@EXAMPLE.COM");
+  CHECK(sasl_authorized_id(principal, false, true, realm) == "client/app1.example.com");
+  CHECK(sasl_authorized_id(principal, true, true, realm) == "client");
+  CHECK(sasl_authorized_id("alice@EXAMPLE.COM", false, true, realm) == "alice");
   // A name Java cannot read as a Kerberos name is kept whole.
-  CHECK(sasl_authorized_id("a@B@C", true, true) == "a@B@C");
+  CHECK(sasl_authorized_id("a@B@C", true, true, realm) == "a@B@C");
+}
+
+TEST_CASE("a principal outside the default realm keeps its whole name", "[sasl]") {
+  // ZooKeeper's DEFAULT rule does not apply to another realm: the id stays as it came.
+  const auto foreign = "client/app1.other.org@OTHER.ORG";
+  CHECK(sasl_authorized_id(foreign, true, true, "EXAMPLE.COM") == foreign);
+  CHECK(sasl_authorized_id("alice@OTHER.ORG", false, true, "EXAMPLE.COM") == "alice@OTHER.ORG");
+  // Without a Kerberos configuration no realm is the default one.
+  CHECK(sasl_authorized_id("alice@EXAMPLE.COM", false, true, "") == "alice@EXAMPLE.COM");
 }
