@@ -2,8 +2,10 @@
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
 #include "actors/logging.hpp"
 #include "actors/server.hpp"
+#include "config/sasl_settings.hpp"
 #include "config/zoo_config.hpp"
 #include "paddock/version.hpp"
+#include "protocol/sasl/sasl_server.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -38,6 +40,30 @@ Options:
   -h, --help            print this help and exit
   -V, --version         print the version and exit
 )";
+
+// Client SASL, when a JAAS file is given (docs/operator-guide.md, SASL). False: the
+// configuration is wrong, the message is logged.
+bool setup_sasl(const paddock::config::server_config& cfg) {
+  auto loaded = paddock::config::load_sasl_settings(cfg, std::getenv("SERVER_JVMFLAGS"));
+  if (auto* err = std::get_if<std::string>(&loaded)) {
+    spdlog::critical("{}", *err);
+    return false;
+  }
+  auto* settings = std::get_if<paddock::config::sasl_settings>(&loaded);
+  if (!settings) return true;
+  if (auto err = paddock::sasl::init_sasl_server(*settings)) {
+    spdlog::critical("SASL: {}", *err);
+    return false;
+  }
+  spdlog::info("SASL: clients authenticate with {}{}", paddock::sasl::sasl_mechanism(),
+               settings->section.uses_kerberos()
+                   ? " as " + settings->section.principal
+                   : " (" + std::to_string(settings->section.users.size()) + " users)");
+  if (!cfg.sasl_provider)
+    spdlog::warn("SASL: without authProvider.N=org.apache.zookeeper.server.auth."
+                 "SASLAuthenticationProvider a sasl id grants nothing (as in ZooKeeper)");
+  return true;
+}
 
 } // namespace
 
@@ -113,5 +139,6 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : cfg.warnings)
     spdlog::warn("{}: {}", config_path, w);
+  if (!setup_sasl(cfg)) return 2;
   return paddock::actors::run_server(cfg, options);
 }

@@ -144,6 +144,82 @@ bool handle_auth(self_ptr self, const jute::request& req) {
   return true;
 }
 
+// Adds `ids` to the session's authInfo (each once) and tells the watch manager.
+void add_auth_ids(self_ptr self, std::vector<jute::id> ids) {
+  auto& st = self->state;
+  auto merged = std::make_shared<std::vector<jute::id>>(*st.auth_ids);
+  for (auto& id : ids)
+    if (std::find(merged->begin(), merged->end(), id) == merged->end())
+      merged->push_back(std::move(id));
+  st.auth_ids = std::move(merged);
+  // Watches registered earlier are checked against the new identities from now on (no
+  // request is in flight here, so no older read_done can overwrite them).
+  self->send(st.ctx->watch_manager, auth_changed{st.watcher, st.auth_ids});
+}
+
+// A SASL packet (op 102), as ZooKeeper's processSasl: one token through this connection's
+// exchange. Done: the session gains ("sasl", authorized id). Failed: AuthFailed (or
+// SessionClosedRequireSaslAuth when enforce.auth requires sasl) with a null token, and the
+// connection closes at once. Without SASL configured: ok and a null token.
+bool handle_sasl(self_ptr self, const jute::request& req) {
+  auto& st = self->state;
+  const auto xid = req.header.xid;
+  if (sasl::sasl_mechanism().empty()) {
+    jute::encode_sasl_reply(st.out, xid);
+    return true;
+  }
+  sasl::sasl_exchange::step_result result;
+  if (!st.sasl) st.sasl = sasl::sasl_exchange::start(result.error);
+  if (st.sasl) result = st.sasl->step(std::get<jute::sasl_request>(req.body).token);
+  st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+  if (result.outcome == sasl::sasl_exchange::status::failed) {
+    spdlog::warn("{}: SASL authentication failed (session 0x{:x}): {}", st.remote, st.session_id,
+                 result.error);
+    const auto& cfg = st.ctx->config;
+    const auto err = cfg.enforce_auth_enabled && cfg.enforce_auth_satisfied_by("sasl")
+                         ? jute::error_code::session_closed_require_sasl_auth
+                         : jute::error_code::auth_failed;
+    jute::encode_sasl_reply(st.out, xid, static_cast<int32_t>(err), std::nullopt);
+    close_connection(self, "SASL authentication failed");
+    return false;
+  }
+  if (result.outcome == sasl::sasl_exchange::status::done) {
+    spdlog::info("{}: session 0x{:x} authenticated by SASL as {}", st.remote, st.session_id,
+                 result.authorized_id);
+    std::vector<jute::id> ids{{"sasl", result.authorized_id}};
+    // zookeeper.superUser: this sasl id is a super user too.
+    if (!st.ctx->config.sasl_super_user.empty() &&
+        result.authorized_id == st.ctx->config.sasl_super_user)
+      ids.push_back({"super", ""});
+    add_auth_ids(self, std::move(ids));
+  }
+  jute::encode_sasl_reply(st.out, xid, 0, result.token);
+  return true;
+}
+
+// enforce.auth.enabled (AuthenticationHelper.enforceAuthentication): a request other than
+// auth or sasl from a session that has no id of the required schemes is answered
+// SessionClosedRequireSaslAuth and the connection closes. False when it closed.
+bool enforce_authentication(self_ptr self, const jute::request& req) {
+  auto& st = self->state;
+  const auto& cfg = st.ctx->config;
+  if (!cfg.enforce_auth_enabled || req.header.type == jute::opcode::auth ||
+      req.header.type == jute::opcode::sasl)
+    return true;
+  for (const auto& id : *st.auth_ids)
+    if (cfg.enforce_auth_satisfied_by(id.scheme)) return true;
+  spdlog::warn("{}: session 0x{:x} has not authenticated with any of the schemes "
+               "enforce.auth.schemes requires, closing",
+               st.remote, st.session_id);
+  jute::encode_reply(
+      st.out,
+      jute::reply_header{req.header.xid, 0,
+                         static_cast<int32_t>(jute::error_code::session_closed_require_sasl_auth)});
+  st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+  close_connection(self, "authentication required");
+  return false;
+}
+
 // Sends what may go now, in order. A read (or a locally answered request) must not pass
 // a write of this session that is still in flight; nothing may pass a request that waits.
 void pump(self_ptr self) {
@@ -167,6 +243,12 @@ void pump(self_ptr self) {
     // A read's reply size is known only once it ran: a bounded number of them at a time.
     const bool is_read = cls == request_class::read || cls == request_class::set_watches;
     if (!st.window.may_dispatch(is_read, reads_in_flight(st), st.output_congested)) return;
+    if (st.ctx->config.enforce_auth_enabled) {
+      // Judged once what is in flight is answered: an addAuth or SASL exchange ahead of this
+      // request counts (the in-flight requests themselves passed this check).
+      if (!st.in_flight.empty()) return;
+      if (!enforce_authentication(self, req)) return;
+    }
     const origin from{caf::actor_cast<session_handle>(self), req.header.xid};
     switch (cls) {
     case request_class::write: {
@@ -227,7 +309,7 @@ void pump(self_ptr self) {
         close_connection(self, "unknown opcode");
         return;
       } else if (req.header.type == jute::opcode::sasl) {
-        jute::encode_sasl_reply(st.out, req.header.xid);
+        if (!handle_sasl(self, req)) return;
       } else {
         spdlog::debug("{}: opcode {} is not served", st.remote, req.header.type);
         answer_locally(self, req, refusal.value_or(jute::unserved_answer(req.header.type)));

@@ -9,6 +9,7 @@
 #include "protocol/client/flow_control.hpp"
 #include "protocol/jute/frame_decoder.hpp"
 #include "protocol/jute/records.hpp"
+#include "protocol/sasl/sasl_server.hpp"
 #include "store/watches/watch_table.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -55,8 +56,9 @@ struct session_state {
   uint64_t stall_epoch = 0;
   int64_t last_zxid = 0;
   std::shared_ptr<const std::vector<jute::id>>
-      auth_ids;                // ip:<address>, then digest ids from addAuth
-  std::string out;             // reply bytes gathered during one message
+      auth_ids;                              // ip:<address>, then digest ids from addAuth
+  std::unique_ptr<sasl::sasl_exchange> sasl; // this connection's SASL exchange, once begun
+  std::string out;                           // reply bytes gathered during one message
   int64_t last_touch_us = 0;   // when the tracker was last told (ctx->clock, monotonic)
   admin::connection_info info; // what cons reports; queued is filled in when asked
   uint64_t latency_total_ms = 0;

@@ -52,9 +52,9 @@ bool known_but_unused(std::string_view key) {
                                                "quorum.cnxn.threads.size",
                                                "minClientCnxns"};
   static constexpr std::string_view prefixes[] = {
-      "group.",           "weight.",          "authProvider.", "ssl.",
-      "metricsProvider.", "quorum.auth.",     "multiAddress.", "admin.",
-      "zookeeper.",       "znode.container.", "audit.",        "jvm."};
+      "group.",           "weight.",       "authProvider.", "ssl.",
+      "metricsProvider.", "multiAddress.", "admin.",        "zookeeper.",
+      "znode.container.", "audit.",        "jvm."};
   for (auto k : exact)
     if (key == k) return true;
   for (auto p : prefixes)
@@ -266,6 +266,108 @@ bool valid_super_digest(std::string_view value) {
   return true;
 }
 
+constexpr std::string_view sasl_provider_class =
+    "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
+
+// Quorum SASL (quorum.auth.*: servers authenticating each other with SASL) is not built. A
+// zoo.cfg that asks for it must not start and run without it, so each such key is an error
+// naming it; only the switches set to false (what Paddock does anyway) are accepted.
+// nullopt when `key` is not a quorum.auth key, else its outcome.
+std::optional<std::optional<config_error>> refuse_quorum_auth_key(std::string_view key,
+                                                                  std::string_view value) {
+  if (key.substr(0, 12) != "quorum.auth.") return std::nullopt;
+  static constexpr std::string_view switches[] = {
+      "quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl", "quorum.auth.serverRequireSasl"};
+  if (std::find(std::begin(switches), std::end(switches), key) != std::end(switches)) {
+    bool on = false;
+    if (auto e = set_bool(key, value, on)) return e;
+    if (!on) return std::optional<config_error>{};
+  }
+  return invalid(key, value,
+                 "quorum SASL (quorum.auth.*) is not supported: Paddock's servers do not "
+                 "authenticate each other; remove the key (or set the quorum.auth switches "
+                 "to false)");
+}
+
+// The SASL keys: nullopt when `key` is not one of them, else the key's outcome.
+std::optional<std::optional<config_error>> apply_sasl_key(server_config& cfg, std::string_view key,
+                                                          std::string_view value) {
+  if (key.substr(0, 13) == "authProvider.") {
+    if (value == sasl_provider_class)
+      cfg.sasl_provider = true;
+    else if (value != "org.apache.zookeeper.server.auth.DigestAuthenticationProvider" &&
+             value != "org.apache.zookeeper.server.auth.IPAuthenticationProvider")
+      cfg.warnings.push_back("key " + std::string(key) + ": authentication provider " +
+                             std::string(value) + " is not available (ignored)");
+    return std::optional<config_error>{};
+  }
+  if (key == "jaasLoginConfig") {
+    if (value.empty()) return invalid(key, value, "must name a JAAS login configuration file");
+    cfg.jaas_login_config = value;
+    return std::optional<config_error>{};
+  }
+  if (key == "sasl.serverconfig") {
+    if (value.empty()) return invalid(key, value, "must name a section of the JAAS file");
+    cfg.sasl_server_section = value;
+    return std::optional<config_error>{};
+  }
+  if (key == "enforce.auth.enabled") return set_bool(key, value, cfg.enforce_auth_enabled);
+  if (key == "enforce.auth.schemes") {
+    cfg.enforce_auth_schemes.clear();
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto scheme = trim(rest.substr(0, comma));
+      if (!scheme.empty()) cfg.enforce_auth_schemes.emplace_back(scheme);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    return std::optional<config_error>{};
+  }
+  if (key == "sessionRequireClientSASLAuth") {
+    bool required = false;
+    if (auto e = set_bool(key, value, required)) return e;
+    // As AuthenticationHelper: this one wins over enforce.auth.* whatever their order.
+    cfg.session_require_client_sasl_auth = required;
+    return std::optional<config_error>{};
+  }
+  if (key == "kerberos.removeHostFromPrincipal")
+    return set_bool(key, value, cfg.remove_host_from_principal);
+  if (key == "kerberos.removeRealmFromPrincipal")
+    return set_bool(key, value, cfg.remove_realm_from_principal);
+  if (key == "superUser") {
+    cfg.sasl_super_user = value;
+    return std::optional<config_error>{};
+  }
+  if (auto refused = refuse_quorum_auth_key(key, value)) return refused;
+  return std::nullopt;
+}
+
+// enforce.auth.*: schemes must be given and be ones this server has a provider for
+// (AuthenticationHelper refuses to start otherwise).
+std::optional<config_error> check_enforce_auth(server_config& cfg) {
+  if (cfg.session_require_client_sasl_auth) {
+    cfg.enforce_auth_enabled = true;
+    cfg.enforce_auth_schemes = {"sasl"};
+  }
+  if (!cfg.enforce_auth_enabled) return std::nullopt;
+  if (cfg.enforce_auth_schemes.empty())
+    return invalid("enforce.auth.schemes", "",
+                   "must name the schemes a session must authenticate with (digest, ip, sasl) "
+                   "when enforce.auth.enabled is true");
+  for (const auto& scheme : cfg.enforce_auth_schemes) {
+    const bool available =
+        scheme == "digest" || scheme == "ip" || (scheme == "sasl" && cfg.sasl_provider);
+    if (!available)
+      return invalid("enforce.auth.schemes", scheme,
+                     scheme == "sasl"
+                         ? "the sasl scheme needs authProvider.1=" +
+                               std::string(sasl_provider_class)
+                         : "no authentication provider for scheme " + scheme +
+                               " (available: digest, ip, and sasl with its authProvider)");
+  }
+  return std::nullopt;
+}
+
 std::optional<config_error> apply(server_config& cfg, std::string_view key,
                                   std::string_view value) {
   constexpr int32_t i32max = INT32_MAX;
@@ -429,6 +531,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
     return set_int<int32_t>(key, value, cfg.metrics_http_port, 1, 65535, "a port number (1-65535)");
   if (key == "metricsProvider.exportJvmInfo")
     return set_bool(key, value, cfg.metrics_export_jvm_info);
+  if (auto handled = apply_sasl_key(cfg, key, value)) return *handled;
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else
@@ -494,6 +597,11 @@ bool server_config::four_letter_allowed(std::string_view cmd) const {
          four_letter_whitelist.count(std::string(cmd)) != 0;
 }
 
+bool server_config::enforce_auth_satisfied_by(std::string_view scheme) const {
+  return std::find(enforce_auth_schemes.begin(), enforce_auth_schemes.end(), scheme) !=
+         enforce_auth_schemes.end();
+}
+
 bool server_config::is_ensemble() const {
   return !servers.empty() && (!standalone_enabled || voter_count() > 1);
 }
@@ -522,6 +630,7 @@ parse_result parse_zoo_cfg(std::string_view text) {
   });
   if (err) return *err;
   if (!have_data_dir) return invalid("dataDir", "", "is required");
+  if (auto e = check_enforce_auth(cfg)) return *e;
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +

@@ -110,6 +110,18 @@ struct server_config {
   int32_t metrics_http_port = 7000;          // metricsProvider.httpPort
   bool metrics_export_jvm_info = true;       // metricsProvider.exportJvmInfo (no JVM here)
 
+  // Client SASL (docs/operator-guide.md, SASL). ZooKeeper reads these as the system properties
+  // zookeeper.<key>, which its zoo.cfg keys of the same name set.
+  bool sasl_provider = false;                 // authProvider.N=...SASLAuthenticationProvider
+  std::string jaas_login_config;              // jaasLoginConfig: the JAAS file (Paddock's key)
+  std::string sasl_server_section = "Server"; // sasl.serverconfig: the JAAS section to use
+  bool enforce_auth_enabled = false; // enforce.auth.enabled (or sessionRequireClientSASLAuth)
+  bool session_require_client_sasl_auth = false; // sessionRequireClientSASLAuth
+  std::vector<std::string> enforce_auth_schemes; // enforce.auth.schemes
+  bool remove_host_from_principal = false;       // kerberos.removeHostFromPrincipal
+  bool remove_realm_from_principal = false;      // kerberos.removeRealmFromPrincipal
+  std::string sasl_super_user;                   // superUser: this sasl id is also super
+
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;
 
@@ -127,6 +139,8 @@ struct server_config {
   std::string snap_dir() const { return data_dir + "/paddock"; }
   std::string log_dir() const { return effective_data_log_dir() + "/paddock"; }
   bool four_letter_allowed(std::string_view cmd) const;
+  // enforce.auth.enabled: does a session with these schemes authenticated pass?
+  bool enforce_auth_satisfied_by(std::string_view scheme) const;
 
   // ZooKeeper's isDistributed(): server lines with more than one participant, or any server
   // line with standaloneEnabled=false (an ensemble of one). A single participant with

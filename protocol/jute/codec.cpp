@@ -519,6 +519,15 @@ void encode_sasl_reply(std::string& out, int32_t xid) {
   w.end_frame(start);
 }
 
+void encode_sasl_reply(std::string& out, int32_t xid, int32_t err,
+                       const std::optional<std::string>& token) {
+  writer w{out};
+  auto start = w.begin_frame();
+  encode(out, reply_header{xid, 0, err});
+  w.write_buffer(token.value_or(std::string()), !token.has_value());
+  w.end_frame(start);
+}
+
 void encode_event(std::string& out, int64_t zxid, const watcher_event& e) {
   writer w{out};
   auto start = w.begin_frame();

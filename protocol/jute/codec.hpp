@@ -77,6 +77,10 @@ void encode_reply(std::string& out, const reply_header& h);
 // ZooKeeper's answer to a sasl packet (102) when no SASL server is set up for the
 // connection: ok, zxid 0, and a SetSASLResponse with a null token.
 void encode_sasl_reply(std::string& out, int32_t xid);
+// A step of a SASL exchange (processSasl): header {xid, zxid 0, err} and a SetSASLResponse
+// with the server's token (nullopt: a null token, as on failure).
+void encode_sasl_reply(std::string& out, int32_t xid, int32_t err,
+                       const std::optional<std::string>& token);
 void encode_event(std::string& out, int64_t zxid, const watcher_event& e);
 
 // One entry of a MultiResponse: `type` is the op's opcode, or opcode::error with `err`.

@@ -126,10 +126,10 @@ bool is_world_anyone(const jute::id& id) {
   return id.scheme == "world" && id.ident == "anyone";
 }
 
-// Providers registered by default whose isAuthenticated() is true: only digest ("ip" is
-// false), so "auth" expands to the digest ids only.
+// Providers whose isAuthenticated() is true: digest and sasl ("ip" is false), so "auth"
+// expands to the digest and sasl ids only.
 bool authenticated_scheme(std::string_view scheme) {
-  return scheme == "digest";
+  return scheme == "digest" || scheme == "sasl";
 }
 
 } // namespace
@@ -153,6 +153,17 @@ bool valid_digest_acl_id(std::string_view id) {
   while (!parts.empty() && parts.back().empty())
     parts.pop_back();
   return parts.size() == 2;
+}
+
+bool valid_sasl_acl_id(std::string_view id) {
+  const auto at = id.find('@');
+  if (at == std::string_view::npos) return true;
+  const auto realm = id.substr(at + 1);
+  const auto before = id.substr(0, at);
+  const auto slash = before.find('/');
+  return realm.find_first_of("/@") == std::string_view::npos &&
+         (slash == std::string_view::npos ||
+          before.substr(slash + 1).find('/') == std::string_view::npos);
 }
 
 bool ip_matches(std::string_view client_ip, std::string_view acl_expr) {
@@ -217,7 +228,8 @@ jute::error_code fixup_acl(const jute::acl_list& requested, std::span<const jute
       }
       if (!any) return jute::error_code::invalid_acl;
     } else if ((a.id.scheme == "ip" && valid_ip_acl_id(a.id.ident)) ||
-               (a.id.scheme == "digest" && valid_digest_acl_id(a.id.ident))) {
+               (a.id.scheme == "digest" && valid_digest_acl_id(a.id.ident)) ||
+               (a.id.scheme == "sasl" && valid_sasl_acl_id(a.id.ident))) {
       out.push_back(a);
     } else {
       return jute::error_code::invalid_acl;
@@ -237,6 +249,7 @@ bool acl_permits(const jute::acl_list& acl, int32_t perm, std::span<const jute::
       if (id.scheme != a.id.scheme) continue;
       if (a.id.scheme == "ip" && ip_matches(id.ident, a.id.ident)) return true;
       if (a.id.scheme == "digest" && id.ident == a.id.ident) return true;
+      if (a.id.scheme == "sasl" && id.ident == a.id.ident) return true;
     }
   }
   return false;

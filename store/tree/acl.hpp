@@ -5,7 +5,8 @@
 // accept it, 3.8.0 knows IPv4 only) and "digest" ("user:base64(sha1)").
 // `auth` is a session's authenticated ids (ZooKeeper's authInfo): the server adds
 // ip:<client address> for every connection, digest ids after addauth, and {"super", ""} for a
-// super user.
+// super user, and ("sasl", authorized id) after a SASL exchange (the sasl scheme: the
+// provider SASLAuthenticationProvider, whose ids are authenticated).
 #include "protocol/jute/data_records.hpp"
 #include "protocol/jute/error_code.hpp"
 
@@ -41,6 +42,9 @@ bool may_see_event(const jute::acl_list* node_acl, std::span<const jute::id> aut
 // an IPv4-mapped IPv6 address counts as IPv4.
 bool valid_ip_acl_id(std::string_view id);
 bool valid_digest_acl_id(std::string_view id); // Java: id.split(":").length == 2
+// SASLAuthenticationProvider.isValid: a Kerberos name as Java's KerberosName reads it —
+// no '@', or name[/host]@REALM with no further '/' or '@'.
+bool valid_sasl_acl_id(std::string_view id);
 // Families must agree; an IPv4-mapped client or prefix compares as IPv4.
 bool ip_matches(std::string_view client_ip, std::string_view acl_expr);
 

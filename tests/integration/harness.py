@@ -5,9 +5,13 @@ PADDOCK_TARGET selects the server: `paddock` (default; binary from PADDOCK_BIN, 
 can be run against the real server to check what they expect.
 
 API (used by every test_*.py here; keep it stable):
-  Server(extra_config=None, extra_args=None)   a configured, not yet started server;
-                              .start() returns it; extra_args: more paddock command-line
-                              arguments (e.g. ["--enable-fault-injection"])
+  Server(extra_config=None, extra_args=None, jvm_flags=None, extra_env=None)
+                              a configured, not yet started server; .start() returns it;
+                              extra_args: more paddock command-line arguments (e.g.
+                              ["--enable-fault-injection"]); jvm_flags: ZooKeeper's JVM flags
+                              (e.g. ["-Djava.security.auth.login.config=jaas.conf"]), on
+                              java's command line for ZooKeeper and in SERVER_JVMFLAGS for
+                              Paddock; extra_env: more environment variables
     .host .port .hosts        "127.0.0.1", the port, "127.0.0.1:port"
     .dir .data_dir .cfg_path .log_path .config
     .start(timeout) .stop() .kill() .restart() .alive() .pid .cleanup()
@@ -127,9 +131,11 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
 class Server:
     """One server process with its own data directory and zoo.cfg."""
 
-    def __init__(self, extra_config=None, extra_args=None):
+    def __init__(self, extra_config=None, extra_args=None, jvm_flags=None, extra_env=None):
         self.host = "127.0.0.1"
         self.extra_args = list(extra_args or [])
+        self.jvm_flags = list(jvm_flags or [])
+        self.extra_env = dict(extra_env or {})
         self.port = free_port()
         self.hosts = f"{self.host}:{self.port}"
         self.dir = tempfile.mkdtemp(prefix=f"paddock-it-{TARGET}-")
@@ -153,7 +159,8 @@ class Server:
 
     def command(self):
         if TARGET == "zookeeper":
-            return ["java", "-Xmx512m", *jvm_system_properties(self.config), "-cp", ZK_CLASSPATH,
+            return ["java", "-Xmx512m", *jvm_system_properties(self.config), *self.jvm_flags,
+                    "-cp", ZK_CLASSPATH,
                     "org.apache.zookeeper.server.ZooKeeperServerMain", self.cfg_path]
         return [PADDOCK_BIN, "--config", self.cfg_path] + self.extra_args
 
@@ -166,8 +173,13 @@ class Server:
         if TARGET != "zookeeper" and not os.access(PADDOCK_BIN, os.X_OK):
             raise RuntimeError(f"no paddock binary at {PADDOCK_BIN} (set PADDOCK_BIN)")
         self.log = open(self.log_path, "ab")
+        env = None
+        if self.jvm_flags or self.extra_env:
+            env = dict(os.environ, **self.extra_env)
+            if self.jvm_flags:
+                env["SERVER_JVMFLAGS"] = " ".join(self.jvm_flags)
         self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, cwd=self.dir)
+                                     stdin=subprocess.DEVNULL, cwd=self.dir, env=env)
         self.stopped_on_purpose = False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

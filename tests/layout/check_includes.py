@@ -18,6 +18,7 @@ PROJECT_RULES = {
     "protocol/zab": [],  # ZAB knows no tree, no store, no actors
     "protocol/admin": ["protocol/jute"],
     "protocol/client": [],
+    "protocol/sasl": ["config"],  # Cyrus set up from config's SASL settings; no store, no actors
     "store/tree": ["protocol/jute"],
     "store/watches": ["protocol/jute", "store/tree"],
     "store/requests": ["protocol/jute", "store/tree", "store/watches"],
@@ -36,6 +37,10 @@ FORBIDDEN_SYSTEM = {
     "protocol/jute": FILE_AND_OS,
     "protocol/zab": FILE_AND_OS,
     "protocol/client": FILE_AND_OS,
+    # Cyrus keeps process-wide state (a mutex guards its settings) and logs through spdlog;
+    # it opens no files or sockets of its own and knows no actors.
+    "protocol/sasl": ["fstream", "fcntl.h", "unistd.h", "filesystem", "sys/", "thread",
+                      "chrono", "caf/"],
     "store/tree": FILE_AND_OS,
     "store/watches": FILE_AND_OS,
     "store/requests": FILE_AND_OS,

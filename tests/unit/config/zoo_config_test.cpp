@@ -532,3 +532,70 @@ TEST_CASE("the admin.* keys are read, and a bad value names its key", "[config]"
   CHECK(bad("dataDir=/d\nadmin.serverAddress=\n").key == "admin.serverAddress");
   CHECK(bad("dataDir=/d\nadmin.idleTimeout=0\n").key == "admin.idleTimeout");
 }
+
+TEST_CASE("the SASL keys", "[config][sasl]") {
+  auto c = ok("dataDir=/d\n"
+              "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+              "jaasLoginConfig=/etc/zk/jaas.conf\n"
+              "enforce.auth.enabled=true\n"
+              "enforce.auth.schemes=sasl, digest\n"
+              "kerberos.removeHostFromPrincipal=true\n"
+              "kerberos.removeRealmFromPrincipal=TRUE\n"
+              "superUser=admin\n");
+  CHECK(c.sasl_provider);
+  CHECK(c.jaas_login_config == "/etc/zk/jaas.conf");
+  CHECK(c.sasl_server_section == "Server");
+  CHECK(c.enforce_auth_enabled);
+  CHECK(c.enforce_auth_schemes == std::vector<std::string>{"sasl", "digest"});
+  CHECK(c.enforce_auth_satisfied_by("digest"));
+  CHECK_FALSE(c.enforce_auth_satisfied_by("ip"));
+  CHECK(c.remove_host_from_principal);
+  CHECK(c.remove_realm_from_principal);
+  CHECK(c.sasl_super_user == "admin");
+  CHECK(c.warnings.empty());
+  // The providers registered by default are accepted quietly; others are warned about.
+  auto d = ok("dataDir=/d\n"
+              "authProvider.1=org.apache.zookeeper.server.auth.DigestAuthenticationProvider\n"
+              "authProvider.2=com.example.MyProvider\n");
+  CHECK_FALSE(d.sasl_provider);
+  REQUIRE(d.warnings.size() == 1);
+  CHECK(d.warnings[0].find("com.example.MyProvider") != std::string::npos);
+}
+
+TEST_CASE("enforce.auth needs schemes this server has providers for", "[config][sasl]") {
+  auto no_schemes = bad("dataDir=/d\nenforce.auth.enabled=true\n");
+  CHECK(no_schemes.key == "enforce.auth.schemes");
+  auto no_provider = bad("dataDir=/d\nenforce.auth.enabled=true\nenforce.auth.schemes=sasl\n");
+  CHECK(no_provider.key == "enforce.auth.schemes");
+  CHECK(no_provider.message.find("SASLAuthenticationProvider") != std::string::npos);
+  CHECK(bad("dataDir=/d\nenforce.auth.enabled=true\nenforce.auth.schemes=x509\n").value == "x509");
+  CHECK(bad("dataDir=/d\nenforce.auth.enabled=yes\n").key == "enforce.auth.enabled");
+  // Schemes alone do nothing; sessionRequireClientSASLAuth means enforce sasl.
+  CHECK_FALSE(ok("dataDir=/d\nenforce.auth.schemes=digest\n").enforce_auth_enabled);
+  auto required =
+      ok("dataDir=/d\nsessionRequireClientSASLAuth=true\n"
+         "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n");
+  CHECK(required.enforce_auth_enabled);
+  CHECK(required.enforce_auth_schemes == std::vector<std::string>{"sasl"});
+}
+
+TEST_CASE("quorum SASL keys stop the server with the key named", "[config][sasl]") {
+  for (const char* key : {"quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl",
+                          "quorum.auth.serverRequireSasl"}) {
+    auto e = bad(std::string("dataDir=/d\n") + key + "=true\n");
+    CHECK(e.key == key);
+    CHECK(e.value == "true");
+    CHECK(e.message.find("quorum SASL") != std::string::npos);
+    // Off is what Paddock does anyway: accepted, with nothing to warn about.
+    auto off = ok(std::string("dataDir=/d\n") + key + "=false\n");
+    CHECK(off.warnings.empty());
+    CHECK(bad(std::string("dataDir=/d\n") + key + "=yes\n").key == key);
+  }
+  for (const char* key :
+       {"quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext",
+        "quorum.auth.kerberos.servicePrincipal"}) {
+    auto e = bad(std::string("dataDir=/d\n") + key + "=x\n");
+    CHECK(e.key == key);
+    CHECK(e.message.find("not supported") != std::string::npos);
+  }
+}

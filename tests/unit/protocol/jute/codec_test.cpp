@@ -418,3 +418,22 @@ TEST_CASE("the sasl answer without a SASL server is ZooKeeper's bytes") {
                     "00000000"
                     "ffffffff");
 }
+
+TEST_CASE("a SASL step's answer carries the error and the token") {
+  std::string out;
+  encode_sasl_reply(out, 2, 0, std::string("rspauth=ab"));
+  CHECK(hex(out) == "0000001e"
+                    "00000002"
+                    "0000000000000000"
+                    "00000000"
+                    "0000000a"
+                    "7273706175"
+                    "74683d6162");
+  out.clear();
+  encode_sasl_reply(out, 2, -115, std::nullopt); // AuthFailed, a null token
+  CHECK(hex(out) == "00000014"
+                    "00000002"
+                    "0000000000000000"
+                    "ffffff8d"
+                    "ffffffff");
+}

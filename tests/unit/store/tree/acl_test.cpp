@@ -43,6 +43,11 @@ std::vector<scheme_case> scheme_cases() {
       {"ip /24", {"ip", "192.168.1.0/24"}, {{"ip", "192.168.1.200"}}, {{"ip", "192.168.2.1"}}},
       {"ip /0", {"ip", "0.0.0.0/0"}, {{"ip", "8.8.8.8"}}, {}},
       {"ip /31 odd", {"ip", "10.0.0.3/31"}, {{"ip", "10.0.0.2"}}, {{"ip", "10.0.0.4"}}},
+      {"sasl", {"sasl", "bob"}, {{"sasl", "bob"}}, {{"sasl", "carol"}, {"digest", "bob"}}},
+      {"sasl principal",
+       {"sasl", "client/app1@EXAMPLE.COM"},
+       {{"sasl", "client/app1@EXAMPLE.COM"}},
+       {{"sasl", "client"}}},
       // An ip id never matches a digest id with the same text, nor the other way round.
       {"scheme must match", {"digest", "10.0.0.1"}, {{"digest", "10.0.0.1"}}, {{"ip", "10.0.0.1"}}},
   };
@@ -388,4 +393,20 @@ TEST_CASE("acl helpers", "[data_tree][acl]") {
   CHECK(ip_matches("8.8.8.8", "0.0.0.0/0"));
   CHECK_FALSE(ip_matches("::1", "0.0.0.0/0"));
   CHECK(acl_permits({}, jute::perms::admin, {}));
+}
+
+TEST_CASE("sasl ids: Kerberos names; auth expands to sasl ids too", "[acl][sasl]") {
+  CHECK(valid_sasl_acl_id("bob"));
+  CHECK(valid_sasl_acl_id("alice@EXAMPLE.COM"));
+  CHECK(valid_sasl_acl_id("client/app1.example.com@EXAMPLE.COM"));
+  CHECK(valid_sasl_acl_id("svc/host")); // no realm: Java takes it whole
+  CHECK_FALSE(valid_sasl_acl_id("a@b@c"));
+  CHECK_FALSE(valid_sasl_acl_id("a/b/c@R"));
+  jute::acl_list out;
+  CHECK(fixup_acl({{perms::all, {"sasl", "a@b@c"}}}, {}, out) == jute::error_code::invalid_acl);
+  REQUIRE(fixup_acl({{perms::all, {"sasl", "bob"}}}, {}, out) == jute::error_code::ok);
+  CHECK(out == jute::acl_list{{perms::all, {"sasl", "bob"}}});
+  std::vector<jute::id> ids{{"ip", "127.0.0.1"}, {"sasl", "bob"}};
+  REQUIRE(fixup_acl({{perms::read, {"auth", ""}}}, ids, out) == jute::error_code::ok);
+  CHECK(out == jute::acl_list{{perms::read, {"sasl", "bob"}}});
 }
