@@ -32,7 +32,7 @@ TEST_CASE("rotated names append the index", "[actors][log]") {
   CHECK(rotated_log_name("p.log", 12) == "p.log.12");
 }
 
-TEST_CASE("lines go to the file; an existing file is appended to", "[actors][log]") {
+TEST_CASE("lines go to the file, an existing file is appended to", "[actors][log]") {
   scratch_dir dir;
   const auto path = dir.path() + "/p.log";
   paddock::testing::write_all(path, "before\n");
@@ -42,7 +42,7 @@ TEST_CASE("lines go to the file; an existing file is appended to", "[actors][log
   CHECK(read_all(path) == "before\none\ntwo\n");
 }
 
-TEST_CASE("a line that would pass the size starts a new file; the oldest falls off",
+TEST_CASE("a line that would pass the size starts a new file, the oldest falls off",
           "[actors][log]") {
   scratch_dir dir;
   const auto path = dir.path() + "/p.log";

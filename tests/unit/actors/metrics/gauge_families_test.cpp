@@ -9,7 +9,7 @@
 using namespace paddock;
 using namespace paddock::actors::metrics;
 
-TEST_CASE("numeric monitor values become gauges named as the key; words are left out") {
+TEST_CASE("numeric monitor values become gauges named as the key, words are left out") {
   std::vector<admin::monitor_value> values = {{"version", std::string("3.8.0")},
                                               {"server_state", std::string("leader")},
                                               {"znode_count", int64_t{12}},
@@ -34,7 +34,7 @@ TEST_CASE("the exposition of a gauge is ZooKeeper's: HELP and TYPE lines, no pre
   CHECK(text == "# HELP znode_count znode_count\n# TYPE znode_count gauge\nznode_count 5\n");
 }
 
-TEST_CASE("summaries carry ZooKeeper's quantiles; counters keep their bare name") {
+TEST_CASE("summaries carry ZooKeeper's quantiles, counters keep their bare name") {
   server_metrics m;
   m.updatelatency.Observe(2);
   m.fsynctime.Observe(1);

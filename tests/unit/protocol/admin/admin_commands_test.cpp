@@ -75,7 +75,7 @@ std::set<std::string> keys(const json& o) {
 
 } // namespace
 
-TEST_CASE("every name and alias finds its command; the listing links the primary names") {
+TEST_CASE("every name and alias finds its command, the listing links the primary names") {
   CHECK(find_command("stat")->primary == "stats");
   CHECK(find_command("srvr")->primary == "server_stats");
   CHECK(find_command("mntr")->primary == "monitor");

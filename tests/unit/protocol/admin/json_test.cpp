@@ -14,7 +14,7 @@ TEST_CASE("objects: one member a line, two spaces a level, no trailing newline")
   CHECK(o.pretty() == "{\n  \"command\" : \"ruok\",\n  \"error\" : null\n}");
 }
 
-TEST_CASE("arrays stay on one line; objects inside them open on the array's line") {
+TEST_CASE("arrays stay on one line, objects inside them open on the array's line") {
   json conn = json::empty_object();
   conn.add("remote_socket_address", "127.0.0.1:40938").add("packets_sent", int64_t{5});
   json o = json::empty_object();
@@ -42,7 +42,7 @@ TEST_CASE("nested objects indent one level deeper") {
                       "    \"packets_sent\" : 0,\n    \"avg_latency\" : 2.125\n  }\n}");
 }
 
-TEST_CASE("doubles as Java writes them; strings escaped") {
+TEST_CASE("doubles as Java writes them, strings escaped") {
   CHECK(java_double(0.0) == "0.0");
   CHECK(java_double(2.125) == "2.125");
   CHECK(java_double(1.8) == "1.8");

@@ -395,7 +395,7 @@ TEST_CASE("acl helpers", "[data_tree][acl]") {
   CHECK(acl_permits({}, jute::perms::admin, {}));
 }
 
-TEST_CASE("sasl ids: Kerberos names; auth expands to sasl ids too", "[acl][sasl]") {
+TEST_CASE("sasl ids: Kerberos names, auth expands to sasl ids too", "[acl][sasl]") {
   CHECK(valid_sasl_acl_id("bob"));
   CHECK(valid_sasl_acl_id("alice@EXAMPLE.COM"));
   CHECK(valid_sasl_acl_id("client/app1.example.com@EXAMPLE.COM"));

@@ -6,7 +6,7 @@
 using namespace paddock::cli;
 using words = std::vector<std::string>;
 
-TEST_CASE("a line splits on blanks; quotes keep blanks and go", "[cli]") {
+TEST_CASE("a line splits on blanks, quotes keep blanks and go", "[cli]") {
   CHECK(split_line("  ls   -s /a  ") == words{"ls", "-s", "/a"});
   CHECK(split_line("create /a \"hello world\"") == words{"create", "/a", "hello world"});
   CHECK(split_line("set /a 'it is' x") == words{"set", "/a", "it is", "x"});

@@ -5,7 +5,7 @@
 
 using namespace paddock::cli;
 
-TEST_CASE("members keep their order; strings are escaped", "[cli]") {
+TEST_CASE("members keep their order, strings are escaped", "[cli]") {
   json_object o;
   o.add("command", "get").add("ok", true).add("version", int64_t{-1});
   o.add("data", std::string_view("a\"b\\c\n\x01", 7));
