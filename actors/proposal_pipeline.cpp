@@ -50,6 +50,7 @@ pipeline_handle::behavior_type proposal_pipeline(self_ptr self, context_ptr ctx,
   return {
       [=](write_request& w) {
         auto& st = self->state;
+        metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.proposal_pipeline);
         w.txn.zxid = ++st.last_zxid;
         w.txn.time_ms = st.ctx->clock->wall_ms();
         log_append a{st.generation, w.txn.zxid, {}};
@@ -66,6 +67,7 @@ pipeline_handle::behavior_type proposal_pipeline(self_ptr self, context_ptr ctx,
       },
       [=](logged& l) {
         auto& st = self->state;
+        metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.proposal_pipeline);
         if (l.generation != st.generation) return;
         st.durable_zxid = l.zxid;
         release(self, l.zxid, false);

@@ -571,6 +571,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
       // From the other servers, through peer_links.
       [=](zab_in_atom, zab::server_id from, zab::message& m) {
         if (!self->state.links) return; // before the start: nothing was sent, nothing is owed
+        metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.quorum_peer);
         self->state.core->on_message(self->state.ctx->clock->monotonic_ms(), from, m);
         run_actions(self);
       },
@@ -613,6 +614,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
       },
       // The log writer.
       [=](logged& l) {
+        metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.quorum_peer);
         self->state.core->on_logged(self->state.ctx->clock->monotonic_ms(), l.zxid);
         run_actions(self);
         if (!self->state.held.empty()) propose_held(self);
@@ -626,6 +628,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
       // This server's clients.
       [=](write_request& w) {
         auto& s = self->state;
+        metrics::record_mailbox_depth(self, s.ctx->metrics->mailbox_depth.quorum_peer);
         // A txn no client asked for (a session expiry) is the leader's decision alone. One
         // made by a server that has just stopped leading (a paused leader resuming expires
         // every session it tracked) must not reach the new leader: it would end live sessions.

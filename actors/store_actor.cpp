@@ -120,6 +120,7 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
                                                   std::memory_order_relaxed);
   return {
       [=](commit_batch& b) {
+        metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.store);
         for (auto& c : b.commits)
           apply_commit(self, c);
       },
@@ -202,6 +203,7 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
       },
       [=](read_request& r) {
         auto& st = self->state;
+        metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.store);
         read_done d;
         store::watch_registration reg;
         std::span<const jute::id> auth;

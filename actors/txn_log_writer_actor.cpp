@@ -126,7 +126,11 @@ txn_log_writer_handle::behavior_type txn_log_writer_actor(self_ptr self, context
         for (auto& a : b.items)
           take_append(self, a);
       },
-      [=](flush_atom) { write_batch(self); },
+      [=](flush_atom) {
+        // Sampled once per batch: what waits here while this batch is written and synced.
+        metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.log_writer);
+        write_batch(self);
+      },
       // ZAB's TRUNC: drop the records after `zxid`. What waits in the batch is written
       // first (it was appended before the truncation was asked for).
       [=](truncate_atom, int64_t zxid) -> caf::result<bool, std::string> {

@@ -90,6 +90,7 @@ watch_manager_handle::behavior_type watch_manager(self_ptr self, context_ptr ctx
   return {
       [=](applied& a) {
         auto& st = self->state;
+        metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.watch_manager);
         // The events this change triggers go out before the origin's reply: that order, and
         // the store's single stream into here, is the watch guarantee.
         for (const auto& t : a.triggers)
@@ -101,6 +102,7 @@ watch_manager_handle::behavior_type watch_manager(self_ptr self, context_ptr ctx
       },
       [=](read_done& d) {
         auto& st = self->state;
+        metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.watch_manager);
         if (!d.from.session) return;
         for (const auto& e : d.fire_now)
           queue_event(self, d.from.session, e);

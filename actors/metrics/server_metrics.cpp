@@ -23,6 +23,16 @@ prometheus::Counter& counter(prometheus::Registry& r, const std::string& name) {
   return prometheus::BuildCounter().Name(name).Help(name).Register(r).Add({});
 }
 
+server_metrics::mailbox_depths mailbox_gauges(prometheus::Registry& r) {
+  auto& family = prometheus::BuildGauge()
+                     .Name("paddock_mailbox_depth")
+                     .Help("messages waiting in the actor's mailbox when it last took one")
+                     .Register(r);
+  return {family.Add({{"actor", "store"}}), family.Add({{"actor", "quorum_peer"}}),
+          family.Add({{"actor", "proposal_pipeline"}}), family.Add({{"actor", "log_writer"}}),
+          family.Add({{"actor", "watch_manager"}})};
+}
+
 } // namespace
 
 void size_stats::record(int64_t size) {
@@ -54,6 +64,7 @@ server_metrics::server_metrics()
       looking_count(counter(*registry_, "looking_count")),
       diff_count(counter(*registry_, "diff_count")), snap_count(counter(*registry_, "snap_count")),
       proposal_count(counter(*registry_, "proposal_count")),
-      commit_count(counter(*registry_, "commit_count")) {}
+      commit_count(counter(*registry_, "commit_count")), mailbox_depth(mailbox_gauges(*registry_)) {
+}
 
 } // namespace paddock::actors::metrics

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <prometheus/summary.h>
 
@@ -83,6 +84,25 @@ public:
   prometheus::Counter& commit_count;   // leader: proposals committed
 
   leader_state leader;
+
+  // --- Paddock's own ---
+  // paddock_mailbox_depth{actor=...}: the messages waiting in an actor's mailbox when it last
+  // took one from the write or read path. Idle, it reads 0; a number that stays high names
+  // the actor a backlog forms in front of (the store, the ZAB peer, the log writer, ...).
+  struct mailbox_depths {
+    prometheus::Gauge& store;
+    prometheus::Gauge& quorum_peer;
+    prometheus::Gauge& proposal_pipeline; // standalone: the leader's pipeline without peers
+    prometheus::Gauge& log_writer;
+    prometheus::Gauge& watch_manager;
+  };
+  mailbox_depths mailbox_depth;
 };
+
+// Reads the depth on the actor's own thread (CAF's mailbox has one consumer) and publishes
+// it through the gauge's atomic. Counting the waiting messages is a constant-time read.
+template <class Self> void record_mailbox_depth(Self* self, prometheus::Gauge& gauge) {
+  gauge.Set(static_cast<double>(self->mailbox().size()));
+}
 
 } // namespace paddock::actors::metrics

@@ -165,6 +165,9 @@ def test_zookeeper_names_with_their_types(ens):
         assert "version" not in types and "server_state" not in types
         assert types.get("paddock_log_segments") == "gauge"
         assert samples["paddock_log_segments"] >= 1
+        assert types.get("paddock_mailbox_depth") == "gauge"
+        for actor in ("store", "quorum_peer", "proposal_pipeline", "log_writer", "watch_manager"):
+            assert samples[f'paddock_mailbox_depth{{actor="{actor}"}}'] >= 0, actor
         assert samples["quorum_size"] == 3
         assert samples["election_time_count"] >= 1
         assert samples["looking_count"] >= 1
