@@ -272,6 +272,27 @@ void ask_store_and_watches(admin_handle::pointer self, const context_ptr& ctx, s
           failed);
 }
 
+// Adds each session's figures to `snap->connections`, then calls `done`: a session that does
+// not answer in time (it went away meanwhile) is simply not listed.
+void ask_sessions_into(admin_handle::pointer self, const std::vector<session_handle>& sessions,
+                       snapshot_ptr snap, std::function<void()> done) {
+  if (sessions.empty()) {
+    done();
+    return;
+  }
+  auto pending = std::make_shared<size_t>(sessions.size());
+  for (const auto& s : sessions)
+    self->request(s, ask_timeout, stats_atom::value)
+        .then(
+            [=](admin::connection_info& info) mutable {
+              snap->connections.push_back(std::move(info));
+              if (--*pending == 0) done();
+            },
+            [=](caf::error&) mutable {
+              if (--*pending == 0) done();
+            });
+}
+
 } // namespace
 
 admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr ctx) {
@@ -295,22 +316,10 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
         // step is bounded by a timeout, and the answer is formatted once all are in.
         auto finish = [=]() mutable { rp.deliver(admin::answer(word, *snap)); };
         auto ask_sessions = [=]() mutable {
-          if (!admin::needs_connections(word) || sessions.empty()) {
+          if (admin::needs_connections(word))
+            ask_sessions_into(self, sessions, snap, finish);
+          else
             finish();
-            return;
-          }
-          auto pending = std::make_shared<size_t>(sessions.size());
-          for (auto& s : sessions)
-            self->request(s, ask_timeout, stats_atom::value)
-                .then(
-                    [=](admin::connection_info& info) mutable {
-                      snap->connections.push_back(std::move(info));
-                      if (--*pending == 0) finish();
-                    },
-                    [=](caf::error&) mutable {
-                      // A session that went away meanwhile is simply not listed.
-                      if (--*pending == 0) finish();
-                    });
         };
         ask_store_and_watches(self, ctx, snap, admin::needs_watch_listings(word), ask_sessions,
                               [=](caf::error& err) mutable { rp.deliver(err); });
@@ -350,21 +359,10 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
         // each session; each step bounded by a timeout, the answer built once all are in.
         auto finish = [=]() mutable { rp.deliver(answer(std::move(*snap))); };
         auto ask_sessions = [=]() mutable {
-          if (!admin::command_needs_connections(name) || sessions.empty()) {
+          if (admin::command_needs_connections(name))
+            ask_sessions_into(self, sessions, snap, finish);
+          else
             finish();
-            return;
-          }
-          auto pending = std::make_shared<size_t>(sessions.size());
-          for (auto& s : sessions)
-            self->request(s, ask_timeout, stats_atom::value)
-                .then(
-                    [=](admin::connection_info& info) mutable {
-                      snap->connections.push_back(std::move(info));
-                      if (--*pending == 0) finish();
-                    },
-                    [=](caf::error&) mutable {
-                      if (--*pending == 0) finish(); // a session gone meanwhile is not listed
-                    });
         };
         auto ask_dump = [=]() mutable {
           if (!admin::command_needs_dump(name)) {

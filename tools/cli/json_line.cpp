@@ -1,29 +1,12 @@
 #include "tools/cli/json_line.hpp"
 
-#include <cstdio>
+#include "protocol/admin/json.hpp"
 
 namespace paddock::cli {
 
+// The AdminServer's escaping: one JSON writer's rules for both.
 std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (c < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-  }
-  return out + "\"";
+  return admin::json_quote(text);
 }
 
 std::string json_strings(const std::vector<std::string>& items) {
