@@ -156,30 +156,42 @@ def upgrade(inv, new_binary, timeout):
     if not os.path.isfile(new_binary) or not os.access(new_binary, os.X_OK):
         raise DeployError(f"{new_binary} is not an executable file")
     digest = sha256_of(new_binary)
-    for h in inv.hosts:
-        if hostproc.supervisor_pid(h) is None:
-            raise DeployError(f"host {h.sid} is not running (no supervisor); `tools/deploy up` "
-                              "first. Nothing was upgraded")
-    ok, result = probe.wait_serving(inv.hosts, min(timeout, 15.0), same_zxid=False)
+    answers = probe.ensemble_answers(inv.hosts)
+    ok, why = probe.quorum_verdict(answers)
     if not ok:
-        raise DeployError(f"the ensemble does not serve ({result}); not starting an upgrade")
+        raise DeployError(f"no quorum serves ({why}); not starting an upgrade")
     pending = [h for h in inv.hosts if not _runs(h, digest)]
     say(f"upgrade to {new_binary} (sha256 {digest[:12]}): "
-        + (f"{len(pending)} of {len(inv.hosts)} hosts to upgrade, followers first, the leader "
-           "last" if pending else "every host already runs it"))
+        + (f"{len(pending)} of {len(inv.hosts)} hosts to upgrade: hosts that do not serve "
+           "first, then followers, the leader last" if pending
+           else "every host already runs it"))
     order = []
     while pending:
-        leader = probe.leader_of(probe.ensemble_answers(inv.hosts))
-        followers = [h for h in pending if h.sid != leader]
-        host = followers[0] if followers else pending[0]
-        role = "leader" if host.sid == leader else "follower"
+        answers = probe.ensemble_answers(inv.hosts)
+        leader = probe.leader_of(answers)
+
+        def rank(h):
+            answer = answers[h.sid]
+            serving = answer is not None and answer["mode"] in probe.SERVING_MODES
+            return (2 if h.sid == leader else 1 if serving else 0, h.sid)
+
+        host = min(pending, key=rank)
+        role = ("leader" if host.sid == leader else answers[host.sid]["mode"]
+                if answers[host.sid] else "not serving")
         starts_before = hostproc.state(host).get("starts", 0)
         # The old binary stays next to the new one, for going back by hand.
         shutil.copyfile(host.installed_binary, host.installed_binary + ".previous")
         os.chmod(host.installed_binary + ".previous", 0o755)
         hostproc.install(new_binary, host.installed_binary)
-        say(f"upgrading host {host.sid} ({role}): new binary installed, restarting its server")
-        hostproc.signal_supervisor(host, signal.SIGHUP)
+        if hostproc.signal_supervisor(host, signal.SIGHUP):
+            say(f"upgrading host {host.sid} ({role}): new binary installed, restarting its "
+                "server")
+        else:  # its supervisor gave up on the old binary (or was stopped): start a new one
+            hostproc.install(hostproc.SUPERVISOR_SOURCE, host.installed_supervisor)
+            hostproc.start_supervisor(host)
+            starts_before = 0  # a new supervisor counts its starts from 0
+            say(f"upgrading host {host.sid} ({role}): new binary installed, supervisor "
+                "started")
         why = _wait_back(inv, host, starts_before, digest, timeout)
         if why is not None:
             done = ", ".join(str(sid) for sid in order) or "none"

@@ -55,12 +55,37 @@ def verdict(answers, same_zxid=True):
     leaders = [sid for sid, a in answers.items() if a and a["mode"] == "leader"]
     if not problems and len(leaders) != 1:
         problems.append(f"{len(leaders)} leaders ({', '.join(map(str, sorted(leaders)))})")
-    if not problems and same_zxid:
-        zxids = {a["zxid"] for a in answers.values()}
-        if len(zxids) != 1:
-            problems.append("zxids differ: " + ", ".join(
-                f"host {sid} at {answers[sid]['zxid']:#x}" for sid in sorted(answers)))
+    if not problems and same_zxid and not zxids_agree(answers):
+        problems.append("zxids differ: " + ", ".join(
+            f"host {sid} at {answers[sid]['zxid']:#x}" for sid in sorted(answers)))
     return (not problems), "; ".join(problems) or f"host {leaders[0]} leads"
+
+
+def quorum_verdict(answers):
+    """(serving, why): a majority of the servers serve and exactly one of them leads; the
+    others may be down (what a rolling upgrade needs to go on, or to repair a host)."""
+    serving = [sid for sid, a in answers.items() if a and a["mode"] in SERVING_MODES]
+    leaders = [sid for sid in serving if answers[sid]["mode"] == "leader"]
+    down = sorted(set(answers) - set(serving))
+    if 2 * len(serving) <= len(answers) or len(leaders) != 1:
+        return False, (f"{len(serving)} of {len(answers)} hosts serve, "
+                       f"{len(leaders)} leading" + (f"; down: {down}" if down else ""))
+    return True, f"host {leaders[0]} leads" + (f"; not serving: {down}" if down else "")
+
+
+def zxids_agree(answers):
+    """Every server has applied the same last txn. A zxid whose counter is 0 names no txn:
+    it is the start of an epoch in which the server has seen nothing yet, which ZooKeeper
+    reports (from a leader that has proposed nothing in its new epoch, and from some of its
+    followers) while others still report the last txn before that epoch. So the txn zxids
+    (counter above 0) must all be equal, and every epoch start must come after them."""
+    zxids = [a["zxid"] for a in answers.values()]
+    if any(z is None for z in zxids):
+        return False
+    txns = {z for z in zxids if z & 0xFFFFFFFF}
+    if len(txns) > 1:
+        return False
+    return all(z > max(txns, default=-1) for z in zxids if not z & 0xFFFFFFFF)
 
 
 def ensemble_answers(hosts):

@@ -143,7 +143,8 @@ class Supervisor:
 
     def sleep(self, seconds):
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not self.stop_requested:
+        while time.monotonic() < deadline and not (self.stop_requested or
+                                                   self.restart_requested):
             time.sleep(0.05)
 
     # -- the loop -------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class Supervisor:
                     if not self.on_exit() or self.stop_requested:
                         self.status = "stopped" if self.status != "gave up" else self.status
                         break
+                    self.restart_requested = False  # a SIGHUP during the backoff: start now
                     self.start_server()
                     continue
                 time.sleep(0.1)
