@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from deploylib import hosts as shared  # noqa: E402
-from deploylib.hosts import Host, netns_available, remove_stale_namespaces, run  # noqa: E402,F401
+from deploylib.hosts import netns_available, run  # noqa: E402
 
 
 class NetnsHosts(shared.NetnsHosts):

@@ -215,7 +215,6 @@ class Writer(threading.Thread):
 
 def children_on_every_host(site, path):
     """{sid: set of children} read from each host alone, after a sync."""
-    from kazoo.client import KazooClient
     seen = {}
     for h in site.topology.hosts:
         with harness.kazoo_client(f"{h.address}:{h.client_port}") as zk:
