@@ -244,6 +244,10 @@ def test_up_restart_on_crash_rolling_upgrade_down(site):
     with harness.kazoo_client(connect_string) as zk:
         zk.create("/deployed", b"up")
         assert zk.get("/deployed")[0] == b"up"
+    # `up` again leaves the running hosts alone.
+    again = deploy("up", site.inventory, "--timeout", UP_TIMEOUT)
+    assert again.stderr.count("already running") == 3
+    assert again.stdout.strip() == connect_string
 
     # kill -9 one server: its supervisor starts it again.
     victim = 2
@@ -300,6 +304,9 @@ def test_up_restart_on_crash_rolling_upgrade_down(site):
 
     down = deploy("down", site.inventory)
     assert down.stderr.count("stopped supervisor") == 3
+    after = deploy("status", site.inventory, check=False)
+    assert after.returncode == 1 and "NOT serving" in after.stdout
+    assert all(row["mode"] == "no-answer" for row in status_rows(site).values())
     assert not site.leftover_processes()
     for sid in site.roots:
         assert not os.path.exists(site.file(sid, "supervisor.pid"))

@@ -102,11 +102,13 @@ def status(inv):
         sup = hostproc.supervisor_pid(h)
         answer = answers[h.sid]
         rows.append((str(h.sid), h.endpoint(), h.netns or "-",
-                     str(sup) if sup else f"down ({st.get('status', 'never started')})",
+                     str(sup) if sup else f"down({st.get('status', 'never started')})",
                      str(hostproc.server_pid(h) or "-"), str(st.get("starts", 0)),
                      answer["mode"] if answer else "no answer",
                      f"{answer['zxid']:#x}" if answer and answer["zxid"] is not None else "-",
                      (st.get("binary_sha256") or "-")[:12]))
+    # One word per cell (`no-answer`, `down(gave-up)`), so that scripts can split the lines.
+    rows = [tuple(c.replace(" ", "-") for c in r) for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
