@@ -22,6 +22,7 @@ the same tests with ZooKeeper 3.8 started by a wrapper script as each host's "bi
 import hashlib
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,9 @@ ZOOKEEPER = harness.TARGET == "zookeeper"
 TIMING = {"tickTime": "200", "initLimit": "20", "syncLimit": "10",
           "admin.enableServer": "false", "4lw.commands.whitelist": "*"}
 UP_TIMEOUT = "120" if ZOOKEEPER else "60"
+# An open-file limit the servers would not have by chance (a container may cap the hard
+# limit below deploy's default of 65536, and only root may raise it).
+MAX_OPEN_FILES = min(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 65536) - 1
 
 
 def sha256_of(path):
@@ -82,7 +86,7 @@ class Site:
                       for h in topology.hosts}
 
     def write_inventory(self, binary, extra=None):
-        lines = [f"binary = {binary}", "root = hosts/{id}"]
+        lines = [f"binary = {binary}", "root = hosts/{id}", f"maxOpenFiles = {MAX_OPEN_FILES}"]
         lines += [f"{k} = {v}" for k, v in {**TIMING, **(extra or {})}.items()]
         for h in self.topology.hosts:
             options = [f"netns={h.netns}"] if h.netns else [
@@ -287,6 +291,9 @@ def test_up_restart_on_crash_rolling_upgrade_down(site):
     for sid, row in status_rows(site).items():
         assert new_hash.startswith(row["binary"]), f"host {sid} runs {row['binary']}"
         assert row["mode"] in ("leader", "follower")
+        with open(f"/proc/{site.pid(sid)}/limits") as f:
+            limits = re.search(r"^Max open files\s+(\d+)", f.read(), re.M)
+        assert int(limits.group(1)) == MAX_OPEN_FILES, "the supervisor's maxOpenFiles"
         if not ZOOKEEPER:
             pid = site.pid(sid)
             assert os.readlink(f"/proc/{pid}/exe") == site.file(sid, "bin/paddock")

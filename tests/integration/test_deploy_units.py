@@ -16,7 +16,7 @@ tickTime = 2000
 autopurge.purgeInterval = 1
 1 10.0.0.1
 2 10.0.0.2 netns=blue dataLogDir=/fast/log{id}   # its own log device
-3 10.0.0.3 root=/data/three clientPort=2281 tickTime=1000
+3 10.0.0.3 root=/data/three clientPort=2281 tickTime=1000 maxOpenFiles=4096
 """
 
 
@@ -31,6 +31,7 @@ def test_inventory_resolves_hosts_paths_and_ports():
     assert two.zoo["dataLogDir"] == "/fast/log2" and "dataLogDir" not in one.zoo
     assert one.data_dir == "/srv/paddock/1/data"
     assert three.zoo["tickTime"] == "1000" and one.zoo["tickTime"] == "2000"
+    assert (one.max_open_files, three.max_open_files) == (65536, 4096)
     assert inv.connect_string() == "10.0.0.1:2181,10.0.0.2:2181,10.0.0.3:2281"
 
 
@@ -44,7 +45,8 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     assert "dataDir=/data/three/data" in lines
     assert "autopurge.purgeInterval=1" in lines
     assert "4lw.commands.whitelist=srvr,mntr,ruok" in lines
-    assert not any(line.startswith(("binary", "root", "netns")) for line in lines)
+    assert not any(line.startswith(("binary", "root", "netns", "maxOpenFiles"))
+                   for line in lines)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -59,6 +61,7 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     ("root = /r/{id}\nclientPortAddress = 0.0.0.0\n1 10.0.0.1\n", "written by deploy"),
     ("root = /r/{id}\n4lw.commands.whitelist = ruok\n1 10.0.0.1\n", "srvr and mntr"),
     ("root = /r/{id}\n1 10.0.0.1 nonsense\n", "not key=value"),
+    ("root = /r/{id}\nmaxOpenFiles = lots\n1 10.0.0.1\n", "maxOpenFiles=lots"),
     ("just words here\n", "expected `key = value`"),
 ])
 def test_inventory_errors_name_the_problem(text, message):

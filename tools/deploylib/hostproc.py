@@ -77,7 +77,8 @@ def start_supervisor(host, timeout=10.0):
     """Starts the host's supervisor, detached from deploy (its own session, its output in
     supervisor.log); returns its pid once it has written its pidfile."""
     with open(host.path("supervisor.log"), "ab") as log:
-        proc = subprocess.Popen(netns_wrap(host.netns, [host.installed_supervisor, host.root]),
+        command = [host.installed_supervisor, host.root, "--nofile", str(host.max_open_files)]
+        proc = subprocess.Popen(netns_wrap(host.netns, command),
                                 stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, cwd=host.root,
                                 start_new_session=True)

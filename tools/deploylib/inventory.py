@@ -9,14 +9,18 @@
     3 10.0.0.3 root=/data/paddock clientPort=2281
 
 A line whose first word is a number is a host; any other line is a setting. deploy's own keys
-(`binary`, `root`, `netns`, `clientPort`, `quorumPort`, `electionPort`) may be set for the
-ensemble or on a host line; every other key is a zoo.cfg key, and a host line's value wins
+(`binary`, `root`, `netns`, `clientPort`, `quorumPort`, `electionPort`, `maxOpenFiles`)
+may be set for the ensemble or on a host line; every other key is a zoo.cfg key, and a host line's value wins
 over the ensemble's for that host. Paths are relative to the inventory file's directory.
 """
 import os
 import re
 
-DEPLOY_KEYS = ("binary", "root", "netns", "clientPort", "quorumPort", "electionPort")
+DEPLOY_KEYS = ("binary", "root", "netns", "clientPort", "quorumPort", "electionPort",
+               "maxOpenFiles")
+# The server's open-file limit, as LimitNOFILE in a systemd unit: one descriptor per client
+# connection, and the usual default soft limit of 1024 is too few for a busy server.
+DEFAULT_MAX_OPEN_FILES = 65536
 PORT_DEFAULTS = {"clientPort": 2181, "quorumPort": 2888, "electionPort": 3888}
 # What every zoo.cfg gets unless the inventory says otherwise: ZooKeeper's sample timing,
 # and the four-letter words deploy itself needs to see the ensemble (srvr, mntr).
@@ -35,7 +39,7 @@ class HostEntry:
     """One host of the inventory, with every path and port resolved."""
 
     def __init__(self, sid, address, root, netns, client_port, quorum_port, election_port,
-                 binary, zoo):
+                 binary, zoo, max_open_files=DEFAULT_MAX_OPEN_FILES):
         self.sid = sid
         self.address = address
         self.root = root
@@ -45,6 +49,7 @@ class HostEntry:
         self.election_port = election_port
         self.binary = binary  # what `up` installs when the host has no binary yet
         self.zoo = zoo  # this host's zoo.cfg keys besides the membership
+        self.max_open_files = max_open_files
 
     # The host's files, all under its root.
     @property
@@ -151,6 +156,10 @@ def parse(text, path="<inventory>"):
             if not value.isdigit() or not 0 < int(value) < 65536:
                 raise InventoryError(f"{where}: {key}={value} is not a port")
             ports[key] = int(value)
+        max_open_files = merged.get("maxOpenFiles", str(DEFAULT_MAX_OPEN_FILES))
+        if not max_open_files.isdigit() or int(max_open_files) < 64:
+            raise InventoryError(f"{where}: maxOpenFiles={max_open_files} is not a number of "
+                                 "at least 64")
         if "root" not in merged:
             raise InventoryError(f"{where}: no root for host {sid} (set `root = DIR/{{id}}` for "
                                  "the ensemble or root=DIR on the host line)")
@@ -174,7 +183,7 @@ def parse(text, path="<inventory>"):
         seen_endpoints |= endpoints
         hosts.append(HostEntry(sid, address, root, merged.get("netns") or None,
                                ports["clientPort"], ports["quorumPort"],
-                               ports["electionPort"], binary, zoo))
+                               ports["electionPort"], binary, zoo, int(max_open_files)))
     roots = [h.root for h in hosts]
     if len(set(roots)) != len(roots):
         raise InventoryError(f"{path}: two hosts share a root directory (use {{id}} in root)")

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""paddock-supervisor ROOT: keeps one Paddock server running on a host without systemd.
+"""paddock-supervisor ROOT [--nofile N]: keeps one Paddock server running without systemd.
 
 Runs ROOT/bin/paddock --config ROOT/zoo.cfg and restarts it when it fails, as systemd's
 Restart=on-failure would: after a crash, a kill or a non-zero exit, with a backoff of 1 s
 doubling to 8 s (back to 1 s once a server has run for 30 s); more than 5 failures within
 60 s and it gives up (a server that cannot start, e.g. a bad zoo.cfg, is not restarted for
 ever). A server that exits with status 0 on its own is not restarted, and the supervisor ends.
+
+--nofile N sets the server's open-file limit (RLIMIT_NOFILE, soft and hard, as systemd's
+LimitNOFILE; without the privilege to raise the hard limit, the soft one up to it).
 
   SIGTERM / SIGINT   stop the server (SIGTERM, SIGKILL after 20 s), then exit
   SIGHUP             restart the server now: how tools/deploy upgrade starts a new binary
@@ -18,9 +21,11 @@ The server gets PR_SET_PDEATHSIG (setpriv), so it does not outlive a supervisor 
 Standalone on purpose (the standard library only): tools/deploy copies it into each host's
 ROOT/bin, so a host keeps running whatever happens to the checkout that deployed it.
 """
+import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -67,6 +72,7 @@ class Supervisor:
         self.stop_requested = False
         self.restart_requested = False
         self.status = "starting"
+        self.limits = None  # what main() set, for the log
 
     # -- bookkeeping ----------------------------------------------------------------------
 
@@ -154,7 +160,8 @@ class Supervisor:
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_restart)
         write_atomically(os.path.join(self.root, "supervisor.pid"), f"{os.getpid()}\n")
-        self.log(f"supervising {self.binary} --config {self.config}")
+        self.log(f"supervising {self.binary} --config {self.config}"
+                 + (f"; {self.limits}" if self.limits else ""))
         try:
             self.start_server()
             while True:
@@ -198,11 +205,29 @@ class Supervisor:
         self.restart_requested = True
 
 
+def set_open_file_limit(wanted):
+    """Sets RLIMIT_NOFILE for this process and so for the servers it starts; returns what
+    was set, for the log."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(wanted, hard)))
+        return f"open-file limit {wanted}"
+    except (ValueError, OSError):  # raising the hard limit needs CAP_SYS_RESOURCE
+        capped = min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (capped, hard))
+        return f"open-file limit {capped} (wanted {wanted}; the hard limit is {hard})"
+
+
 def main(argv):
-    if len(argv) != 2 or argv[1].startswith("-"):
-        print(__doc__.strip().splitlines()[0], file=sys.stderr)
-        return 2
-    Supervisor(argv[1]).run()
+    parser = argparse.ArgumentParser(prog="paddock-supervisor",
+                                     description=__doc__.strip().splitlines()[0])
+    parser.add_argument("root")
+    parser.add_argument("--nofile", type=int, default=None)
+    args = parser.parse_args(argv[1:])
+    supervisor = Supervisor(args.root)
+    if args.nofile:
+        supervisor.limits = set_open_file_limit(args.nofile)
+    supervisor.run()
     return 0
 
 
