@@ -85,13 +85,15 @@ class Site:
         self.roots = {h.index + 1: os.path.join(directory, "hosts", str(h.index + 1))
                       for h in topology.hosts}
 
-    def write_inventory(self, binary, extra=None):
+    def write_inventory(self, binary, extra=None, observers=()):
         lines = [f"binary = {binary}", "root = hosts/{id}", f"maxOpenFiles = {MAX_OPEN_FILES}"]
         lines += [f"{k} = {v}" for k, v in {**TIMING, **(extra or {})}.items()]
         for h in self.topology.hosts:
             options = [f"netns={h.netns}"] if h.netns else [
                 f"clientPort={h.client_port}", f"quorumPort={h.quorum_port}",
                 f"electionPort={h.election_port}"]
+            if h.index + 1 in observers:
+                options.append("role=observer")
             lines.append(f"{h.index + 1} {h.address} {' '.join(options)}")
         with open(self.inventory, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -384,3 +386,21 @@ def test_upgrade_to_a_binary_that_does_not_start_aborts(site):
     assert f"upgrading host {first} (not serving)" in back.stderr
     assert all(good_hash.startswith(r["binary"]) and r["mode"] in ("leader", "follower")
                for r in status_rows(site).values())
+
+
+@pytest.mark.time_limit(420 if ZOOKEEPER else 240)
+def test_an_observer_is_upgraded_before_the_leader(site):
+    site.write_inventory(site.binary("old"), observers=(3,))
+    connect_string = deploy("up", site.inventory, "--timeout", UP_TIMEOUT).stdout.strip()
+    assert "server.3=" in open(site.file(1, "zoo.cfg")).read()
+    assert ":observer;" in open(site.file(1, "zoo.cfg")).read()
+    assert "peerType=observer" in open(site.file(3, "zoo.cfg")).read()
+    modes = {sid: r["mode"] for sid, r in status_rows(site).items()}
+    assert modes[3] == "observer" and sorted([modes[1], modes[2]]) == ["follower", "leader"]
+    upgrade = deploy("upgrade", site.inventory, "--binary", site.binary("new"),
+                     "--timeout", UP_TIMEOUT)
+    steps = re.findall(r"upgrading host (\d+) \((\w+)\)", upgrade.stderr)
+    assert len(steps) == 3 and steps[-1][1] == "leader", upgrade.stderr
+    assert ("3", "observer") in steps
+    with harness.kazoo_client(connect_string) as zk:
+        zk.create("/through-the-ensemble", b"ok")

@@ -17,13 +17,15 @@ autopurge.purgeInterval = 1
 1 10.0.0.1
 2 10.0.0.2 netns=blue dataLogDir=/fast/log{id}   # its own log device
 3 10.0.0.3 root=/data/three clientPort=2281 tickTime=1000 maxOpenFiles=4096
+4 10.0.0.4 role=observer
 """
 
 
 def test_inventory_resolves_hosts_paths_and_ports():
     inv = inventory.parse(EXAMPLE, "/etc/paddock/inventory")
-    assert [h.sid for h in inv.hosts] == [1, 2, 3]
-    one, two, three = inv.hosts
+    assert [h.sid for h in inv.hosts] == [1, 2, 3, 4]
+    one, two, three, four = inv.hosts
+    assert [h.role for h in inv.hosts] == ["participant"] * 3 + ["observer"]
     assert one.root == "/srv/paddock/1" and one.binary == "/etc/build/paddock"
     assert one.netns is None and two.netns == "blue"
     assert three.root == "/data/three" and three.client_port == 2281
@@ -32,7 +34,7 @@ def test_inventory_resolves_hosts_paths_and_ports():
     assert one.data_dir == "/srv/paddock/1/data"
     assert three.zoo["tickTime"] == "1000" and one.zoo["tickTime"] == "2000"
     assert (one.max_open_files, three.max_open_files) == (65536, 4096)
-    assert inv.connect_string() == "10.0.0.1:2181,10.0.0.2:2181,10.0.0.3:2281"
+    assert inv.connect_string() == "10.0.0.1:2181,10.0.0.2:2181,10.0.0.3:2281,10.0.0.4:2181"
 
 
 def test_zoo_cfg_names_every_server_and_this_hosts_address():
@@ -45,8 +47,11 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     assert "dataDir=/data/three/data" in lines
     assert "autopurge.purgeInterval=1" in lines
     assert "4lw.commands.whitelist=srvr,mntr,ruok" in lines
-    assert not any(line.startswith(("binary", "root", "netns", "maxOpenFiles"))
-                   for line in lines)
+    assert "server.4=10.0.0.4:2888:3888:observer;10.0.0.4:2181" in lines
+    assert not any(line.startswith(("binary", "root", "netns", "maxOpenFiles", "role",
+                                    "peerType")) for line in lines)
+    observer = inventory.render_zoo_cfg(inv, inv.hosts[3]).splitlines()
+    assert "peerType=observer" in observer
 
 
 @pytest.mark.parametrize("text, message", [
@@ -62,6 +67,8 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     ("root = /r/{id}\n4lw.commands.whitelist = ruok\n1 10.0.0.1\n", "srvr and mntr"),
     ("root = /r/{id}\n1 10.0.0.1 nonsense\n", "not key=value"),
     ("root = /r/{id}\nmaxOpenFiles = lots\n1 10.0.0.1\n", "maxOpenFiles=lots"),
+    ("root = /r/{id}\n1 10.0.0.1 role=leader\n", "participant or an observer"),
+    ("root = /r/{id}\n1 10.0.0.1 role=observer\n", "needs voters"),
     ("just words here\n", "expected `key = value`"),
 ])
 def test_inventory_errors_name_the_problem(text, message):
@@ -106,6 +113,16 @@ def test_verdict_needs_every_host_one_leader_and_the_same_zxid():
     # An epoch start before the others' txns is a server behind.
     assert not probe.verdict({1: answer(f, "0x100000000"), 2: answer(l, "0x100000007"),
                               3: answer(f, "0x100000007")})[0]
+
+
+def test_a_standalone_server_is_its_own_leader():
+    assert probe.verdict({1: answer("standalone", "0x3")}) == (True, "host 1 leads")
+
+
+def test_observers_serve_without_leading():
+    ok, why = probe.verdict({1: answer("leader", "0x3"), 2: answer("follower", "0x3"),
+                             3: answer("observer", "0x3")})
+    assert ok and why == "host 1 leads"
 
 
 def test_quorum_verdict_allows_a_minority_down():

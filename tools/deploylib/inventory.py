@@ -7,17 +7,19 @@
     1 10.0.0.1                                # hosts: id address [key=value ...]
     2 10.0.0.2 netns=blue
     3 10.0.0.3 root=/data/paddock clientPort=2281
+    4 10.0.0.4 role=observer                  # a non-voting member (default: participant)
 
 A line whose first word is a number is a host; any other line is a setting. deploy's own keys
-(`binary`, `root`, `netns`, `clientPort`, `quorumPort`, `electionPort`, `maxOpenFiles`)
-may be set for the ensemble or on a host line; every other key is a zoo.cfg key, and a host line's value wins
+(`binary`, `root`, `netns`, `clientPort`, `quorumPort`, `electionPort`, `maxOpenFiles`,
+`role`) may be set for the ensemble or on a host line; every other key is a zoo.cfg key, and a host line's value wins
 over the ensemble's for that host. Paths are relative to the inventory file's directory.
 """
 import os
 import re
 
 DEPLOY_KEYS = ("binary", "root", "netns", "clientPort", "quorumPort", "electionPort",
-               "maxOpenFiles")
+               "maxOpenFiles", "role")
+ROLES = ("participant", "observer")
 # The server's open-file limit, as LimitNOFILE in a systemd unit: one descriptor per client
 # connection, and the usual default soft limit of 1024 is too few for a busy server.
 DEFAULT_MAX_OPEN_FILES = 65536
@@ -28,7 +30,7 @@ ZOO_DEFAULTS = {"tickTime": "2000", "initLimit": "10", "syncLimit": "5",
                 "4lw.commands.whitelist": "srvr,mntr,ruok"}
 # Keys deploy writes from the inventory's own fields; setting them as zoo.cfg keys would
 # contradict the server.N lines.
-DERIVED_KEYS = ("myid", "clientPortAddress")
+DERIVED_KEYS = ("myid", "clientPortAddress", "peerType")
 
 
 class InventoryError(ValueError):
@@ -39,7 +41,7 @@ class HostEntry:
     """One host of the inventory, with every path and port resolved."""
 
     def __init__(self, sid, address, root, netns, client_port, quorum_port, election_port,
-                 binary, zoo, max_open_files=DEFAULT_MAX_OPEN_FILES):
+                 binary, zoo, max_open_files=DEFAULT_MAX_OPEN_FILES, role="participant"):
         self.sid = sid
         self.address = address
         self.root = root
@@ -50,6 +52,7 @@ class HostEntry:
         self.binary = binary  # what `up` installs when the host has no binary yet
         self.zoo = zoo  # this host's zoo.cfg keys besides the membership
         self.max_open_files = max_open_files
+        self.role = role
 
     # The host's files, all under its root.
     @property
@@ -76,6 +79,7 @@ class HostEntry:
 
     def server_line(self):
         return (f"server.{self.sid}={self.address}:{self.quorum_port}:{self.election_port}"
+                f"{':observer' if self.role == 'observer' else ''}"
                 f";{self.address}:{self.client_port}")
 
     def __repr__(self):
@@ -160,6 +164,9 @@ def parse(text, path="<inventory>"):
         if not max_open_files.isdigit() or int(max_open_files) < 64:
             raise InventoryError(f"{where}: maxOpenFiles={max_open_files} is not a number of "
                                  "at least 64")
+        role = merged.get("role", "participant")
+        if role not in ROLES:
+            raise InventoryError(f"{where}: role={role}: a host is a participant or an observer")
         if "root" not in merged:
             raise InventoryError(f"{where}: no root for host {sid} (set `root = DIR/{{id}}` for "
                                  "the ensemble or root=DIR on the host line)")
@@ -183,7 +190,9 @@ def parse(text, path="<inventory>"):
         seen_endpoints |= endpoints
         hosts.append(HostEntry(sid, address, root, merged.get("netns") or None,
                                ports["clientPort"], ports["quorumPort"],
-                               ports["electionPort"], binary, zoo, int(max_open_files)))
+                               ports["electionPort"], binary, zoo, int(max_open_files), role))
+    if not any(h.role == "participant" for h in hosts):
+        raise InventoryError(f"{path}: every host is an observer; an ensemble needs voters")
     roots = [h.root for h in hosts]
     if len(set(roots)) != len(roots):
         raise InventoryError(f"{path}: two hosts share a root directory (use {{id}} in root)")
@@ -207,5 +216,7 @@ def render_zoo_cfg(inventory, host):
         lines.append(f"{key}={value}")
     lines.append(f"clientPort={host.client_port}")
     lines.append(f"clientPortAddress={host.address}")
+    if host.role == "observer":
+        lines.append("peerType=observer")
     lines.extend(h.server_line() for h in inventory.hosts)
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@ import re
 import socket
 import time
 
-SERVING_MODES = ("leader", "follower", "observer")
+SERVING_MODES = ("leader", "follower", "observer", "standalone")
+# A one-server ensemble's server says "standalone": it is its own leader.
+LEADING_MODES = ("leader", "standalone")
 
 
 def four_letter(address, port, word, timeout=2.0):
@@ -52,7 +54,7 @@ def verdict(answers, same_zxid=True):
             problems.append(f"host {sid} does not answer")
         elif answer["mode"] not in SERVING_MODES:
             problems.append(f"host {sid} is {answer['mode']}")
-    leaders = [sid for sid, a in answers.items() if a and a["mode"] == "leader"]
+    leaders = [sid for sid, a in answers.items() if a and a["mode"] in LEADING_MODES]
     if not problems and len(leaders) != 1:
         problems.append(f"{len(leaders)} leaders ({', '.join(map(str, sorted(leaders)))})")
     if not problems and same_zxid and not zxids_agree(answers):
@@ -65,7 +67,7 @@ def quorum_verdict(answers):
     """(serving, why): a majority of the servers serve and exactly one of them leads; the
     others may be down (what a rolling upgrade needs to go on, or to repair a host)."""
     serving = [sid for sid, a in answers.items() if a and a["mode"] in SERVING_MODES]
-    leaders = [sid for sid in serving if answers[sid]["mode"] == "leader"]
+    leaders = [sid for sid in serving if answers[sid]["mode"] in LEADING_MODES]
     down = sorted(set(answers) - set(serving))
     if 2 * len(serving) <= len(answers) or len(leaders) != 1:
         return False, (f"{len(serving)} of {len(answers)} hosts serve, "
@@ -93,7 +95,7 @@ def ensemble_answers(hosts):
 
 
 def leader_of(answers):
-    leaders = [sid for sid, a in answers.items() if a and a["mode"] == "leader"]
+    leaders = [sid for sid, a in answers.items() if a and a["mode"] in LEADING_MODES]
     return leaders[0] if len(leaders) == 1 else None
 
 
