@@ -1,6 +1,5 @@
 """tools/deploy's commands: up, status, upgrade, down. Progress goes to standard error
 (`deploy: ...` lines); `up` prints the connect string alone on standard output."""
-import hashlib
 import os
 import shutil
 import signal
@@ -8,6 +7,7 @@ import sys
 import time
 
 from . import hostproc, inventory, probe
+from .supervisor import sha256_of
 
 
 class DeployError(Exception):
@@ -16,14 +16,6 @@ class DeployError(Exception):
 
 def say(message):
     print(f"deploy: {message}", file=sys.stderr, flush=True)
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _log_tails(hosts):
