@@ -1,0 +1,133 @@
+"""tools/deploy's pure parts, without a server: the inventory's parsing and the zoo.cfg it
+renders, and the verdict on `srvr` answers that decides whether an ensemble serves."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+from deploylib import inventory, probe  # noqa: E402
+
+EXAMPLE = """
+# an ensemble of three
+binary = ../build/paddock
+root = /srv/paddock/{id}
+tickTime = 2000
+autopurge.purgeInterval = 1
+1 10.0.0.1
+2 10.0.0.2 netns=blue dataLogDir=/fast/log{id}   # its own log device
+3 10.0.0.3 root=/data/three clientPort=2281 tickTime=1000 maxOpenFiles=4096
+4 10.0.0.4 role=observer
+"""
+
+
+def test_inventory_resolves_hosts_paths_and_ports():
+    inv = inventory.parse(EXAMPLE, "/etc/paddock/inventory")
+    assert [h.sid for h in inv.hosts] == [1, 2, 3, 4]
+    one, two, three, four = inv.hosts
+    assert [h.role for h in inv.hosts] == ["participant"] * 3 + ["observer"]
+    assert one.root == "/srv/paddock/1" and one.binary == "/etc/build/paddock"
+    assert one.netns is None and two.netns == "blue"
+    assert three.root == "/data/three" and three.client_port == 2281
+    assert (one.quorum_port, one.election_port) == (2888, 3888)
+    assert two.zoo["dataLogDir"] == "/fast/log2" and "dataLogDir" not in one.zoo
+    assert one.data_dir == "/srv/paddock/1/data"
+    assert three.zoo["tickTime"] == "1000" and one.zoo["tickTime"] == "2000"
+    assert (one.max_open_files, three.max_open_files) == (65536, 4096)
+    assert inv.connect_string() == "10.0.0.1:2181,10.0.0.2:2181,10.0.0.3:2281,10.0.0.4:2181"
+
+
+def test_zoo_cfg_names_every_server_and_this_hosts_address():
+    inv = inventory.parse(EXAMPLE, "/etc/paddock/inventory")
+    text = inventory.render_zoo_cfg(inv, inv.hosts[2])
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    assert "server.1=10.0.0.1:2888:3888;10.0.0.1:2181" in lines
+    assert "server.3=10.0.0.3:2888:3888;10.0.0.3:2281" in lines
+    assert "clientPort=2281" in lines and "clientPortAddress=10.0.0.3" in lines
+    assert "dataDir=/data/three/data" in lines
+    assert "autopurge.purgeInterval=1" in lines
+    assert "4lw.commands.whitelist=srvr,mntr,ruok" in lines
+    assert "server.4=10.0.0.4:2888:3888:observer;10.0.0.4:2181" in lines
+    assert not any(line.startswith(("binary", "root", "netns", "maxOpenFiles", "role",
+                                    "peerType")) for line in lines)
+    observer = inventory.render_zoo_cfg(inv, inv.hosts[3]).splitlines()
+    assert "peerType=observer" in observer
+
+
+@pytest.mark.parametrize("text, message", [
+    ("root = /r/{id}\n", "no hosts"),
+    ("1 10.0.0.1\n", "no root"),
+    ("root = /r/{id}\n1 10.0.0.1\n1 10.0.0.2\n", "appears twice"),
+    ("root = /r/{id}\n0 10.0.0.1\n", "outside 1..255"),
+    ("root = /r\n1 10.0.0.1\n2 10.0.0.2\n", "share a root"),
+    ("root = /r/{id}\n1 10.0.0.1\n2 10.0.0.1\n", "port"),
+    ("root = /r/{id}\n1 10.0.0.1 clientPort=99999\n", "not a port"),
+    ("root = /r/{id}\n1 10.0.0.1 server.2=x\n", "server.N"),
+    ("root = /r/{id}\nclientPortAddress = 0.0.0.0\n1 10.0.0.1\n", "written by deploy"),
+    ("root = /r/{id}\n4lw.commands.whitelist = ruok\n1 10.0.0.1\n", "srvr and mntr"),
+    ("root = /r/{id}\n1 10.0.0.1 nonsense\n", "not key=value"),
+    ("root = /r/{id}\nmaxOpenFiles = lots\n1 10.0.0.1\n", "maxOpenFiles=lots"),
+    ("root = /r/{id}\n1 10.0.0.1 role=leader\n", "participant or an observer"),
+    ("root = /r/{id}\n1 10.0.0.1 role=observer\n", "needs voters"),
+    ("just words here\n", "expected `key = value`"),
+])
+def test_inventory_errors_name_the_problem(text, message):
+    with pytest.raises(inventory.InventoryError, match=message.replace(".", r"\.")):
+        inventory.parse(text, "inv")
+
+
+SRVR = "Zookeeper version: 3.8.0\nLatency min/avg/max: 0/0/0\nZxid: {zxid}\nMode: {mode}\n"
+
+
+def answer(mode, zxid):
+    return probe.parse_srvr(SRVR.format(mode=mode, zxid=zxid))
+
+
+def test_parse_srvr():
+    assert answer("follower", "0x100000003") == {"mode": "follower", "zxid": 0x100000003}
+    assert probe.parse_srvr("This ZooKeeper instance is not currently serving requests\n") \
+        == {"mode": "not serving", "zxid": None}
+    assert probe.parse_srvr(None) is None
+
+
+def test_verdict_needs_every_host_one_leader_and_the_same_zxid():
+    f, l = "follower", "leader"
+    ok = {1: answer(f, "0x5"), 2: answer(l, "0x5"), 3: answer(f, "0x5")}
+    assert probe.verdict(ok) == (True, "host 2 leads")
+    assert probe.verdict({**ok, 3: None})[1] == "host 3 does not answer"
+    assert probe.verdict({**ok, 3: probe.parse_srvr("not serving\n")})[1] == \
+        "host 3 is not serving"
+    assert "2 leaders" in probe.verdict({**ok, 1: answer(l, "0x5")})[1]
+    lagging = {**ok, 3: answer(f, "0x4")}
+    assert not probe.verdict(lagging)[0] and "zxids differ" in probe.verdict(lagging)[1]
+    assert probe.verdict(lagging, same_zxid=False)[0]
+    # A leader that opened epoch 2 and proposed nothing in it yet (ZooKeeper reports that
+    # zxid), its followers at the last txn of epoch 1: the same state.
+    new_epoch = {1: answer(f, "0x100000007"), 2: answer(l, "0x200000000"),
+                 3: answer(f, "0x100000007")}
+    assert probe.verdict(new_epoch)[0]
+    assert not probe.verdict({**new_epoch, 2: answer(l, "0x200000001")})[0]
+    # A fresh ZooKeeper ensemble: some servers at 0x0, others at the first epoch's start.
+    assert probe.verdict({1: answer(f, "0x0"), 2: answer(l, "0x100000000"),
+                          3: answer(f, "0x100000000")})[0]
+    # An epoch start before the others' txns is a server behind.
+    assert not probe.verdict({1: answer(f, "0x100000000"), 2: answer(l, "0x100000007"),
+                              3: answer(f, "0x100000007")})[0]
+
+
+def test_a_standalone_server_is_its_own_leader():
+    assert probe.verdict({1: answer("standalone", "0x3")}) == (True, "host 1 leads")
+
+
+def test_observers_serve_without_leading():
+    ok, why = probe.verdict({1: answer("leader", "0x3"), 2: answer("follower", "0x3"),
+                             3: answer("observer", "0x3")})
+    assert ok and why == "host 1 leads"
+
+
+def test_quorum_verdict_allows_a_minority_down():
+    f, l = "follower", "leader"
+    assert probe.quorum_verdict({1: answer(f, "0x1"), 2: answer(l, "0x1"), 3: None}) == \
+        (True, "host 2 leads; not serving: [3]")
+    assert not probe.quorum_verdict({1: None, 2: answer(l, "0x1"), 3: None})[0]
+    assert not probe.quorum_verdict({1: answer(f, "0x1"), 2: answer(f, "0x1"), 3: None})[0]
