@@ -4,6 +4,7 @@
 #include "actors/server.hpp"
 #include "config/sasl_settings.hpp"
 #include "config/zoo_config.hpp"
+#include "paddock/git_commit.hpp"
 #include "paddock/version.hpp"
 #include "protocol/sasl/sasl_server.hpp"
 
@@ -38,7 +39,8 @@ Options:
                         peer-links, session-tracker); see docs/operator-guide.md.
                         Never on a server that holds data you care about.
   -h, --help            print this help and exit
-  -V, --version         print the version and exit
+  -V, --version         print the version, the git commit and the build type, and
+                        exit
 )";
 
 // Client SASL, when a JAAS file is given (docs/operator-guide.md, SASL). False: the
@@ -87,7 +89,10 @@ int main(int argc, char** argv) {
       std::cout << usage;
       return 0;
     } else if (arg == "-V" || arg == "--version") {
-      std::cout << "paddock " << paddock::version_string << " (ZooKeeper protocol "
+      // One line, for scripts and help2man: the version, the commit it was built from
+      // ("unknown" outside a git checkout) and CMAKE_BUILD_TYPE.
+      std::cout << "paddock " << paddock::version_string << " (commit " << paddock::git_commit
+                << ", " << paddock::build_type << " build, ZooKeeper protocol "
                 << paddock::zookeeper_compat_version << ")\n";
       return 0;
     } else if (arg == "-c" || arg == "--config") {
