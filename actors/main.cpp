@@ -19,7 +19,7 @@
 namespace {
 
 constexpr std::string_view usage = R"(Usage: paddock --config FILE
-       paddock FILE
+  or:  paddock FILE
 
 Runs a Paddock server, a ZooKeeper-compatible coordination service.
 FILE is a ZooKeeper zoo.cfg (tickTime, dataDir, clientPort, clientPortAddress,
@@ -28,7 +28,8 @@ jute.maxbuffer, ...); dataDir/myid is read when present.
 
 Options:
   -c, --config FILE     the zoo.cfg to read
-      --log-level LEVEL trace, debug, info (default), warn, error, critical, off
+      --log-level LEVEL
+                        trace, debug, info (default), warn, error, critical, off
                         (over paddock.log.level in zoo.cfg and $PADDOCK_LOG_LEVEL)
       --log-file FILE   log to FILE instead of standard error, rotated by size
                         (over paddock.log.file; see docs/operator-guide.md, Logs)
