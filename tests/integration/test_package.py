@@ -51,6 +51,11 @@ def why_skip():
     for tool in ("dpkg", "dpkg-deb", "lintian", "help2man", "systemd-analyze", "setpriv"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (tools/install-deps installs it)"
+    if harness.SANITIZED:
+        return "the binaries are a sanitizer build, which is not what a package ships"
+    for binary in ("paddock", "paddock-cli", "paddock-bench"):
+        if not os.access(os.path.join(BUILD_DIR, "bin", binary), os.X_OK):
+            return f"{BUILD_DIR}/bin/{binary} is not built"
     if package_status().startswith("install ok"):
         return "a paddock package is installed on this machine; the test would remove it"
     return None
