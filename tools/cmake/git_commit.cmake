@@ -12,7 +12,9 @@ if(GIT_EXECUTABLE)
     OUTPUT_VARIABLE head RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   if(rc EQUAL 0 AND NOT head STREQUAL "")
     set(commit ${head})
-    execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} status --porcelain
+    # --no-optional-locks: no index refresh written, so no index.lock taken behind the back of
+    # a git command running in the same checkout.
+    execute_process(COMMAND ${GIT_EXECUTABLE} --no-optional-locks -C ${SOURCE_DIR} status --porcelain
       --untracked-files=no OUTPUT_VARIABLE changes RESULT_VARIABLE rc ERROR_QUIET)
     if(rc EQUAL 0 AND NOT changes STREQUAL "")
       string(APPEND commit "-dirty")
