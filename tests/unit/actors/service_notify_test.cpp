@@ -41,7 +41,7 @@ TEST_CASE("service notify: READY=1 and STOPPING=1 with their status reach NOTIFY
     WARN("built without libsystemd: nothing is sent");
     return;
   }
-  scratch_dir dir;
+  paddock::testing::scratch_dir dir;
   const auto path = dir.path() + "/notify";
   notify_socket sock(path);
   REQUIRE(::setenv("NOTIFY_SOCKET", path.c_str(), 1) == 0);
