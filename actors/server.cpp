@@ -358,8 +358,8 @@ int run_server(const config::server_config& cfg, const run_options& options) {
 
   // systemd's READY=1 once the client port listens, after the recovery above. An ensemble
   // member says so before it has a leader: waiting for a quorum would block
-  // `systemctl start` on the first host of an ensemble until the others start (its clients
-  // are told "not serving" until then, as ZooKeeper's are).
+  // `systemctl start` on the first host of an ensemble until the others start. Until a
+  // leader is established it serves no client, as a ZooKeeper member without a quorum.
   const std::string where =
       (cfg.client_port_address.empty() ? std::string("0.0.0.0") : cfg.client_port_address) + ":" +
       std::to_string(bound_port);
