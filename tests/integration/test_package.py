@@ -221,6 +221,10 @@ def test_install_run_upgrade_purge():
                 assert other.get("/packaged")[0] == b"kept across the upgrade"
                 # SIGTERM expired no session: the ephemeral's owner is still alive.
                 assert other.exists("/packaged-eph").ephemeralOwner == sid
+            # The installed client and bench run with the libraries the package depends on.
+            out = run("/usr/bin/paddock-cli", "-server", f"127.0.0.1:{port}", "get", "/packaged")
+            assert out == "kept across the upgrade\n"
+            assert run("/usr/bin/paddock-bench", "--version").startswith("paddock-bench ")
         with open(os.path.join(LOG_DIR, "paddock.log")) as f:
             assert "listening for ZooKeeper clients on 127.0.0.1:" in f.read()
         assert os.path.isdir(os.path.join(DATA_DIR, "paddock"))
