@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <system_error>
@@ -55,6 +56,15 @@ log_file::log_file(const config::log_settings& settings)
   pipe_read_ = fds[0];
   pipe_write_ = fds[1];
   ::fcntl(pipe_write_, F_SETFL, O_NONBLOCK);
+  // The reopener blocks every signal, as it inherits this thread's mask when created.
+  // SIGTERM and SIGINT must reach run_server's sigwait: a thread that did not block them,
+  // started before run_server blocks them, would take one and the process would die of its
+  // default action, unlogged and without a clean stop. SIGHUP's handler runs on another
+  // thread, which makes no difference to it.
+  sigset_t all_signals;
+  sigset_t previous;
+  sigfillset(&all_signals);
+  ::pthread_sigmask(SIG_BLOCK, &all_signals, &previous);
   reopener_ = std::thread([this] {
     char byte = 0;
     for (;;) {
@@ -65,6 +75,7 @@ log_file::log_file(const config::log_settings& settings)
       spdlog::info("log file reopened (SIGHUP)");
     }
   });
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   spdlog::drop(logger_name);
   install(std::make_shared<spdlog::logger>(logger_name, sink_), settings.level);
   sighup_pipe.store(pipe_write_);

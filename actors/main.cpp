@@ -4,6 +4,7 @@
 #include "actors/server.hpp"
 #include "config/sasl_settings.hpp"
 #include "config/zoo_config.hpp"
+#include "paddock/git_commit.hpp"
 #include "paddock/version.hpp"
 #include "protocol/sasl/sasl_server.hpp"
 
@@ -18,7 +19,7 @@
 namespace {
 
 constexpr std::string_view usage = R"(Usage: paddock --config FILE
-       paddock FILE
+  or:  paddock FILE
 
 Runs a Paddock server, a ZooKeeper-compatible coordination service.
 FILE is a ZooKeeper zoo.cfg (tickTime, dataDir, clientPort, clientPortAddress,
@@ -27,7 +28,8 @@ jute.maxbuffer, ...); dataDir/myid is read when present.
 
 Options:
   -c, --config FILE     the zoo.cfg to read
-      --log-level LEVEL trace, debug, info (default), warn, error, critical, off
+      --log-level LEVEL
+                        trace, debug, info (default), warn, error, critical, off
                         (over paddock.log.level in zoo.cfg and $PADDOCK_LOG_LEVEL)
       --log-file FILE   log to FILE instead of standard error, rotated by size
                         (over paddock.log.file; see docs/operator-guide.md, Logs)
@@ -38,7 +40,8 @@ Options:
                         peer-links, session-tracker); see docs/operator-guide.md.
                         Never on a server that holds data you care about.
   -h, --help            print this help and exit
-  -V, --version         print the version and exit
+  -V, --version         print the version, the git commit and the build type, and
+                        exit
 )";
 
 // Client SASL, when a JAAS file is given (docs/operator-guide.md, SASL). False: the
@@ -87,7 +90,10 @@ int main(int argc, char** argv) {
       std::cout << usage;
       return 0;
     } else if (arg == "-V" || arg == "--version") {
-      std::cout << "paddock " << paddock::version_string << " (ZooKeeper protocol "
+      // One line, for scripts and help2man: the version, the commit it was built from
+      // ("unknown" outside a git checkout) and CMAKE_BUILD_TYPE.
+      std::cout << "paddock " << paddock::version_string << " (commit " << paddock::git_commit
+                << ", " << paddock::build_type << " build, ZooKeeper protocol "
                 << paddock::zookeeper_compat_version << ")\n";
       return 0;
     } else if (arg == "-c" || arg == "--config") {

@@ -15,6 +15,7 @@
 #include "actors/peer_links.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/quorum_peer.hpp"
+#include "actors/service_notify.hpp"
 #include "actors/session_expiry_actor.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/store_actor.hpp"
@@ -285,11 +286,13 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   };
 
   bool bound = false;
+  uint16_t bound_port = 0;
   self->request(listener, std::chrono::seconds(10), open_atom::value,
                 static_cast<uint16_t>(cfg.client_port), cfg.client_port_address)
       .receive(
           [&](uint16_t port) {
             bound = true;
+            bound_port = port;
             spdlog::info("Paddock {} listening for ZooKeeper clients on {}:{} ({})", version_string,
                          cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address,
                          port,
@@ -353,6 +356,18 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   for (const auto& entry : core)
     self->monitor(entry.first);
 
+  // systemd's READY=1 once the client port listens, after the recovery above. An ensemble
+  // member says so before it has a leader: waiting for a quorum would block
+  // `systemctl start` on the first host of an ensemble until the others start. Until a
+  // leader is established it serves no client, as a ZooKeeper member without a quorum.
+  const std::string where =
+      (cfg.client_port_address.empty() ? std::string("0.0.0.0") : cfg.client_port_address) + ":" +
+      std::to_string(bound_port);
+  notify_ready(cfg.is_ensemble()
+                   ? "ensemble member " + std::to_string(cfg.server_id) + " listening on " + where +
+                         "; serves once a leader is established"
+                   : "serving clients on " + where + " (standalone)");
+
   auto self_handle = caf::actor{self.ptr()};
   std::thread signal_waiter([signals, self_handle] {
     int sig = 0;
@@ -375,6 +390,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
                   kill(getpid(), SIGTERM); // release the signal waiter
                 });
   signal_waiter.join();
+  notify_stopping(status == 0 ? "stopping on a signal" : "stopping: a core actor failed");
   admin_http.reset(); // waits for the requests in progress, which the actors still answer
   stop_all();
   return status;

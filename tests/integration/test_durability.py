@@ -56,13 +56,15 @@ def test_acknowledged_writes_survive_a_restart(fresh_server, hard):
         check_survived(zk, stats)
 
 
-def test_a_session_and_its_ephemerals_survive_a_restart(fresh_server):
+@pytest.mark.parametrize("hard", [False, True], ids=["sigterm", "sigkill"])
+def test_a_session_and_its_ephemerals_survive_a_restart(fresh_server, hard):
+    # SIGTERM (systemctl stop) expires no session: the clients resume theirs after a restart.
     with harness.kazoo_client(fresh_server, timeout=10.0) as zk:
         states = []
         zk.add_listener(states.append)
         zk.create("/eph", ephemeral=True)
         sid = zk.client_id[0]
-        fresh_server.restart(hard=True)
+        fresh_server.restart(hard=hard)
         # A fresh client first: it fails fast where the owner, whose last zxid is then ahead
         # of the server's, would be refused again and again.
         with harness.kazoo_client(fresh_server) as other:

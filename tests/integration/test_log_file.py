@@ -104,6 +104,17 @@ def test_sighup_reopens_after_rename(logged_server):
         zk.create("/after-sighup", b"x")
 
 
+def test_sigterm_stops_cleanly_with_a_log_file(logged_server):
+    # The log file's reopener thread must not take SIGTERM (its default action would kill
+    # the process before the clean stop): exit status 0 and the stop logged.
+    srv = logged_server
+    with kazoo_client(srv) as zk:
+        zk.create("/before-sigterm", b"x")
+    srv.proc.send_signal(signal.SIGTERM)
+    assert srv.proc.wait(timeout=30) == 0
+    assert "received signal 15, shutting down" in read(srv.log_file)
+
+
 def test_zoo_cfg_keys_and_level():
     """The file and level from zoo.cfg; --log-level over paddock.log.level; every fsync over
     fsync.warningthresholdms=0 logged with ZooKeeper's words."""

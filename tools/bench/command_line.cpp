@@ -55,7 +55,8 @@ parsed_command_line parse_command_line(bench_client client, int argc, const char
   app.add_option("--warmup", opt.warmup_s, "seconds of load before measuring")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--value-size", opt.value_size, "bytes per value (create, set; get's keys)")
+  app.add_option("--value-size", opt.value_size,
+                 "bytes per value (create, set; the values get reads)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
   app.add_option("--key-space", opt.key_space, "znodes pre-created for get/set/mixed")
