@@ -1,6 +1,7 @@
 // paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
 #include "actors/logging.hpp"
+#include "actors/migration_command.hpp"
 #include "actors/server.hpp"
 #include "config/sasl_settings.hpp"
 #include "config/zoo_config.hpp"
@@ -20,6 +21,8 @@ namespace {
 
 constexpr std::string_view usage = R"(Usage: paddock --config FILE
   or:  paddock FILE
+  or:  paddock import-zookeeper --from ZK_DATADIR --to DATADIR [--from-log ZK_DATALOGDIR]
+  or:  paddock export-zookeeper --from DATADIR --to ZK_DATADIR [--from-log DATALOGDIR]
 
 Runs a Paddock server, a ZooKeeper-compatible coordination service.
 FILE is a ZooKeeper zoo.cfg (tickTime, dataDir, clientPort, clientPortAddress,
@@ -71,6 +74,7 @@ bool setup_sasl(const paddock::config::server_config& cfg) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto status = paddock::actors::run_migration_command(argc, argv)) return *status;
   std::string config_path;
   // Unset: paddock.log.level / paddock.log.file from zoo.cfg decide.
   std::optional<std::string> log_level;

@@ -1,0 +1,320 @@
+#include "store/zookeeper/zk_migration.hpp"
+
+#include "store/disk/epoch_file.hpp"
+#include "store/disk/posix_file_system.hpp"
+#include "store/disk/recovery.hpp"
+#include "store/disk/snapshot.hpp"
+#include "store/zookeeper/zk_session_password.hpp"
+#include "store/zookeeper/zk_snapshot.hpp"
+#include "store/zookeeper/zk_txn_log.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+#include <utility>
+
+namespace paddock::store::zookeeper {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+migration_result refused(std::string message) {
+  return {2, std::move(message), {}};
+}
+
+std::optional<std::string> read_whole_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return std::move(s).str();
+}
+
+// ZooKeeper's files live in <dataDir>/version-2; the folder itself may be given too.
+fs::path version2_folder(const std::string& dir) {
+  fs::path p(dir);
+  if (fs::is_directory(p / "version-2")) return p / "version-2";
+  return p;
+}
+
+// Files "<prefix>.<hex zxid>[.ext]" in `dir`, by zxid, newest first when `newest_first`.
+std::vector<std::pair<int64_t, fs::path>> zxid_files(const fs::path& dir, std::string_view prefix,
+                                                     bool newest_first) {
+  std::vector<std::pair<int64_t, fs::path>> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file()) continue;
+    if (auto z = zxid_from_name(e.path().filename().string(), prefix))
+      out.emplace_back(*z, e.path());
+  }
+  std::sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+    return newest_first ? a.first > b.first : a.first < b.first;
+  });
+  return out;
+}
+
+// The target must not exist yet, or be an empty directory: an import never mixes with data.
+std::optional<std::string> check_target(const std::string& to) {
+  std::error_code ec;
+  if (!fs::exists(to, ec)) return std::nullopt;
+  if (!fs::is_directory(to, ec)) return fmt::format("{} exists and is not a directory", to);
+  if (!fs::is_empty(to, ec)) return fmt::format("{} is not empty: refusing to write into it", to);
+  return std::nullopt;
+}
+
+// A fresh temporary directory next to `to`, so the final rename stays in one file system.
+fs::path temp_next_to(const std::string& to) {
+  fs::path target = fs::absolute(to).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
+  return target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), getpid());
+}
+
+// Moves the finished temporary directory to `to` (replacing an empty one) and makes the
+// rename durable.
+migration_result install(posix_file_system& disk, const fs::path& tmp, const std::string& to) {
+  std::error_code ec;
+  if (fs::exists(to, ec)) fs::remove(to, ec); // empty: checked before
+  auto st = disk.rename(tmp.string(), to);
+  if (!st.ok()) return {1, st.message, {}};
+  (void)disk.sync_directory(fs::absolute(to).lexically_normal().parent_path().string());
+  return {};
+}
+
+// The ZooKeeper snapshot to start from and the tree it holds.
+struct loaded_snapshot {
+  zk_tree tree;
+  fs::path path;
+};
+
+std::optional<loaded_snapshot>
+load_newest_snapshot(const fs::path& dir, std::vector<std::string>& notes, std::string& error) {
+  auto snaps = zxid_files(dir, "snapshot", true);
+  if (snaps.empty()) {
+    error = fmt::format("no ZooKeeper snapshot (snapshot.<zxid>) in {}", dir.string());
+    return std::nullopt;
+  }
+  std::vector<std::string> problems;
+  for (const auto& [zxid, path] : snaps) {
+    auto name = path.filename().string();
+    if (name.find('.', std::string("snapshot.").size()) != std::string::npos) {
+      problems.push_back(fmt::format("{}: compressed snapshots are not supported", name));
+      continue;
+    }
+    auto bytes = read_whole_file(path);
+    if (!bytes) {
+      problems.push_back(fmt::format("{}: cannot be read", name));
+      continue;
+    }
+    loaded_snapshot s;
+    zk_snapshot_info info;
+    std::string why;
+    if (!parse_zk_snapshot(*bytes, s.tree, info, why)) {
+      problems.push_back(fmt::format("{}: {}", name, why));
+      continue;
+    }
+    for (auto& p : problems)
+      notes.push_back("skipped " + p + " (falling back to an older snapshot, as ZooKeeper does)");
+    s.tree.last_zxid = zxid;
+    s.path = path;
+    return s;
+  }
+  error = "no valid snapshot in " + dir.string() + ":";
+  for (const auto& p : problems)
+    error += "\n  " + p;
+  return std::nullopt;
+}
+
+// FileTxnLog.getLogFiles: the newest log starting at or before `from_zxid`, and every later
+// one.
+std::vector<fs::path> logs_from(const fs::path& dir, int64_t from_zxid) {
+  auto logs = zxid_files(dir, "log", false);
+  int64_t start = 0;
+  for (const auto& [zxid, path] : logs) {
+    if (zxid > from_zxid) break;
+    start = std::max(start, zxid);
+  }
+  std::vector<fs::path> out;
+  for (const auto& [zxid, path] : logs)
+    if (zxid >= start) out.push_back(path);
+  return out;
+}
+
+} // namespace
+
+bool to_data_tree(const zk_tree& in, data_tree& out, std::string& error) {
+  data_tree tree;
+  // Parent-first, from the root: the order restore_node needs.
+  std::vector<std::string> stack{""};
+  while (!stack.empty()) {
+    auto path = std::move(stack.back());
+    stack.pop_back();
+    auto it = in.nodes.find(path);
+    if (it == in.nodes.end()) {
+      error = fmt::format("znode {} is listed as a child but does not exist", path);
+      return false;
+    }
+    const zk_node& n = it->second;
+    znode_image img{.path = path,
+                    .data = n.data,
+                    .data_is_null = n.data_is_null,
+                    .czxid = n.stat.czxid,
+                    .mzxid = n.stat.mzxid,
+                    .pzxid = n.stat.pzxid,
+                    .ctime = n.stat.ctime,
+                    .mtime = n.stat.mtime,
+                    .ephemeral_owner = n.stat.ephemeral_owner,
+                    .version = n.stat.version,
+                    .cversion = n.stat.cversion,
+                    .aversion = n.stat.aversion,
+                    .num_children = static_cast<uint32_t>(n.children.size())};
+    if (!tree.restore_node(img, n.acl)) {
+      error = fmt::format("znode {} cannot be placed in the tree", path);
+      return false;
+    }
+    for (const auto& child : n.children)
+      stack.push_back(path + "/" + child);
+  }
+  for (const auto& [id, timeout] : in.sessions)
+    tree.restore_session({id, timeout, zk_session_password(id)});
+  tree.restore_last_zxid(in.last_zxid);
+  out = std::move(tree);
+  return true;
+}
+
+migration_result import_zookeeper(const std::string& from, const std::string& from_log,
+                                  const std::string& to) {
+  if (auto bad = check_target(to)) return refused(*bad);
+  auto snap_dir = version2_folder(from);
+  auto log_dir = from_log.empty() ? snap_dir : version2_folder(from_log);
+  if (!fs::is_directory(snap_dir)) return refused(fmt::format("{} is not a directory", from));
+
+  migration_result result;
+  std::string error;
+  auto snap = load_newest_snapshot(snap_dir, result.notes, error);
+  if (!snap) return refused(error);
+  zk_tree& tree = snap->tree;
+  const int64_t snap_zxid = tree.last_zxid;
+
+  // Every logged txn after the snapshot, as ZooKeeper's fastForwardFromEdits: a torn or
+  // zero-padded end of one file moves on to the next file; a checksum mismatch stops.
+  size_t replayed = 0;
+  for (const auto& path : logs_from(log_dir, snap_zxid + 1)) {
+    auto bytes = read_whole_file(path);
+    if (!bytes) return refused(fmt::format("{}: cannot be read", path.string()));
+    auto log = parse_zk_log(*bytes);
+    if (!log.ok) return refused(fmt::format("{}: {}", path.string(), log.error));
+    if (log.end == zk_log_end::torn)
+      result.notes.push_back(fmt::format("{}: a torn record at offset {} ends the log there (a "
+                                         "write cut short by a crash), as ZooKeeper reads it",
+                                         path.filename().string(), log.end_offset));
+    for (const auto& rec : log.records) {
+      if (rec.header.zxid <= snap_zxid) continue;
+      if (!apply_txn(tree, rec.header, rec.body, error))
+        return refused(fmt::format("{}: {}", path.string(), error));
+      ++replayed;
+    }
+  }
+
+  data_tree out;
+  if (!to_data_tree(tree, out, error)) return refused(error);
+
+  posix_file_system disk;
+  auto tmp = temp_next_to(to);
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  auto paddock_dir = (tmp / "paddock").string();
+  if (auto st = disk.create_directories(paddock_dir); !st.ok()) return {1, st.message, {}};
+  auto fail = [&](const io_status& st) {
+    fs::remove_all(tmp, ec);
+    return migration_result{1, st.message, {}};
+  };
+  if (auto st = write_snapshot(disk, out, paddock_dir); !st.ok()) return fail(st);
+  // An ensemble member keeps its ZAB epochs (ZooKeeper has them next to its snapshots).
+  for (const char* name : {"acceptedEpoch", "currentEpoch"}) {
+    auto epoch = read_epoch_file(disk, (snap_dir / name).string());
+    if (!epoch.status.ok()) {
+      fs::remove_all(tmp, ec);
+      return refused(epoch.status.message);
+    }
+    if (epoch.value)
+      if (auto st = write_epoch_file(disk, paddock_dir + "/" + name, *epoch.value); !st.ok())
+        return fail(st);
+  }
+  if (auto st = disk.sync_directory(tmp.string()); !st.ok()) return fail(st);
+  auto installed = install(disk, tmp, to);
+  if (installed.exit_code != 0) {
+    fs::remove_all(tmp, ec);
+    return installed;
+  }
+  result.message = fmt::format(
+      "imported zxid 0x{:x} into {}: {} ({} log records replayed after it), {} znodes, {} "
+      "sessions",
+      out.last_zxid(), to, snap->path.string(), replayed, out.node_count(), out.session_count());
+  return result;
+}
+
+migration_result export_zookeeper(const std::string& from, const std::string& from_log,
+                                  const std::string& to) {
+  if (auto bad = check_target(to)) return refused(*bad);
+  if (!fs::is_directory(fs::path(from) / "paddock"))
+    return refused(fmt::format("{} holds no Paddock data ({}/paddock is missing)", from, from));
+  posix_file_system disk;
+  auto snap_dir = from + "/paddock";
+  auto log_dir = (from_log.empty() ? from : from_log) + "/paddock";
+  auto recovered = recover(disk, snap_dir, log_dir);
+  if (!recovered.status.ok())
+    return refused(fmt::format("cannot recover {}: {}", from, recovered.status.message));
+  migration_result result;
+  result.notes = recovered.warnings;
+  const data_tree& tree = recovered.tree;
+  const int64_t zxid = tree.last_zxid();
+
+  auto tmp = temp_next_to(to);
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  auto version2 = (tmp / "version-2").string();
+  if (auto st = disk.create_directories(version2); !st.ok()) return {1, st.message, {}};
+  auto fail = [&](const io_status& st) {
+    fs::remove_all(tmp, ec);
+    return migration_result{1, st.message, {}};
+  };
+  auto bytes = write_zk_snapshot(tree);
+  {
+    std::unique_ptr<writable_file> f;
+    auto path = version2 + "/" + zk_snapshot_name(zxid);
+    if (auto st = disk.open_for_write(path, open_mode::create_or_truncate, f); !st.ok())
+      return fail(st);
+    size_t written = 0;
+    if (auto st = f->write_at(0, bytes, written); !st.ok()) return fail(st);
+    if (auto st = f->sync(); !st.ok()) return fail(st);
+  }
+  // ZooKeeper's epochs: Paddock's when it has them (an ensemble member), else the epoch of
+  // the last zxid, which is what ZooKeeper assumes without the files.
+  for (const char* name : {"acceptedEpoch", "currentEpoch"}) {
+    auto epoch = read_epoch_file(disk, snap_dir + "/" + name);
+    if (!epoch.status.ok()) {
+      fs::remove_all(tmp, ec);
+      return refused(epoch.status.message);
+    }
+    auto value = epoch.value.value_or(static_cast<int64_t>(static_cast<uint64_t>(zxid) >> 32));
+    if (auto st = write_epoch_file(disk, version2 + "/" + name, value); !st.ok()) return fail(st);
+  }
+  if (auto st = disk.sync_directory(version2); !st.ok()) return fail(st);
+  auto installed = install(disk, tmp, to);
+  if (installed.exit_code != 0) {
+    fs::remove_all(tmp, ec);
+    return installed;
+  }
+  result.message =
+      fmt::format("exported zxid 0x{:x} to {}/version-2/{}: {} znodes, {} sessions", zxid, to,
+                  zk_snapshot_name(zxid), tree.node_count(), tree.session_count());
+  return result;
+}
+
+} // namespace paddock::store::zookeeper

@@ -1,0 +1,38 @@
+#pragma once
+// Moving a ZooKeeper data directory into Paddock and back (docs/operator-guide.md, "Moving
+// from ZooKeeper"). Import reads what ZooKeeper's own start-up would: the newest snapshot
+// that loads whole (older ones when it does not), then every logged txn after it, replayed
+// as ZooKeeper replays them; it writes the tree as one Paddock snapshot. Export writes a
+// Paddock data dir's tree as one ZooKeeper snapshot. Both build the result in a temporary
+// directory next to the target and rename it into place at the end: never half a result.
+#include "store/tree/data_tree.hpp"
+#include "store/zookeeper/zk_tree.hpp"
+
+#include <string>
+#include <vector>
+
+namespace paddock::store::zookeeper {
+
+struct migration_result {
+  // 0 done; 2 refused (damaged or missing input, a non-empty target); 1 an I/O failure.
+  int exit_code = 0;
+  std::string message;
+  std::vector<std::string> notes; // what was skipped or cut, for the log
+};
+
+// `from`: ZooKeeper's dataDir or its version-2 folder; `from_log`: its dataLogDir when that
+// differs (empty: the same). `to`: the Paddock dataDir to create (absent or empty).
+migration_result import_zookeeper(const std::string& from, const std::string& from_log,
+                                  const std::string& to);
+
+// `from`: a Paddock dataDir (`from_log`: its dataLogDir when that differs); `to`: the
+// ZooKeeper dataDir to create (absent or empty), which gets version-2/snapshot.<zxid> and the
+// epoch files.
+migration_result export_zookeeper(const std::string& from, const std::string& from_log,
+                                  const std::string& to);
+
+// The imported tree as Paddock's: every znode parent-first, sessions with ZooKeeper's
+// passwords, the last zxid. False (with `error`) when a znode cannot be placed.
+bool to_data_tree(const zk_tree& in, data_tree& out, std::string& error);
+
+} // namespace paddock::store::zookeeper

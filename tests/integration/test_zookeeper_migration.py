@@ -1,0 +1,314 @@
+"""`paddock import-zookeeper` and `paddock export-zookeeper` against Debian's ZooKeeper 3.8:
+data written there by kazoo (every znode kind, ACLs, quotas, deletes, setData versions, a
+multi, 100,000 small znodes) imports into Paddock with every znode's data, Stat and ACL
+equal to what ZooKeeper served; exported back, ZooKeeper serves the same again; a ZooKeeper
+killed mid-write imports what ZooKeeper itself recovers from the same files; damaged input
+is refused with exit status 2 and nothing written.
+
+This test always runs both servers (ZooKeeper writes the data, Paddock imports it), whatever
+PADDOCK_TARGET says."""
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+
+import harness
+import raw_zk
+from kazoo.security import make_acl, make_digest_acl
+
+ZK_CONFIG = {"extendedTypesEnabled": "true", "forceSync": "no"}
+PADDOCK_CONFIG = {"extendedTypesEnabled": "true"}
+BULK_PARENTS, BULK_CHILDREN = 100, 1000  # 100,000 small znodes
+STEP = 60  # seconds: the bound of any one step
+HOUR_MS = 3600 * 1000
+
+
+class ZooKeeper(harness.Server):
+    """Debian's ZooKeeper 3.8, whatever PADDOCK_TARGET says."""
+
+    def command(self):
+        return ["java", "-Xmx512m", *harness.jvm_system_properties(self.config),
+                "-cp", harness.ZK_CLASSPATH, "org.apache.zookeeper.server.ZooKeeperServerMain",
+                self.cfg_path]
+
+
+class Paddock(harness.Server):
+    """The Paddock server, whatever PADDOCK_TARGET says."""
+
+    def command(self):
+        return [harness.PADDOCK_BIN, "--config", self.cfg_path]
+
+
+def paddock_cli(*args):
+    return subprocess.run([harness.PADDOCK_BIN, *args], capture_output=True, text=True,
+                          timeout=STEP)
+
+
+def stat_of(stat):
+    return (stat.czxid, stat.mzxid, stat.ctime, stat.mtime, stat.version, stat.cversion,
+            stat.aversion, stat.ephemeralOwner, stat.dataLength, stat.numChildren, stat.pzxid)
+
+
+def read_tree(zk, batch=2000):
+    """Every znode: path -> (data, full Stat, ACLs), read with async requests in batches."""
+    tree, todo = {}, ["/"]
+    deadline = time.monotonic() + STEP
+    while todo:
+        assert time.monotonic() < deadline, "reading the tree took too long"
+        chunk, todo = todo[:batch], todo[batch:]
+        pending = [(p, zk.get_async(p), zk.get_acls_async(p)) for p in chunk]
+        parents = []
+        for p, data, acls in pending:
+            value, stat = data.get(timeout=STEP)
+            acl_list, _ = acls.get(timeout=STEP)
+            tree[p] = (value, stat_of(stat),
+                       sorted((a.perms, a.id.scheme, a.id.id) for a in acl_list))
+            if stat.numChildren:
+                parents.append((p, zk.get_children_async(p)))
+        for p, children in parents:
+            base = "" if p == "/" else p
+            todo.extend(f"{base}/{c}" for c in children.get(timeout=STEP))
+    return tree
+
+
+def compare(expected, served, what):
+    missing = sorted(set(expected) - set(served))[:5]
+    extra = sorted(set(served) - set(expected))[:5]
+    assert not missing and not extra, f"{what}: missing {missing}, unexpected {extra}"
+    differ = [p for p in expected if expected[p] != served[p]]
+    assert not differ, (f"{what}: {len(differ)} znodes differ, e.g. {differ[0]}: "
+                        f"expected {expected[differ[0]]}, served {served[differ[0]]}")
+
+
+def write_everything(zk, srv):
+    """Every kind of znode and change the import must carry."""
+    zk.create("/app", b"root data")
+    zk.create("/app/persistent", b"p")
+    zk.create("/app/empty", b"")
+    seq = [zk.create("/app/seq-", b"s%d" % i, sequence=True) for i in range(3)]
+    zk.delete(seq[1])  # a gap in the counter, kept in cversion
+    zk.create("/app/versions", b"v0")
+    for i in range(5):
+        zk.set("/app/versions", b"v%d" % (i + 1))
+    # ACLs: digest, ip, world; and setACL's aversion.
+    zk.add_auth("digest", "alice:secret")
+    zk.create("/app/digest", b"d", acl=[make_digest_acl("alice", "secret", all=True)])
+    zk.create("/app/ip", b"i", acl=[make_acl("ip", "127.0.0.1", all=True),
+                                    make_acl("world", "anyone", read=True)])
+    zk.create("/app/acl-changed", b"a")
+    zk.set_acls("/app/acl-changed", [make_acl("world", "anyone", read=True, write=True, admin=True)])
+    zk.set_acls("/app/acl-changed", [make_acl("world", "anyone", all=True)])
+    # A quota on /app/quota (what zkCli's setquota writes) and znodes under it.
+    zk.create("/zookeeper/quota/app/quota/zookeeper_limits", b"count=10,bytes=1000",
+              makepath=True)
+    zk.create("/zookeeper/quota/app/quota/zookeeper_stats", b"count=0,bytes=0")
+    zk.create("/app/quota", b"q")
+    zk.create("/app/quota/a", b"12345")
+    # Deletes, and a multi.
+    zk.create("/app/gone", b"x")
+    zk.create("/app/gone/child", b"y")
+    zk.delete("/app/gone/child")
+    zk.delete("/app/gone")
+    tx = zk.transaction()
+    tx.create("/app/multi", b"m")
+    tx.create("/app/multi/a", b"ma")
+    tx.set_data("/app/versions", b"from a multi")
+    tx.check("/app/persistent", 0)
+    tx.commit()
+    failed = zk.transaction()
+    failed.create("/app/never", b"n")
+    failed.check("/app/persistent", 42)
+    failed.commit()
+    # Null data (a -1 length), apart from empty data.
+    zk.create("/app/null", None)
+    # Container and TTL znodes (kazoo cannot create them: a raw session). Each has a child,
+    # so the container / TTL sweeper of either server leaves them alone.
+    raw = raw_zk.Session(srv)
+    try:
+        err, _ = raw.call(raw_zk.OP_CREATE_CONTAINER,
+                          raw_zk.create_body("/app/container", b"c", raw_zk.MODE_CONTAINER))
+        assert err == 0
+        err, _ = raw.call(raw_zk.OP_CREATE_TTL,
+                          raw_zk.create_ttl_body("/app/ttl", HOUR_MS, b"t"))
+        assert err == 0
+        err, _ = raw.call(raw_zk.OP_CREATE_TTL, raw_zk.create_ttl_body(
+            "/app/ttl-seq-", HOUR_MS, b"ts", raw_zk.MODE_PERSISTENT_SEQUENTIAL_WITH_TTL))
+        assert err == 0
+    finally:
+        raw.close()
+    zk.create("/app/container/child", b"")
+    zk.create("/app/ttl/child", b"")
+
+
+def write_bulk(zk):
+    """100,000 small znodes, async creates in batches."""
+    deadline = time.monotonic() + STEP
+    zk.create("/bulk")
+    for p in range(BULK_PARENTS):
+        zk.create(f"/bulk/p{p}")
+    for p in range(BULK_PARENTS):
+        assert time.monotonic() < deadline, "the bulk creates took too long"
+        futures = [zk.create_async(f"/bulk/p{p}/n{c}", b"%d" % c) for c in range(BULK_CHILDREN)]
+        for f in futures:
+            f.get(timeout=STEP)
+
+
+@pytest.mark.time_limit(240)
+def test_import_and_export_carry_every_znode():
+    zk_srv = ZooKeeper(ZK_CONFIG)
+    paddock = Paddock(PADDOCK_CONFIG)
+    back = ZooKeeper(ZK_CONFIG)
+    holder = None
+    try:
+        zk_srv.start(timeout=STEP)
+        # A session that stays open, with an ephemeral znode; its client may move on to the
+        # Paddock server, where the imported session (same id, same password) lives on.
+        from kazoo.client import KazooClient
+        holder = KazooClient(hosts=f"{zk_srv.hosts},{paddock.hosts}", timeout=10.0)
+        holder.start(timeout=STEP)
+        holder.create("/app-ephemeral", b"mine", ephemeral=True)
+        holder_session = holder.client_id
+        with harness.kazoo_client(zk_srv) as zk:
+            write_everything(zk, zk_srv)
+            write_bulk(zk)
+            zk.add_auth("digest", "alice:secret")
+            before = read_tree(zk)
+        assert len(before) > BULK_PARENTS * BULK_CHILDREN
+        assert before["/app-ephemeral"][1][7] == holder_session[0]
+        zk_srv.stop(timeout=30)
+
+        # ZooKeeper's data dir -> Paddock.
+        started = time.monotonic()
+        r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", paddock.data_dir)
+        assert r.returncode == 0, r.stderr + r.stdout
+        print(r.stdout, r.stderr, f"import took {time.monotonic() - started:.1f} s")
+        paddock.start(timeout=STEP)
+        with harness.kazoo_client(paddock) as zk:
+            zk.add_auth("digest", "alice:secret")
+            compare(before, read_tree(zk), "Paddock after the import")
+        # The open session carried over: its client reconnects to Paddock with the id and
+        # password ZooKeeper gave it, and keeps its ephemeral znode.
+        harness.wait_for(lambda: holder.connected and holder.client_id == holder_session,
+                         timeout=STEP, what="the held session to resume on Paddock")
+        assert holder.get("/app-ephemeral")[0] == b"mine"
+        holder.stop()
+        holder.close()
+        holder = None
+        with harness.kazoo_client(paddock) as zk:
+            zk.add_auth("digest", "alice:secret")
+            on_paddock = read_tree(zk)
+        paddock.stop(timeout=30)
+
+        # Paddock -> ZooKeeper again: the way back.
+        r = paddock_cli("export-zookeeper", "--from", paddock.data_dir, "--to", back.data_dir)
+        assert r.returncode == 0, r.stderr + r.stdout
+        back.start(timeout=STEP)
+        with harness.kazoo_client(back) as zk:
+            zk.add_auth("digest", "alice:secret")
+            compare(on_paddock, read_tree(zk), "ZooKeeper on the exported snapshot")
+    finally:
+        if holder:
+            holder.stop()
+            holder.close()
+        for s in (zk_srv, paddock, back):
+            s.cleanup()
+
+
+@pytest.mark.time_limit(180)
+def test_a_zookeeper_killed_mid_write_imports_what_zookeeper_recovers():
+    zk_srv = ZooKeeper(ZK_CONFIG)
+    paddock = Paddock(PADDOCK_CONFIG)
+    reference = None
+    try:
+        zk_srv.start(timeout=STEP)
+        stop = threading.Event()
+        created = []
+
+        def writer():
+            with harness.kazoo_client(zk_srv, timeout=4.0, connection_retry=None) as zk:
+                zk.create("/w")
+                i = 0
+                try:
+                    while not stop.is_set():
+                        futures = [zk.create_async(f"/w/n{i + k}", b"x" * 10) for k in range(200)]
+                        if i % 1000 == 0:
+                            zk.set_async("/w", b"%d" % i)
+                        i += 200
+                        for f in futures:
+                            f.get(timeout=5)
+                        created.append(i)
+                except Exception:
+                    pass  # the server was killed under us
+
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        harness.wait_for(lambda: created and created[-1] >= 4000, timeout=STEP,
+                         what="the writer to get going")
+        zk_srv.kill()  # kill -9 while writes are in flight
+        stop.set()
+        t.join(timeout=STEP)
+
+        # What ZooKeeper itself recovers: start it on a copy of the same files.
+        reference = ZooKeeper(ZK_CONFIG)
+        shutil.rmtree(reference.data_dir)
+        shutil.copytree(zk_srv.data_dir, reference.data_dir)
+        r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", paddock.data_dir)
+        assert r.returncode == 0, r.stderr + r.stdout
+        reference.start(timeout=STEP)
+        with harness.kazoo_client(reference) as zk:
+            expected = read_tree(zk)
+        assert len(expected["/w"]) and expected["/w"][1][9] >= 4000
+        reference.stop(timeout=30)
+        paddock.start(timeout=STEP)
+        with harness.kazoo_client(paddock) as zk:
+            compare(expected, read_tree(zk), "Paddock after importing a killed ZooKeeper")
+    finally:
+        for s in (zk_srv, paddock, reference):
+            if s:
+                s.cleanup()
+
+
+def test_damaged_input_is_refused_and_nothing_is_written(tmp_path):
+    zk_srv = ZooKeeper(ZK_CONFIG)
+    try:
+        zk_srv.start(timeout=STEP)
+        with harness.kazoo_client(zk_srv) as zk:
+            zk.create("/x", b"1")
+        zk_srv.stop(timeout=30)
+        version2 = os.path.join(zk_srv.data_dir, "version-2")
+        snaps = sorted(f for f in os.listdir(version2) if f.startswith("snapshot."))
+        assert snaps
+
+        # A non-empty target is refused.
+        target = tmp_path / "occupied"
+        target.mkdir()
+        (target / "something").write_text("x")
+        r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", str(target))
+        assert r.returncode == 2 and "not empty" in r.stderr
+
+        # Every snapshot damaged (a byte flipped: the checksum no longer matches): refused.
+        for name in snaps:
+            path = os.path.join(version2, name)
+            with open(path, "r+b") as f:
+                f.seek(20)
+                b = f.read(1)
+                f.seek(20)
+                f.write(bytes([b[0] ^ 0xFF]))
+        target = tmp_path / "fresh"
+        r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", str(target))
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "no valid snapshot" in r.stderr
+        assert not target.exists()
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".fresh")]
+
+        # A bad magic: refused too.
+        with open(os.path.join(version2, snaps[-1]), "r+b") as f:
+            f.write(b"XXXX")
+        r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", str(target))
+        assert r.returncode == 2 and "bad magic" in r.stderr
+        assert not target.exists()
+    finally:
+        zk_srv.cleanup()
