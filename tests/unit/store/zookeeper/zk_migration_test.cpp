@@ -1,0 +1,200 @@
+// A whole ZooKeeper data directory imported: the newest snapshot that loads (a damaged newest
+// one falls back to an older one), the logs after it (from the newest log that starts at or
+// before the snapshot), written as a Paddock data dir that recovery reads; refusals leave
+// nothing behind. And the way back: a Paddock data dir exported as a ZooKeeper snapshot.
+#include "scratch_dir.hpp"
+#include "store/disk/epoch_file.hpp"
+#include "store/disk/posix_file_system.hpp"
+#include "store/disk/recovery.hpp"
+#include "store/zookeeper/zk_migration.hpp"
+#include "store/zookeeper/zk_session_password.hpp"
+#include "store/zookeeper/zk_snapshot.hpp"
+#include "zk_files.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+using namespace paddock;
+using namespace paddock::store::zookeeper;
+using paddock::testing::read_all;
+using paddock::testing::scratch_dir;
+using paddock::testing::write_all;
+namespace zkf = paddock::testing::zk;
+namespace op = jute::opcode;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t session = 0x100000000000001;
+
+// A ZooKeeper data dir: snapshot.0 (the empty tree), log.1 with a session and /a,
+// snapshot.2 (fuzzy: it already holds /a), log.3 with /a's setData and /b.
+void write_zookeeper_dir(const std::string& dir) {
+  fs::create_directories(dir + "/version-2");
+  auto empty = zkf::base_snapshot();
+  write_all(dir + "/version-2/snapshot.0", empty.bytes());
+  write_all(dir + "/version-2/log.1",
+            zkf::log_file({{session, 1, 10, op::create_session, zkf::int_txn(5000)},
+                           {session, 2, 11, op::create, zkf::create_txn("/a", "x", false, 1)}},
+                          1024));
+  auto fuzzy = zkf::base_snapshot();
+  fuzzy.sessions[session] = 5000;
+  fuzzy.nodes[0].stat.cversion = 1;
+  fuzzy.nodes[0].stat.pzxid = 2;
+  fuzzy.nodes.push_back(
+      {"/a", "x", -1, {.czxid = 2, .mzxid = 2, .ctime = 11, .mtime = 11, .pzxid = 2}});
+  write_all(dir + "/version-2/snapshot.2", fuzzy.bytes());
+  write_all(dir + "/version-2/log.3",
+            zkf::log_file({{session, 3, 12, op::set_data, zkf::set_data_txn("/a", "y", 1)},
+                           {session, 4, 13, op::create, zkf::create_txn("/b", "", true, 2)}},
+                          512));
+  write_all(dir + "/version-2/acceptedEpoch", "0");
+  write_all(dir + "/version-2/currentEpoch", "0");
+}
+
+store::data_tree recover_paddock(const std::string& data_dir) {
+  store::posix_file_system disk;
+  auto r = store::recover(disk, data_dir + "/paddock", data_dir + "/paddock");
+  INFO(r.status.message);
+  REQUIRE(r.status.ok());
+  return std::move(r.tree);
+}
+
+} // namespace
+
+TEST_CASE("zk import: snapshot plus logs into a Paddock data dir recovery reads") {
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  auto to = scratch.path() + "/paddock-data";
+  write_zookeeper_dir(zk);
+
+  auto r = import_zookeeper(zk, "", to);
+  INFO(r.message);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.message.find("snapshot.2") != std::string::npos);
+  CHECK(r.message.find("2 log records replayed") != std::string::npos);
+
+  auto tree = recover_paddock(to);
+  CHECK(tree.last_zxid() == 4);
+  std::string data;
+  jute::stat st;
+  REQUIRE(tree.get_data("/a", data, st) == jute::error_code::ok);
+  CHECK(data == "y");
+  CHECK(st.version == 1);
+  CHECK(st.mzxid == 3);
+  CHECK(st.czxid == 2);
+  REQUIRE(tree.get_data("/b", data, st) == jute::error_code::ok);
+  CHECK(st.ephemeral_owner == session);
+  auto sessions = tree.sessions();
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0].timeout_ms == 5000);
+  CHECK(sessions[0].passwd == zk_session_password(session));
+  // The imported epochs.
+  store::posix_file_system disk;
+  CHECK(store::read_epoch_file(disk, to + "/paddock/currentEpoch").value == 0);
+}
+
+TEST_CASE("zk import: the version-2 folder itself and a separate log dir are accepted") {
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  write_zookeeper_dir(zk);
+  auto logs = scratch.path() + "/zk-logs";
+  fs::create_directories(logs + "/version-2");
+  fs::rename(zk + "/version-2/log.1", logs + "/version-2/log.1");
+  fs::rename(zk + "/version-2/log.3", logs + "/version-2/log.3");
+  auto r = import_zookeeper(zk + "/version-2", logs, scratch.path() + "/out");
+  INFO(r.message);
+  REQUIRE(r.exit_code == 0);
+  CHECK(recover_paddock(scratch.path() + "/out").last_zxid() == 4);
+}
+
+TEST_CASE("zk import: a damaged newest snapshot falls back to the older one and its logs") {
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  write_zookeeper_dir(zk);
+  auto snap = read_all(zk + "/version-2/snapshot.2");
+  snap[30] ^= 0x10;
+  write_all(zk + "/version-2/snapshot.2", snap);
+  auto r = import_zookeeper(zk, "", scratch.path() + "/out");
+  INFO(r.message);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.notes.size() == 1);
+  CHECK(r.notes[0].find("snapshot.2") != std::string::npos);
+  CHECK(r.message.find("snapshot.0") != std::string::npos);
+  CHECK(r.message.find("4 log records replayed") != std::string::npos);
+  auto tree = recover_paddock(scratch.path() + "/out");
+  CHECK(tree.last_zxid() == 4);
+  std::string data;
+  jute::stat st;
+  REQUIRE(tree.get_data("/a", data, st) == jute::error_code::ok);
+  CHECK(data == "y");
+}
+
+TEST_CASE("zk import: refusals write nothing") {
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  write_zookeeper_dir(zk);
+  auto out = scratch.path() + "/out";
+  auto nothing_left = [&] {
+    for (const auto& e : fs::directory_iterator(scratch.path()))
+      if (e.path().filename().string().rfind(".out", 0) == 0) return false;
+    return !fs::exists(out);
+  };
+  SECTION("every snapshot damaged") {
+    for (const char* name : {"snapshot.0", "snapshot.2"}) {
+      auto bytes = read_all(zk + "/version-2/" + name);
+      bytes[20] ^= 0x01;
+      write_all(zk + "/version-2/" + name, bytes);
+    }
+    auto r = import_zookeeper(zk, "", out);
+    CHECK(r.exit_code == 2);
+    CHECK(r.message.find("no valid snapshot") != std::string::npos);
+    CHECK(nothing_left());
+  }
+  SECTION("a log record with a bad checksum") {
+    auto bytes = read_all(zk + "/version-2/log.3");
+    bytes[16 + 12 + 20] ^= 0x01;
+    write_all(zk + "/version-2/log.3", bytes);
+    auto r = import_zookeeper(zk, "", out);
+    CHECK(r.exit_code == 2);
+    CHECK(r.message.find("checksum mismatch") != std::string::npos);
+    CHECK(nothing_left());
+  }
+  SECTION("a non-empty target") {
+    fs::create_directories(out);
+    write_all(out + "/x", "x");
+    auto r = import_zookeeper(zk, "", out);
+    CHECK(r.exit_code == 2);
+    CHECK(r.message.find("not empty") != std::string::npos);
+  }
+  SECTION("no ZooKeeper data at all") {
+    fs::create_directories(scratch.path() + "/empty");
+    auto r = import_zookeeper(scratch.path() + "/empty", "", out);
+    CHECK(r.exit_code == 2);
+    CHECK(nothing_left());
+  }
+}
+
+TEST_CASE("zk export: the imported tree back as a ZooKeeper snapshot with the epochs") {
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  write_zookeeper_dir(zk);
+  auto paddock_dir = scratch.path() + "/paddock-data";
+  REQUIRE(import_zookeeper(zk, "", paddock_dir).exit_code == 0);
+  fs::create_directories(scratch.path() + "/back"); // empty: allowed
+  auto r = export_zookeeper(paddock_dir, "", scratch.path() + "/back");
+  INFO(r.message);
+  REQUIRE(r.exit_code == 0);
+  auto bytes = read_all(scratch.path() + "/back/version-2/snapshot.4");
+  zk_tree tree;
+  zk_snapshot_info info;
+  std::string error;
+  REQUIRE(parse_zk_snapshot(bytes, tree, info, error));
+  CHECK(tree.sessions.at(session) == 5000);
+  CHECK(tree.nodes.at("/a").data == "y");
+  CHECK(tree.nodes.at("/a").stat.version == 1);
+  CHECK(tree.nodes.at("/b").stat.ephemeral_owner == session);
+  CHECK(read_all(scratch.path() + "/back/version-2/currentEpoch").find('0') == 0);
+  // A second export into the same place is refused.
+  CHECK(export_zookeeper(paddock_dir, "", scratch.path() + "/back").exit_code == 2);
+}
