@@ -149,6 +149,16 @@ bool parse_zk_snapshot(std::string_view bytes, zk_tree& out, zk_snapshot_info& i
       info.digest = d;
     }
   }
+  // 3.9: the last processed zxid, sealed again (the file name still decides the zxid).
+  if (info.digest && r.remaining() > 0) {
+    jute::reader probe = r;
+    auto last = probe.read_long();
+    if (probe.ok()) {
+      r = probe;
+      if (!check_seal(bytes, r, error)) return false;
+      info.last_processed_zxid = last;
+    }
+  }
   out = std::move(tree);
   return true;
 }

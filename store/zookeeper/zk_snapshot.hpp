@@ -8,6 +8,7 @@
 //   seal             long Adler-32 of every byte before it, ustring "/"
 //   digest (3.6+)    ZxidDigest: long zxid, int digest version, long digest (a hex
 //                    ustring below version 2), then a second seal over everything before it
+//   3.9              long lastProcessedZxid, then a third seal
 // All jute, big-endian. The snapshot's zxid is in its name (snapshot.<hex zxid>), not inside.
 // ACL ref -1 is ZooKeeper's OPEN_ACL_UNSAFE without a cache entry.
 #include "store/tree/data_tree.hpp"
@@ -27,7 +28,8 @@ struct zxid_digest {
 
 struct zk_snapshot_info {
   int64_t dbid = 0;
-  std::optional<zxid_digest> digest; // absent in snapshots before 3.6
+  std::optional<zxid_digest> digest;          // absent in snapshots before 3.6
+  std::optional<int64_t> last_processed_zxid; // 3.9's section after the digest
 };
 
 // Parses a whole snapshot into `out` (sessions and znodes; last_zxid is left to the caller,

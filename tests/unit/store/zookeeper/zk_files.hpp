@@ -35,6 +35,7 @@ struct snapshot_builder {
   std::map<int64_t, jute::acl_list> acls;
   std::vector<snap_node> nodes;
   bool with_digest = true;
+  bool with_last_zxid = false; // 3.9
 
   std::string bytes() const {
     std::string out;
@@ -64,6 +65,10 @@ struct snapshot_builder {
       w.write_long(7);
       w.write_int(2);
       w.write_long(12345);
+      seal(out);
+    }
+    if (with_last_zxid) {
+      w.write_long(0x500000009);
       seal(out);
     }
     return out;

@@ -79,6 +79,19 @@ TEST_CASE("zk snapshot: one without the 3.6 digest section reads as before") {
   CHECK(tree.nodes.count("/a/e"));
 }
 
+TEST_CASE("zk snapshot: 3.9's lastProcessedZxid section is read and its seal checked") {
+  auto b = sample();
+  b.with_last_zxid = true;
+  auto bytes = b.bytes();
+  zk_tree tree;
+  zk_snapshot_info info;
+  std::string error;
+  REQUIRE(parse_zk_snapshot(bytes, tree, info, error));
+  CHECK(info.last_processed_zxid == 0x500000009);
+  bytes[bytes.size() - 15] ^= 1; // inside the zxid
+  CHECK_FALSE(parse_zk_snapshot(bytes, tree, info, error));
+}
+
 TEST_CASE("zk snapshot: damage anywhere is refused") {
   const auto good = sample().bytes();
   std::string error;
