@@ -4,6 +4,7 @@
 #include "store/disk/posix_file_system.hpp"
 #include "store/disk/recovery.hpp"
 #include "store/disk/snapshot.hpp"
+#include "store/zookeeper/zk_digest.hpp"
 #include "store/zookeeper/zk_session_password.hpp"
 #include "store/zookeeper/zk_snapshot.hpp"
 #include "store/zookeeper/zk_txn_log.hpp"
@@ -90,6 +91,50 @@ migration_result install(posix_file_system& disk, const fs::path& tmp, const std
 struct loaded_snapshot {
   zk_tree tree;
   fs::path path;
+  zk_snapshot_info info;
+};
+
+// ZooKeeper's digest checks at start-up, replayed: a snapshot's digest (of a zxid at or after
+// the snapshot's own) is compared when the replay reaches that zxid; until then the tree is
+// fuzzy and no txn digest is compared; from then on every txn's is. A mismatch is reported,
+// as ZooKeeper reports it, and the import goes on, as ZooKeeper does.
+class digest_checker {
+public:
+  digest_checker(const zk_tree& tree, const std::optional<zxid_digest>& snap, int64_t snap_zxid) {
+    if (snap && snap->zxid > 0 && snap->zxid >= snap_zxid && snap->version == zk_digest_version)
+      pending_ = *snap;
+    if (pending_ && pending_->zxid == snap_zxid) compare_snapshot(tree);
+  }
+
+  void after_txn(const zk_tree& tree, int64_t zxid, const std::optional<txn_digest>& logged) {
+    if (pending_) {
+      if (zxid == pending_->zxid) compare_snapshot(tree);
+      return;
+    }
+    if (logged && logged->version == zk_digest_version) compare(tree, zxid, logged->digest, "txn");
+  }
+
+  size_t checked() const { return checked_; }
+  const std::vector<std::string>& mismatches() const { return mismatches_; }
+  bool snapshot_digest_unreached() const { return pending_.has_value(); }
+
+private:
+  void compare_snapshot(const zk_tree& tree) {
+    compare(tree, pending_->zxid, pending_->digest, "snapshot");
+    pending_.reset();
+  }
+  void compare(const zk_tree& tree, int64_t zxid, int64_t expected, const char* source) {
+    ++checked_;
+    if (tree.digest == expected) return;
+    mismatches_.push_back(fmt::format("the tree digest after zxid 0x{:x} is {:#x}, the {} says "
+                                      "{:#x}: the tree differs from what ZooKeeper had",
+                                      zxid, static_cast<uint64_t>(tree.digest), source,
+                                      static_cast<uint64_t>(expected)));
+  }
+
+  std::optional<zxid_digest> pending_;
+  size_t checked_ = 0;
+  std::vector<std::string> mismatches_;
 };
 
 std::optional<loaded_snapshot>
@@ -112,9 +157,8 @@ load_newest_snapshot(const fs::path& dir, std::vector<std::string>& notes, std::
       continue;
     }
     loaded_snapshot s;
-    zk_snapshot_info info;
     std::string why;
-    if (!parse_zk_snapshot(*bytes, s.tree, info, why)) {
+    if (!parse_zk_snapshot(*bytes, s.tree, s.info, why)) {
       problems.push_back(fmt::format("{}: {}", name, why));
       continue;
     }
@@ -204,6 +248,8 @@ migration_result import_zookeeper(const std::string& from, const std::string& fr
   // Every logged txn after the snapshot, as ZooKeeper's fastForwardFromEdits: a torn or
   // zero-padded end of one file moves on to the next file; a checksum mismatch stops.
   size_t replayed = 0;
+  digest_checker digests(tree, snap->info.digest, snap_zxid);
+  std::optional<txn_digest> logged;
   for (const auto& path : logs_from(log_dir, snap_zxid + 1)) {
     auto bytes = read_whole_file(path);
     if (!bytes) return refused(fmt::format("{}: cannot be read", path.string()));
@@ -215,11 +261,18 @@ migration_result import_zookeeper(const std::string& from, const std::string& fr
                                          path.filename().string(), log.end_offset));
     for (const auto& rec : log.records) {
       if (rec.header.zxid <= snap_zxid) continue;
-      if (!apply_txn(tree, rec.header, rec.body, error))
+      if (!apply_txn(tree, rec.header, rec.body, error, &logged))
         return refused(fmt::format("{}: {}", path.string(), error));
+      digests.after_txn(tree, rec.header.zxid, logged);
       ++replayed;
     }
   }
+
+  for (const auto& m : digests.mismatches())
+    result.notes.push_back("digest mismatch: " + m);
+  if (digests.snapshot_digest_unreached())
+    result.notes.push_back("the snapshot's digest is of a zxid the logs do not reach: not "
+                           "compared (ZooKeeper warns of the same)");
 
   data_tree out;
   if (!to_data_tree(tree, out, error)) return refused(error);
@@ -254,8 +307,9 @@ migration_result import_zookeeper(const std::string& from, const std::string& fr
   }
   result.message = fmt::format(
       "imported zxid 0x{:x} into {}: {} ({} log records replayed after it), {} znodes, {} "
-      "sessions",
-      out.last_zxid(), to, snap->path.string(), replayed, out.node_count(), out.session_count());
+      "sessions; ZooKeeper's tree digest checked {} times, {} mismatches",
+      out.last_zxid(), to, snap->path.string(), replayed, out.node_count(), out.session_count(),
+      digests.checked(), digests.mismatches().size());
   return result;
 }
 

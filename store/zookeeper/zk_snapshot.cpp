@@ -3,6 +3,7 @@
 #include "protocol/jute/jute_reader.hpp"
 #include "protocol/jute/jute_writer.hpp"
 #include "store/zookeeper/adler32.hpp"
+#include "store/zookeeper/zk_digest.hpp"
 #include "store/zookeeper/zk_records.hpp"
 
 #include <charconv>
@@ -15,8 +16,6 @@ namespace {
 
 constexpr int32_t snap_magic = 0x5A4B534E; // "ZKSN"
 constexpr int64_t open_unsafe_acl_ref = -1;
-// DigestCalculator's version in 3.6 - 3.9.
-constexpr int32_t digest_version = 2;
 
 size_t offset_of(std::string_view bytes, const jute::reader& r) {
   return bytes.size() - r.remaining();
@@ -159,6 +158,7 @@ bool parse_zk_snapshot(std::string_view bytes, zk_tree& out, zk_snapshot_info& i
       info.last_processed_zxid = last;
     }
   }
+  tree.index();
   out = std::move(tree);
   return true;
 }
@@ -186,25 +186,28 @@ std::string write_zk_snapshot(const data_tree& tree) {
   std::string count;
   jute::writer(count).write_int(lists);
   out.replace(count_at, 4, count);
+  uint64_t digest = 0;
   tree.for_each_node([&](const znode_image& n) {
+    const stat_persisted stat{.czxid = n.czxid,
+                              .mzxid = n.mzxid,
+                              .ctime = n.ctime,
+                              .mtime = n.mtime,
+                              .version = n.version,
+                              .cversion = n.cversion,
+                              .aversion = n.aversion,
+                              .ephemeral_owner = n.ephemeral_owner,
+                              .pzxid = n.pzxid};
     w.write_string(n.path);
     w.write_buffer(n.data, n.data_is_null);
     w.write_long(n.acl_ref);
-    write_stat_persisted(w, {.czxid = n.czxid,
-                             .mzxid = n.mzxid,
-                             .ctime = n.ctime,
-                             .mtime = n.mtime,
-                             .version = n.version,
-                             .cversion = n.cversion,
-                             .aversion = n.aversion,
-                             .ephemeral_owner = n.ephemeral_owner,
-                             .pzxid = n.pzxid});
+    write_stat_persisted(w, stat);
+    digest += static_cast<uint64_t>(node_digest(n.path, n.data, n.data_is_null, stat));
   });
   w.write_string("/");
   seal(out);
-  w.write_long(0);
-  w.write_int(digest_version);
-  w.write_long(0);
+  w.write_long(tree.last_zxid());
+  w.write_int(zk_digest_version);
+  w.write_long(static_cast<int64_t>(digest));
   seal(out);
   return out;
 }

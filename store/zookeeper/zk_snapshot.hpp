@@ -40,8 +40,8 @@ bool parse_zk_snapshot(std::string_view bytes, zk_tree& out, zk_snapshot_info& i
                        std::string& error);
 
 // The tree as a snapshot ZooKeeper 3.8 loads: sessions (ids and timeouts), the distinct ACL
-// lists, every znode with its StatPersisted, the seal, and an empty ZxidDigest (zxid 0, what
-// ZooKeeper itself writes when it has no digest yet; it then skips the digest comparison).
+// lists, every znode with its StatPersisted, the seal, and the ZxidDigest of the tree at its
+// last zxid (zk_digest.hpp), which ZooKeeper compares with the tree it loaded.
 std::string write_zk_snapshot(const data_tree& tree);
 
 // "snapshot.<hex zxid>", as ZooKeeper names it (Long.toHexString: no padding).

@@ -4,6 +4,7 @@
 #include "protocol/jute/jute_reader.hpp"
 #include "protocol/jute/opcodes.hpp"
 #include "store/tree/create_mode.hpp"
+#include "store/zookeeper/zk_digest.hpp"
 #include "store/zookeeper/zk_records.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +19,31 @@ zk_node* zk_tree::find(std::string_view path) {
   return it == nodes.end() ? nullptr : &it->second;
 }
 
+bool is_session_owner(int64_t owner) {
+  return ephemeral_type_of(owner) == ephemeral_type::session;
+}
+
+void zk_tree::index() {
+  ephemerals.clear();
+  for (const auto& [path, n] : nodes)
+    if (is_session_owner(n.stat.ephemeral_owner)) ephemerals[n.stat.ephemeral_owner].insert(path);
+  digest = tree_digest(*this);
+}
+
 namespace {
+
+// The digest moves with every change of a znode: its old contribution out, the new one in
+// (ZooKeeper's NodeHashMap preChange / postChange).
+void unhash(zk_tree& t, const std::string& path, const zk_node& n) {
+  t.digest = static_cast<int64_t>(
+      static_cast<uint64_t>(t.digest) -
+      static_cast<uint64_t>(node_digest(path, n.data, n.data_is_null, n.stat)));
+}
+void hash(zk_tree& t, const std::string& path, const zk_node& n) {
+  t.digest = static_cast<int64_t>(
+      static_cast<uint64_t>(t.digest) +
+      static_cast<uint64_t>(node_digest(path, n.data, n.data_is_null, n.stat)));
+}
 
 // The outcome of one operation on the tree: ZooKeeper's KeeperException codes.
 enum class outcome { ok, no_node, node_exists };
@@ -41,12 +66,14 @@ outcome create_node(zk_tree& t, const std::string& path, std::string data, bool 
     existing->acl = std::move(acl);
     return outcome::node_exists;
   }
+  unhash(t, parent_path, *parent);
   if (parent_cversion == -1) parent_cversion = parent->stat.cversion + 1;
   if (parent_cversion > parent->stat.cversion) {
     parent->stat.cversion = parent_cversion;
     parent->stat.pzxid = zxid;
   }
   parent->children.insert(name);
+  hash(t, parent_path, *parent);
   zk_node child;
   child.data = std::move(data);
   child.data_is_null = data_is_null;
@@ -57,6 +84,8 @@ outcome create_node(zk_tree& t, const std::string& path, std::string data, bool 
                 .mtime = time,
                 .ephemeral_owner = owner,
                 .pzxid = zxid};
+  hash(t, path, child);
+  if (is_session_owner(owner)) t.ephemerals[owner].insert(path);
   t.nodes.emplace(path, std::move(child));
   return outcome::ok;
 }
@@ -67,10 +96,20 @@ outcome delete_node(zk_tree& t, const std::string& path, int64_t zxid) {
   auto [parent_path, name] = split_path(path);
   zk_node* parent = t.find(parent_path);
   if (!parent) return outcome::no_node;
+  unhash(t, parent_path, *parent);
   parent->children.erase(name);
   if (zxid > parent->stat.pzxid) parent->stat.pzxid = zxid;
+  hash(t, parent_path, *parent);
   auto it = t.nodes.find(path);
   if (it == t.nodes.end()) return outcome::no_node;
+  unhash(t, path, it->second);
+  if (auto owner = it->second.stat.ephemeral_owner; is_session_owner(owner)) {
+    auto e = t.ephemerals.find(owner);
+    if (e != t.ephemerals.end()) {
+      e->second.erase(path);
+      if (e->second.empty()) t.ephemerals.erase(e);
+    }
+  }
   t.nodes.erase(it);
   return outcome::ok;
 }
@@ -79,19 +118,23 @@ outcome set_data(zk_tree& t, const std::string& path, std::string data, bool dat
                  int32_t version, int64_t zxid, int64_t time) {
   zk_node* n = t.find(path);
   if (!n) return outcome::no_node;
+  unhash(t, path, *n);
   n->data = std::move(data);
   n->data_is_null = data_is_null;
   n->stat.mtime = time;
   n->stat.mzxid = zxid;
   n->stat.version = version;
+  hash(t, path, *n);
   return outcome::ok;
 }
 
 outcome set_acl(zk_tree& t, const std::string& path, jute::acl_list acl, int32_t version) {
   zk_node* n = t.find(path);
   if (!n) return outcome::no_node;
+  unhash(t, path, *n);
   n->acl = std::move(acl);
   n->stat.aversion = version;
+  hash(t, path, *n);
   return outcome::ok;
 }
 
@@ -102,8 +145,10 @@ void set_cversion_pzxid(zk_tree& t, const std::string& path, int32_t cversion, i
   if (!n) return;
   if (cversion == -1) cversion = n->stat.cversion + 1;
   if (cversion > n->stat.cversion) {
+    unhash(t, path, *n);
     n->stat.cversion = cversion;
     n->stat.pzxid = zxid;
+    hash(t, path, *n);
   }
 }
 
@@ -113,18 +158,16 @@ void kill_session(zk_tree& t, int64_t session, const std::vector<std::string>& p
                   int64_t zxid) {
   for (const auto& p : paths)
     (void)delete_node(t, p, zxid);
-  std::vector<std::string> left;
-  for (const auto& [path, n] : t.nodes)
-    if (n.stat.ephemeral_owner == session && ephemeral_type_of(session) == ephemeral_type::session)
-      left.push_back(path);
-  for (const auto& p : left)
+  auto left = t.ephemerals.find(session);
+  if (left == t.ephemerals.end()) return;
+  auto rest = std::move(left->second);
+  t.ephemerals.erase(left);
+  for (const auto& p : rest)
     (void)delete_node(t, p, zxid);
 }
 
-// One txn (or one op of a multi) on the tree. `top_level_create_v0`: a plain create may be
-// the older CreateTxn without parentCVersion.
-bool apply_one(zk_tree& t, const txn_header& h, std::string_view body, std::string& error) {
-  jute::reader r(body);
+// One txn (or one op of a multi) on the tree, decoded from `r`.
+bool apply_one(zk_tree& t, const txn_header& h, jute::reader& r, std::string& error) {
   auto bad = [&](std::string_view what) {
     error = fmt::format("zxid 0x{:x}: cannot decode {} txn (type {})", h.zxid, what, h.type);
     return false;
@@ -230,7 +273,8 @@ bool apply_one(zk_tree& t, const txn_header& h, std::string_view body, std::stri
       }
       txn_header sh = h;
       sh.type = s.type;
-      if (!apply_one(t, sh, s.data, error)) return false;
+      jute::reader sr(s.data);
+      if (!apply_one(t, sh, sr, error)) return false;
     }
     return true;
   }
@@ -242,8 +286,19 @@ bool apply_one(zk_tree& t, const txn_header& h, std::string_view body, std::stri
 
 } // namespace
 
-bool apply_txn(zk_tree& tree, const txn_header& hdr, std::string_view body, std::string& error) {
-  if (!apply_one(tree, hdr, body, error)) return false;
+bool apply_txn(zk_tree& tree, const txn_header& hdr, std::string_view body, std::string& error,
+               std::optional<txn_digest>* logged) {
+  jute::reader r(body);
+  if (!apply_one(tree, hdr, r, error)) return false;
+  if (logged) {
+    logged->reset();
+    if (r.remaining() >= 12) {
+      txn_digest d;
+      d.version = r.read_int();
+      d.digest = r.read_long();
+      *logged = d;
+    }
+  }
   if (hdr.zxid > tree.last_zxid) tree.last_zxid = hdr.zxid;
   return true;
 }

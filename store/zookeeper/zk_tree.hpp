@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -52,14 +53,28 @@ struct zk_tree {
   std::unordered_map<std::string, zk_node> nodes;
   std::map<int64_t, int32_t> sessions; // id -> timeout (ms)
   int64_t last_zxid = 0;
+  // The ephemeral znodes of each session (ZooKeeper's DataTree.ephemerals).
+  std::unordered_map<int64_t, std::set<std::string>> ephemerals;
+  // ZooKeeper's tree digest (zk_digest.hpp), kept up to date by apply_txn once set.
+  int64_t digest = 0;
 
   zk_node* find(std::string_view path);
+  // After the nodes were filled in directly (a snapshot): the ephemerals and the digest.
+  void index();
+};
+
+// The TxnDigest a 3.6+ log record carries after its txn: the tree digest after it.
+struct txn_digest {
+  int32_t version = 0;
+  int64_t digest = 0;
 };
 
 // Applies one txn record (the jute bytes after its TxnHeader; any TxnDigest after the txn is
 // ignored). Returns false, with `error` set, only for a record that cannot be decoded or an
 // opcode a log cannot hold: ZooKeeper stops there too. A txn that fails on the tree (NoNode,
 // NodeExists) is not an error: ZooKeeper's replay ignores it, and so does this.
-bool apply_txn(zk_tree& tree, const txn_header& hdr, std::string_view body, std::string& error);
+// `logged`, when given, receives the record's TxnDigest (nothing when it has none).
+bool apply_txn(zk_tree& tree, const txn_header& hdr, std::string_view body, std::string& error,
+               std::optional<txn_digest>* logged = nullptr);
 
 } // namespace paddock::store::zookeeper

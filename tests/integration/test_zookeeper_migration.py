@@ -8,6 +8,7 @@ is refused with exit status 2 and nothing written.
 This test always runs both servers (ZooKeeper writes the data, Paddock imports it), whatever
 PADDOCK_TARGET says."""
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -74,6 +75,24 @@ def read_tree(zk, batch=2000):
             todo.extend(f"{base}/{c}" for c in children.get(timeout=STEP))
     print(f"read {len(tree)} znodes in {time.monotonic() - started:.1f} s")
     return tree
+
+
+def assert_digests_agree(result):
+    """The import compared ZooKeeper's own tree digests (the snapshot's, every logged txn's)
+    with the tree it rebuilt, and none differed."""
+    m = re.search(r"digest checked (\d+) times, (\d+) mismatches", result.stdout)
+    assert m, result.stdout
+    assert int(m.group(1)) > 0 and int(m.group(2)) == 0, result.stdout + result.stderr
+    assert "digest mismatch" not in result.stderr
+
+
+def zookeeper_digest_mismatches(srv):
+    """ZooKeeper's count of digest mismatches (it compares a loaded snapshot's digest with the
+    tree it built)."""
+    for line in srv.four_letter("mntr").splitlines():
+        if line.startswith("zk_digest_mismatches_count"):
+            return int(line.split()[1])
+    raise AssertionError("mntr has no zk_digest_mismatches_count")
 
 
 def compare(expected, served, what):
@@ -189,6 +208,7 @@ def test_import_and_export_carry_every_znode():
         r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", paddock.data_dir)
         assert r.returncode == 0, r.stderr + r.stdout
         print(r.stdout, r.stderr, f"import took {time.monotonic() - started:.1f} s")
+        assert_digests_agree(r)
         paddock.start(timeout=STEP)
         with harness.kazoo_client(paddock) as zk:
             zk.add_auth("digest", "alice:secret")
@@ -218,6 +238,9 @@ def test_import_and_export_carry_every_znode():
         with harness.kazoo_client(back) as zk:
             zk.add_auth("digest", "alice:secret")
             compare(on_paddock, read_tree(zk), "ZooKeeper on the exported snapshot")
+        # The exported snapshot's digest (of its own zxid, so ZooKeeper compares it as it
+        # loads) is the one ZooKeeper computes from the tree.
+        assert zookeeper_digest_mismatches(back) == 0
     finally:
         if holder:
             holder.stop()
@@ -266,6 +289,8 @@ def test_a_zookeeper_killed_mid_write_imports_what_zookeeper_recovers():
         shutil.copytree(zk_srv.data_dir, reference.data_dir)
         r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", paddock.data_dir)
         assert r.returncode == 0, r.stderr + r.stdout
+        print(r.stdout, r.stderr)
+        assert_digests_agree(r)
         reference.start(timeout=STEP)
         with harness.kazoo_client(reference) as zk:
             expected = read_tree(zk)

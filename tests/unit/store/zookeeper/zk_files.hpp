@@ -35,6 +35,9 @@ struct snapshot_builder {
   std::map<int64_t, jute::acl_list> acls;
   std::vector<snap_node> nodes;
   bool with_digest = true;
+  // The ZxidDigest: zxid 0 is "none yet", which ZooKeeper compares with nothing.
+  int64_t digest_zxid = 0;
+  int64_t digest = 0;
   bool with_last_zxid = false; // 3.9
 
   std::string bytes() const {
@@ -62,9 +65,9 @@ struct snapshot_builder {
     w.write_string("/");
     seal(out);
     if (with_digest) {
-      w.write_long(7);
+      w.write_long(digest_zxid);
       w.write_int(2);
-      w.write_long(12345);
+      w.write_long(digest);
       seal(out);
     }
     if (with_last_zxid) {
@@ -170,6 +173,9 @@ struct log_txn {
   int64_t time = 0;
   int32_t type = 0;
   std::string body;
+  // The TxnDigest: version 1 is one ZooKeeper 3.8 does not compare.
+  int32_t digest_version = 1;
+  int64_t digest = 0;
 };
 
 // One log record: checksum, length, TxnHeader + txn (+ a TxnDigest, as 3.6+ writes), 'B'.
@@ -183,8 +189,8 @@ inline std::string log_record(const log_txn& t, bool with_digest = true) {
   w.write_int(t.type);
   txn += t.body;
   if (with_digest) {
-    w.write_int(2);
-    w.write_long(99);
+    w.write_int(t.digest_version);
+    w.write_long(t.digest);
   }
   std::string out;
   jute::writer o(out);

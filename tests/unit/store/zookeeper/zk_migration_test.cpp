@@ -130,6 +130,45 @@ TEST_CASE("zk import: a damaged newest snapshot falls back to the older one and 
   CHECK(data == "y");
 }
 
+TEST_CASE("zk import: ZooKeeper's digests are checked against the replayed tree") {
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  fs::create_directories(zk + "/version-2");
+  // The digests ZooKeeper would log: the tree's after each txn (test_zookeeper_migration.py
+  // checks the computation itself against Debian's ZooKeeper's own figures).
+  zk_tree replica;
+  zk_snapshot_info info;
+  std::string error;
+  REQUIRE(parse_zk_snapshot(zkf::base_snapshot().bytes(), replica, info, error));
+  std::vector<zkf::log_txn> txns{{session, 1, 10, op::create_session, zkf::int_txn(5000)},
+                                 {session, 2, 11, op::create, zkf::create_txn("/a", "x", false, 1)},
+                                 {session, 3, 12, op::set_data, zkf::set_data_txn("/a", "y", 1)}};
+  for (auto& t : txns) {
+    REQUIRE(apply_txn(replica, {t.client, 1, t.zxid, t.time, t.type}, t.body, error));
+    t.digest_version = 2;
+    t.digest = replica.digest;
+  }
+  write_all(zk + "/version-2/snapshot.0", zkf::base_snapshot().bytes());
+  SECTION("all of them agree") {
+    write_all(zk + "/version-2/log.1", zkf::log_file(txns));
+    auto r = import_zookeeper(zk, "", scratch.path() + "/out");
+    INFO(r.message);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.notes.empty());
+    CHECK(r.message.find("checked 3 times, 0 mismatches") != std::string::npos);
+  }
+  SECTION("one that disagrees is reported, and the import goes on as ZooKeeper does") {
+    txns[1].digest ^= 1;
+    write_all(zk + "/version-2/log.1", zkf::log_file(txns));
+    auto r = import_zookeeper(zk, "", scratch.path() + "/out");
+    INFO(r.message);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.notes.size() == 1);
+    CHECK(r.notes[0].find("digest mismatch") != std::string::npos);
+    CHECK(r.notes[0].find("zxid 0x2") != std::string::npos);
+  }
+}
+
 TEST_CASE("zk import: refusals write nothing") {
   scratch_dir scratch;
   auto zk = scratch.path() + "/zk";

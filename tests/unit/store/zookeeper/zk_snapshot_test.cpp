@@ -2,6 +2,7 @@
 // damage (a flipped byte, a cut at any offset, a bad magic, a znode before its parent, an ACL
 // the cache lacks) is refused; Paddock's tree written as a ZooKeeper snapshot reads back the
 // same.
+#include "store/zookeeper/zk_digest.hpp"
 #include "store/zookeeper/zk_migration.hpp"
 #include "store/zookeeper/zk_snapshot.hpp"
 #include "zk_files.hpp"
@@ -16,6 +17,8 @@ namespace {
 
 zkf::snapshot_builder sample() {
   auto b = zkf::base_snapshot();
+  b.digest_zxid = 7;
+  b.digest = 12345;
   b.sessions[0x100000000000001] = 4000;
   b.acls[2] = {{31, {"digest", "alice:hash"}}, {1, {"ip", "10.0.0.0/8"}}};
   b.nodes[0].stat.cversion = 2;
@@ -161,7 +164,8 @@ TEST_CASE("zk snapshot: Paddock's tree written as a ZooKeeper snapshot reads bac
   zk_tree again;
   REQUIRE(parse_zk_snapshot(bytes, again, info, error));
   REQUIRE(info.digest);
-  CHECK(info.digest->zxid == 0); // an empty digest: ZooKeeper then compares nothing
+  CHECK(info.digest->zxid == 9);
+  CHECK(info.digest->digest == tree_digest(again));
   CHECK(again.sessions == imported.sessions);
   REQUIRE(again.nodes.size() == imported.nodes.size());
   for (const auto& [path, n] : imported.nodes) {
