@@ -24,6 +24,8 @@ PROJECT_RULES = {
     "store/requests": ["protocol/jute", "store/tree", "store/watches"],
     "store/sessions": [],
     "store/disk": ["protocol/jute", "protocol/proto", "store/tree"],
+    # ZooKeeper's files in and out: its own parsing, the tree, Paddock's snapshot writer.
+    "store/zookeeper": ["protocol/jute", "store/tree", "store/disk"],
     "config": [],
 }
 
@@ -46,6 +48,7 @@ FORBIDDEN_SYSTEM = {
     "store/requests": FILE_AND_OS,
     "store/sessions": FILE_AND_OS,
     "store/disk": ["caf/", "thread", "mutex"],
+    "store/zookeeper": ["caf/", "thread", "mutex"],
 }
 
 # Leaf folders every folder may include: they include nothing themselves.
