@@ -420,3 +420,47 @@ def test_zookeeper_compares_the_exported_digest():
     finally:
         for s in (zk_srv, paddock, *backs):
             s.cleanup()
+
+
+@pytest.mark.skipif(harness.TARGET == "zookeeper", reason="the ensemble is Paddock's")
+@pytest.mark.time_limit(180)
+def test_an_ensemble_migrates_by_importing_on_one_server():
+    """The operator guide's ensemble procedure: import on one server, move the result into
+    its dataDir next to myid, start all three; the others join by SNAP and every server
+    serves the tree ZooKeeper served (but /zookeeper/config, which takes the ensemble's
+    configuration)."""
+    from ensemble import Ensemble
+    zk_srv = ZooKeeper(ZK_CONFIG)
+    try:
+        zk_srv.start(timeout=STEP)
+        with harness.kazoo_client(zk_srv) as zk:
+            write_everything(zk, zk_srv)
+            futures = [zk.create_async(f"/app/many-{i}", b"%d" % i) for i in range(2000)]
+            for f in futures:
+                f.get(timeout=STEP)
+            zk.add_auth("digest", "alice:secret")
+            before = read_tree(zk)
+        zk_srv.stop(timeout=30)
+        del before["/zookeeper/config"]
+
+        with Ensemble(3, extra_config=PADDOCK_CONFIG) as ens:
+            imported = os.path.join(ens.dir, "import")
+            r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", imported)
+            assert r.returncode == 0, r.stderr + r.stdout
+            os.rename(os.path.join(imported, "paddock"),
+                      os.path.join(ens.server(0).data_dir, "paddock"))
+            ens.start(timeout=STEP)
+            leader, _ = ens.wait_for_leader(timeout=STEP)
+            assert leader == 0, "the imported server has the highest zxid and leads"
+            for i in range(3):
+                with harness.kazoo_client(ens.server(i).hosts) as zk:
+                    zk.add_auth("digest", "alice:secret")
+                    harness.wait_for(lambda: zk.exists("/app/many-1999") is not None,
+                                     timeout=STEP, what=f"server {i} to have synced")
+                    served = read_tree(zk)
+                del served["/zookeeper/config"]
+                compare(before, served, f"ensemble server {i + 1}")
+            assert {learner for learner, kind in ens.sync_events(leader) if kind == "SNAP"} \
+                == {2, 3}
+    finally:
+        zk_srv.cleanup()
