@@ -68,7 +68,6 @@ bool parse_zk_snapshot(std::string_view bytes, zk_tree& out, zk_snapshot_info& i
     return false;
   }
   zk_tree tree;
-  tree.nodes.clear();
   auto sessions = r.read_count(12);
   for (int32_t i = 0; i < sessions && r.ok(); ++i) {
     auto id = r.read_long();
@@ -81,7 +80,7 @@ bool parse_zk_snapshot(std::string_view bytes, zk_tree& out, zk_snapshot_info& i
     acls[ref] = read_acl_list(r);
   }
   if (!r.ok()) {
-    error = fmt::format("truncated in the sessions or ACL cache (offset {})", bytes.size());
+    error = "truncated in the sessions or the ACL cache";
     return false;
   }
   for (;;) {
