@@ -30,6 +30,7 @@ PADDOCK_CONFIG = {"extendedTypesEnabled": "true"}
 BULK_PARENTS, BULK_CHILDREN = 100, 1000  # 100,000 small znodes
 STEP = 60  # seconds: the bound of any one step
 HOUR_MS = 3600 * 1000
+AUTH = "alice:secret"  # the digest identity that may read /app/digest
 
 
 class ZooKeeper(harness.Server):
@@ -58,28 +59,88 @@ def stat_of(stat):
             stat.aversion, stat.ephemeralOwner, stat.dataLength, stat.numChildren, stat.pzxid)
 
 
-def read_tree(zk, batch=2000):
-    """Every znode: path -> (data, full Stat, ACLs), read with async requests in batches."""
+def read_tree(srv, auth=None, batch=5000):
+    """Every znode: path -> (data, full Stat, ACLs), read over one raw connection with the
+    requests pipelined in batches (getData and getACL per znode, getChildren where it has
+    children): several times faster than kazoo's async calls for 100,000 znodes."""
     started = time.monotonic()
-    tree, todo = {}, ["/"]
-    deadline = time.monotonic() + STEP
-    while todo:
-        assert time.monotonic() < deadline, "reading the tree took too long"
-        chunk, todo = todo[:batch], todo[batch:]
-        pending = [(p, zk.get_async(p), zk.get_acls_async(p)) for p in chunk]
-        parents = []
-        for p, data, acls in pending:
-            value, stat = data.get(timeout=STEP)
-            acl_list, _ = acls.get(timeout=STEP)
-            tree[p] = (value, stat_of(stat),
-                       sorted((a.perms, a.id.scheme, a.id.id) for a in acl_list))
-            if stat.numChildren:
-                parents.append((p, zk.get_children_async(p)))
-        for p, children in parents:
-            base = "" if p == "/" else p
-            todo.extend(f"{base}/{c}" for c in children.get(timeout=STEP))
+    deadline = started + STEP
+    conn = raw_zk.Conn(srv.host, srv.port, timeout=STEP)
+    try:
+        assert conn.handshake(timeout_ms=10000) is not None
+        if auth:
+            assert raw_zk.add_auth(conn, "digest", auth) == 0
+        xid = 0
+
+        def pipeline(requests):
+            """Sends (opcode, body) requests at once; returns their (err, body) in order."""
+            nonlocal xid
+            first = xid + 1
+            out = []
+            for opcode, body in requests:
+                xid += 1
+                out.append(raw_zk.request(xid, opcode, body))
+            conn.send(b"".join(out))
+            replies = []
+            while len(replies) < len(requests):
+                frame = conn.read_frame()
+                assert frame is not None, "the server closed the connection"
+                rxid, _zxid, err, rest = raw_zk.parse_frame(frame)
+                if rxid == raw_zk.NOTIFICATION_XID:
+                    continue
+                assert rxid == first + len(replies), "replies out of order"
+                replies.append((err, rest))
+            return replies
+
+        tree, todo = {}, ["/"]
+        while todo:
+            assert time.monotonic() < deadline, "reading the tree took too long"
+            chunk, todo = todo[:batch], todo[batch:]
+            requests = []
+            for p in chunk:
+                requests.append((raw_zk.OP_GET_DATA, raw_zk.path_watch_body(p)))
+                requests.append((OP_GET_ACL, raw_zk.pack_string(p)))
+            replies = pipeline(requests)
+            parents = []
+            for i, p in enumerate(chunk):
+                (err_d, data_body), (err_a, acl_body) = replies[2 * i], replies[2 * i + 1]
+                assert err_d == 0 and err_a == 0, f"{p}: getData {err_d}, getACL {err_a}"
+                data, stat = raw_zk.parse_get_data(data_body)
+                tree[p] = (data, stat, parse_acls(acl_body))
+                if stat[9]:  # numChildren
+                    parents.append(p)
+            replies = pipeline([(raw_zk.OP_GET_CHILDREN, raw_zk.path_watch_body(p))
+                                for p in parents])
+            for p, (err, body) in zip(parents, replies):
+                assert err == 0, f"{p}: getChildren {err}"
+                base = "" if p == "/" else p
+                todo.extend(f"{base}/{c}" for c in parse_children(body))
+    finally:
+        conn.close()
     print(f"read {len(tree)} znodes in {time.monotonic() - started:.1f} s")
     return tree
+
+
+OP_GET_ACL = 6
+
+
+def parse_acls(body):
+    """A GetACLResponse's ACLs as sorted (perms, scheme, id) tuples."""
+    (n,), at, acls = struct.unpack(">i", body[:4]), 4, []
+    for _ in range(n):
+        (perms,) = struct.unpack(">i", body[at:at + 4])
+        scheme, at = raw_zk.unpack_buffer(body, at + 4)
+        ident, at = raw_zk.unpack_buffer(body, at)
+        acls.append((perms, scheme.decode(), ident.decode()))
+    return sorted(acls)
+
+
+def parse_children(body):
+    (n,), at, names = struct.unpack(">i", body[:4]), 4, []
+    for _ in range(n):
+        name, at = raw_zk.unpack_buffer(body, at)
+        names.append(name.decode())
+    return names
 
 
 def assert_digests_agree(result):
@@ -202,8 +263,7 @@ def test_import_and_export_carry_every_znode():
         with harness.kazoo_client(zk_srv) as zk:
             write_everything(zk, zk_srv)
             write_bulk(zk)
-            zk.add_auth("digest", "alice:secret")
-            before = read_tree(zk)
+        before = read_tree(zk_srv, AUTH)
         assert len(before) > BULK_PARENTS * BULK_CHILDREN
         assert before["/app-ephemeral"][1][7] == holder_session[0]
         zk_srv.stop(timeout=30)
@@ -215,9 +275,7 @@ def test_import_and_export_carry_every_znode():
         print(r.stdout, r.stderr, f"import took {time.monotonic() - started:.1f} s")
         assert_digests_agree(r)
         paddock.start(timeout=STEP)
-        with harness.kazoo_client(paddock) as zk:
-            zk.add_auth("digest", "alice:secret")
-            on_paddock = read_tree(zk)
+        on_paddock = read_tree(paddock, AUTH)
         compare(before, on_paddock, "Paddock after the import")
         # The open session carried over: its client reconnects to Paddock with the id and
         # password ZooKeeper gave it, and keeps its ephemeral znode.
@@ -232,17 +290,15 @@ def test_import_and_export_carry_every_znode():
         with harness.kazoo_client(paddock) as zk:
             assert zk.exists("/app-ephemeral") is None
             del on_paddock["/app-ephemeral"]
-            root, stat = zk.get("/")
-            on_paddock["/"] = (root, stat_of(stat), on_paddock["/"][2])
+            _, stat = zk.get("/")
+            on_paddock["/"] = (on_paddock["/"][0], stat_of(stat), on_paddock["/"][2])
         paddock.stop(timeout=30)
 
         # Paddock -> ZooKeeper again: the way back.
         r = paddock_cli("export-zookeeper", "--from", paddock.data_dir, "--to", back.data_dir)
         assert r.returncode == 0, r.stderr + r.stdout
         back.start(timeout=STEP)
-        with harness.kazoo_client(back) as zk:
-            zk.add_auth("digest", "alice:secret")
-            compare(on_paddock, read_tree(zk), "ZooKeeper on the exported snapshot")
+        compare(on_paddock, read_tree(back, AUTH), "ZooKeeper on the exported snapshot")
         # The exported snapshot's digest (of its own zxid, so ZooKeeper compares it as it
         # loads) is the one ZooKeeper computes from the tree.
         assert zookeeper_digest_mismatches(back) == 0
@@ -325,14 +381,12 @@ def test_a_zookeeper_killed_mid_write_imports_what_zookeeper_recovers():
         assert_digests_agree(r)
         assert f"a torn record at offset {torn_at}" in r.stderr
         reference.start(timeout=STEP)
-        with harness.kazoo_client(reference) as zk:
-            expected = read_tree(zk)
+        expected = read_tree(reference)
         # Three quarters of the (at least 4,000) creates survive the tear.
         assert expected["/w"][1][9] >= 2000
         reference.stop(timeout=30)
         paddock.start(timeout=STEP)
-        with harness.kazoo_client(paddock) as zk:
-            compare(expected, read_tree(zk), "Paddock after importing a killed ZooKeeper")
+        compare(expected, read_tree(paddock), "Paddock after importing a killed ZooKeeper")
     finally:
         for s in (zk_srv, paddock, reference):
             if s:
@@ -438,8 +492,7 @@ def test_an_ensemble_migrates_by_importing_on_one_server():
             futures = [zk.create_async(f"/app/many-{i}", b"%d" % i) for i in range(2000)]
             for f in futures:
                 f.get(timeout=STEP)
-            zk.add_auth("digest", "alice:secret")
-            before = read_tree(zk)
+        before = read_tree(zk_srv, AUTH)
         zk_srv.stop(timeout=30)
         del before["/zookeeper/config"]
 
@@ -454,10 +507,9 @@ def test_an_ensemble_migrates_by_importing_on_one_server():
             assert leader == 0, "the imported server has the highest zxid and leads"
             for i in range(3):
                 with harness.kazoo_client(ens.server(i).hosts) as zk:
-                    zk.add_auth("digest", "alice:secret")
                     harness.wait_for(lambda: zk.exists("/app/many-1999") is not None,
                                      timeout=STEP, what=f"server {i} to have synced")
-                    served = read_tree(zk)
+                served = read_tree(ens.server(i), AUTH)
                 del served["/zookeeper/config"]
                 compare(before, served, f"ensemble server {i + 1}")
             assert {learner for learner, kind in ens.sync_events(leader) if kind == "SNAP"} \
