@@ -13,7 +13,11 @@ decision learner::fail(std::string reason) const {
 }
 
 decision learner::begin() {
-  if (!policy_.enable_sasl) return decision{std::nullopt, verdict::unauthenticated, {}, {}};
+  // As ZooKeeper's SaslQuorumAuthLearner: without learnerRequireSasl the learner skips the
+  // handshake ("Skipping SASL authentication"); enableSasl alone only makes it a server that
+  // answers one.
+  if (!policy_.enable_sasl || !policy_.learner_require)
+    return decision{std::nullopt, verdict::unauthenticated, {}, {}};
   std::string error;
   client_ = quorum_sasl_client::start(user_, password_, error);
   if (!client_) {

@@ -6,9 +6,9 @@
 // SaslQuorumAuthServer:
 //   - a server that requires SASL (quorum.auth.serverRequireSasl) refuses a learner that fails;
 //     one that does not (the rolling-upgrade path) answers the failure but still hears it;
-//   - a learner that requires SASL (quorum.auth.learnerRequireSasl) refuses a server that
-//     rejects it or does not run the handshake at all; one that does not carries on
-//     unauthenticated.
+//   - only a learner that requires SASL (quorum.auth.learnerRequireSasl) runs the handshake
+//     (without it ZooKeeper's learner skips it), and it refuses a server that rejects it or
+//     does not run the handshake at all.
 // actors/peer_links carries the frames and acts on the verdicts (docs/architecture.md).
 #include "protocol/sasl/sasl_client.hpp"
 #include "protocol/sasl/sasl_server.hpp"

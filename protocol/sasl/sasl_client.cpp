@@ -7,7 +7,7 @@ namespace paddock::sasl {
 
 namespace {
 
-constexpr const char* quorum_service = "zkquorum";
+constexpr const char* quorum_service = "zookeeper-quorum";
 constexpr const char* quorum_server_name = "zk-quorum-sasl-md5";
 
 using cb_fn = int (*)();

@@ -1,7 +1,7 @@
 #pragma once
 // The learner side of quorum SASL: a Cyrus DIGEST-MD5 client with a name and password (the
 // JAAS QuorumLearner section's), for the service and realm ZooKeeper's quorum uses
-// (zkquorum, zk-quorum-sasl-md5). Tokens in, tokens out; no I/O. Needs init_quorum_sasl
+// (zookeeper-quorum, zk-quorum-sasl-md5). Tokens in, tokens out; no I/O. Needs init_quorum_sasl
 // (sasl_server.hpp) first, which starts Cyrus's client side too.
 #include <memory>
 #include <optional>

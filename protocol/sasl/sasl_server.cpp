@@ -19,8 +19,8 @@ constexpr const char* digest_service = "zookeeper";
 constexpr const char* digest_server_name = "zk-sasl-md5";
 constexpr const char* auxprop_name = "paddock-jaas";
 // ZooKeeper's names for quorum SASL (QuorumAuth): the learner's digest-uri is
-// zkquorum/zk-quorum-sasl-md5.
-constexpr const char* quorum_service = "zkquorum";
+// zookeeper-quorum/zk-quorum-sasl-md5.
+constexpr const char* quorum_service = "zookeeper-quorum";
 constexpr const char* quorum_server_name = "zk-quorum-sasl-md5";
 
 // What the Cyrus callbacks read: set by init_sasl_server, read from any session's thread.
@@ -101,8 +101,8 @@ const std::string* password_of(const std::map<std::string, std::string>& users,
 int auxprop_lookup(void*, sasl_server_params_t* sparams, unsigned flags, const char* user,
                    unsigned ulen) {
   if (!sparams || !user) return SASL_BADPARAM;
-  // The quorum's exchanges (service zkquorum) check the QuorumServer users, the clients' the
-  // Server section's.
+  // The quorum's exchanges (service zookeeper-quorum) check the QuorumServer users, the clients'
+  // the Server section's.
   const bool quorum = sparams->service && std::strcmp(sparams->service, quorum_service) == 0;
   auto s = settings();
   auto q = quorum_settings();

@@ -30,9 +30,10 @@ std::optional<std::string> init_sasl_server(const config::sasl_settings& setting
 std::string sasl_mechanism();
 
 // Quorum SASL for this process: the QuorumServer users the quorum's exchanges
-// (start_quorum: service "zkquorum", realm "zk-quorum-sasl-md5", DIGEST-MD5) check, and this
-// server's own QuorumLearner identity (quorum_sasl()). Independent of init_sasl_server: either,
-// both or neither may be called. An error message (the DIGEST-MD5 plugin missing) or nullopt.
+// (start_quorum: service "zookeeper-quorum", realm "zk-quorum-sasl-md5", DIGEST-MD5) check, and
+// this server's own QuorumLearner identity (quorum_sasl()). Independent of init_sasl_server:
+// either, both or neither may be called. An error message (the DIGEST-MD5 plugin missing) or
+// nullopt.
 std::optional<std::string> init_quorum_sasl(const config::quorum_sasl_settings& settings);
 
 // What init_quorum_sasl was given; nullopt when quorum SASL is off.
