@@ -150,10 +150,10 @@ def test_a_wrong_learner_password_never_joins_until_fixed():
 def test_rolling_enablement_one_restart_at_a_time():
     with Ensemble(3) as ens:
         jaas = write_jaas(ens.dir, PASSWORD)
-        for i in range(3):
-            set_config(ens, i, {"jaasLoginConfig": jaas})
         ens.start(timeout=SERVE_TIMEOUT)
         step = 0
+        # The JAAS file comes with the first switch (it has no client Server section, which
+        # a server without quorum SASL would require of a JAAS file it is given).
         for switch in ("quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl",
                        "quorum.auth.serverRequireSasl"):
             for i in range(3):
@@ -161,7 +161,7 @@ def test_rolling_enablement_one_restart_at_a_time():
                 # The other two still form a quorum while this one restarts.
                 others = [j for j in range(3) if j != i]
                 ens.wait_serving(others, timeout=SERVE_TIMEOUT)
-                set_config(ens, i, {switch: "true"})
+                set_config(ens, i, {switch: "true", "jaasLoginConfig": jaas})
                 ens.start_server(i, timeout=SERVE_TIMEOUT)
                 step += 1
                 write_and_read_everywhere(ens, f"/quorum-sasl/c{step}", str(switch).encode(),
