@@ -161,11 +161,7 @@ void on_learner_decision(self_ptr self, zab::server_id id, const qa::decision& d
     l.last_refusal.clear();
     link_up(self, id, std::move(handle));
     return;
-  case qa::verdict::unauthenticated:
-    if (!d.reason.empty())
-      spdlog::warn("quorum SASL with server {}: {}; using the link unauthenticated "
-                   "(quorum.auth.learnerRequireSasl=false)",
-                   id, d.reason);
+  case qa::verdict::unauthenticated: // no handshake: learnerRequireSasl is false
     l.last_refusal.clear();
     link_up(self, id, std::move(handle));
     return;

@@ -5,9 +5,10 @@ namespace paddock::sasl::quorum_auth {
 learner::learner(policy p, std::string user, std::string password)
     : policy_(p), user_(std::move(user)), password_(std::move(password)) {}
 
+// Only a learner that requires SASL runs the handshake (begin), so a failed one is refused.
 decision learner::fail(std::string reason) const {
   decision d;
-  d.outcome = policy_.learner_require ? verdict::refused : verdict::unauthenticated;
+  d.outcome = verdict::refused;
   d.reason = std::move(reason);
   return d;
 }
