@@ -501,7 +501,7 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         return id;
       },
       [=](link_reset_atom, zab::server_id from) {
-        if (!self->state.peers.contains(from)) return;
+        if (!self->state.peers.contains(from) || !admitted(self, from)) return;
         spdlog::warn("peer link to server {} dropped by that server (fault injection)", from);
         lose_link(self, from);
       },
