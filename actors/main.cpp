@@ -3,6 +3,7 @@
 #include "actors/logging.hpp"
 #include "actors/migration_command.hpp"
 #include "actors/server.hpp"
+#include "config/quorum_sasl_settings.hpp"
 #include "config/sasl_settings.hpp"
 #include "config/zoo_config.hpp"
 #include "paddock/git_commit.hpp"
@@ -68,6 +69,27 @@ bool setup_sasl(const paddock::config::server_config& cfg) {
   if (!cfg.sasl_provider)
     spdlog::warn("SASL: without authProvider.N=org.apache.zookeeper.server.auth."
                  "SASLAuthenticationProvider a sasl id grants nothing (as in ZooKeeper)");
+  return true;
+}
+
+// Quorum SASL, when quorum.auth.enableSasl=true (docs/operator-guide.md, SASL, "Between
+// servers"). False: the configuration is wrong, the message is logged.
+bool setup_quorum_sasl(const paddock::config::server_config& cfg) {
+  if (!cfg.quorum_enable_sasl) return true;
+  auto loaded = paddock::config::load_quorum_sasl_settings(cfg, std::getenv("SERVER_JVMFLAGS"));
+  if (auto* err = std::get_if<std::string>(&loaded)) {
+    spdlog::critical("{}", *err);
+    return false;
+  }
+  const auto& settings = std::get<paddock::config::quorum_sasl_settings>(loaded);
+  if (auto err = paddock::sasl::init_quorum_sasl(settings)) {
+    spdlog::critical("quorum SASL: {}", *err);
+    return false;
+  }
+  spdlog::info("quorum SASL: DIGEST-MD5, this server authenticates as '{}', {} accepted names "
+               "(learnerRequireSasl={}, serverRequireSasl={})",
+               settings.learner_user, settings.users.size(), cfg.quorum_learner_require_sasl,
+               cfg.quorum_server_require_sasl);
   return true;
 }
 
@@ -149,6 +171,6 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : cfg.warnings)
     spdlog::warn("{}: {}", config_path, w);
-  if (!setup_sasl(cfg)) return 2;
+  if (!setup_sasl(cfg) || !setup_quorum_sasl(cfg)) return 2;
   return paddock::actors::run_server(cfg, options);
 }

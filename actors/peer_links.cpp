@@ -2,6 +2,7 @@
 
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "protocol/sasl/quorum_auth.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -20,6 +21,9 @@ using namespace std::chrono_literals;
 constexpr auto connect_timeout = 5s;
 constexpr auto first_backoff = 50ms;
 constexpr auto max_backoff = 1000ms;
+constexpr auto handshake_timeout = 5s;
+
+namespace qa = sasl::quorum_auth;
 
 struct link {
   config::peer_address address;
@@ -31,6 +35,21 @@ struct link {
   // A snapshot arriving in pieces.
   zab::zxid_t snap_zxid = 0;
   std::string snap_bytes;
+
+  // Quorum SASL, this server as the learner (it connected to the peer): the peer's handle is
+  // held back until the handshake's verdict.
+  std::unique_ptr<qa::learner> learner;
+  caf::actor pending;
+  uint64_t attempt = 0;
+  std::string last_refusal; // logged as an error once, then quietly while it repeats
+  // Quorum SASL, this server as the server (the peer connected): the peer's process that
+  // authenticated (messages from any other are not its).
+  std::unique_ptr<qa::server> server_side;
+  uint64_t server_attempt = 0;
+  caf::node_id server_node;
+  caf::node_id authenticated_node;
+  bool warned_unauthenticated = false;
+  std::string last_failure;
 };
 
 struct links_state {
@@ -42,6 +61,11 @@ struct links_state {
   std::map<zab::server_id, link> peers;
   std::map<caf::actor_addr, zab::server_id> by_addr;
   std::mt19937_64 random{std::random_device{}()}; // fault injection's choice of a link
+  // Quorum SASL: the quorum.auth switches and this server's QuorumLearner identity.
+  qa::policy auth_policy;
+  std::string learner_user;
+  std::string learner_password;
+  uint64_t next_attempt = 0;
   static inline const char* name = "paddock.peer_links";
 };
 
@@ -99,6 +123,94 @@ void adopt(self_ptr self, zab::server_id id, caf::actor handle, bool election_po
   l.backoff = first_backoff;
 }
 
+// The peer's quorum port answered (and quorum SASL, when on, let the link be used): adopt it,
+// then connect its election port too.
+void link_up(self_ptr self, zab::server_id id, caf::actor handle) {
+  auto& l = self->state.peers.at(id);
+  adopt(self, id, std::move(handle), false);
+  auto host = l.address.host;
+  auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
+  auto election_port = static_cast<uint16_t>(l.address.election_port);
+  spdlog::info("peer link to server {} ({}:{}) up", id, host, quorum_port);
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
+      .then(
+          [=](const caf::node_id&, caf::strong_actor_ptr& eptr, const std::set<std::string>&) {
+            if (eptr && self->state.peers.at(id).quorum)
+              adopt(self, id, caf::actor_cast<caf::actor>(eptr), true);
+          },
+          [=](caf::error&) {
+            // Election messages then use the quorum connection.
+          });
+}
+
+// Quorum SASL, learner side: acts on the handshake's verdict for the link to `id`.
+void on_learner_decision(self_ptr self, zab::server_id id, const qa::decision& d) {
+  auto& st = self->state;
+  auto& l = st.peers.at(id);
+  if (d.send)
+    self->send(l.pending, quorum_auth_learner_atom::value, st.self_id, l.attempt,
+               static_cast<int32_t>(d.send->state), d.send->token);
+  if (d.outcome == qa::verdict::pending) return;
+  auto handle = std::exchange(l.pending, nullptr);
+  l.learner.reset();
+  l.connecting = false;
+  switch (d.outcome) {
+  case qa::verdict::authenticated:
+    spdlog::info("quorum SASL: authenticated to server {} as '{}'", id, st.learner_user);
+    l.last_refusal.clear();
+    link_up(self, id, std::move(handle));
+    return;
+  case qa::verdict::unauthenticated: // no handshake: learnerRequireSasl is false
+    l.last_refusal.clear();
+    link_up(self, id, std::move(handle));
+    return;
+  default:
+    // Refused: retried with backoff, as a peer that is down. The error is logged when it
+    // first happens (or changes), not at every retry.
+    if (d.reason != l.last_refusal)
+      spdlog::error("quorum SASL: the link to server {} is refused: {} (retrying)", id, d.reason);
+    else
+      spdlog::debug("quorum SASL: the link to server {} is refused again: {}", id, d.reason);
+    l.last_refusal = d.reason;
+    schedule_reconnect(self, id);
+    return;
+  }
+}
+
+// Quorum SASL, learner side: this server connected to `id`; authenticate before using it.
+void start_learner_handshake(self_ptr self, zab::server_id id, caf::actor handle) {
+  auto& st = self->state;
+  auto& l = st.peers.at(id);
+  l.connecting = true; // until the verdict
+  l.pending = std::move(handle);
+  l.attempt = ++st.next_attempt;
+  l.learner = std::make_unique<qa::learner>(st.auth_policy, st.learner_user, st.learner_password);
+  self->delayed_send(self, handshake_timeout, quorum_auth_timeout_atom::value, id, l.attempt);
+  on_learner_decision(self, id, l.learner->begin());
+}
+
+// Quorum SASL, server side: whether messages from `from` (the current message's sender) are
+// heard. With quorum.auth.serverRequireSasl only once that peer's process authenticated; the
+// first message dropped is logged.
+bool admitted(self_ptr self, zab::server_id from) {
+  auto& st = self->state;
+  if (qa::server::admits_unauthenticated(st.auth_policy)) return true;
+  auto it = st.peers.find(from);
+  if (it == st.peers.end()) it = st.peers.emplace(from, link{}).first;
+  auto& l = it->second;
+  const auto& sender = self->current_sender();
+  if (sender && l.authenticated_node != caf::node_id{} && sender->node() == l.authenticated_node)
+    return true;
+  if (!l.warned_unauthenticated) {
+    spdlog::warn("dropping ZAB and election messages from server {}: it has not authenticated "
+                 "with quorum SASL (quorum.auth.serverRequireSasl=true)",
+                 from);
+    l.warned_unauthenticated = true;
+  }
+  return false;
+}
+
 // Connects to a peer's quorum port, then its election port; both lead to its peer_links.
 void connect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
@@ -107,7 +219,6 @@ void connect(self_ptr self, zab::server_id id) {
   auto mm = self->system().middleman().actor_handle();
   auto host = l.address.host;
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
-  auto election_port = static_cast<uint16_t>(l.address.election_port);
   self->request(mm, connect_timeout, caf::connect_atom::value, host, quorum_port)
       .then(
           [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
@@ -117,18 +228,11 @@ void connect(self_ptr self, zab::server_id id) {
               schedule_reconnect(self, id);
               return;
             }
-            adopt(self, id, caf::actor_cast<caf::actor>(ptr), false);
-            spdlog::info("peer link to server {} ({}:{}) up", id, host, quorum_port);
-            self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
-                .then(
-                    [=](const caf::node_id&, caf::strong_actor_ptr& eptr,
-                        const std::set<std::string>&) {
-                      if (eptr && self->state.peers.at(id).quorum)
-                        adopt(self, id, caf::actor_cast<caf::actor>(eptr), true);
-                    },
-                    [=](caf::error&) {
-                      // Election messages then use the quorum connection.
-                    });
+            auto handle = caf::actor_cast<caf::actor>(ptr);
+            if (self->state.auth_policy.enable_sasl)
+              start_learner_handshake(self, id, std::move(handle));
+            else
+              link_up(self, id, std::move(handle));
           },
           [=](caf::error& err) {
             auto& lk = self->state.peers.at(id);
@@ -176,6 +280,10 @@ void note_sender(self_ptr self, zab::server_id from) {
   // A server outside our configuration (one joining it) is answered on its own connection.
   if (it == st.peers.end()) it = st.peers.emplace(from, link{}).first;
   if (it->second.quorum) return;
+  // With quorum SASL a peer we can connect to is talked to only over a link this server
+  // authenticated itself (or was let through unauthenticated), as in ZooKeeper, where a
+  // connection authenticates before it carries anything.
+  if (st.auth_policy.enable_sasl && has_address(it->second)) return;
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
   if (sender && sender.node() != self->node()) {
     adopt(self, from, sender, false);
@@ -185,6 +293,7 @@ void note_sender(self_ptr self, zab::server_id from) {
 
 template <class T> auto inbound_zab() {
   return [](self_ptr self, zab::server_id from, T& msg) {
+    if (!admitted(self, from)) return;
     note_sender(self, from);
     self->send(self->state.owner, zab_in_atom::value, from, zab::message{std::move(msg)});
   };
@@ -192,6 +301,7 @@ template <class T> auto inbound_zab() {
 
 template <class T> auto inbound_app() {
   return [](self_ptr self, zab::server_id from, T& msg) {
+    if (!admitted(self, from)) return;
     note_sender(self, from);
     self->send(self->state.owner, app_in_atom::value, from, app_message{std::move(msg)});
   };
@@ -233,11 +343,64 @@ void listen_at(self_ptr self, const config::peer_address& next) {
       self->send(mm, caf::close_atom::value, static_cast<uint16_t>(port));
 }
 
+// Quorum SASL, server side: one frame of a peer's handshake (it connected to us).
+void on_learner_frame(self_ptr self, zab::server_id from, uint64_t attempt, int32_t status,
+                      std::string token) {
+  auto& st = self->state;
+  if (from == st.self_id) return;
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!sender) return;
+  auto it = st.peers.find(from);
+  if (it == st.peers.end()) it = st.peers.emplace(from, link{}).first; // a joiner
+  auto& l = it->second;
+  // A new attempt (or a restarted process) starts a new handshake.
+  if (!l.server_side || attempt != l.server_attempt || sender.node() != l.server_node) {
+    l.server_side = std::make_unique<qa::server>(st.auth_policy);
+    l.server_attempt = attempt;
+    l.server_node = sender.node();
+  }
+  auto d = l.server_side->on_frame(qa::frame{static_cast<qa::status>(status), std::move(token)});
+  if (d.send)
+    self->send(sender, quorum_auth_server_atom::value, st.self_id, attempt,
+               static_cast<int32_t>(d.send->state), d.send->token);
+  switch (d.outcome) {
+  case qa::verdict::pending: return;
+  case qa::verdict::authenticated:
+    spdlog::info("quorum SASL: server {} authenticated as '{}'", from, d.authenticated_id);
+    l.authenticated_node = sender.node();
+    l.warned_unauthenticated = false;
+    l.last_failure.clear();
+    return;
+  case qa::verdict::unauthenticated:
+    if (!d.reason.empty() && d.reason != l.last_failure)
+      spdlog::warn("quorum SASL: server {} failed to authenticate ({}); heard anyway "
+                   "(quorum.auth.serverRequireSasl=false)",
+                   from, d.reason);
+    l.last_failure = d.reason;
+    return;
+  case qa::verdict::refused:
+    if (d.reason != l.last_failure)
+      spdlog::error("quorum SASL: server {} failed to authenticate, its link is refused: {}", from,
+                    d.reason);
+    l.last_failure = d.reason;
+    l.authenticated_node = caf::node_id{};
+    return;
+  }
+}
+
 caf::behavior peer_links(self_ptr self, zab::server_id self_id,
                          std::map<zab::server_id, config::peer_address> peers,
                          peer_links_owner_handle owner, config::peer_address listening,
-                         bool listen_on_all_ips) {
+                         bool listen_on_all_ips, qa::policy auth_policy,
+                         std::optional<config::quorum_sasl_settings> auth) {
   auto& st = self->state;
+  st.auth_policy = auth_policy;
+  if (auth) {
+    st.learner_user = auth->learner_user;
+    st.learner_password = auth->learner_password;
+  }
+  // Attempts of this process are told apart from a previous one's by where they start.
+  st.next_attempt = st.random() >> 16;
   st.self_id = self_id;
   st.listening = std::move(listening);
   st.listen_on_all_ips = listen_on_all_ips;
@@ -275,6 +438,25 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
       },
       [=](reconnect_atom, zab::server_id id) { connect(self, id); },
+      [=](quorum_auth_learner_atom, zab::server_id from, uint64_t attempt, int32_t status,
+          std::string& token) { on_learner_frame(self, from, attempt, status, std::move(token)); },
+      [=](quorum_auth_server_atom, zab::server_id from, uint64_t attempt, int32_t status,
+          std::string& token) {
+        auto it = self->state.peers.find(from);
+        if (it == self->state.peers.end()) return;
+        auto& l = it->second;
+        if (!l.learner || attempt != l.attempt) return; // an abandoned handshake's
+        on_learner_decision(
+            self, from,
+            l.learner->on_frame(qa::frame{static_cast<qa::status>(status), std::move(token)}));
+      },
+      [=](quorum_auth_timeout_atom, zab::server_id id, uint64_t attempt) {
+        auto it = self->state.peers.find(id);
+        if (it == self->state.peers.end()) return;
+        auto& l = it->second;
+        if (!l.learner || attempt != l.attempt) return;
+        on_learner_decision(self, id, l.learner->on_silence());
+      },
       // A reconfig activated: link to the servers it adds, stop reconnecting to the ones it
       // no longer names (a connection still up stays: a removed server may still be a
       // learner here until it notices, and a joiner is not named before it joins).
@@ -319,7 +501,7 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         return id;
       },
       [=](link_reset_atom, zab::server_id from) {
-        if (!self->state.peers.contains(from)) return;
+        if (!self->state.peers.contains(from) || !admitted(self, from)) return;
         spdlog::warn("peer link to server {} dropped by that server (fault injection)", from);
         lose_link(self, from);
       },
@@ -369,6 +551,7 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         auto& s = self->state;
         auto it = s.peers.find(from);
         if (it == s.peers.end()) return;
+        if (!admitted(self, from)) return;
         note_sender(self, from);
         auto& l = it->second;
         if (c.offset == 0) {
@@ -406,8 +589,11 @@ caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config&
   for (const auto& [id, p] : cfg.servers)
     if (id != cfg.server_id) peers.emplace(id, p);
   const auto* me = cfg.self();
+  const qa::policy auth_policy{cfg.quorum_enable_sasl, cfg.quorum_learner_require_sasl,
+                               cfg.quorum_server_require_sasl};
   return sys.spawn(peer_links, cfg.server_id, std::move(peers), std::move(owner),
-                   me ? *me : config::peer_address{}, cfg.quorum_listen_on_all_ips);
+                   me ? *me : config::peer_address{}, cfg.quorum_listen_on_all_ips, auth_policy,
+                   sasl::quorum_sasl());
 }
 
 std::string publish_peer_links(caf::actor_system& sys, const config::server_config& cfg,

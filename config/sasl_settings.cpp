@@ -5,26 +5,39 @@
 
 namespace paddock::config {
 
-std::variant<sasl_settings, sasl_disabled, std::string>
-load_sasl_settings(const server_config& cfg, const char* server_jvmflags) {
-  std::string path = cfg.jaas_login_config;
-  std::string origin = "jaasLoginConfig";
-  if (path.empty() && server_jvmflags) {
+std::variant<jaas_file, sasl_disabled, std::string> read_jaas_file(const server_config& cfg,
+                                                                   const char* server_jvmflags) {
+  jaas_file out;
+  out.path = cfg.jaas_login_config;
+  out.origin = "jaasLoginConfig";
+  if (out.path.empty() && server_jvmflags) {
     if (auto p = jaas_path_from_jvm_flags(server_jvmflags)) {
-      path = *p;
-      origin = "-Djava.security.auth.login.config in SERVER_JVMFLAGS";
+      out.path = *p;
+      out.origin = "-Djava.security.auth.login.config in SERVER_JVMFLAGS";
     }
   }
-  if (path.empty()) return sasl_disabled{};
-  std::ifstream in(path);
-  if (!in) return "cannot read the JAAS file " + path + " (from " + origin + ")";
+  if (out.path.empty()) return sasl_disabled{};
+  std::ifstream in(out.path);
+  if (!in) return "cannot read the JAAS file " + out.path + " (from " + out.origin + ")";
   std::stringstream text;
   text << in.rdbuf();
   auto parsed = parse_jaas(text.str());
   if (auto* e = std::get_if<jaas_error>(&parsed))
-    return "JAAS file " + path + ", line " + std::to_string(e->line) + ": " + e->message;
-  const auto& jaas = std::get<jaas_config>(parsed);
+    return "JAAS file " + out.path + ", line " + std::to_string(e->line) + ": " + e->message;
+  out.jaas = std::move(std::get<jaas_config>(parsed));
+  return out;
+}
+
+std::variant<sasl_settings, sasl_disabled, std::string>
+load_sasl_settings(const server_config& cfg, const char* server_jvmflags) {
+  auto file = read_jaas_file(cfg, server_jvmflags);
+  if (auto* e = std::get_if<std::string>(&file)) return *e;
+  if (std::holds_alternative<sasl_disabled>(file)) return sasl_disabled{};
+  const auto& [path, origin, jaas] = std::get<jaas_file>(file);
   const auto* section = jaas.find(cfg.sasl_server_section);
+  // A JAAS file given for quorum SASL alone (no client section): clients get no SASL, as in
+  // ZooKeeper, which skips client SASL when its JAAS file lacks the section.
+  if (!section && cfg.quorum_enable_sasl) return sasl_disabled{};
   if (!section)
     return "JAAS file " + path + " (from " + origin + ") has no section named '" +
            cfg.sasl_server_section +

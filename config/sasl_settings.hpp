@@ -20,6 +20,16 @@ struct sasl_settings {
 
 struct sasl_disabled {}; // no JAAS file given: a SASL packet gets ZooKeeper's null answer
 
+// The JAAS file the server was given (jaasLoginConfig, else SERVER_JVMFLAGS), parsed.
+struct jaas_file {
+  std::string path;
+  std::string origin; // where its path came from, for messages
+  jaas_config jaas;
+};
+// The file, sasl_disabled (none given), or an error naming the file (and line).
+std::variant<jaas_file, sasl_disabled, std::string> read_jaas_file(const server_config& cfg,
+                                                                   const char* server_jvmflags);
+
 // The settings, sasl_disabled, or an error naming the key or the file (and line).
 std::variant<sasl_settings, sasl_disabled, std::string>
 load_sasl_settings(const server_config& cfg, const char* server_jvmflags);

@@ -269,24 +269,49 @@ bool valid_super_digest(std::string_view value) {
 constexpr std::string_view sasl_provider_class =
     "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
 
-// Quorum SASL (quorum.auth.*: servers authenticating each other with SASL) is not built. A
-// zoo.cfg that asks for it must not start and run without it, so each such key is an error
-// naming it; only the switches set to false (what Paddock does anyway) are accepted.
-// nullopt when `key` is not a quorum.auth key, else its outcome.
-std::optional<std::optional<config_error>> refuse_quorum_auth_key(std::string_view key,
-                                                                  std::string_view value) {
+// Quorum SASL (quorum.auth.*: servers authenticating each other, docs/operator-guide.md "SASL",
+// "Between servers"). DIGEST-MD5 only: the Kerberos service principal (GSSAPI between
+// servers) is not built, so setting it is an error naming the key rather than a setting
+// silently ignored. nullopt when `key` is not a quorum.auth key, else its outcome.
+std::optional<std::optional<config_error>>
+apply_quorum_auth_key(server_config& cfg, std::string_view key, std::string_view value) {
   if (key.substr(0, 12) != "quorum.auth.") return std::nullopt;
-  static constexpr std::string_view switches[] = {
-      "quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl", "quorum.auth.serverRequireSasl"};
-  if (std::find(std::begin(switches), std::end(switches), key) != std::end(switches)) {
-    bool on = false;
-    if (auto e = set_bool(key, value, on)) return e;
-    if (!on) return std::optional<config_error>{};
+  if (key == "quorum.auth.enableSasl") return set_bool(key, value, cfg.quorum_enable_sasl);
+  if (key == "quorum.auth.learnerRequireSasl")
+    return set_bool(key, value, cfg.quorum_learner_require_sasl);
+  if (key == "quorum.auth.serverRequireSasl")
+    return set_bool(key, value, cfg.quorum_server_require_sasl);
+  if (key == "quorum.auth.learner.saslLoginContext" ||
+      key == "quorum.auth.server.saslLoginContext") {
+    if (value.empty()) return invalid(key, value, "a JAAS section name is needed");
+    (key == "quorum.auth.learner.saslLoginContext" ? cfg.quorum_learner_login_context
+                                                   : cfg.quorum_server_login_context) = value;
+    return std::optional<config_error>{};
   }
   return invalid(key, value,
-                 "quorum SASL (quorum.auth.*) is not supported: Paddock's servers do not "
-                 "authenticate each other; remove the key (or set the quorum.auth switches "
-                 "to false)");
+                 key == "quorum.auth.kerberos.servicePrincipal"
+                     ? "Kerberos (GSSAPI) between servers is not supported: Paddock's quorum SASL "
+                       "is DIGEST-MD5; remove the key"
+                     : "unknown quorum.auth key");
+}
+
+// ZooKeeper's QuorumPeerConfig rules, in its order and with its words: a require switch
+// needs enableSasl, and a server that requires its learners to authenticate must itself
+// authenticate as a learner (else it could not join its own ensemble).
+std::optional<config_error> check_quorum_auth(const server_config& cfg) {
+  if (!cfg.quorum_enable_sasl && cfg.quorum_server_require_sasl)
+    return invalid("quorum.auth.serverRequireSasl", "true",
+                   "quorum.auth.enableSasl is disabled, so cannot enable "
+                   "quorum.auth.serverRequireSasl");
+  if (!cfg.quorum_enable_sasl && cfg.quorum_learner_require_sasl)
+    return invalid("quorum.auth.learnerRequireSasl", "true",
+                   "quorum.auth.enableSasl is disabled, so cannot enable "
+                   "quorum.auth.learnerRequireSasl");
+  if (!cfg.quorum_learner_require_sasl && cfg.quorum_server_require_sasl)
+    return invalid("quorum.auth.serverRequireSasl", "true",
+                   "quorum.auth.learnerRequireSasl is disabled, so cannot enable "
+                   "quorum.auth.serverRequireSasl");
+  return std::nullopt;
 }
 
 // The SASL keys: nullopt when `key` is not one of them, else the key's outcome.
@@ -338,7 +363,7 @@ std::optional<std::optional<config_error>> apply_sasl_key(server_config& cfg, st
     cfg.sasl_super_user = value;
     return std::optional<config_error>{};
   }
-  if (auto refused = refuse_quorum_auth_key(key, value)) return refused;
+  if (auto quorum = apply_quorum_auth_key(cfg, key, value)) return quorum;
   return std::nullopt;
 }
 
@@ -631,6 +656,7 @@ parse_result parse_zoo_cfg(std::string_view text) {
   if (err) return *err;
   if (!have_data_dir) return invalid("dataDir", "", "is required");
   if (auto e = check_enforce_auth(cfg)) return *e;
+  if (auto e = check_quorum_auth(cfg)) return *e;
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +

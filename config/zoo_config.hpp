@@ -122,6 +122,14 @@ struct server_config {
   bool remove_realm_from_principal = false;      // kerberos.removeRealmFromPrincipal
   std::string sasl_super_user;                   // superUser: this sasl id is also super
 
+  // Quorum SASL: the servers authenticate each other (DIGEST-MD5) with the same JAAS file.
+  bool quorum_enable_sasl = false;          // quorum.auth.enableSasl
+  bool quorum_learner_require_sasl = false; // quorum.auth.learnerRequireSasl
+  bool quorum_server_require_sasl = false;  // quorum.auth.serverRequireSasl
+  std::string quorum_learner_login_context =
+      "QuorumLearner";                                      // quorum.auth.learner.saslLoginContext
+  std::string quorum_server_login_context = "QuorumServer"; // quorum.auth.server.saslLoginContext
+
   // Keys we read but do not act on yet, and keys we do not know: logged as warnings.
   std::vector<std::string> warnings;
 

@@ -53,6 +53,9 @@ using drop_link_atom = caf::atom_constant<caf::atom("droplink")>;
 // Self-addressed: peer_links' reconnect timer; the quorum peer's core tick (every 50 ms) and
 // its flush of the proposals (or forwarded writes) gathered while it drained its mailbox.
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+// Self-addressed: (quorum_auth_timeout_atom, zab::server_id peer, uint64_t attempt) a quorum
+// SASL handshake this server started as the learner has had no answer in time.
+using quorum_auth_timeout_atom = caf::atom_constant<caf::atom("qauthwait")>;
 using core_tick_atom = caf::atom_constant<caf::atom("zabtick")>;
 using flush_proposals_atom = caf::atom_constant<caf::atom("zabflush")>;
 

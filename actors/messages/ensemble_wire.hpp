@@ -9,6 +9,12 @@
 //     (protocol/zab/messages.hpp), a snap_chunk, or one of the ensemble's own below;
 //     (link_reset_atom, zab::server_id sender): drop your link to me (fault injection; built-in
 //     types only, nothing to register).
+//     Quorum SASL's handshake (protocol/sasl/quorum_auth.hpp), built-in types only:
+//     (quorum_auth_learner_atom, zab::server_id sender, uint64_t attempt, int32_t status,
+//      std::string token) from the side that connected (the learner), and
+//     (quorum_auth_server_atom, the same fields) the accepting side's answers. `status` is
+//     quorum_auth::status; `attempt` names one handshake, so a late answer to an abandoned one
+//     is told apart.
 //   The ensemble's own, besides ZAB's: what ZooKeeper's learners send their leader as REQUEST /
 //   SYNC packets and ping contents. They travel on the quorum connection through peer_links,
 //   so they keep their order with the ZAB messages around them (a sync_ack arrives after the
@@ -34,6 +40,9 @@ using zab_wire_atom = caf::atom_constant<caf::atom("zabwire")>;
 // Peer to peer: drop your link to me (the CAF connection between two servers is shared and
 // cannot be closed alone).
 using link_reset_atom = caf::atom_constant<caf::atom("linkreset")>;
+// Quorum SASL: learner -> server and server -> learner frames.
+using quorum_auth_learner_atom = caf::atom_constant<caf::atom("qauthlrn")>;
+using quorum_auth_server_atom = caf::atom_constant<caf::atom("qauthsrv")>;
 
 // A piece of a large sync_snap: snapshots travel in pieces of at most snap_chunk_bytes so
 // that no single message holds a connection for long (heartbeats, other traffic).

@@ -18,6 +18,10 @@ namespace {
 constexpr const char* digest_service = "zookeeper";
 constexpr const char* digest_server_name = "zk-sasl-md5";
 constexpr const char* auxprop_name = "paddock-jaas";
+// ZooKeeper's names for quorum SASL (QuorumAuth): the learner's digest-uri is
+// zookeeper-quorum/zk-quorum-sasl-md5.
+constexpr const char* quorum_service = "zookeeper-quorum";
+constexpr const char* quorum_server_name = "zk-quorum-sasl-md5";
 
 // What the Cyrus callbacks read: set by init_sasl_server, read from any session's thread.
 struct process_settings {
@@ -35,17 +39,29 @@ std::shared_ptr<const process_settings> settings() {
   return current_settings;
 }
 
+// Quorum SASL's side of the process: the QuorumServer users and this server's QuorumLearner
+// identity (set by init_quorum_sasl).
+std::shared_ptr<const config::quorum_sasl_settings> current_quorum;
+
+std::shared_ptr<const config::quorum_sasl_settings> quorum_settings() {
+  std::lock_guard lock(settings_mutex);
+  return current_quorum;
+}
+
 // Cyrus's options, which it would otherwise read from a <app>.conf file in its plugin
 // directory: passwords come from our auxprop plugin, and only the one mechanism is offered.
 int get_option(void*, const char*, const char* option, const char** result, unsigned* len) {
   static thread_local std::string value;
   auto s = settings();
-  if (!s) return SASL_FAIL;
+  auto q = quorum_settings();
+  if (!s && !q) return SASL_FAIL;
   if (std::strcmp(option, "auxprop_plugin") == 0)
     value = auxprop_name;
-  else if (std::strcmp(option, "mech_list") == 0)
-    value = s->mechanism;
-  else
+  else if (std::strcmp(option, "mech_list") == 0) {
+    // Clients' mechanism, and DIGEST-MD5 for the quorum when it is on.
+    value = s ? s->mechanism : std::string();
+    if (q && value != "DIGEST-MD5") value += value.empty() ? "DIGEST-MD5" : " DIGEST-MD5";
+  } else
     return SASL_FAIL;
   *result = value.c_str();
   if (len) *len = static_cast<unsigned>(value.size());
@@ -73,8 +89,8 @@ int allow_any_authorization(sasl_conn_t*, void*, const char*, unsigned, const ch
 // The password of `user` for Cyrus's DIGEST-MD5: the JAAS user_<name> option. Cyrus may ask
 // for "name@realm" (the realm the client chose, zk-sasl-md5): the realm is not part of the
 // JAAS name.
-const std::string* password_of(const process_settings& s, std::string_view user) {
-  const auto& users = s.settings.section.users;
+const std::string* password_of(const std::map<std::string, std::string>& users,
+                               std::string_view user) {
   if (auto it = users.find(std::string(user)); it != users.end()) return &it->second;
   if (auto at = user.rfind('@'); at != std::string_view::npos)
     if (auto it = users.find(std::string(user.substr(0, at))); it != users.end())
@@ -85,9 +101,14 @@ const std::string* password_of(const process_settings& s, std::string_view user)
 int auxprop_lookup(void*, sasl_server_params_t* sparams, unsigned flags, const char* user,
                    unsigned ulen) {
   if (!sparams || !user) return SASL_BADPARAM;
+  // The quorum's exchanges (service zookeeper-quorum) check the QuorumServer users, the clients'
+  // the Server section's.
+  const bool quorum = sparams->service && std::strcmp(sparams->service, quorum_service) == 0;
   auto s = settings();
-  if (!s) return SASL_FAIL;
-  const std::string* password = password_of(*s, std::string_view(user, ulen));
+  auto q = quorum_settings();
+  if (quorum ? !q : !s) return SASL_NOUSER;
+  const std::string* password =
+      password_of(quorum ? q->users : s->settings.section.users, std::string_view(user, ulen));
   if (!password) return SASL_NOUSER;
   const struct propval* wanted = sparams->utils->prop_get(sparams->propctx);
   if (!wanted) return SASL_NOUSER;
@@ -161,7 +182,37 @@ std::string default_kerberos_realm() {
   return out;
 }
 
+// Cyrus's process-wide start (server and client sides), once; its result every time.
+int start_cyrus() {
+  static const int result = [] {
+    int r = sasl_auxprop_add_plugin(auxprop_name, auxprop_init);
+    if (r != SASL_OK) return r;
+    r = sasl_server_init(global_callbacks, "paddock");
+    if (r != SASL_OK) return r;
+    return sasl_client_init(nullptr);
+  }();
+  return result;
+}
+
 } // namespace
+
+std::optional<std::string> init_quorum_sasl(const config::quorum_sasl_settings& given) {
+  {
+    std::lock_guard lock(settings_mutex);
+    current_quorum = std::make_shared<const config::quorum_sasl_settings>(given);
+  }
+  if (int r = start_cyrus(); r != SASL_OK)
+    return std::string("Cyrus SASL did not start: ") + sasl_errstring(r, nullptr, nullptr);
+  if (!mechanism_available("DIGEST-MD5"))
+    return "Cyrus SASL has no DIGEST-MD5 plugin (install libsasl2-modules)";
+  return std::nullopt;
+}
+
+std::optional<config::quorum_sasl_settings> quorum_sasl() {
+  auto q = quorum_settings();
+  if (!q) return std::nullopt;
+  return *q;
+}
 
 std::optional<std::string> init_sasl_server(const config::sasl_settings& given) {
   auto s = std::make_shared<process_settings>();
@@ -189,11 +240,7 @@ std::optional<std::string> init_sasl_server(const config::sasl_settings& given) 
     std::lock_guard lock(settings_mutex);
     current_settings = s;
   }
-  static const int init_result = [] {
-    int r = sasl_auxprop_add_plugin(auxprop_name, auxprop_init);
-    if (r != SASL_OK) return r;
-    return sasl_server_init(global_callbacks, "paddock");
-  }();
+  const int init_result = start_cyrus();
   if (init_result != SASL_OK)
     return std::string("Cyrus SASL did not start: ") +
            sasl_errstring(init_result, nullptr, nullptr);
@@ -210,7 +257,8 @@ std::string sasl_mechanism() {
 
 struct sasl_exchange::impl {
   sasl_conn_t* conn = nullptr;
-  std::shared_ptr<const process_settings> settings;
+  std::shared_ptr<const process_settings> settings; // nullptr for a quorum exchange
+  std::string mechanism;
   bool started = false;
   bool complete = false;
   ~impl() {
@@ -228,10 +276,27 @@ std::unique_ptr<sasl_exchange> sasl_exchange::start(std::string& error) {
     error = "SASL is not set up";
     return nullptr;
   }
-  const auto& s = *p->settings;
+  p->mechanism = p->settings->mechanism;
+  return open(std::move(p), p->settings->service, p->settings->server_name, error);
+}
+
+std::unique_ptr<sasl_exchange> sasl_exchange::start_quorum(std::string& error) {
+  if (!quorum_settings()) {
+    error = "quorum SASL is not set up";
+    return nullptr;
+  }
+  auto p = std::make_unique<impl>();
+  p->mechanism = "DIGEST-MD5";
+  return open(std::move(p), quorum_service, quorum_server_name, error);
+}
+
+std::unique_ptr<sasl_exchange> sasl_exchange::open(std::unique_ptr<impl> p,
+                                                   const std::string& service,
+                                                   const std::string& server_name,
+                                                   std::string& error) {
   // SASL_SUCCESS_DATA: ZooKeeper's protocol carries the server's last token (DIGEST-MD5's
   // rspauth) in the answer that completes the exchange.
-  int r = sasl_server_new(s.service.c_str(), s.server_name.c_str(), nullptr, nullptr, nullptr,
+  int r = sasl_server_new(service.c_str(), server_name.c_str(), nullptr, nullptr, nullptr,
                           connection_callbacks, SASL_SUCCESS_DATA, &p->conn);
   if (r != SASL_OK) {
     error = std::string("sasl_server_new: ") + sasl_errstring(r, nullptr, nullptr);
@@ -251,7 +316,7 @@ sasl_exchange::step_result sasl_exchange::step(std::string_view client_token) {
   step_result out;
   auto& p = *impl_;
   if (p.complete) {
-    out.error = p.settings->mechanism + " authentication already complete";
+    out.error = p.mechanism + " authentication already complete";
     return out;
   }
   const char* server_out = nullptr;
@@ -261,7 +326,7 @@ sasl_exchange::step_result sasl_exchange::step(std::string_view client_token) {
   if (!p.started) {
     p.started = true;
     // DIGEST-MD5 starts with an empty client token: no initial response (NULL, not "").
-    r = sasl_server_start(p.conn, p.settings->mechanism.c_str(),
+    r = sasl_server_start(p.conn, p.mechanism.c_str(),
                           client_token.empty() ? nullptr : client_token.data(), len, &server_out,
                           &server_out_len);
   } else {
@@ -284,8 +349,13 @@ sasl_exchange::step_result sasl_exchange::step(std::string_view client_token) {
     out.error = "no authentication id after a successful exchange";
     return out;
   }
-  const auto& s = *p.settings;
   std::string authentication_id = static_cast<const char*>(authid);
+  if (!p.settings) { // a quorum learner: its name as given
+    out.outcome = status::done;
+    out.authorized_id = authentication_id;
+    return out;
+  }
+  const auto& s = *p.settings;
   // Cyrus's GSSAPI drops the realm of a principal in the default realm ("bob" for
   // bob@EXAMPLE.COM); ZooKeeper keeps it (kerberos.removeRealmFromPrincipal decides), so it
   // is put back.

@@ -24,6 +24,9 @@ API (test_ensemble.py and tools/ensemble use it; keep it stable):
     .server(i)                         a Member: .sid .hosts .host .port .client_port
                                        .quorum_port .election_port .observer .dir .data_dir
                                        .cfg_path .log_path .config .pid .alive()
+                                       .write_files(config) rewrites its zoo.cfg
+  A config's jaasLoginConfig (Paddock's key for the JAAS file) is also given to ZooKeeper, as
+  -Djava.security.auth.login.config.
     .log_tail(i, lines=40)  .log_size(i)  .log_text(i, since=0)
     .sync_events(i, since=0) -> [(learner sid, "DIFF"|"TRUNC"|"SNAP")] from leader i's log
   SYNC_LOG_PATTERNS                    per target: regexes for the leader's learner-sync lines
@@ -98,6 +101,13 @@ MODES = ("leader", "follower", "observer")
 DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
+def jaas_property(config):
+    """Paddock's zoo.cfg key jaasLoginConfig is a JVM property for ZooKeeper: a test that
+    names its JAAS file in the config runs against both."""
+    path = config.get("jaasLoginConfig")
+    return [f"-Djava.security.auth.login.config={path}"] if path else []
+
+
 def zookeeper_command(cfg_path, log_dir, config=None):
     classpath = ":".join([harness.ZK_CLASSPATH,
                           # The Debian jar's manifest has slf4j-api but no binding: without
@@ -108,6 +118,7 @@ def zookeeper_command(cfg_path, log_dir, config=None):
             "-Dzookeeper.root.logger=INFO,CONSOLE", f"-Dzookeeper.log.dir={log_dir}",
             "-Dzookeeper.jmx.log4j.disable=true",
             *harness.jvm_system_properties(config or {}),
+            *jaas_property(config or {}),
             "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg_path]
 
 

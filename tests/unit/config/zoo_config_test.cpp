@@ -579,23 +579,47 @@ TEST_CASE("enforce.auth needs schemes this server has providers for", "[config][
   CHECK(required.enforce_auth_schemes == std::vector<std::string>{"sasl"});
 }
 
-TEST_CASE("quorum SASL keys stop the server with the key named", "[config][sasl]") {
-  for (const char* key : {"quorum.auth.enableSasl", "quorum.auth.learnerRequireSasl",
-                          "quorum.auth.serverRequireSasl"}) {
-    auto e = bad(std::string("dataDir=/d\n") + key + "=true\n");
-    CHECK(e.key == key);
-    CHECK(e.value == "true");
-    CHECK(e.message.find("quorum SASL") != std::string::npos);
-    // Off is what Paddock does anyway: accepted, with nothing to warn about.
-    auto off = ok(std::string("dataDir=/d\n") + key + "=false\n");
-    CHECK(off.warnings.empty());
-    CHECK(bad(std::string("dataDir=/d\n") + key + "=yes\n").key == key);
-  }
-  for (const char* key :
-       {"quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext",
-        "quorum.auth.kerberos.servicePrincipal"}) {
-    auto e = bad(std::string("dataDir=/d\n") + key + "=x\n");
-    CHECK(e.key == key);
-    CHECK(e.message.find("not supported") != std::string::npos);
-  }
+TEST_CASE("quorum SASL keys", "[config][sasl][quorum]") {
+  auto off = ok("dataDir=/d\n");
+  CHECK_FALSE(off.quorum_enable_sasl);
+  CHECK_FALSE(off.quorum_learner_require_sasl);
+  CHECK_FALSE(off.quorum_server_require_sasl);
+  CHECK(off.quorum_learner_login_context == "QuorumLearner");
+  CHECK(off.quorum_server_login_context == "QuorumServer");
+  auto on = ok("dataDir=/d\nquorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=true\n"
+               "quorum.auth.serverRequireSasl=true\nquorum.auth.learner.saslLoginContext=QL\n"
+               "quorum.auth.server.saslLoginContext=QS\n");
+  CHECK(on.quorum_enable_sasl);
+  CHECK(on.quorum_learner_require_sasl);
+  CHECK(on.quorum_server_require_sasl);
+  CHECK(on.quorum_learner_login_context == "QL");
+  CHECK(on.quorum_server_login_context == "QS");
+  CHECK(on.warnings.empty());
+  CHECK(ok("dataDir=/d\nquorum.auth.enableSasl=true\n").quorum_enable_sasl);
+  CHECK(bad("dataDir=/d\nquorum.auth.enableSasl=yes\n").key == "quorum.auth.enableSasl");
+  CHECK(bad("dataDir=/d\nquorum.auth.server.saslLoginContext=\n").key ==
+        "quorum.auth.server.saslLoginContext");
+  // GSSAPI between servers is not built.
+  auto krb = bad("dataDir=/d\nquorum.auth.kerberos.servicePrincipal=zkquorum/localhost\n");
+  CHECK(krb.key == "quorum.auth.kerberos.servicePrincipal");
+  CHECK(krb.message.find("not supported") != std::string::npos);
+}
+
+TEST_CASE("quorum SASL switches follow ZooKeeper's rules", "[config][sasl][quorum]") {
+  // QuorumPeerConfig's checks, with its messages.
+  auto server_only = bad("dataDir=/d\nquorum.auth.serverRequireSasl=true\n");
+  CHECK(server_only.key == "quorum.auth.serverRequireSasl");
+  CHECK(server_only.message ==
+        "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.serverRequireSasl");
+  auto learner_only = bad("dataDir=/d\nquorum.auth.learnerRequireSasl=true\n");
+  CHECK(learner_only.key == "quorum.auth.learnerRequireSasl");
+  CHECK(learner_only.message ==
+        "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.learnerRequireSasl");
+  auto server_without_learner =
+      bad("dataDir=/d\nquorum.auth.enableSasl=true\nquorum.auth.serverRequireSasl=true\n");
+  CHECK(server_without_learner.message ==
+        "quorum.auth.learnerRequireSasl is disabled, so cannot enable "
+        "quorum.auth.serverRequireSasl");
+  CHECK(ok("dataDir=/d\nquorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=true\n")
+            .quorum_learner_require_sasl);
 }
