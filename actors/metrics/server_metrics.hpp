@@ -86,9 +86,10 @@ public:
   leader_state leader;
 
   // --- Paddock's own ---
-  // paddock_mailbox_depth{actor=...}: the messages waiting in an actor's mailbox when it last
-  // took one from the write or read path. Idle, it reads 0; a number that stays high names
-  // the actor a backlog forms in front of (the store, the ZAB peer, the log writer, ...).
+  // paddock_mailbox_depth{actor=...}: the messages an actor has taken in from its mailbox and
+  // not handled yet, when it last took one from the write or read path. Idle, it reads 0; a
+  // number that stays high names the actor a backlog forms in front of (the store, the ZAB
+  // peer, the log writer, ...).
   struct mailbox_depths {
     prometheus::Gauge& store;
     prometheus::Gauge& quorum_peer;
@@ -100,9 +101,13 @@ public:
 };
 
 // Reads the depth on the actor's own thread (CAF's mailbox has one consumer) and publishes
-// it through the gauge's atomic. Counting the waiting messages is a constant-time read.
+// it through the gauge's atomic. Only the queue's counter is read: CAF 0.17 takes the
+// messages that arrived meanwhile in rounds, and mailbox().size() would take them in here,
+// in the middle of the round that is handling this message, which corrupts the queue
+// (UBSan caught it). So the messages that arrived since the current round began are not
+// counted; the next round's first message counts them.
 template <class Self> void record_mailbox_depth(Self* self, prometheus::Gauge& gauge) {
-  gauge.Set(static_cast<double>(self->mailbox().size()));
+  gauge.Set(static_cast<double>(self->mailbox().queue().total_task_size()));
 }
 
 } // namespace paddock::actors::metrics
