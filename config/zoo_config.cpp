@@ -532,6 +532,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "metricsProvider.exportJvmInfo")
     return set_bool(key, value, cfg.metrics_export_jvm_info);
   if (auto handled = apply_sasl_key(cfg, key, value)) return *handled;
+  if (auto handled = apply_tls_key(cfg.tls, key, value)) return *handled;
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else
@@ -631,6 +632,7 @@ parse_result parse_zoo_cfg(std::string_view text) {
   if (err) return *err;
   if (!have_data_dir) return invalid("dataDir", "", "is required");
   if (auto e = check_enforce_auth(cfg)) return *e;
+  if (auto e = check_tls(cfg.tls)) return *e;
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +
@@ -701,8 +703,9 @@ std::optional<config_error> resolve_self(server_config& cfg, std::string_view my
               (me->client_address.empty() ? "0.0.0.0 (all addresses)" : me->client_address) +
               ": the two must agree");
     cfg.client_port = me->client_port;
+    cfg.client_port_set = true;
     if (!me->client_address.empty()) cfg.client_port_address = me->client_address;
-  } else if (cfg.is_ensemble() && !cfg.client_port_set) {
+  } else if (cfg.is_ensemble() && !cfg.client_port_set && !cfg.tls.enabled()) {
     return invalid("clientPort", "",
                    "is required in an ensemble: set clientPort, or give this server's client "
                    "port in its line (" +
