@@ -180,7 +180,11 @@ def tls_handshake(server, pki, cert=None, timeout=5.0):
 
 
 def wait_for_log(server, pattern, timeout=10.0):
+    """Waits for the server's log line. Only for Paddock: Debian's ZooKeeper, started as the
+    harness starts it, has no SLF4J binding on its classpath and logs nothing."""
     import re
+    if harness.TARGET == "zookeeper":
+        return
     harness.wait_for(lambda: re.search(pattern, server.log_text()) is not None, timeout=timeout,
                      what=f"a log line matching {pattern!r}")
 
@@ -214,34 +218,24 @@ def test_zkcli_over_tls(server, pki):
 def test_certificate_from_another_ca_is_rejected(server, pki):
     with pytest.raises((ssl.SSLError, ConnectionError)):
         tls_handshake(server, pki, cert="stranger")
-    if harness.TARGET == "paddock":
-        wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: client certificate "
-                             r"rejected: unable to get local issuer certificate")
-    else:
-        wait_for_log(server, r"(?i)unable to find valid certification path|PKIX path building")
+    wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: client certificate "
+                 r"rejected: unable to get local issuer certificate")
     assert server.alive()
 
 
 def test_expired_certificate_is_rejected(server, pki):
     with pytest.raises((ssl.SSLError, ConnectionError)):
         tls_handshake(server, pki, cert="expired")
-    if harness.TARGET == "paddock":
-        wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: client certificate "
-                             r"rejected: certificate has expired")
-    else:
-        wait_for_log(server, r"(?i)CertificateExpiredException|validity check failed|expired")
+    wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: client certificate "
+                 r"rejected: certificate has expired")
     assert server.alive()
 
 
 def test_no_client_certificate_is_rejected_when_needed(server, pki):
     with pytest.raises((ssl.SSLError, ConnectionError)):
         tls_handshake(server, pki, cert=None)
-    if harness.TARGET == "paddock":
-        wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*peer did not return "
-                             r"a certificate")
-    else:
-        wait_for_log(server, r"(?i)Empty client certificate chain|null cert chain|bad_certificate"
-                             r"|certificate_required")
+    wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*peer did not return "
+                 r"a certificate")
     # The right certificate still gets in.
     assert len(tls_handshake(server, pki, cert="client")) == 4
 
@@ -263,8 +257,7 @@ def test_plaintext_client_on_secure_port_is_closed(server, pki):
             pytest.fail("the secure port kept a plaintext connection open")
         # Whatever came back (a TLS alert at most) is not a ZooKeeper ConnectResponse.
         assert not got or got[0] in (0x15, 0x16), got
-    if harness.TARGET == "paddock":
-        wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*plaintext client")
+    wait_for_log(server, r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*plaintext client")
     # Garbage of every length does not hurt the server either.
     for garbage in (b"\x16\x03\x01\x00\x05hello", b"\x16\x03\x03\xff\xff" + os.urandom(64),
                     os.urandom(3), b"ruok"):
