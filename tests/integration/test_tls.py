@@ -332,3 +332,29 @@ def test_missing_key_store_file_is_a_start_up_error(pki):
         s.start(timeout=10)
     s.cleanup()
     assert "ssl.keyStore.location" in str(err.value) and "nowhere.pem" in str(err.value)
+
+
+def test_client_auth_want(pki):
+    """ssl.clientAuth=want: a certificate sent is checked and gives the x509 id."""
+    s = TlsServer(pki, **{"ssl.clientAuth": "want"}).start()
+    try:
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            tls_handshake(s, pki, cert="stranger")
+        with tls_kazoo(s, pki) as zk:
+            zk.create("/want", b"", acl=[make_acl("x509", CLIENT_ID, all=True)])
+            zk.get("/want")
+        # Without a certificate: served (with no x509 id), by both.
+        assert len(tls_handshake(s, pki, cert=None)) == 4
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+@pytest.mark.skipif(harness.TARGET == "zookeeper",
+                    reason="ZooKeeper's cons lists only the connections of the port it is asked "
+                           "on (each port has its own connection factory)")
+def test_cons_shows_the_tls_client_address(server, pki):
+    with tls_kazoo(server, pki) as zk:
+        zk.get("/")
+        local_port = zk._connection._socket.getsockname()[1]
+        assert f"/127.0.0.1:{local_port}[" in server.four_letter("cons")
