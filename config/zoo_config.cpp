@@ -617,6 +617,12 @@ std::size_t server_config::voter_count() const {
       servers.begin(), servers.end(), [](const auto& kv) { return !kv.second.observer; }));
 }
 
+bool server_config::plaintext_client_port() const {
+  if (client_port_set || !tls.enabled()) return true;
+  const auto* me = self();
+  return me != nullptr && me->client_port != 0;
+}
+
 std::string config_error::to_string() const {
   if (key.empty()) return message;
   return "invalid value '" + value + "' for key '" + key + "': " + message;
@@ -703,7 +709,6 @@ std::optional<config_error> resolve_self(server_config& cfg, std::string_view my
               (me->client_address.empty() ? "0.0.0.0 (all addresses)" : me->client_address) +
               ": the two must agree");
     cfg.client_port = me->client_port;
-    cfg.client_port_set = true;
     if (!me->client_address.empty()) cfg.client_port_address = me->client_address;
   } else if (cfg.is_ensemble() && !cfg.client_port_set && !cfg.tls.enabled()) {
     return invalid("clientPort", "",

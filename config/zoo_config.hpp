@@ -150,8 +150,9 @@ struct server_config {
   // standaloneEnabled=true runs standalone, as in ZooKeeper.
   bool is_ensemble() const;
   // Whether the plaintext client port is opened: always, unless only secureClientPort is
-  // configured (then, as in ZooKeeper, clients reach this server over TLS only).
-  bool plaintext_client_port() const { return client_port_set || !tls.enabled(); }
+  // configured (no clientPort, no client port on this server's line): then, as in
+  // ZooKeeper, clients reach this server over TLS only.
+  bool plaintext_client_port() const;
   const peer_address* self() const; // the server.N line of server_id, or nullptr
   std::size_t voter_count() const;  // participants
 };

@@ -107,3 +107,15 @@ TEST_CASE("the store type comes from the key, else from the file name", "[config
   CHECK(resolve_store_type("", "/a/server") == store_type::unknown);
   CHECK(resolve_store_type("PKCS12", "/a/server.pem") == store_type::pkcs12);
 }
+
+TEST_CASE("a client port on this server's line keeps the plaintext port", "[config][tls]") {
+  auto r = parse_zoo_cfg(base + "secureClientPort=2281\nssl.keyStore.location=/k.pem\n"
+                                "server.1=127.0.0.1:2888:3888;2181\n"
+                                "server.2=127.0.0.2:2888:3888;2181\n");
+  REQUIRE(std::holds_alternative<server_config>(r));
+  auto cfg = std::get<server_config>(r);
+  cfg.server_id = 1;
+  CHECK_FALSE(resolve_self(cfg, "").has_value());
+  CHECK(cfg.plaintext_client_port());
+  CHECK(cfg.client_port == 2181);
+}
