@@ -358,3 +358,51 @@ def test_cons_shows_the_tls_client_address(server, pki):
         zk.get("/")
         local_port = zk._connection._socket.getsockname()[1]
         assert f"/127.0.0.1:{local_port}[" in server.four_letter("cons")
+
+
+class SecureOnlyServer(TlsServer):
+    """secureClientPort and no clientPort: the server has no plaintext client port."""
+
+    def __init__(self, pki_dir, **ssl_config):
+        super().__init__(pki_dir, **ssl_config)
+        self.pki = pki_dir
+        del self.config["clientPort"], self.config["clientPortAddress"]
+        with open(self.cfg_path, "w") as f:
+            for k, v in self.config.items():
+                f.write(f"{k}={v}\n")
+
+    def _serving(self):
+        try:
+            return len(tls_handshake(self, self.pki, cert="client", timeout=2.0)) == 4
+        except (OSError, ssl.SSLError):
+            return False
+
+
+def test_secure_port_only(pki):
+    s = SecureOnlyServer(pki).start()
+    try:
+        with tls_kazoo(s, pki) as zk:
+            zk.create("/secure-only", b"ok")
+            assert zk.get("/secure-only")[0] == b"ok"
+        # Nothing listens where the plaintext port would have been.
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", s.port), timeout=5).close()
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+@pytest.mark.skipif(harness.TARGET == "zookeeper",
+                    reason="ZooKeeper's Netty factory has its own handshake timeout keys")
+def test_silent_client_on_secure_port_is_closed_after_the_timeout(pki):
+    s = TlsServer(pki, **{"nio.sessionlessCnxnTimeout": "1000"}).start()
+    try:
+        with socket.create_connection(("127.0.0.1", s.secure_port), timeout=10) as c:
+            started = time.monotonic()
+            assert c.recv(16) == b""  # closed by the server, not by our timeout
+            assert time.monotonic() - started < 5
+        wait_for_log(s, r"TLS handshake with 127\.0\.0\.1:\d+ failed: not done within 1000 ms")
+        assert s.alive()
+    finally:
+        s.stop()
+        s.cleanup()
