@@ -51,11 +51,14 @@ struct connection {
   std::unique_ptr<SSL, ssl_free> ssl;
   std::string ip;
   uint16_t port = 0;
-  int64_t deadline_us = 0;      // the handshake must be done by then
+  // The handshake must be done by then; later, once the server has closed its end, the
+  // bytes still to go to the client must have gone by then.
+  int64_t deadline_us = 0;
   std::string to_plain, to_tls; // decrypted bytes for the listener; bytes to encrypt
   bool tls_wants_write = false; // OpenSSL waits for the socket to take bytes
   bool tls_eof = false;         // the client closed (or sent close_notify)
-  bool plain_eof = false;       // the client listener closed its end
+  bool plain_eof = false;       // the client listener closed its end, all of it read
+  bool plain_hup = false;       // ... closed it (epoll said so); its last bytes may wait
   uint32_t tls_events = 0, plain_events = 0;
 
   explicit connection(int fd) : tls_fd(fd) {}
@@ -65,6 +68,7 @@ struct connection {
 
 // epoll keys: the connection id, shifted, and which of its two sockets.
 constexpr uint64_t listen_key = 0, wake_key = 1;
+constexpr uint32_t forgotten = ~uint32_t{0}; // events of a socket taken out of epoll
 uint64_t tls_key(uint64_t id) {
   return id << 1;
 }
@@ -256,7 +260,9 @@ struct tls_listener::loop {
       return;
     }
     // Listener -> client: encrypt.
-    while (!c.plain_eof && c.to_tls.size() < buffer_cap) {
+    // Once the listener has closed its end, what is left in the pair is bounded by the
+    // socket buffer: read it all, so the pair is done with and need not be watched.
+    while (!c.plain_eof && (c.plain_hup || c.to_tls.size() < buffer_cap)) {
       const ssize_t n = ::recv(c.plain.fd, buf, sizeof buf, 0);
       if (n > 0) {
         c.to_tls.append(buf, static_cast<size_t>(n));
@@ -286,24 +292,37 @@ struct tls_listener::loop {
       close(c, "the server closed the connection", false);
       return;
     }
+    if (c.plain_eof && c.plain_events != forgotten) {
+      // Nothing more comes from the pair; a closed peer would keep waking epoll (EPOLLHUP).
+      // What is left goes to the client when its socket takes it, within the deadline.
+      ::epoll_ctl(epoll_fd.fd, EPOLL_CTL_DEL, c.plain.fd, nullptr);
+      c.plain_events = forgotten;
+      c.deadline_us = clock->monotonic_us() + int64_t{handshake_timeout_ms} * 1000;
+    }
     uint32_t tls_events = 0, plain_events = 0;
     if (!c.tls_eof && c.to_plain.size() < buffer_cap) tls_events |= EPOLLIN;
     if (c.tls_wants_write) tls_events |= EPOLLOUT;
     if (!c.plain_eof && c.to_tls.size() < buffer_cap) plain_events |= EPOLLIN;
     if (!c.to_plain.empty()) plain_events |= EPOLLOUT;
     watch(c.tls_fd.fd, tls_key(c.id), tls_events, c.tls_events, false);
-    watch(c.plain.fd, plain_key(c.id), plain_events, c.plain_events, false);
+    if (c.plain_events != forgotten)
+      watch(c.plain.fd, plain_key(c.id), plain_events, c.plain_events, false);
   }
 
   void expire_handshakes() {
     const auto now = clock->monotonic_us();
     std::vector<uint64_t> late;
     for (auto& [id, c] : connections)
-      if (!c->established() && now >= c->deadline_us) late.push_back(id);
+      if ((!c->established() || c->plain_eof) && now >= c->deadline_us) late.push_back(id);
     for (auto id : late) {
-      spdlog::warn("TLS handshake with {} failed: not done within {} ms",
-                   connections.at(id)->remote(), handshake_timeout_ms);
-      connections.erase(id);
+      auto& c = *connections.at(id);
+      if (c.established()) {
+        close(c, "the client did not take the server's last bytes in time", true);
+      } else {
+        spdlog::warn("TLS handshake with {} failed: not done within {} ms", c.remote(),
+                     handshake_timeout_ms);
+        connections.erase(id);
+      }
     }
   }
 
@@ -325,6 +344,13 @@ struct tls_listener::loop {
         auto it = connections.find(key >> 1);
         if (it == connections.end()) continue; // closed earlier in this batch
         auto& c = *it->second;
+        const bool hangup = (events[i].events & (EPOLLHUP | EPOLLERR)) != 0;
+        if (hangup && (key & 1) == 0 && c.established()) {
+          // The client's socket is gone (reset, or shut both ways): nothing more can reach it.
+          close(c, "the client went away", false);
+          continue;
+        }
+        if (hangup && (key & 1) == 1) c.plain_hup = true;
         if (c.established())
           pump(c);
         else

@@ -406,3 +406,38 @@ def test_silent_client_on_secure_port_is_closed_after_the_timeout(pki):
     finally:
         s.stop()
         s.cleanup()
+
+
+def test_close_session_reply_arrives_before_the_close(server, pki):
+    """The server writes its reply to closeSession and closes: over TLS the reply still comes
+    first, then the end of the connection."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(os.path.join(pki, "ca.pem"))
+    ctx.load_cert_chain(os.path.join(pki, "client.crt"), os.path.join(pki, "client.key"))
+    raw = socket.create_connection(("127.0.0.1", server.secure_port), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        s.sendall(connect_request())
+        got = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+            if len(got) >= 4 and len(got) >= 4 + struct.unpack(">i", got[:4])[0]:
+                (n,) = struct.unpack(">i", got[:4])
+                got = got[4 + n:]
+                s.sendall(struct.pack(">iii", 8, 1, -11))  # closeSession, xid 1
+                break
+        rest = b""
+        while True:
+            try:
+                chunk = s.recv(4096)
+            except ssl.SSLError:
+                break
+            if not chunk:
+                break
+            rest += chunk
+    reply = got + rest
+    assert len(reply) >= 20, reply
+    (length, xid, _zxid, err) = struct.unpack(">iiqi", reply[:20])
+    assert (xid, err) == (1, 0)
