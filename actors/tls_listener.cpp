@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -202,12 +201,12 @@ struct tls_listener::loop {
     if (X509* cert = SSL_get0_peer_certificate(c.ssl.get()))
       x509_id = tls::rfc2253_name(X509_get_subject_name(cert));
     int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    // Both ends non-blocking: CAF's I/O thread writes to its end and must never wait on it.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
       spdlog::error("TLS connection {}: no socket pair: {}", c.remote(), std::strerror(errno));
       connections.erase(c.id);
       return;
     }
-    ::fcntl(pair[0], F_SETFL, ::fcntl(pair[0], F_GETFL) | O_NONBLOCK);
     c.plain.fd = pair[0];
     spdlog::info("TLS connection from {} ({}{})", c.remote(), SSL_get_version(c.ssl.get()),
                  x509_id.empty() ? ", no client certificate" : ", client " + x509_id);

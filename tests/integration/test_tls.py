@@ -194,6 +194,11 @@ def test_kazoo_reads_and_writes_over_tls(server, pki):
         zk.create("/tls", b"secret")
         assert zk.get("/tls")[0] == b"secret"
         zk.set("/tls", b"changed")
+        # Large replies (several TLS records each), many at once.
+        big = os.urandom(900 * 1024)
+        zk.create("/tls-big", big)
+        results = [zk.get_async("/tls-big") for _ in range(20)]
+        assert all(r.get(timeout=30)[0] == big for r in results)
     # The same data through the plaintext port, side by side.
     with harness.kazoo_client(server) as zk:
         assert zk.get("/tls")[0] == b"changed"
