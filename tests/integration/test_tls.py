@@ -287,6 +287,12 @@ def test_x509_acl(server, pki):
         assert zk.get("/x509-only")[0] == b"mine"
         assert zk.get_acls("/x509-only")[0][0].id.id == CLIENT_ID
         zk.set("/x509-only", b"still mine")
+        # The session knows the client's own address too: ip ACLs work over TLS.
+        zk.create("/ip-only", b"local", acl=[make_acl("ip", "127.0.0.1", all=True)])
+        assert zk.get("/ip-only")[0] == b"local"
+        zk.create("/ip-other", b"", acl=[make_acl("ip", "10.1.2.3", all=True)])
+        with pytest.raises(NoAuthError):
+            zk.get("/ip-other")
     # Another certificate of the same CA is another identity; plaintext has none.
     with tls_kazoo(server, pki, name="other") as zk:
         with pytest.raises(NoAuthError):
