@@ -322,9 +322,13 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       stop_all();
       return 1;
     }
-    tls_listener::options opts{cfg.tls.secure_client_port_address,
-                               static_cast<uint16_t>(cfg.tls.secure_client_port),
-                               cfg.sessionless_cnxn_timeout_ms};
+    tls_listener::options opts;
+    opts.address = cfg.tls.secure_client_port_address;
+    opts.port = static_cast<uint16_t>(cfg.tls.secure_client_port);
+    opts.handshake_timeout_ms = cfg.sessionless_cnxn_timeout_ms;
+    for (const auto* file : {&cfg.tls.key_store_location, &cfg.tls.trust_store_location})
+      if (!file->empty()) opts.watched_files.push_back(*file);
+    opts.remake = [tls = cfg.tls] { return tls::make_server_context(tls); };
     auto started = tls_listener::start(std::move(std::get<tls::ssl_ctx_ptr>(made)), opts,
                                        listener_actor, ctx->clock);
     if (auto* error = std::get_if<std::string>(&started)) {

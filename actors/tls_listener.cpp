@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -28,6 +29,21 @@ namespace {
 constexpr size_t buffer_cap = 256 * 1024;
 constexpr size_t chunk = 16 * 1024;
 constexpr int tick_ms = 250; // how often handshake deadlines are looked at
+constexpr int64_t reload_check_us = 1'000'000;
+
+// What tells a changed file: its inode (a file replaced by rename), size and mtime.
+struct file_stamp {
+  ino_t inode = 0;
+  off_t size = -1;
+  int64_t mtime_ns = 0;
+  bool operator==(const file_stamp&) const = default;
+};
+
+file_stamp stamp_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
 
 struct ssl_free {
   void operator()(SSL* ssl) const { SSL_free(ssl); }
@@ -118,6 +134,10 @@ struct tls_listener::loop {
   caf::actor client_listener;
   std::shared_ptr<const clock::source> clock;
   int32_t handshake_timeout_ms = 10000;
+  std::vector<std::string> watched_files;
+  std::vector<file_stamp> stamps;
+  std::function<std::variant<tls::ssl_ctx_ptr, std::string>()> remake;
+  int64_t next_reload_check_us = 0;
   fd_closer listen_fd{-1};
   fd_closer epoll_fd{-1};
   int wake_fd = -1;
@@ -325,6 +345,28 @@ struct tls_listener::loop {
     }
   }
 
+  // New handshakes use a context made from the files as they are now; an SSL object keeps a
+  // reference to the context it was made with, so connections up keep working.
+  void reload_if_changed() {
+    const auto now = clock->monotonic_us();
+    if (!remake || watched_files.empty() || now < next_reload_check_us) return;
+    next_reload_check_us = now + reload_check_us;
+    std::vector<file_stamp> current;
+    for (const auto& f : watched_files)
+      current.push_back(stamp_of(f));
+    if (current == stamps) return;
+    stamps = std::move(current);
+    auto made = remake();
+    if (auto* error = std::get_if<std::string>(&made)) {
+      spdlog::warn("secure client port: the certificate files changed but cannot be used; "
+                   "keeping the previous ones: {}",
+                   *error);
+      return;
+    }
+    ctx = std::move(std::get<tls::ssl_ctx_ptr>(made));
+    spdlog::info("secure client port: certificates reloaded (new connections use them)");
+  }
+
   void run() {
     epoll_event events[64];
     for (;;) {
@@ -356,6 +398,7 @@ struct tls_listener::loop {
           handshake(c);
       }
       expire_handshakes();
+      reload_if_changed();
     }
   }
 };
@@ -368,6 +411,11 @@ tls_listener::start(tls::ssl_ctx_ptr ctx, const options& opts, caf::actor client
   lp->client_listener = std::move(client_listener);
   lp->clock = std::move(clock);
   lp->handshake_timeout_ms = opts.handshake_timeout_ms;
+  lp->watched_files = opts.watched_files;
+  lp->remake = opts.remake;
+  for (const auto& f : lp->watched_files)
+    lp->stamps.push_back(stamp_of(f));
+  lp->next_reload_check_us = lp->clock->monotonic_us() + reload_check_us;
   const bool everywhere = opts.address.empty() || opts.address == "0.0.0.0";
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

@@ -12,10 +12,12 @@
 
 #include <caf/actor.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <variant>
+#include <vector>
 
 namespace paddock::actors {
 
@@ -25,6 +27,11 @@ public:
     std::string address; // "" or 0.0.0.0: every address
     uint16_t port = 0;   // 0: any free port
     int32_t handshake_timeout_ms = 10000;
+    // Certificate reload: when one of these files changes (looked at once a second), the
+    // context is made again by `remake` and serves the handshakes from then on; connections
+    // already up keep theirs. A context that cannot be made keeps the previous one in use.
+    std::vector<std::string> watched_files;
+    std::function<std::variant<tls::ssl_ctx_ptr, std::string>()> remake;
   };
   // Binds the port and starts the thread; or says why it could not.
   static std::variant<std::unique_ptr<tls_listener>, std::string>

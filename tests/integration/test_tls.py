@@ -452,3 +452,46 @@ def test_close_session_reply_arrives_before_the_close(server, pki):
     assert len(reply) >= 20, reply
     (length, xid, _zxid, err) = struct.unpack(">iiqi", reply[:20])
     assert (xid, err) == (1, 0)
+
+
+def server_cert_serial(server, pki):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(os.path.join(pki, "ca.pem"))
+    ctx.load_cert_chain(os.path.join(pki, "client.crt"), os.path.join(pki, "client.key"))
+    raw = socket.create_connection(("127.0.0.1", server.secure_port), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        return s.getpeercert()["serialNumber"]
+
+
+@pytest.mark.skipif(harness.TARGET == "zookeeper",
+                    reason="ZooKeeper 3.8 reloads certificates only for the quorum "
+                           "(sslQuorumReloadCertFiles), not for the client port")
+def test_certificates_reload_when_their_files_change(pki):
+    d = tempfile.mkdtemp(prefix="paddock-tls-reload-", dir=pki)
+    keystore = os.path.join(d, "keystore.pem")
+    with open(os.path.join(pki, "server-keystore.pem")) as f, open(keystore, "w") as out:
+        out.write(f.read())
+    s = TlsServer(pki, **{"ssl.keyStore.location": keystore}).start()
+    try:
+        before = server_cert_serial(s, pki)
+        with tls_kazoo(s, pki) as zk:
+            zk.create("/before-reload", b"")
+            # A new server certificate, put in place by rename as a deployment would.
+            ext = os.path.join(pki, "server.ext")
+            make_cert(d, "renewed", "/CN=localhost", os.path.join("..", "ca"), extfile=ext)
+            os.rename(os.path.join(d, "renewed-keystore.pem"), keystore)
+            harness.wait_for(lambda: server_cert_serial(s, pki) != before, timeout=10,
+                             what="a handshake with the renewed certificate")
+            wait_for_log(s, r"secure client port: certificates reloaded")
+            # The connection made before the reload goes on.
+            zk.create("/after-reload", b"")
+        # A broken file is not taken: the renewed certificate stays in use.
+        renewed = server_cert_serial(s, pki)
+        with open(keystore + ".tmp", "w") as f:
+            f.write("not a certificate\n")
+        os.rename(keystore + ".tmp", keystore)
+        wait_for_log(s, r"certificate files changed but cannot be used; keeping the previous")
+        assert server_cert_serial(s, pki) == renewed
+    finally:
+        s.stop()
+        s.cleanup()
