@@ -142,6 +142,8 @@ struct tls_listener::loop {
   fd_closer epoll_fd{-1};
   int wake_fd = -1;
   uint64_t next_id = 1;
+  uint32_t listen_events = EPOLLIN;
+  int64_t accept_resume_us = 0; // accepting stopped (accept failed) until then
   std::unordered_map<uint64_t, std::unique_ptr<connection>> connections;
 
   void watch(int fd, uint64_t key, uint32_t events, uint32_t& current, bool add) {
@@ -169,9 +171,15 @@ struct tls_listener::loop {
       int fd = ::accept4(listen_fd.fd, reinterpret_cast<sockaddr*>(&sa), &len,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
-        if (!would_block() && errno != EINTR && errno != ECONNABORTED)
-          spdlog::warn("secure client port: accept failed: {}", std::strerror(errno));
         if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (!would_block()) {
+          // Out of descriptors, say: the waiting connection stays queued and would wake
+          // epoll at once, again and again. Stop accepting until the next tick.
+          spdlog::warn("secure client port: accept failed: {}; trying again shortly",
+                       std::strerror(errno));
+          watch(listen_fd.fd, listen_key, 0, listen_events, false);
+          accept_resume_us = clock->monotonic_us() + int64_t{tick_ms} * 1000;
+        }
         return;
       }
       int one = 1;
@@ -399,6 +407,8 @@ struct tls_listener::loop {
       }
       expire_handshakes();
       reload_if_changed();
+      if (listen_events == 0 && clock->monotonic_us() >= accept_resume_us)
+        watch(listen_fd.fd, listen_key, EPOLLIN, listen_events, false);
     }
   }
 };
