@@ -124,7 +124,12 @@ std::optional<std::string> set_protocols(SSL_CTX* ctx, const config::tls_setting
     lo = std::min(lo, version_of(p));
     hi = std::max(hi, version_of(p));
   }
-  if (lo > hi) hi = lo;
+  // As Java's SSLContext.getInstance(ssl.protocol): no version above ssl.protocol, whatever
+  // ssl.enabledProtocols lists (ZooKeeper with TLSv1.2 and TLSv1.3 enabled but the default
+  // ssl.protocol=TLSv1.2 refuses TLS 1.3).
+  if (tls.protocol != "TLS") hi = std::min(hi, version_of(tls.protocol));
+  if (lo > hi)
+    return "ssl.enabledProtocols: none of them is allowed by ssl.protocol=" + tls.protocol;
   SSL_CTX_set_min_proto_version(ctx, lo);
   SSL_CTX_set_max_proto_version(ctx, hi);
   return std::nullopt;
@@ -137,13 +142,15 @@ std::optional<std::string> set_ciphers(SSL_CTX* ctx, const config::tls_settings&
   std::string tls12, tls13;
   for (const auto& name : tls.ciphersuites) {
     if (name.rfind("TLS_AES_", 0) == 0 || name.rfind("TLS_CHACHA20_", 0) == 0) {
-      tls13 += (tls13.empty() ? "" : ":") + name;
+      if (!tls13.empty()) tls13 += ':';
+      tls13 += name;
       continue;
     }
     const char* openssl_name = OPENSSL_cipher_name(name.c_str());
     if (openssl_name == nullptr || std::strcmp(openssl_name, "(NONE)") == 0)
       return "ssl.ciphersuites: unknown cipher suite " + name;
-    tls12 += (tls12.empty() ? "" : ":") + std::string(openssl_name);
+    if (!tls12.empty()) tls12 += ':';
+    tls12 += openssl_name;
   }
   if (!tls12.empty() && SSL_CTX_set_cipher_list(ctx, tls12.c_str()) != 1)
     return "ssl.ciphersuites: none of " + tls12 + " can be used (" + openssl_errors() + ")";

@@ -495,3 +495,42 @@ def test_certificates_reload_when_their_files_change(pki):
     finally:
         s.stop()
         s.cleanup()
+
+
+def tls13_handshake(server, pki):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_verify_locations(os.path.join(pki, "ca.pem"))
+    ctx.load_cert_chain(os.path.join(pki, "client.crt"), os.path.join(pki, "client.key"))
+    raw = socket.create_connection(("127.0.0.1", server.secure_port), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        s.sendall(connect_request())
+        return s.version(), s.recv(4)
+
+
+def test_protocol_versions(server, pki):
+    # ssl.protocol's default, TLSv1.2, is the only version enabled (as ZooKeeper 3.8).
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        tls13_handshake(server, pki)
+    # ssl.enabledProtocols does not go above ssl.protocol (Java's SSLContext of that name).
+    s = TlsServer(pki, **{"ssl.enabledProtocols": "TLSv1.2,TLSv1.3"}).start()
+    try:
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            tls13_handshake(s, pki)
+    finally:
+        s.stop()
+        s.cleanup()
+    # ZooKeeper 3.8.0's default cipher suites are TLS 1.2 ones only: TLS 1.3 needs its own
+    # suites listed there (Paddock's default, OpenSSL's, has them).
+    s = TlsServer(pki, **{"ssl.protocol": "TLSv1.3",
+                          "ssl.enabledProtocols": "TLSv1.2,TLSv1.3",
+                          "ssl.ciphersuites": "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,"
+                                              "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}).start()
+    try:
+        version, first = tls13_handshake(s, pki)
+        assert version == "TLSv1.3" and len(first) == 4
+        with tls_kazoo(s, pki) as zk:  # kazoo takes the highest: TLS 1.3
+            zk.create("/tls13", b"")
+    finally:
+        s.stop()
+        s.cleanup()

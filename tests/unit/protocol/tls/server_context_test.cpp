@@ -78,7 +78,17 @@ TEST_CASE("a PEM key store and trust store load", "[tls]") {
   if (auto* e = std::get_if<std::string>(&r2)) FAIL(*e);
   SSL_CTX* ctx2 = std::get<tls::ssl_ctx_ptr>(r2).get();
   CHECK(SSL_CTX_get_verify_mode(ctx2) == SSL_VERIFY_PEER);
-  CHECK(SSL_CTX_get_max_proto_version(ctx2) == TLS1_3_VERSION);
+  // ssl.protocol=TLSv1.2 caps what ssl.enabledProtocols enables, as in Java.
+  CHECK(SSL_CTX_get_max_proto_version(ctx2) == TLS1_2_VERSION);
+  tls.protocol = "TLSv1.3";
+  auto r3 = tls::make_server_context(tls);
+  if (auto* e = std::get_if<std::string>(&r3)) FAIL(*e);
+  CHECK(SSL_CTX_get_min_proto_version(std::get<tls::ssl_ctx_ptr>(r3).get()) == TLS1_2_VERSION);
+  CHECK(SSL_CTX_get_max_proto_version(std::get<tls::ssl_ctx_ptr>(r3).get()) == TLS1_3_VERSION);
+  tls.protocol = "TLSv1.2";
+  tls.enabled_protocols = {"TLSv1.3"};
+  CHECK(std::get<std::string>(tls::make_server_context(tls)).find("ssl.enabledProtocols") !=
+        std::string::npos);
 }
 
 TEST_CASE("key store errors name the key and the file", "[tls]") {
