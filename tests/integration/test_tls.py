@@ -534,3 +534,22 @@ def test_protocol_versions(server, pki):
     finally:
         s.stop()
         s.cleanup()
+
+
+def test_four_letter_word_over_tls(server, pki):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(os.path.join(pki, "ca.pem"))
+    ctx.load_cert_chain(os.path.join(pki, "client.crt"), os.path.join(pki, "client.key"))
+    raw = socket.create_connection(("127.0.0.1", server.secure_port), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        s.sendall(b"ruok")
+        answer = b""
+        try:
+            while True:
+                chunk = s.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+        except (ssl.SSLError, ConnectionResetError):
+            pass
+    assert answer == b"imok"
