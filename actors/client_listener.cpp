@@ -57,10 +57,11 @@ bool from_current_session(listener_broker* self, connection_handle hdl) {
          caf::actor_cast<caf::actor_addr>(self->current_sender()) == it->second.session.address();
 }
 
-void on_new_connection(listener_broker* self, connection_handle hdl) {
+// `ip`, `port`: the client's address (for a TLS connection, the one the TLS listener saw: the
+// socket here is a local socket pair). `x509_id`: its certificate's subject, or "".
+void on_new_connection(listener_broker* self, connection_handle hdl, std::string ip, uint16_t port,
+                       std::string x509_id) {
   auto& st = self->state;
-  auto ip = self->remote_addr(hdl);
-  auto port = self->remote_port(hdl);
   const auto limit = st.ctx->config.max_client_cnxns;
   if (limit > 0 && st.per_ip[ip] >= limit) {
     spdlog::warn("too many connections from {} - max is {}", ip, limit);
@@ -71,6 +72,7 @@ void on_new_connection(listener_broker* self, connection_handle hdl) {
   listener_state::connection conn{st.ctx->flow};
   conn.ip = ip;
   conn.port = port;
+  conn.x509_id = std::move(x509_id);
   conn.serial = st.next_serial++;
   self->delayed_send(self, std::chrono::milliseconds(st.ctx->config.sessionless_cnxn_timeout_ms),
                      handshake_timeout_atom::value, hdl, conn.serial);
@@ -129,7 +131,7 @@ void start_session(listener_broker* self, connection_handle hdl, listener_state:
   auto watcher = st.next_watcher++;
   auto remote = conn.ip + ":" + std::to_string(conn.port);
   conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<listener_handle>(self), hdl,
-                             watcher, std::move(remote));
+                             watcher, std::move(remote), conn.x509_id);
   self->monitor(conn.session);
   st.by_session.emplace(conn.session.address(), hdl);
   st.ctx->stats->alive_connections.fetch_add(1, std::memory_order_relaxed);
@@ -287,7 +289,14 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
         st.address = address;
         return res->second;
       },
-      [=](const caf::io::new_connection_msg& msg) { on_new_connection(self, msg.handle); },
+      [=](const caf::io::new_connection_msg& msg) {
+        on_new_connection(self, msg.handle, self->remote_addr(msg.handle),
+                          self->remote_port(msg.handle), "");
+      },
+      [=](tls_atom, int fd, std::string& ip, uint16_t port, std::string& x509_id) {
+        auto hdl = self->add_scribe(fd);
+        on_new_connection(self, hdl, std::move(ip), port, std::move(x509_id));
+      },
       // The AdminServer's commands that list connections ask for them here.
       [=](stats_atom) { return all_sessions(self); },
       [=](caf::io::new_data_msg& msg) { on_data(self, msg); },

@@ -31,6 +31,7 @@ struct listener_state {
     session_handle session; // none while the connection is a four-letter-word request
     std::string ip;
     uint16_t port = 0;
+    std::string x509_id; // a TLS client's certificate subject (secure port), else ""
     bool first_bytes = true;
     std::vector<char> head; // the first bytes, while fewer than 4 have come
     uint64_t serial = 0;    // tells this connection from a later one given the same handle
@@ -77,6 +78,9 @@ using listener_broker = caf::io::stateful_broker<listener_state>;
 // broker is dynamically typed (CAF's I/O events arrive as ordinary messages); the rest of the
 // server reaches it through listener_handle (actors/messages/client.hpp). `fault_injector`: none,
 // or the actor that carries out `kill` commands (test-only).
+// The secure client port (actors/tls_listener.hpp) hands its connections over as
+// (tls_atom, int fd, std::string ip, uint16_t port, std::string x509_id): the plaintext end of
+// a socket pair, served from then on as any client connection from ip:port.
 caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_handle admin,
                               fault_injector_handle fault_injector);
 

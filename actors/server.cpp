@@ -20,6 +20,7 @@
 #include "actors/snapshotter.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/system_clock.hpp"
+#include "actors/tls_listener.hpp"
 #include "actors/txn_log_writer_actor.hpp"
 #include "actors/watch_manager.hpp"
 #include "config/membership.hpp"
@@ -287,25 +288,61 @@ int run_server(const config::server_config& cfg, const run_options& options) {
 
   bool bound = false;
   uint16_t bound_port = 0;
-  self->request(listener, std::chrono::seconds(10), open_atom::value,
-                static_cast<uint16_t>(cfg.client_port), cfg.client_port_address)
-      .receive(
-          [&](uint16_t port) {
-            bound = true;
-            bound_port = port;
-            spdlog::info("Paddock {} listening for ZooKeeper clients on {}:{} ({})", version_string,
-                         cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address,
-                         port,
-                         cfg.is_ensemble() ? "ensemble member: serves once a leader is established"
-                                           : "standalone");
-          },
-          [&](caf::error& err) {
-            spdlog::critical("cannot listen on {}:{}: {}", cfg.client_port_address, cfg.client_port,
-                             sys.render(err));
-          });
-  if (!bound) {
-    stop_all();
-    return 1;
+  // The plaintext client port; absent when only secureClientPort is configured.
+  if (cfg.plaintext_client_port()) {
+    self->request(listener, std::chrono::seconds(10), open_atom::value,
+                  static_cast<uint16_t>(cfg.client_port), cfg.client_port_address)
+        .receive(
+            [&](uint16_t port) {
+              bound = true;
+              bound_port = port;
+              spdlog::info(
+                  "Paddock {} listening for ZooKeeper clients on {}:{} ({})", version_string,
+                  cfg.client_port_address.empty() ? "0.0.0.0" : cfg.client_port_address, port,
+                  cfg.is_ensemble() ? "ensemble member: serves once a leader is established"
+                                    : "standalone");
+            },
+            [&](caf::error& err) {
+              spdlog::critical("cannot listen on {}:{}: {}", cfg.client_port_address,
+                               cfg.client_port, sys.render(err));
+            });
+    if (!bound) {
+      stop_all();
+      return 1;
+    }
+  }
+  // The secure client port: TLS ends on a thread of its own (actors/tls_listener.hpp), which
+  // hands each decrypted connection to the client listener. Declared after `sys`, so its
+  // thread stops before the actors go.
+  std::unique_ptr<tls_listener> secure_port;
+  if (cfg.tls.enabled()) {
+    auto made = tls::make_server_context(cfg.tls);
+    if (auto* error = std::get_if<std::string>(&made)) {
+      spdlog::critical("secure client port: {}", *error);
+      stop_all();
+      return 1;
+    }
+    tls_listener::options opts;
+    opts.address = cfg.tls.secure_client_port_address;
+    opts.port = static_cast<uint16_t>(cfg.tls.secure_client_port);
+    opts.handshake_timeout_ms = cfg.sessionless_cnxn_timeout_ms;
+    for (const auto* file : {&cfg.tls.key_store_location, &cfg.tls.trust_store_location})
+      if (!file->empty()) opts.watched_files.push_back(*file);
+    opts.remake = [tls = cfg.tls] { return tls::make_server_context(tls); };
+    auto started = tls_listener::start(std::move(std::get<tls::ssl_ctx_ptr>(made)), opts,
+                                       listener_actor, ctx->clock);
+    if (auto* error = std::get_if<std::string>(&started)) {
+      spdlog::critical("cannot listen on {}:{} (secureClientPort): {}",
+                       opts.address.empty() ? "0.0.0.0" : opts.address, opts.port, *error);
+      stop_all();
+      return 1;
+    }
+    secure_port = std::move(std::get<std::unique_ptr<tls_listener>>(started));
+    static constexpr const char* auth_names[] = {"none", "want", "need"};
+    spdlog::info("Paddock {} listening for ZooKeeper clients over TLS on {}:{} (ssl.clientAuth={})",
+                 version_string, opts.address.empty() ? "0.0.0.0" : opts.address,
+                 secure_port->port(), auth_names[static_cast<int>(cfg.tls.client_auth)]);
+    if (!bound) bound_port = secure_port->port();
   }
   // metricsProvider.className=...PrometheusMetricsProvider: /metrics, as ZooKeeper's provider.
   // Destroyed (it stops answering) before the actors it asks.

@@ -555,7 +555,8 @@ session_state::~session_state() {
 session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,
                                             listener_handle listener,
                                             caf::io::connection_handle hdl,
-                                            store::watcher_id watcher, std::string remote) {
+                                            store::watcher_id watcher, std::string remote,
+                                            std::string x509_id) {
   auto& st = self->state;
   st.decoder = jute::frame_decoder{ctx->config.max_buffer};
   st.window = client::request_window{ctx->flow};
@@ -568,8 +569,10 @@ session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,
   // ZooKeeper gives every connection the identity ip:<client address>.
   // An IPv4 client of a server listening on all addresses arrives as ::ffff:a.b.c.d; Java
   // (so ZooKeeper) sees it as a.b.c.d, and so do whoAmI and ip ACLs here.
-  st.auth_ids = std::make_shared<const std::vector<jute::id>>(std::vector<jute::id>{
-      {"ip", store::client_ip_identity(st.remote.substr(0, st.remote.rfind(':')))}});
+  std::vector<jute::id> ids{
+      {"ip", store::client_ip_identity(st.remote.substr(0, st.remote.rfind(':')))}};
+  if (!x509_id.empty()) ids.push_back({"x509", std::move(x509_id)});
+  st.auth_ids = std::make_shared<const std::vector<jute::id>>(std::move(ids));
   // Without the listener there is no connection: the session actor ends with it (when the
   // server stops), rather than linger until its last pending timeout lets it go.
   self->monitor(st.listener);

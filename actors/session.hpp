@@ -70,9 +70,12 @@ struct session_state {
   static inline const char* name = "paddock.session";
 };
 
+// `x509_id`: the subject of the client's TLS certificate (secure client port), or "": the
+// session starts authenticated as x509:<subject>, as ZooKeeper's X509AuthenticationProvider.
 session_handle::behavior_type session_actor(session_handle::stateful_pointer<session_state> self,
                                             context_ptr ctx, listener_handle listener,
                                             caf::io::connection_handle hdl,
-                                            store::watcher_id watcher, std::string remote);
+                                            store::watcher_id watcher, std::string remote,
+                                            std::string x509_id);
 
 } // namespace paddock::actors

@@ -557,6 +557,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "metricsProvider.exportJvmInfo")
     return set_bool(key, value, cfg.metrics_export_jvm_info);
   if (auto handled = apply_sasl_key(cfg, key, value)) return *handled;
+  if (auto handled = apply_tls_key(cfg.tls, key, value)) return *handled;
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
   else
@@ -641,6 +642,12 @@ std::size_t server_config::voter_count() const {
       servers.begin(), servers.end(), [](const auto& kv) { return !kv.second.observer; }));
 }
 
+bool server_config::plaintext_client_port() const {
+  if (client_port_set || !tls.enabled()) return true;
+  const auto* me = self();
+  return me != nullptr && me->client_port != 0;
+}
+
 std::string config_error::to_string() const {
   if (key.empty()) return message;
   return "invalid value '" + value + "' for key '" + key + "': " + message;
@@ -657,6 +664,7 @@ parse_result parse_zoo_cfg(std::string_view text) {
   if (!have_data_dir) return invalid("dataDir", "", "is required");
   if (auto e = check_enforce_auth(cfg)) return *e;
   if (auto e = check_quorum_auth(cfg)) return *e;
+  if (auto e = check_tls(cfg.tls)) return *e;
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +
@@ -728,7 +736,7 @@ std::optional<config_error> resolve_self(server_config& cfg, std::string_view my
               ": the two must agree");
     cfg.client_port = me->client_port;
     if (!me->client_address.empty()) cfg.client_port_address = me->client_address;
-  } else if (cfg.is_ensemble() && !cfg.client_port_set) {
+  } else if (cfg.is_ensemble() && !cfg.client_port_set && !cfg.tls.enabled()) {
     return invalid("clientPort", "",
                    "is required in an ensemble: set clientPort, or give this server's client "
                    "port in its line (" +

@@ -2,6 +2,7 @@
 // zoo.cfg: ZooKeeper's key=value configuration, parsed and validated. Errors are values
 // naming the key and the value, so the server can print them and exit with status 2.
 #include "config/log_config.hpp"
+#include "config/tls_settings.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -121,6 +122,8 @@ struct server_config {
   bool remove_host_from_principal = false;       // kerberos.removeHostFromPrincipal
   bool remove_realm_from_principal = false;      // kerberos.removeRealmFromPrincipal
   std::string sasl_super_user;                   // superUser: this sasl id is also super
+  // Client TLS: secureClientPort and the ssl.* keys (docs/operator-guide.md, TLS).
+  tls_settings tls;
 
   // Quorum SASL: the servers authenticate each other (DIGEST-MD5) with the same JAAS file.
   bool quorum_enable_sasl = false;          // quorum.auth.enableSasl
@@ -154,6 +157,10 @@ struct server_config {
   // line with standaloneEnabled=false (an ensemble of one). A single participant with
   // standaloneEnabled=true runs standalone, as in ZooKeeper.
   bool is_ensemble() const;
+  // Whether the plaintext client port is opened: always, unless only secureClientPort is
+  // configured (no clientPort, no client port on this server's line): then, as in
+  // ZooKeeper, clients reach this server over TLS only.
+  bool plaintext_client_port() const;
   const peer_address* self() const; // the server.N line of server_id, or nullptr
   std::size_t voter_count() const;  // participants
 };

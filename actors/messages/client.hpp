@@ -60,6 +60,8 @@ using fault_timeout_atom = caf::atom_constant<caf::atom("faulttmo")>;
 using handshake_timeout_atom = caf::atom_constant<caf::atom("hstmo")>;
 using trim_atom = caf::atom_constant<caf::atom("trim")>;
 using answer_atom = caf::atom_constant<caf::atom("answer")>;
+// TLS listener -> listener: (tls_atom, int fd, ip, port, x509 id), a decrypted connection.
+using tls_atom = caf::atom_constant<caf::atom("tls")>;
 
 // One frame for a session: a reply to one of its requests, or a notification.
 struct outbound {

@@ -126,10 +126,16 @@ bool is_world_anyone(const jute::id& id) {
   return id.scheme == "world" && id.ident == "anyone";
 }
 
-// Providers whose isAuthenticated() is true: digest and sasl ("ip" is false), so "auth"
-// expands to the digest and sasl ids only.
+// Providers whose isAuthenticated() is true: digest, sasl and x509 ("ip" is false), so
+// "auth" expands to those ids only.
 bool authenticated_scheme(std::string_view scheme) {
-  return scheme == "digest" || scheme == "sasl";
+  return scheme == "digest" || scheme == "sasl" || scheme == "x509";
+}
+
+// ZooKeeper's X509AuthenticationProvider.isValid: the id parses as an X.500 name; here, at
+// least that it is a non-empty list of type=value pairs.
+bool valid_x509_acl_id(std::string_view id) {
+  return !id.empty() && id.find('=') != std::string_view::npos && id.front() != '=';
 }
 
 } // namespace
@@ -229,7 +235,8 @@ jute::error_code fixup_acl(const jute::acl_list& requested, std::span<const jute
       if (!any) return jute::error_code::invalid_acl;
     } else if ((a.id.scheme == "ip" && valid_ip_acl_id(a.id.ident)) ||
                (a.id.scheme == "digest" && valid_digest_acl_id(a.id.ident)) ||
-               (a.id.scheme == "sasl" && valid_sasl_acl_id(a.id.ident))) {
+               (a.id.scheme == "sasl" && valid_sasl_acl_id(a.id.ident)) ||
+               (a.id.scheme == "x509" && valid_x509_acl_id(a.id.ident))) {
       out.push_back(a);
     } else {
       return jute::error_code::invalid_acl;
@@ -250,6 +257,7 @@ bool acl_permits(const jute::acl_list& acl, int32_t perm, std::span<const jute::
       if (a.id.scheme == "ip" && ip_matches(id.ident, a.id.ident)) return true;
       if (a.id.scheme == "digest" && id.ident == a.id.ident) return true;
       if (a.id.scheme == "sasl" && id.ident == a.id.ident) return true;
+      if (a.id.scheme == "x509" && id.ident == a.id.ident) return true;
     }
   }
   return false;

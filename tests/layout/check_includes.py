@@ -18,7 +18,8 @@ PROJECT_RULES = {
     "protocol/zab": [],  # ZAB knows no tree, no store, no actors
     "protocol/admin": ["protocol/jute"],
     "protocol/client": [],
-    "protocol/sasl": ["config"],  # Cyrus set up from config's SASL settings; no store, no actors
+    "protocol/sasl": ["config"],
+    "protocol/tls": ["config"],  # OpenSSL set up from config's TLS settings; no sockets, no actors  # Cyrus set up from config's SASL settings; no store, no actors
     "store/tree": ["protocol/jute"],
     "store/watches": ["protocol/jute", "store/tree"],
     "store/requests": ["protocol/jute", "store/tree", "store/watches"],
@@ -43,6 +44,8 @@ FORBIDDEN_SYSTEM = {
     # it opens no files or sockets of its own and knows no actors.
     "protocol/sasl": ["fstream", "fcntl.h", "unistd.h", "filesystem", "sys/", "thread",
                       "chrono", "caf/"],
+    "protocol/tls": ["fstream", "fcntl.h", "unistd.h", "filesystem", "sys/", "thread",
+                     "chrono", "mutex", "caf/", "spdlog/"],
     "store/tree": FILE_AND_OS,
     "store/watches": FILE_AND_OS,
     "store/requests": FILE_AND_OS,
