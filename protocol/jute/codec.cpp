@@ -6,6 +6,30 @@
 
 namespace paddock::jute {
 
+acl_list read_acl_list(reader& r) {
+  constexpr size_t min_acl_bytes = 4 + 4 + 4; // perms, scheme, id
+  const int32_t n = r.read_count(min_acl_bytes);
+  acl_list acls;
+  acls.reserve(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n && r.ok(); ++i) {
+    acl a;
+    a.perms = r.read_int();
+    a.id.scheme = r.read_string();
+    a.id.ident = r.read_string();
+    acls.push_back(std::move(a));
+  }
+  return acls;
+}
+
+void write_acl_list(writer& w, const acl_list& acls) {
+  w.write_int(static_cast<int32_t>(acls.size()));
+  for (const auto& a : acls) {
+    w.write_int(a.perms);
+    w.write_string(a.id.scheme);
+    w.write_string(a.id.ident);
+  }
+}
+
 void read_stat(reader& r, stat& s) {
   s.czxid = r.read_long();
   s.mzxid = r.read_long();
@@ -24,20 +48,10 @@ namespace {
 
 // Smallest encodings, used to bound element counts by the bytes left in the frame.
 constexpr size_t min_string_size = 4;
-constexpr size_t min_acl_size = 4 + 4 + 4; // perms, scheme, id
 constexpr size_t multi_header_size = 4 + 1 + 4;
 
 void read(reader& r, acl_list& acls) {
-  const int32_t n = r.read_count(min_acl_size);
-  acls.clear();
-  acls.reserve(static_cast<size_t>(n));
-  for (int32_t i = 0; i < n && r.ok(); ++i) {
-    acl a;
-    a.perms = r.read_int();
-    a.id.scheme = r.read_string();
-    a.id.ident = r.read_string();
-    acls.push_back(std::move(a));
-  }
+  acls = read_acl_list(r);
 }
 
 std::optional<std::string> read_nullable_string(reader& r) {
@@ -336,12 +350,7 @@ void encode(std::string& out, const stat& s) {
 
 void encode(std::string& out, const acl_list& acls) {
   writer w{out};
-  w.write_int(static_cast<int32_t>(acls.size()));
-  for (const auto& a : acls) {
-    w.write_int(a.perms);
-    w.write_string(a.id.scheme);
-    w.write_string(a.id.ident);
-  }
+  write_acl_list(w, acls);
 }
 
 void encode(std::string& out, const reply_header& h) {

@@ -4,6 +4,7 @@
 #include "protocol/jute/data_records.hpp"
 #include "protocol/jute/error_code.hpp"
 #include "protocol/jute/jute_reader.hpp"
+#include "protocol/jute/jute_writer.hpp"
 #include "protocol/jute/records.hpp"
 
 #include <span>
@@ -56,6 +57,9 @@ decode_status decode_request(std::span<const char> frame, request& out);
 // Record-level helpers, each appending the record's encoding to `out` (no frame prefix).
 void encode(std::string& out, const stat& s);
 void encode(std::string& out, const acl_list& acls);
+// An ACL list inside a larger record (ZooKeeper's snapshots and txn logs hold them too).
+acl_list read_acl_list(reader& r);
+void write_acl_list(writer& w, const acl_list& acls);
 void encode(std::string& out, const reply_header& h);
 void encode(std::string& out, const connect_request& r); // for clients (bench, cli, tests)
 void encode(std::string& out, const request_header& h);

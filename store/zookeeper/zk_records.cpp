@@ -4,30 +4,6 @@
 
 namespace paddock::store::zookeeper {
 
-jute::acl_list read_acl_list(jute::reader& r) {
-  jute::acl_list out;
-  // An ACL takes at least 12 bytes: perms and two string lengths.
-  auto n = r.read_count(12);
-  out.reserve(static_cast<size_t>(n));
-  for (int32_t i = 0; i < n && r.ok(); ++i) {
-    jute::acl a;
-    a.perms = r.read_int();
-    a.id.scheme = r.read_string();
-    a.id.ident = r.read_string();
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-void write_acl_list(jute::writer& w, const jute::acl_list& acl) {
-  w.write_int(static_cast<int32_t>(acl.size()));
-  for (const auto& a : acl) {
-    w.write_int(a.perms);
-    w.write_string(a.id.scheme);
-    w.write_string(a.id.ident);
-  }
-}
-
 void read_stat_persisted(jute::reader& r, stat_persisted& s) {
   s.czxid = r.read_long();
   s.mzxid = r.read_long();

@@ -2,6 +2,7 @@
 // The jute records of ZooKeeper's files that the client protocol does not have:
 // StatPersisted, TxnHeader and the create txns (zookeeper.jute, module
 // org.apache.zookeeper.txn). Big-endian jute, as everywhere in ZooKeeper.
+#include "protocol/jute/codec.hpp"
 #include "protocol/jute/data_records.hpp"
 #include "protocol/jute/jute_reader.hpp"
 #include "protocol/jute/jute_writer.hpp"
@@ -12,8 +13,9 @@
 
 namespace paddock::store::zookeeper {
 
-jute::acl_list read_acl_list(jute::reader& r);
-void write_acl_list(jute::writer& w, const jute::acl_list& acl);
+// ACL lists: jute::read_acl_list / jute::write_acl_list (protocol/jute/codec.hpp).
+using jute::read_acl_list;
+using jute::write_acl_list;
 
 void read_stat_persisted(jute::reader& r, stat_persisted& s);
 void write_stat_persisted(jute::writer& w, const stat_persisted& s);
