@@ -57,12 +57,19 @@ def starts(h):
 
 
 def wait_for(predicate, timeout, what):
+    # Upper bounds only: generous, as CI machines may be loaded (a 5 s bound failed under load).
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def wait_for_first_start(h):
+    # The stand-in must have run, not only been spawned: until setpriv has exec'd it, the
+    # server's pid is setpriv's, and a signal then would never reach the stand-in.
+    wait_for(lambda: hostproc.server_pid(h) and len(starts(h)) == 1, 20, "the first start")
 
 
 def alive(pid):
@@ -80,17 +87,17 @@ def log(h):
 
 def test_a_crashed_server_is_restarted_and_sighup_restarts_it(host):
     hostproc.start_supervisor(host)
-    wait_for(lambda: hostproc.server_pid(host), 5, "the first start")
+    wait_for_first_start(host)
     first = hostproc.server_pid(host)
     os.kill(first, signal.SIGKILL)
-    wait_for(lambda: len(starts(host)) == 2 and hostproc.server_pid(host), 5, "a restart")
+    wait_for(lambda: len(starts(host)) == 2 and hostproc.server_pid(host), 20, "a restart")
     assert "failed (killed by signal 9); restarting in 1 s" in log(host)
     second = hostproc.server_pid(host)
     assert second != first and not alive(first)
 
     hostproc.signal_supervisor(host, signal.SIGHUP)
     wait_for(lambda: len(starts(host)) == 3 and hostproc.server_pid(host) not in (None, second),
-             5, "the restart SIGHUP asks for")
+             20, "the restart SIGHUP asks for")
     assert not alive(second)
     assert "restart requested (SIGHUP)" in log(host)
     state = hostproc.state(host)
@@ -101,10 +108,10 @@ def test_a_crashed_server_is_restarted_and_sighup_restarts_it(host):
 
 def test_a_server_that_exits_cleanly_is_not_restarted(host):
     hostproc.start_supervisor(host)
-    wait_for(lambda: hostproc.server_pid(host), 5, "the first start")
+    wait_for_first_start(host)
     set_mode(host, "clean")
     hostproc.signal_supervisor(host, signal.SIGHUP)  # the next start exits 0 on its own
-    wait_for(lambda: hostproc.supervisor_pid(host) is None, 5, "the supervisor to end")
+    wait_for(lambda: hostproc.supervisor_pid(host) is None, 20, "the supervisor to end")
     assert len(starts(host)) == 2
     assert "exited cleanly on its own; not restarted" in log(host)
     assert not os.path.exists(host.path("supervisor.pid"))
@@ -114,7 +121,7 @@ def test_a_server_that_exits_cleanly_is_not_restarted(host):
 
 def test_sigterm_stops_server_and_supervisor(host):
     hostproc.start_supervisor(host)
-    wait_for(lambda: hostproc.server_pid(host), 5, "the first start")
+    wait_for_first_start(host)
     server, supervisor = hostproc.server_pid(host), hostproc.supervisor_pid(host)
     assert hostproc.stop(host, timeout=10) == [f"supervisor {supervisor}"]
     assert not alive(server) and not alive(supervisor)
@@ -124,16 +131,16 @@ def test_sigterm_stops_server_and_supervisor(host):
 
 def test_the_server_dies_with_a_supervisor_killed_9(host):
     hostproc.start_supervisor(host)
-    wait_for(lambda: hostproc.server_pid(host), 5, "the first start")
+    wait_for_first_start(host)
     server = hostproc.server_pid(host)
     os.kill(hostproc.supervisor_pid(host), signal.SIGKILL)
-    wait_for(lambda: not alive(server), 5, "the server to die with its supervisor")
+    wait_for(lambda: not alive(server), 20, "the server to die with its supervisor")
 
 
 def test_a_server_that_keeps_failing_is_retried_with_backoff(host):
     set_mode(host, "fail")
     hostproc.start_supervisor(host)
-    wait_for(lambda: len(starts(host)) >= 3, 10, "three starts")
+    wait_for(lambda: len(starts(host)) >= 3, 30, "three starts")
     text = log(host)
     assert "failed (exit status 3); restarting in 1 s" in text
     assert "failed (exit status 3); restarting in 2 s" in text

@@ -28,6 +28,15 @@ def _cmdline(pid):
         return None
 
 
+def _running(pid):
+    """Whether `pid` is a live process (a zombie has ended: only its parent's wait is due)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def supervisor_pid(host):
     """The host's supervisor's pid if it is running (the pidfile's process is that host's
     supervisor, not a process that reused the pid)."""
@@ -109,7 +118,9 @@ def stop(host, timeout=30.0):
         os.kill(pid, signal.SIGTERM)
         stopped.append(f"supervisor {pid}")
     deadline = time.monotonic() + timeout
-    while supervisor_pid(host) and time.monotonic() < deadline:
+    # The supervisor removes its pidfile just before it exits: wait for the process too, so
+    # that nothing of it is running when stop returns.
+    while (supervisor_pid(host) or (pid and _running(pid))) and time.monotonic() < deadline:
         time.sleep(0.1)
     if supervisor_pid(host):
         os.kill(supervisor_pid(host), signal.SIGKILL)
