@@ -2,6 +2,7 @@
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
 #include "actors/logging.hpp"
 #include "actors/migration_command.hpp"
+#include "actors/restore_command.hpp"
 #include "actors/server.hpp"
 #include "actors/verify_command.hpp"
 #include "config/quorum_sasl_settings.hpp"
@@ -26,6 +27,7 @@ constexpr std::string_view usage = R"(Usage: paddock --config FILE
   or:  paddock import-zookeeper --from ZK_DATADIR --to DATADIR [--from-log ZK_DATALOGDIR]
   or:  paddock export-zookeeper --from DATADIR --to ZK_DATADIR [--from-log DATALOGDIR]
   or:  paddock verify DATADIR [--log-dir DATALOGDIR]
+  or:  paddock restore FILE --to DATADIR [--log-dir DATALOGDIR]
 
 Runs a Paddock server, a ZooKeeper-compatible coordination service.
 FILE is a ZooKeeper zoo.cfg (tickTime, dataDir, clientPort, clientPortAddress,
@@ -100,6 +102,7 @@ bool setup_quorum_sasl(const paddock::config::server_config& cfg) {
 int main(int argc, char** argv) {
   if (auto status = paddock::actors::run_migration_command(argc, argv)) return *status;
   if (auto status = paddock::actors::run_verify_command(argc, argv)) return *status;
+  if (auto status = paddock::actors::run_restore_command(argc, argv)) return *status;
   std::string config_path;
   // Unset: paddock.log.level / paddock.log.file from zoo.cfg decide.
   std::optional<std::string> log_level;

@@ -1,6 +1,7 @@
 #include "store/zookeeper/zk_migration.hpp"
 
 #include "store/disk/epoch_file.hpp"
+#include "store/disk/fresh_directory.hpp"
 #include "store/disk/posix_file_system.hpp"
 #include "store/disk/recovery.hpp"
 #include "store/disk/snapshot.hpp"
@@ -15,7 +16,6 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <unistd.h>
 #include <utility>
 
 namespace paddock::store::zookeeper {
@@ -60,30 +60,9 @@ std::vector<std::pair<int64_t, fs::path>> zxid_files(const fs::path& dir, std::s
   return out;
 }
 
-// The target must not exist yet, or be an empty directory: an import never mixes with data.
-std::optional<std::string> check_target(const std::string& to) {
-  std::error_code ec;
-  if (!fs::exists(to, ec)) return std::nullopt;
-  if (!fs::is_directory(to, ec)) return fmt::format("{} exists and is not a directory", to);
-  if (!fs::is_empty(to, ec)) return fmt::format("{} is not empty: refusing to write into it", to);
-  return std::nullopt;
-}
-
-// A fresh temporary directory next to `to`, so the final rename stays in one file system.
-fs::path temp_next_to(const std::string& to) {
-  fs::path target = fs::absolute(to).lexically_normal();
-  if (!target.has_filename()) target = target.parent_path();
-  return target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), getpid());
-}
-
-// Moves the finished temporary directory to `to` (replacing an empty one) and makes the
-// rename durable.
+// The result of a directory installed into place (store/disk/fresh_directory).
 migration_result install(posix_file_system& disk, const fs::path& tmp, const std::string& to) {
-  std::error_code ec;
-  if (fs::exists(to, ec)) fs::remove(to, ec); // empty: checked before
-  auto st = disk.rename(tmp.string(), to);
-  if (!st.ok()) return {1, st.message, {}};
-  (void)disk.sync_directory(fs::absolute(to).lexically_normal().parent_path().string());
+  if (auto st = install_directory(disk, tmp, to); !st.ok()) return {1, st.message, {}};
   return {};
 }
 
@@ -233,7 +212,7 @@ bool to_data_tree(const zk_tree& in, data_tree& out, std::string& error) {
 
 migration_result import_zookeeper(const std::string& from, const std::string& from_log,
                                   const std::string& to) {
-  if (auto bad = check_target(to)) return refused(*bad);
+  if (auto bad = unfit_target(to)) return refused(*bad);
   auto snap_dir = version2_folder(from);
   auto log_dir = from_log.empty() ? snap_dir : version2_folder(from_log);
   if (!fs::is_directory(snap_dir)) return refused(fmt::format("{} is not a directory", from));
@@ -315,7 +294,7 @@ migration_result import_zookeeper(const std::string& from, const std::string& fr
 
 migration_result export_zookeeper(const std::string& from, const std::string& from_log,
                                   const std::string& to) {
-  if (auto bad = check_target(to)) return refused(*bad);
+  if (auto bad = unfit_target(to)) return refused(*bad);
   if (!fs::is_directory(fs::path(from) / "paddock"))
     return refused(fmt::format("{} holds no Paddock data ({}/paddock is missing)", from, from));
   posix_file_system disk;
