@@ -80,7 +80,7 @@ void take_snapshot(self_ptr self) {
   st.snapshot_zxid = st.snapshot->zxid();
   st.snapshot_first_slice = true;
   st.snapshot_waiting = false;
-  spdlog::info("snapshot of zxid 0x{:x} started (copy-on-write, written in slices between "
+  spdlog::info("snapshot of zxid 0x{:x} started (copy-on-write, serialized in slices between "
                "commits)",
                st.snapshot->zxid());
   self->send(self, snapshot_next_atom::value);
