@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <caf/all.hpp>
+#include <chrono>
 #include <spdlog/spdlog.h>
 #include <utility>
 
@@ -60,10 +61,21 @@ void apply_commit(self_ptr self, commit& c) {
 // A slice of a snapshot in progress ends after this long (or this many bytes), whichever
 // comes first: commits queued behind it wait at most about that long.
 constexpr size_t snapshot_nodes_per_step = 256;
-constexpr int64_t snapshot_slice_us = 1000;
+constexpr int64_t snapshot_slice_us = 500;
 constexpr size_t snapshot_slice_bytes = 1 << 20;
+constexpr int64_t snapshot_pause_us = 3000;
 // Flow control: no new slice while the snapshotter has more than this many bytes unwritten.
 constexpr uint64_t snapshot_unacked_limit = 8 << 20;
+
+// The next slice, a pause after this one. Not a plain send to itself: an actor keeps
+// handling its own mailbox for up to scheduler.max-throughput (100) messages per turn, so
+// slice after slice would hold the thread (with two cores, the one thread every actor and
+// socket runs on) for 100 ms. Through the clock, the message comes after this turn, and the
+// pause keeps the snapshot to about a seventh of the thread's time (measured:
+// docs/benchmarks.md, issue 14): a million znodes take a few seconds.
+void next_slice_later(self_ptr self) {
+  self->delayed_send(self, std::chrono::microseconds(snapshot_pause_us), snapshot_next_atom::value);
+}
 
 void take_snapshot(self_ptr self) {
   auto& st = self->state;
@@ -83,7 +95,7 @@ void take_snapshot(self_ptr self) {
   spdlog::info("snapshot of zxid 0x{:x} started (copy-on-write, serialized in slices between "
                "commits)",
                st.snapshot->zxid());
-  self->send(self, snapshot_next_atom::value);
+  next_slice_later(self);
 }
 
 // A SNAP for learners: begun at once unless the disk snapshot is still being produced (then
@@ -93,7 +105,7 @@ void start_learner_snapshot(self_ptr self) {
   if (st.snapshot || st.learner_snapshot || st.learner_snapshot_requests.empty()) return;
   st.learner_snapshot = std::make_unique<store::snapshot_stream>(st.tree);
   st.learner_snapshot_bytes.clear();
-  self->send(self, snapshot_next_atom::value);
+  next_slice_later(self);
 }
 
 void fail_learner_snapshot(self_ptr self, const std::string& why) {
@@ -115,7 +127,7 @@ void learner_snapshot_step(self_ptr self) {
       return fail_learner_snapshot(self, "serialize snapshot: " + status.message);
   } while (!snap.done() && st.ctx->clock->monotonic_us() - start_us < snapshot_slice_us);
   if (!snap.done()) {
-    self->send(self, snapshot_next_atom::value);
+    next_slice_later(self);
     return;
   }
   const int64_t zxid = snap.zxid();
@@ -164,7 +176,7 @@ void snapshot_step(self_ptr self) {
   const bool more = st.snapshot != nullptr;
   self->send(st.ctx->snapshotter, std::move(slice));
   if (more)
-    self->send(self, snapshot_next_atom::value);
+    next_slice_later(self);
   else
     start_learner_snapshot(self); // requests that waited for this one
 }
