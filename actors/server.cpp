@@ -279,9 +279,8 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   if (links) core.emplace_back(links, "the peer links");
   if (injector) core.emplace_back(any(injector), "the fault injector");
   auto stop_all = [&] {
-    // A snapshot being written is abandoned: waiting could take seconds for a large tree,
-    // and the previous snapshot plus the log hold everything it would have.
-    if (int pid = ctx->snapshot_writer->load(); pid > 0) ::kill(pid, SIGKILL);
+    // A snapshot being written is abandoned (the snapshotter removes its .tmp file as it
+    // exits): the previous snapshot plus the log hold everything it would have.
     for (const auto& entry : core)
       self->send_exit(entry.first, caf::exit_reason::user_shutdown);
   };

@@ -90,9 +90,6 @@ struct server_context {
   snapshotter_handle snapshotter;
   quorum_peer_handle quorum_peer; // ensemble only
   peer_links_handle peer_links;   // ensemble only
-  // The pid of the process writing a snapshot (0: none). On shutdown the server kills it
-  // rather than wait: the half-written .tmp file is removed at the next start.
-  std::shared_ptr<std::atomic<int>> snapshot_writer = std::make_shared<std::atomic<int>>(0);
 };
 
 using context_ptr = std::shared_ptr<const server_context>;

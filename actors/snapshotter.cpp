@@ -5,10 +5,8 @@
 #include "store/disk/snapshot.hpp"
 
 #include <caf/all.hpp>
-#include <cerrno>
 #include <chrono>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
 
 namespace paddock::actors {
 
@@ -24,13 +22,29 @@ void purge(self_ptr self) {
     spdlog::info("autopurge: deleted {}", path);
 }
 
-// The size of the snapshot file of `zxid`, for the log; -1 when it cannot be read.
-int64_t snapshot_size(const server_context& ctx, int64_t zxid) {
-  const auto path = ctx.config.snap_dir() + "/" + store::snapshot_name(zxid);
-  std::unique_ptr<store::readable_file> file;
-  int64_t size = -1;
-  if (ctx.disk->open_for_read(path, file).ok() && !file->size(size).ok()) size = -1;
-  return size;
+// The snapshot being written failed: its .tmp file goes, the store stops producing it.
+void fail(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  spdlog::error("snapshot of zxid 0x{:x} failed ({}); recovery keeps using the previous "
+                "snapshot and the log",
+                st.zxid, why);
+  st.file.reset();
+  self->send(st.ctx->store, snapshot_done_atom::value, st.zxid, false);
+}
+
+void finish(self_ptr self) {
+  auto& st = self->state;
+  auto status = st.file->finish();
+  if (!status.ok()) return fail(self, status.message);
+  const int64_t bytes = st.file->bytes_written();
+  st.file.reset();
+  const int64_t ms = st.ctx->clock->monotonic_ms() - st.started_ms;
+  spdlog::info("snapshot of zxid 0x{:x} written in {} ms ({} bytes)", st.zxid, ms, bytes);
+  auto& stats = *st.ctx->stats;
+  stats.last_snapshot_zxid.store(st.zxid, std::memory_order_relaxed);
+  stats.last_snapshot_time_s.store(st.ctx->clock->wall_ms() / 1000, std::memory_order_relaxed);
+  st.ctx->metrics->snapshottime.Observe(static_cast<double>(ms));
+  self->send(st.ctx->store, snapshot_done_atom::value, st.zxid, true);
 }
 
 } // namespace
@@ -40,28 +54,27 @@ snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
   const auto interval_h = self->state.ctx->config.autopurge_purge_interval_h;
   if (interval_h > 0) self->send(self, purge_atom::value); // as ZooKeeper: once at start too
   return {
-      [=](snapshot_started& s) {
-        const int64_t started_ms = self->state.ctx->clock->monotonic_ms();
-        int status = 0;
-        pid_t r;
-        do
-          r = ::waitpid(s.pid, &status, 0);
-        while (r < 0 && errno == EINTR);
-        self->state.ctx->snapshot_writer->store(0);
-        const int64_t ms = self->state.ctx->clock->monotonic_ms() - started_ms;
-        if (r == s.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-          spdlog::info("snapshot of zxid 0x{:x} written in {} ms ({} bytes)", s.zxid, ms,
-                       snapshot_size(*self->state.ctx, s.zxid));
-          auto& stats = *self->state.ctx->stats;
-          stats.last_snapshot_zxid.store(s.zxid, std::memory_order_relaxed);
-          stats.last_snapshot_time_s.store(self->state.ctx->clock->wall_ms() / 1000,
-                                           std::memory_order_relaxed);
-          self->state.ctx->metrics->snapshottime.Observe(static_cast<double>(ms));
-        } else
-          spdlog::error("snapshot of zxid 0x{:x} failed (writer status {}); recovery keeps "
-                        "using the previous snapshot and the log",
-                        s.zxid, status);
-        self->send(self->state.ctx->store, snapshot_done_atom::value);
+      [=](snapshot_slice& s) {
+        auto& st = self->state;
+        const auto& ctx = *st.ctx;
+        if (s.first) {
+          st.file = std::make_unique<store::snapshot_file_writer>(*ctx.disk, ctx.config.snap_dir(),
+                                                                  s.zxid);
+          st.zxid = s.zxid;
+          st.started_ms = ctx.clock->monotonic_ms();
+          if (auto status = st.file->open(); !status.ok()) fail(self, status.message);
+        }
+        const uint64_t size = s.bytes.size();
+        if (st.file && st.zxid == s.zxid) {
+          if (s.abandon) {
+            spdlog::info("snapshot of zxid 0x{:x} abandoned (the tree was replaced)", s.zxid);
+            st.file.reset(); // removes the .tmp file
+          } else if (auto status = st.file->append(s.bytes); !status.ok())
+            fail(self, status.message);
+          else if (s.last)
+            finish(self);
+        }
+        self->send(ctx.store, snapshot_ack_atom::value, size);
       },
       [=](purge_atom) {
         purge(self);

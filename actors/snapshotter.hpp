@@ -1,17 +1,28 @@
 #pragma once
-// Waits for the snapshot writer processes the store forks (a detached actor: waitpid
-// blocks), reports how each ended, and purges old snapshots and log segments every
-// autopurge.purgeInterval hours, keeping autopurge.snapRetainCount snapshots (ZooKeeper's
-// DatadirCleanupManager; with purgeInterval 0, the default, nothing is ever deleted).
+// Writes the snapshots the store produces slice by slice (snapshot_slice) to disk, on its own
+// thread (a detached actor: writes and fsyncs block): a .tmp file, fsync'ed, renamed, the
+// directory fsync'ed (store/disk/snapshot.hpp). It acks each slice once written, which is
+// what lets the store produce more, and reports how the snapshot ended. It also purges old
+// snapshots and log segments every autopurge.purgeInterval hours, keeping
+// autopurge.snapRetainCount snapshots (ZooKeeper's DatadirCleanupManager; with purgeInterval 0,
+// the default, nothing is ever deleted). A purge runs between slices, on this same thread,
+// and counts only renamed snapshots, never the one being written.
 #include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
+#include "store/disk/snapshot.hpp"
 
 #include <caf/stateful_actor.hpp>
+#include <memory>
 
 namespace paddock::actors {
 
 struct snapshotter_state {
   context_ptr ctx;
+  // The snapshot being written, and when its first slice came; null between snapshots and
+  // after a failure (the rest of that snapshot's slices are then dropped).
+  std::unique_ptr<store::snapshot_file_writer> file;
+  int64_t zxid = 0;
+  int64_t started_ms = 0;
   static inline const char* name = "paddock.snapshotter";
 };
 

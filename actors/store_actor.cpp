@@ -5,16 +5,15 @@
 #include "protocol/jute/codec.hpp"
 #include "store/disk/recovery.hpp"
 #include "store/disk/snapshot.hpp"
+#include "store/disk/snapshot_stream.hpp"
 #include "store/requests/request_processor.hpp"
 #include "store/tree/container_sweeper.hpp"
 
 #include <algorithm>
 #include <caf/all.hpp>
-#include <csignal>
-#include <cstring>
+#include <chrono>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <unistd.h>
+#include <utility>
 
 namespace paddock::actors {
 
@@ -59,20 +58,23 @@ void apply_commit(self_ptr self, commit& c) {
   self->send(st.ctx->watch_manager, std::move(a));
 }
 
-// The child of fork(): only this thread exists, so it touches nothing shared with the
-// parent's other threads (no logger, no actor) and leaves with _exit.
-[[noreturn]] void write_snapshot_in_child(store::file_system& disk, const store::data_tree& tree,
-                                          const std::string& dir, pid_t parent) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive the server (and hold its ports)
-  if (::getppid() != parent) ::_exit(1);
-  ::close_range(3, ~0U, 0); // the sockets and the log stay the parent's alone
-  auto status = store::write_snapshot(disk, tree, dir);
-  if (!status.ok()) {
-    auto msg = "paddock snapshot writer: " + status.message + "\n";
-    (void)!::write(2, msg.data(), msg.size());
-    ::_exit(1);
-  }
-  ::_exit(0);
+// A slice of a snapshot in progress ends after this long (or this many bytes), whichever
+// comes first: commits queued behind it wait at most about that long.
+constexpr size_t snapshot_nodes_per_step = 256;
+constexpr int64_t snapshot_slice_us = 500;
+constexpr size_t snapshot_slice_bytes = 1 << 20;
+constexpr int64_t snapshot_pause_us = 3000;
+// Flow control: no new slice while the snapshotter has more than this many bytes unwritten.
+constexpr uint64_t snapshot_unacked_limit = 8 << 20;
+
+// The next slice, a pause after this one. Not a plain send to itself: an actor keeps
+// handling its own mailbox for up to scheduler.max-throughput (100) messages per turn, so
+// slice after slice would hold the thread (with two cores, the one thread every actor and
+// socket runs on) for 100 ms. Through the clock, the message comes after this turn, and the
+// pause keeps the snapshot to about a seventh of the thread's time (measured:
+// docs/benchmarks.md, issue 14): a million znodes take a few seconds.
+void next_slice_later(self_ptr self) {
+  self->delayed_send(self, std::chrono::microseconds(snapshot_pause_us), snapshot_next_atom::value);
 }
 
 void take_snapshot(self_ptr self) {
@@ -81,22 +83,117 @@ void take_snapshot(self_ptr self) {
     spdlog::warn("snapshot requested while the previous one is still being written; skipped");
     return;
   }
-  auto zxid = st.tree.last_zxid();
-  auto parent = ::getpid();
-  const int64_t started_us = st.ctx->clock->monotonic_us();
-  pid_t pid = ::fork();
-  if (pid == 0) write_snapshot_in_child(*st.ctx->disk, st.tree, st.ctx->config.snap_dir(), parent);
-  if (pid < 0) {
-    spdlog::error("cannot start a snapshot (fork: {}); the log keeps growing until the next one",
-                  std::strerror(errno));
+  if (st.learner_snapshot) {
+    spdlog::warn("snapshot requested while one for a learner is being produced; skipped");
     return;
   }
-  const int64_t paused_us = st.ctx->clock->monotonic_us() - started_us;
-  spdlog::info("snapshot of zxid 0x{:x} started (pid {}, writes paused {} us for the fork)", zxid,
-               pid, paused_us);
+  st.snapshot = std::make_unique<store::snapshot_stream>(st.tree);
   st.snapshot_running = true;
-  st.ctx->snapshot_writer->store(pid);
-  self->send(st.ctx->snapshotter, snapshot_started{pid, zxid});
+  st.snapshot_zxid = st.snapshot->zxid();
+  st.snapshot_first_slice = true;
+  st.snapshot_waiting = false;
+  spdlog::info("snapshot of zxid 0x{:x} started (copy-on-write, serialized in slices between "
+               "commits)",
+               st.snapshot->zxid());
+  next_slice_later(self);
+}
+
+// A SNAP for learners: begun at once unless the disk snapshot is still being produced (then
+// when it is), answered to every request waiting once complete.
+void start_learner_snapshot(self_ptr self) {
+  auto& st = self->state;
+  if (st.snapshot || st.learner_snapshot || st.learner_snapshot_requests.empty()) return;
+  st.learner_snapshot = std::make_unique<store::snapshot_stream>(st.tree);
+  st.learner_snapshot_bytes.clear();
+  next_slice_later(self);
+}
+
+void fail_learner_snapshot(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  for (auto& rp : std::exchange(st.learner_snapshot_requests, {}))
+    rp.deliver(caf::make_error(caf::sec::runtime_error, why));
+  st.tree.end_snapshot();
+  st.learner_snapshot.reset();
+  st.learner_snapshot_bytes.clear();
+}
+
+void learner_snapshot_step(self_ptr self) {
+  auto& st = self->state;
+  auto& snap = *st.learner_snapshot;
+  const int64_t start_us = st.ctx->clock->monotonic_us();
+  do {
+    if (auto status = snap.next(st.tree, snapshot_nodes_per_step, st.learner_snapshot_bytes);
+        !status.ok())
+      return fail_learner_snapshot(self, "serialize snapshot: " + status.message);
+  } while (!snap.done() && st.ctx->clock->monotonic_us() - start_us < snapshot_slice_us);
+  if (!snap.done()) {
+    next_slice_later(self);
+    return;
+  }
+  const int64_t zxid = snap.zxid();
+  auto bytes = std::exchange(st.learner_snapshot_bytes, {});
+  st.learner_snapshot.reset();
+  auto requests = std::exchange(st.learner_snapshot_requests, {});
+  for (size_t i = 0; i < requests.size(); ++i)
+    requests[i].deliver(zxid, i + 1 == requests.size() ? std::move(bytes) : std::string(bytes));
+}
+
+// One slice of the snapshot in progress, handed to the snapshotter; the next one is queued
+// behind whatever arrived meanwhile (commits first), or waits for the snapshotter's acks.
+void snapshot_step(self_ptr self) {
+  auto& st = self->state;
+  if (!st.snapshot) {
+    if (st.learner_snapshot) learner_snapshot_step(self);
+    return;
+  }
+  if (st.snapshot_unacked > snapshot_unacked_limit) {
+    st.snapshot_waiting = true; // the next ack resumes
+    return;
+  }
+  const int64_t start_us = st.ctx->clock->monotonic_us();
+  snapshot_slice slice;
+  slice.zxid = st.snapshot->zxid();
+  slice.first = std::exchange(st.snapshot_first_slice, false);
+  do {
+    if (auto status = st.snapshot->next(st.tree, snapshot_nodes_per_step, slice.bytes);
+        !status.ok()) {
+      spdlog::error("snapshot of zxid 0x{:x} failed ({}); recovery keeps using the previous "
+                    "snapshot and the log",
+                    slice.zxid, status.message);
+      st.tree.end_snapshot();
+      st.snapshot.reset();
+      st.snapshot_running = false;
+      slice.abandon = true;
+      break;
+    }
+  } while (!st.snapshot->done() && slice.bytes.size() < snapshot_slice_bytes &&
+           st.ctx->clock->monotonic_us() - start_us < snapshot_slice_us);
+  if (st.snapshot && st.snapshot->done()) {
+    slice.last = true;
+    st.snapshot.reset();
+  }
+  st.snapshot_unacked += slice.bytes.size();
+  const bool more = st.snapshot != nullptr;
+  self->send(st.ctx->snapshotter, std::move(slice));
+  if (more)
+    next_slice_later(self);
+  else
+    start_learner_snapshot(self); // requests that waited for this one
+}
+
+// The tree under a snapshot in progress is being replaced: that snapshot is dropped (the
+// replacement is durable on its own: a snapshot from the leader, or what is on disk).
+void abandon_snapshots(self_ptr self) {
+  auto& st = self->state;
+  if (st.learner_snapshot) fail_learner_snapshot(self, "the tree was replaced");
+  if (!st.snapshot) return;
+  snapshot_slice slice;
+  slice.zxid = st.snapshot->zxid();
+  slice.abandon = true;
+  st.tree.end_snapshot();
+  st.snapshot.reset();
+  st.snapshot_running = false;
+  if (!st.snapshot_first_slice) self->send(st.ctx->snapshotter, std::move(slice));
 }
 
 // The tree was replaced (a snapshot from the leader, or a reload after TRUNC): the tracker
@@ -129,16 +226,14 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
       [=](sweep_atom, int64_t now_ms, uint64_t limit) -> std::vector<std::string> {
         return store::sweep_candidates(self->state.tree, now_ms, static_cast<size_t>(limit));
       },
-      // Leader, syncing a learner by SNAP: the tree as it is now, in the snapshot format.
-      // Serialized here, in the store's order, so it holds exactly the txns up to its zxid.
-      // It stops the store for the time it takes (~2 s per million znodes).
+      // Leader, syncing a learner by SNAP: the tree at the zxid where a copy-on-write
+      // snapshot begins, in the snapshot format, produced in slices between commits as a disk
+      // snapshot is (the store is not stopped), and answered whole once complete.
       [=](take_snap_atom) -> caf::result<int64_t, std::string> {
-        auto& st = self->state;
-        std::string bytes;
-        auto status = store::serialize_snapshot(st.tree, bytes);
-        if (!status.ok()) // never send a learner half a tree
-          return caf::make_error(caf::sec::runtime_error, "serialize snapshot: " + status.message);
-        return {st.tree.last_zxid(), std::move(bytes)};
+        auto rp = self->make_response_promise<int64_t, std::string>();
+        self->state.learner_snapshot_requests.push_back(rp);
+        start_learner_snapshot(self);
+        return rp;
       },
       // Learner, synced by SNAP: the leader's snapshot replaces the tree, durably first.
       [=](install_atom, int64_t zxid, const std::string& bytes) -> caf::result<bool, std::string> {
@@ -151,6 +246,7 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
           status =
               store::write_snapshot_bytes(*st.ctx->disk, bytes, zxid, st.ctx->config.snap_dir());
         if (!status.ok()) return {false, status.message};
+        abandon_snapshots(self);
         st.tree = std::move(tree);
         tree_replaced(self);
         spdlog::info("installed the leader's snapshot of zxid 0x{:x} ({} bytes)", zxid,
@@ -165,13 +261,31 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         for (const auto& w : r.warnings)
           spdlog::warn("TRUNC to 0x{:x}: {}", zxid, w);
         if (!r.status.ok()) return {false, r.status.message};
+        abandon_snapshots(self);
         st.tree = std::move(r.tree);
         tree_replaced(self);
         spdlog::info("reloaded the tree from disk after a truncation: zxid 0x{:x}",
                      st.tree.last_zxid());
         return {true, std::string{}};
       },
-      [=](snapshot_done_atom) { self->state.snapshot_running = false; },
+      [=](snapshot_next_atom) { snapshot_step(self); },
+      [=](snapshot_ack_atom, uint64_t bytes) {
+        auto& st = self->state;
+        st.snapshot_unacked -= std::min(bytes, st.snapshot_unacked);
+        if (st.snapshot_waiting && st.snapshot_unacked <= snapshot_unacked_limit) {
+          st.snapshot_waiting = false;
+          snapshot_step(self);
+        }
+      },
+      [=](snapshot_done_atom, int64_t zxid, bool ok) {
+        auto& st = self->state;
+        if (!ok && st.snapshot && st.snapshot->zxid() == zxid) { // the writer gave up
+          st.tree.end_snapshot();
+          st.snapshot.reset();
+          start_learner_snapshot(self);
+        }
+        if (!st.snapshot && zxid == st.snapshot_zxid) st.snapshot_running = false;
+      },
       // A configuration was activated: /zookeeper/config shows it, and its watchers hear of
       // it, in the store's order with everything else.
       [=](config_node_atom, const std::string& data, int64_t version) {

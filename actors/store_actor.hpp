@@ -3,23 +3,41 @@
 // outcome to the watch manager in the order it happened: commits and reads leave this actor
 // as one FIFO stream, which is what makes ZooKeeper's watch guarantee hold (a watch is
 // never registered "between" a change and its notification).
-// Snapshots: when the log writer asks, the store forks. The child process holds a
-// copy-on-write image of the tree at exactly the last applied zxid, writes it out and exits;
-// the store goes on applying after a pause of one fork() (docs/on-disk-format.md says why
-// this rather than a fuzzy snapshot). The snapshotter actor waits for the child.
+// Snapshots: when the log writer asks, the store begins a copy-on-write snapshot of the tree
+// at exactly the last applied zxid (store/disk/snapshot_stream.hpp) and serializes it a
+// bounded slice at a time (~1 ms), each slice queued behind the commits that arrived
+// meanwhile; the snapshotter writes the slices on its own thread and acks them, and the store
+// stops producing while 8 MB are unacked (docs/on-disk-format.md says why this design).
 #include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
+#include "store/disk/snapshot_stream.hpp"
 #include "store/tree/data_tree.hpp"
 
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace paddock::actors {
 
 struct store_state {
   context_ptr ctx;
   store::data_tree tree;
+  // From snapshot_atom until the snapshotter reports the file written (or failed): one at a
+  // time.
   bool snapshot_running = false;
+  int64_t snapshot_zxid = 0;
+  std::unique_ptr<store::snapshot_stream> snapshot; // while slices remain to produce
+  bool snapshot_first_slice = false;
+  uint64_t snapshot_unacked = 0; // bytes sent to the snapshotter, not yet written
+  bool snapshot_waiting = false; // over the limit: the next ack produces the next slice
+  // A snapshot for learners synced by SNAP (leader), produced the same way but into memory,
+  // and the quorum peer's requests waiting for it. It shares the tree's one copy-on-write
+  // snapshot with the disk snapshot: one is produced after the other.
+  std::unique_ptr<store::snapshot_stream> learner_snapshot;
+  std::string learner_snapshot_bytes;
+  std::vector<caf::typed_response_promise<int64_t, std::string>> learner_snapshot_requests;
   static inline const char* name = "paddock.store";
 };
 

@@ -35,7 +35,7 @@ struct set_watches_request; // store.hpp
 struct applied;             // store.hpp
 struct read_done;           // store.hpp
 struct auth_changed;        // store.hpp
-struct snapshot_started;    // store.hpp
+struct snapshot_slice;      // store.hpp
 struct session_list;        // sessions.hpp
 struct tree_stats;          // store.hpp
 struct reconfig_right;      // store.hpp
@@ -74,7 +74,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::set_watches_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::applied)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::auth_changed)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::snapshot_started)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::snapshot_slice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::session_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::tree_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::reconfig_right)

@@ -7,8 +7,10 @@
 //                           reply and the watch it registers). One stream, in the store's
 //                           order: that is the watch guarantee.
 //   session -> watch manager  auth_changed (after addAuth)
-//   txn log writer -> store (snapshot_atom) take a snapshot (fork)
-//   store -> snapshotter    snapshot_started; snapshotter -> store (snapshot_done_atom)
+//   txn log writer -> store (snapshot_atom) take a snapshot (copy-on-write, in slices)
+//   store -> store          (snapshot_next_atom) the next slice, behind the queued commits
+//   store -> snapshotter    snapshot_slice; snapshotter -> store (snapshot_ack_atom, uint64_t
+//                           bytes written), then (snapshot_done_atom, int64_t zxid, bool ok)
 //   container sweeper -> store  (sweep_atom, int64_t now_ms, uint64_t limit)
 //                           -> std::vector<std::string> paths due
 //   quorum peer -> store    (take_snap_atom) -> (int64_t zxid, std::string snapshot bytes)
@@ -112,10 +114,17 @@ struct auth_changed {
   std::shared_ptr<const std::vector<jute::id>> auth;
 };
 
-// store -> snapshotter: a child process writing the snapshot of `zxid` was started.
-struct snapshot_started {
-  int pid = 0;
+// store -> snapshotter: the next bytes of the snapshot of `zxid` (store/disk/snapshot_stream),
+// produced a slice at a time between commits. `first` opens the file, `last` finishes it
+// (fsync, rename, directory fsync); `abandon` drops the file (the tree was replaced under the
+// snapshot). The snapshotter acks each slice's bytes (snapshot_ack_atom), which is the
+// store's flow control: it stops producing while too many bytes are unacked.
+struct snapshot_slice {
   int64_t zxid = 0;
+  std::string bytes;
+  bool first = false;
+  bool last = false;
+  bool abandon = false;
 };
 
 // quorum peer -> store (leader): whether a reconfig's caller may write /zookeeper/config
@@ -146,6 +155,8 @@ struct watch_stats {
 
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;      // log writer -> store
 using snapshot_done_atom = caf::atom_constant<caf::atom("snapdone")>; // snapshotter -> store
+using snapshot_ack_atom = caf::atom_constant<caf::atom("snapack")>;   // snapshotter -> store
+using snapshot_next_atom = caf::atom_constant<caf::atom("snapnext")>; // store -> itself
 // The snapshotter's own timer: autopurge is due.
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 // container sweeper -> store: the sweep candidates at a time, at most a number of them.
@@ -163,7 +174,8 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using store_handle = caf::typed_actor<
     caf::reacts_to<commit_batch>, caf::reacts_to<sync_request>, caf::reacts_to<read_request>,
     caf::reacts_to<set_watches_request>, caf::reacts_to<snapshot_atom>,
-    caf::reacts_to<snapshot_done_atom>,
+    caf::reacts_to<snapshot_done_atom, int64_t, bool>, caf::reacts_to<snapshot_ack_atom, uint64_t>,
+    caf::reacts_to<snapshot_next_atom>,
     caf::replies_to<sweep_atom, int64_t, uint64_t>::with<std::vector<std::string>>,
     caf::replies_to<take_snap_atom>::with<int64_t, std::string>,
     caf::replies_to<install_atom, int64_t, std::string>::with<bool, std::string>,
@@ -182,7 +194,7 @@ using watch_manager_handle =
 
 // The snapshotter (actors/snapshotter.hpp).
 using snapshotter_handle =
-    caf::typed_actor<caf::reacts_to<snapshot_started>, caf::reacts_to<purge_atom>>;
+    caf::typed_actor<caf::reacts_to<snapshot_slice>, caf::reacts_to<purge_atom>>;
 
 // The container sweeper (actors/container_sweeper_actor.hpp): told its role by the quorum
 // peer, woken by its own tick.

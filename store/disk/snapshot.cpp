@@ -2,6 +2,7 @@
 
 #include "protocol/proto/snapshot.pb.h"
 #include "store/disk/crc32c.hpp"
+#include "store/disk/snapshot_frames.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -15,17 +16,12 @@
 namespace paddock::store {
 namespace {
 
-constexpr std::string_view magic = "PDKSNAP1";
-constexpr size_t frame_header_size = 9;
-constexpr uint32_t max_frame_body = 64u << 20;
-constexpr size_t io_chunk = 1 << 20;
-
-enum kind : uint8_t { header = 1, acl_list = 2, node = 3, session = 4, trailer = 5 };
-
-void put_u32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    p[i] = static_cast<char>(v >> (8 * i));
-}
+using snapshot_frames::encoder;
+using snapshot_frames::frame_header_size;
+using snapshot_frames::io_chunk;
+using snapshot_frames::kind;
+using snapshot_frames::magic;
+using snapshot_frames::max_frame_body;
 
 uint32_t get_u32(const char* p) {
   uint32_t v = 0;
@@ -34,118 +30,20 @@ uint32_t get_u32(const char* p) {
   return v;
 }
 
-// Buffers frames and hands them to `sink` in large chunks (a file, or a string for a
-// snapshot sent to a learner), keeping the running CRC of the whole output.
-class frame_writer {
-public:
-  using sink = std::function<io_status(std::string_view)>;
-  explicit frame_writer(sink out) : out_(std::move(out)) {
-    buf_.reserve(io_chunk + 4096);
-    buf_.append(magic);
-  }
-
-  io_status add(kind k, const google::protobuf::MessageLite& msg) {
-    auto start = buf_.size();
-    buf_.resize(start + frame_header_size);
-    buf_[start + 8] = static_cast<char>(k);
-    if (!msg.AppendToString(&buf_)) return io_status::from_errno(EINVAL, "serialize snapshot");
-    auto body_size = buf_.size() - start - frame_header_size;
-    put_u32(buf_.data() + start, static_cast<uint32_t>(body_size));
-    put_u32(buf_.data() + start + 4,
-            crc32c(std::string_view(buf_).substr(start + 8, body_size + 1)));
-    if (buf_.size() >= io_chunk) return flush();
-    return io_status::success();
-  }
-
-  // The CRC of every byte added so far (flushed or not).
-  uint32_t file_crc() const {
-    return crc32c_extend(file_crc_, std::span<const char>(buf_.data(), buf_.size()));
-  }
-
-  io_status flush() {
-    file_crc_ = file_crc();
-    auto st = out_(buf_);
-    buf_.clear();
-    return st;
-  }
-
-private:
-  sink out_;
-  std::string buf_;
-  uint32_t file_crc_ = 0;
-};
-
-// Appends to `file`, from its start.
-frame_writer::sink file_sink(writable_file& file) {
-  return [&file, offset = int64_t{0}](std::string_view bytes) mutable {
-    auto st = write_fully(file, offset, bytes);
-    offset += static_cast<int64_t>(bytes.size());
-    return st;
-  };
-}
-
-io_status write_frames(const data_tree& tree, frame_writer& w) {
-  proto::SnapshotHeader h;
-  h.set_format(1);
-  h.set_zxid(tree.last_zxid());
-  if (auto st = w.add(kind::header, h); !st.ok()) return st;
-
+io_status write_frames(const data_tree& tree, encoder& w) {
+  if (auto st = w.header(tree.last_zxid()); !st.ok()) return st;
   io_status st;
-  uint64_t acl_lists = 0, nodes = 0, sessions = 0;
-  proto::AclList al;
   tree.for_each_acl([&](uint32_t ref, const jute::acl_list& acls) {
-    if (!st.ok()) return;
-    al.Clear();
-    al.set_ref(ref);
-    for (const auto& a : acls) {
-      auto* p = al.add_acl();
-      p->set_perms(a.perms);
-      p->mutable_id()->set_scheme(a.id.scheme);
-      p->mutable_id()->set_ident(a.id.ident);
-    }
-    st = w.add(kind::acl_list, al);
-    ++acl_lists;
+    if (st.ok()) st = w.acl(ref, acls);
   });
   if (!st.ok()) return st;
-
-  proto::SnapshotNode n;
   tree.for_each_node([&](const znode_image& img) {
-    if (!st.ok()) return;
-    n.set_path(img.path.data(), img.path.size());
-    n.set_data(img.data.data(), img.data.size());
-    n.set_data_is_null(img.data_is_null);
-    n.set_czxid(img.czxid);
-    n.set_mzxid(img.mzxid);
-    n.set_pzxid(img.pzxid);
-    n.set_ctime(img.ctime);
-    n.set_mtime(img.mtime);
-    n.set_ephemeral_owner(img.ephemeral_owner);
-    n.set_version(img.version);
-    n.set_cversion(img.cversion);
-    n.set_aversion(img.aversion);
-    n.set_acl_ref(img.acl_ref);
-    n.set_num_children(img.num_children);
-    st = w.add(kind::node, n);
-    ++nodes;
+    if (st.ok()) st = w.node(img);
   });
   if (!st.ok()) return st;
-
-  proto::SnapshotSession s;
-  for (const auto& e : tree.sessions()) {
-    s.set_id(e.id);
-    s.set_timeout_ms(e.timeout_ms);
-    s.set_passwd(e.passwd);
-    if (st = w.add(kind::session, s); !st.ok()) return st;
-    ++sessions;
-  }
-
-  proto::SnapshotTrailer t;
-  t.set_nodes(nodes);
-  t.set_sessions(sessions);
-  t.set_acl_lists(acl_lists);
-  t.set_file_crc(w.file_crc());
-  if (st = w.add(kind::trailer, t); !st.ok()) return st;
-  return w.flush();
+  for (const auto& e : tree.sessions())
+    if (st = w.session(e); !st.ok()) return st;
+  return w.trailer();
 }
 
 // Reads a snapshot front to back in large chunks, from a file or from memory.
@@ -243,33 +141,64 @@ std::vector<snapshot_file> list_snapshots(file_system& fs, const std::string& di
   return out;
 }
 
-namespace {
+namespace {} // namespace
 
-// Writes "snapshot.<zxid>" in `dir` crash-safely: `fill` writes the bytes through the sink
-// into a .tmp file, which is fsync'ed, renamed into place, and the directory fsync'ed.
-io_status write_snapshot_file(file_system& fs, const std::string& dir, int64_t zxid,
-                              const std::function<io_status(frame_writer::sink)>& fill) {
-  auto final_path = dir + "/" + snapshot_name(zxid);
-  auto tmp_path = final_path + ".tmp";
-  std::unique_ptr<writable_file> file;
-  if (auto st = fs.open_for_write(tmp_path, open_mode::create_or_truncate, file); !st.ok())
-    return st;
-  auto st = fill(file_sink(*file));
-  if (st.ok()) st = file->sync();
-  file.reset();
-  if (st.ok()) st = fs.rename(tmp_path, final_path);
+snapshot_file_writer::snapshot_file_writer(file_system& fs, std::string dir, int64_t zxid)
+    : fs_(fs), dir_(std::move(dir)), final_path_(dir_ + "/" + snapshot_name(zxid)),
+      tmp_path_(final_path_ + ".tmp") {}
+
+snapshot_file_writer::~snapshot_file_writer() {
+  abandon();
+}
+
+io_status snapshot_file_writer::open() {
+  return fs_.open_for_write(tmp_path_, open_mode::create_or_truncate, file_);
+}
+
+io_status snapshot_file_writer::append(std::string_view bytes) {
+  if (!file_) return io_status::from_errno(EBADF, "snapshot file not open: " + tmp_path_);
+  auto st = write_fully(*file_, offset_, bytes);
+  offset_ += static_cast<int64_t>(bytes.size());
+  return st;
+}
+
+io_status snapshot_file_writer::finish() {
+  if (!file_) return io_status::from_errno(EBADF, "snapshot file not open: " + tmp_path_);
+  auto st = file_->sync();
+  file_.reset();
+  if (st.ok()) st = fs_.rename(tmp_path_, final_path_);
   if (!st.ok()) {
-    (void)fs.remove(tmp_path);
+    (void)fs_.remove(tmp_path_);
     return st;
   }
-  return fs.sync_directory(dir);
+  renamed_ = true;
+  return fs_.sync_directory(dir_);
+}
+
+void snapshot_file_writer::abandon() {
+  if (renamed_ || (!file_ && offset_ == 0)) return;
+  file_.reset();
+  (void)fs_.remove(tmp_path_);
+  offset_ = 0;
+}
+
+namespace {
+
+// Writes "snapshot.<zxid>" in `dir` crash-safely: `fill` writes the bytes through the sink.
+io_status write_snapshot_file(file_system& fs, const std::string& dir, int64_t zxid,
+                              const std::function<io_status(encoder::sink)>& fill) {
+  snapshot_file_writer file(fs, dir, zxid);
+  if (auto st = file.open(); !st.ok()) return st;
+  if (auto st = fill([&file](std::string_view bytes) { return file.append(bytes); }); !st.ok())
+    return st;
+  return file.finish();
 }
 
 } // namespace
 
 io_status write_snapshot(file_system& fs, const data_tree& tree, const std::string& dir) {
-  return write_snapshot_file(fs, dir, tree.last_zxid(), [&](frame_writer::sink out) {
-    frame_writer w(std::move(out));
+  return write_snapshot_file(fs, dir, tree.last_zxid(), [&](encoder::sink out) {
+    encoder w(std::move(out));
     return write_frames(tree, w);
   });
 }
@@ -380,7 +309,7 @@ io_status load_snapshot(file_system& fs, const std::string& path, data_tree& out
 
 io_status serialize_snapshot(const data_tree& tree, std::string& out) {
   out.clear();
-  frame_writer w([&out](std::string_view bytes) {
+  encoder w([&out](std::string_view bytes) {
     out.append(bytes);
     return io_status::success();
   });
@@ -394,7 +323,7 @@ io_status parse_snapshot(std::string_view bytes, const std::string& label, data_
 
 io_status write_snapshot_bytes(file_system& fs, std::string_view bytes, int64_t zxid,
                                const std::string& dir) {
-  return write_snapshot_file(fs, dir, zxid, [&](frame_writer::sink out) { return out(bytes); });
+  return write_snapshot_file(fs, dir, zxid, [&](encoder::sink out) { return out(bytes); });
 }
 
 } // namespace paddock::store

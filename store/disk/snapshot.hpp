@@ -15,6 +15,7 @@
 #include "store/tree/data_tree.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,30 @@ io_status parse_snapshot(std::string_view bytes, const std::string& label, data_
 // fsync, rename, directory fsync), as write_snapshot does.
 io_status write_snapshot_bytes(file_system& fs, std::string_view bytes, int64_t zxid,
                                const std::string& dir);
+
+// One snapshot file written piece by piece, crash-safely: open() creates "snapshot.<zxid>.tmp",
+// append() writes the bytes in order, finish() fsyncs it, renames it into place and fsyncs
+// the directory. Destroyed unfinished (or after a failure), it removes the .tmp file: only a
+// renamed file is a snapshot (list_snapshots, recovery and autopurge never see a .tmp).
+class snapshot_file_writer {
+public:
+  snapshot_file_writer(file_system& fs, std::string dir, int64_t zxid);
+  ~snapshot_file_writer();
+  snapshot_file_writer(const snapshot_file_writer&) = delete;
+  snapshot_file_writer& operator=(const snapshot_file_writer&) = delete;
+
+  io_status open();
+  io_status append(std::string_view bytes);
+  io_status finish();
+  void abandon(); // removes the .tmp file (nothing once finish() renamed it)
+  int64_t bytes_written() const { return offset_; }
+
+private:
+  file_system& fs_;
+  std::string dir_, final_path_, tmp_path_;
+  std::unique_ptr<writable_file> file_;
+  int64_t offset_ = 0;
+  bool renamed_ = false;
+};
 
 } // namespace paddock::store

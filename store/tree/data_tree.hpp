@@ -136,6 +136,26 @@ public:
   // (ZooKeeper's setupQuota), as the stats znodes in a snapshot may be stale.
   void restore_last_zxid(int64_t zxid);
 
+  // ----- a snapshot taken while the tree changes (node-level copy-on-write) -----
+  // begin_snapshot() fixes an image of the tree at last_zxid(), S, and next_snapshot_nodes()
+  // yields that image a slice at a time while apply() goes on changing the tree in between.
+  // Until end_snapshot(), the first change to a znode that existed at S (its data, Stat, ACL
+  // or children) saves its image at S once; znodes created after S are left out. The cost
+  // beyond writing the image out is proportional to what changes while it runs. One at a
+  // time; replacing the tree (move-assigning another) drops it.
+  void begin_snapshot();
+  bool snapshot_in_progress() const;
+  int64_t snapshot_zxid() const; // S
+  // The ACL lists and sessions as they were at S (copied by begin_snapshot: they are small).
+  const std::vector<std::pair<uint32_t, jute::acl_list>>& snapshot_acls() const;
+  const std::vector<session_entry>& snapshot_sessions() const;
+  // Up to `max_nodes` more znodes of the image at S, a parent before its children (depth
+  // first, the root first); `fn`'s image is valid during the call only. Returns false once
+  // every znode has been yielded.
+  bool next_snapshot_nodes(size_t max_nodes, const std::function<void(const znode_image&)>& fn);
+  // Drops the snapshot's saved images (finished or abandoned).
+  void end_snapshot();
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

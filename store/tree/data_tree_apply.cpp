@@ -36,6 +36,7 @@ znode* data_tree::impl::create_node(std::string_view path, const jute::create_re
   child->ctime = child->mtime = t.time_ms;
   child->ephemeral_owner = owner;
   child->acl = acls.acquire(acl);
+  before_change(*parent);
   parent->cversion = next_version(parent->cversion);
   parent->pzxid = t.zxid;
   if (!parent->children) parent->children = std::make_unique<child_set>();
@@ -67,6 +68,8 @@ void data_tree::impl::delete_node(std::string_view path, const txn& t,
   auto last_slash = path.rfind('/');
   znode* parent = find(path.substr(0, last_slash));
   auto it = parent->children->find(path.substr(last_slash + 1));
+  before_change(*parent);
+  before_delete(**it, *parent);
   std::unique_ptr<znode> node = std::move(parent->children->extract(it).value());
   if (parent->children->empty()) parent->children.reset(); // most nodes are leaves: keep them small
   parent->pzxid = std::max(parent->pzxid, t.zxid);
@@ -120,6 +123,7 @@ op_result data_tree::impl::execute(const planned_op& p, const txn& t,
         static_cast<int64_t>(req.data.size()) - static_cast<int64_t>(n->data().size());
     data_size += bytes_diff;
     quota_add(p.path, bytes_diff, 0);
+    before_change(*n);
     n->set_data(req.data, req.data_is_null);
     n->mtime = t.time_ms;
     n->mzxid = t.zxid;
@@ -131,6 +135,7 @@ op_result data_tree::impl::execute(const planned_op& p, const txn& t,
   case op::set_acl: {
     znode* n = find(p.path);
     auto new_ref = acls.acquire(p.acl); // before release: the list may be the same one
+    before_change(*n);
     acls.release(n->acl);
     n->acl = new_ref;
     n->aversion = next_version(n->aversion);
@@ -244,6 +249,7 @@ apply_result data_tree::impl::apply_config(const txn& t) {
 znode* data_tree::impl::set_config(std::string_view data, int64_t zxid, int64_t time_ms,
                                    std::vector<watch_trigger>& triggers) {
   znode* n = find(data_tree::config_node);
+  before_change(*n);
   data_size += static_cast<int64_t>(data.size()) - static_cast<int64_t>(n->data().size());
   n->set_data(data);
   n->mtime = time_ms;

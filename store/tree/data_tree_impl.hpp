@@ -8,9 +8,12 @@
 //                         rollback, closeSession)
 //   data_tree_quota.cpp   quota usage kept in the stats znodes, and its recount after a load
 //   data_tree_image.cpp   the snapshot image: every node and ACL out, and back in
+//   data_tree_snapshot.cpp  the copy-on-write snapshot: images saved before a change, and
+//                         the walk that yields the tree as it was when the snapshot began
 //   data_tree.cpp         the public facade: apply's dispatch, reads and counters
 // Lookups every phase needs on its hot path (find, stat_of) are defined here, inline.
 #include "store/tree/acl_table.hpp"
+#include "store/tree/cow_snapshot.hpp"
 #include "store/tree/create_mode.hpp"
 #include "store/tree/data_tree.hpp"
 #include "store/tree/znode.hpp"
@@ -88,8 +91,24 @@ struct data_tree::impl {
   std::map<std::string, std::pair<record, jute::acl_list>, std::less<>> overlay;
   bool in_multi = false;
 
+  // The snapshot in progress (data_tree::begin_snapshot), or null.
+  std::unique_ptr<cow_snapshot> snapshot;
+
   impl();
   ~impl();
+
+  // ----- copy-on-write for a snapshot in progress: data_tree_snapshot.cpp -----
+  // Every change to a znode calls one of these first: the znode's image at S is saved once.
+  void before_change(const znode& n) {
+    if (snapshot) [[unlikely]]
+      save_for_snapshot(n);
+  }
+  void before_delete(const znode& n, const znode& parent) {
+    if (snapshot) [[unlikely]]
+      save_deleted_for_snapshot(n, parent);
+  }
+  void save_for_snapshot(const znode& n);
+  void save_deleted_for_snapshot(const znode& n, const znode& parent);
 
   // ----- lookup -----
   znode* find(std::string_view path) const {

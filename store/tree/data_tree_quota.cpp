@@ -16,6 +16,7 @@ void data_tree::impl::quota_add(std::string_view path, int64_t bytes_diff, int64
   auto s = parse_stats_track(stat->data());
   s.count += count_diff;
   s.bytes += bytes_diff;
+  before_change(*stat);
   stat->set_data(to_string(s));
   // As 3.8, a passed limit is only logged (zookeeper.enforceQuota is off by default).
   if (const znode* limits = find(quota_limit_path(prefix)))
@@ -41,6 +42,7 @@ void data_tree::impl::quota_recompute(std::string_view target) {
       for (const auto& c : *x->children)
         pending.push_back(c.get());
   }
+  before_change(*stat);
   stat->set_data(to_string(s));
 }
 
