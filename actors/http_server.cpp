@@ -75,6 +75,7 @@ int http_server::on_request(mg_connection* conn, void* self_ptr) {
   http_request req;
   req.method = info->request_method ? info->request_method : "";
   req.path = info->local_uri ? info->local_uri : "";
+  req.query = info->query_string ? info->query_string : "";
   http_response res;
   const bool under_prefix =
       req.path == self->prefix_ || req.path.rfind(self->prefix_ + "/", 0) == 0;
@@ -88,10 +89,17 @@ int http_server::on_request(mg_connection* conn, void* self_ptr) {
   mg_response_header_start(conn, res.status);
   if (!res.content_type.empty())
     mg_response_header_add(conn, "Content-Type", res.content_type.c_str(), -1);
-  const std::string length = std::to_string(res.body.size());
+  for (const auto& [name, value] : res.headers)
+    mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
+  const std::string length = std::to_string(res.stream ? res.stream_length : res.body.size());
   mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
   mg_response_header_send(conn);
-  mg_write(conn, res.body.data(), res.body.size());
+  if (res.stream)
+    res.stream([conn](std::string_view piece) {
+      return mg_write(conn, piece.data(), piece.size()) == static_cast<int>(piece.size());
+    });
+  else
+    mg_write(conn, res.body.data(), res.body.size());
   return res.status; // non-zero: handled
 }
 

@@ -3,10 +3,14 @@
 // handler for every GET under a path prefix. RAII: the server listens from a successful
 // start() until it is destroyed. The handler runs on civetweb's own threads, several at once:
 // it must be thread-safe and must not touch actor state (the AdminServer asks the actors).
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 struct mg_context;
 struct mg_connection;
@@ -15,13 +19,30 @@ namespace paddock::actors {
 
 struct http_request {
   std::string method;
-  std::string path; // the decoded path, without the query string
+  std::string path;  // the decoded path, without the query string
+  std::string query; // what follows '?', undecoded ("" when none)
 };
 
 struct http_response {
+  // Writes one piece of a streamed body; false once the client is gone.
+  using body_writer = std::function<bool(std::string_view)>;
+
   int status = 200;
   std::string content_type; // "" for none
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers; // beyond the type and the length
+  // A body too large to hold in memory (a backup): when set, `stream_length` bytes are
+  // written by calling this on the HTTP thread, and `body` is not sent.
+  std::function<void(const body_writer&)> stream;
+  uint64_t stream_length = 0;
+
+  static http_response of(int status, std::string content_type, std::string body) {
+    http_response r;
+    r.status = status;
+    r.content_type = std::move(content_type);
+    r.body = std::move(body);
+    return r;
+  }
 };
 
 struct http_options {

@@ -98,6 +98,27 @@ void take_snapshot(self_ptr self) {
   next_slice_later(self);
 }
 
+// The backups waiting for the snapshot of `zxid` learn its file, or why there is none.
+void answer_backups(self_ptr self, int64_t zxid, bool ok, const std::string& why = {}) {
+  auto& st = self->state;
+  const auto path = st.ctx->config.snap_dir() + "/" + store::snapshot_name(zxid);
+  for (auto& rp : std::exchange(st.backup_requests, {})) {
+    if (ok)
+      rp.deliver(zxid, path);
+    else
+      rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                 why.empty() ? "the snapshot failed (see the server's log)" : why));
+  }
+}
+
+// A backup: the snapshot being written when it came, else a new one (after a learner's SNAP
+// in production, if one is).
+void start_backup_snapshot(self_ptr self) {
+  auto& st = self->state;
+  if (!st.backup_requests.empty() && !st.snapshot_running && !st.learner_snapshot)
+    take_snapshot(self);
+}
+
 // A SNAP for learners: begun at once unless the disk snapshot is still being produced (then
 // when it is), answered to every request waiting once complete.
 void start_learner_snapshot(self_ptr self) {
@@ -136,6 +157,7 @@ void learner_snapshot_step(self_ptr self) {
   auto requests = std::exchange(st.learner_snapshot_requests, {});
   for (size_t i = 0; i < requests.size(); ++i)
     requests[i].deliver(zxid, i + 1 == requests.size() ? std::move(bytes) : std::string(bytes));
+  start_backup_snapshot(self); // one that waited for this SNAP
 }
 
 // One slice of the snapshot in progress, handed to the snapshotter; the next one is queued
@@ -164,6 +186,7 @@ void snapshot_step(self_ptr self) {
       st.snapshot.reset();
       st.snapshot_running = false;
       slice.abandon = true;
+      answer_backups(self, slice.zxid, false, "serializing the snapshot failed: " + status.message);
       break;
     }
   } while (!st.snapshot->done() && slice.bytes.size() < snapshot_slice_bytes &&
@@ -193,6 +216,7 @@ void abandon_snapshots(self_ptr self) {
   st.tree.end_snapshot();
   st.snapshot.reset();
   st.snapshot_running = false;
+  answer_backups(self, slice.zxid, false, "the tree was replaced (a sync with the leader)");
   if (!st.snapshot_first_slice) self->send(st.ctx->snapshotter, std::move(slice));
 }
 
@@ -284,7 +308,16 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
           st.snapshot.reset();
           start_learner_snapshot(self);
         }
-        if (!st.snapshot && zxid == st.snapshot_zxid) st.snapshot_running = false;
+        if (!st.snapshot && zxid == st.snapshot_zxid) {
+          st.snapshot_running = false;
+          answer_backups(self, zxid, ok);
+        }
+      },
+      [=](backup_atom) -> caf::result<int64_t, std::string> {
+        auto rp = self->make_response_promise<int64_t, std::string>();
+        self->state.backup_requests.push_back(rp);
+        start_backup_snapshot(self);
+        return rp;
       },
       // A configuration was activated: /zookeeper/config shows it, and its watchers hear of
       // it, in the store's order with everything else.

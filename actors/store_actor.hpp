@@ -38,6 +38,8 @@ struct store_state {
   std::unique_ptr<store::snapshot_stream> learner_snapshot;
   std::string learner_snapshot_bytes;
   std::vector<caf::typed_response_promise<int64_t, std::string>> learner_snapshot_requests;
+  // Backups (the AdminServer's snapshot command) waiting for the snapshot file being written.
+  std::vector<caf::typed_response_promise<int64_t, std::string>> backup_requests;
   static inline const char* name = "paddock.store";
 };
 

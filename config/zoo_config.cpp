@@ -533,6 +533,10 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "admin.idleTimeout")
     return set_int<int32_t>(key, value, cfg.admin_idle_timeout_ms, 1, i32max,
                             "a positive number of ms");
+  if (key == "admin.snapshot.enabled") return set_bool(key, value, cfg.admin_snapshot_enabled);
+  if (key == "admin.snapshot.intervalInMS")
+    return set_int<int64_t>(key, value, cfg.admin_snapshot_interval_ms, 0, i64max,
+                            "a number of ms (0: no limit)");
   if (key == "fsync.warningthresholdms")
     return set_int<int64_t>(key, value, cfg.fsync_warning_threshold_ms, 0, i64max,
                             "a number of ms (0: every fsync)");

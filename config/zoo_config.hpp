@@ -98,6 +98,10 @@ struct server_config {
   int32_t admin_server_port = 8080;             // admin.serverPort
   std::string admin_command_url = "/commands";  // admin.commandURL
   int32_t admin_idle_timeout_ms = 30000;        // admin.idleTimeout
+  // The `snapshot` command (a backup: docs/operator-guide.md, "Backups"), as ZooKeeper 3.9's:
+  // off by default, and at most one per interval (each one writes a snapshot).
+  bool admin_snapshot_enabled = false;         // admin.snapshot.enabled
+  int64_t admin_snapshot_interval_ms = 300000; // admin.snapshot.intervalInMS
   // fsync.warningthresholdms: a txn log fsync slower than this is logged as a warning, with
   // ZooKeeper's message (ZooKeeper reads it as the system property zookeeper.fsync.*).
   int64_t fsync_warning_threshold_ms = 1000;

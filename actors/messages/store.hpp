@@ -164,6 +164,8 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 // quorum peer -> store (ensemble): serialize the tree for a learner's SNAP; install the
 // leader's snapshot; rebuild the tree from disk after a TRUNC.
 using take_snap_atom = caf::atom_constant<caf::atom("takesnap")>;
+// AdminServer -> store: a backup. Answered once a snapshot file is written: its zxid and path.
+using backup_atom = caf::atom_constant<caf::atom("backup")>;
 using install_atom = caf::atom_constant<caf::atom("install")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using config_node_atom = caf::atom_constant<caf::atom("cfgnode")>;
@@ -178,6 +180,7 @@ using store_handle = caf::typed_actor<
     caf::reacts_to<snapshot_next_atom>,
     caf::replies_to<sweep_atom, int64_t, uint64_t>::with<std::vector<std::string>>,
     caf::replies_to<take_snap_atom>::with<int64_t, std::string>,
+    caf::replies_to<backup_atom>::with<int64_t, std::string>,
     caf::replies_to<install_atom, int64_t, std::string>::with<bool, std::string>,
     caf::replies_to<reload_atom, int64_t>::with<bool, std::string>,
     caf::reacts_to<config_node_atom, std::string, int64_t>,

@@ -4,6 +4,7 @@
 // With a command: runs it on a fresh session and exits with its status (command.hpp).
 // Without: an interactive shell on one long-lived session (shell.hpp).
 #include "paddock/version.hpp"
+#include "tools/cli/backup_command.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/shell.hpp"
 
@@ -28,6 +29,7 @@ constexpr const char* usage_head =
     "  -waitforconnection  accepted for zkCli's sake: paddock-cli always waits\n"
     "Without a command: an interactive shell. Exit status: 0 ok, 1 the command failed,\n"
     "2 usage error, 3 no connection or no answer, 127 unknown command.\n"
+    "Backups: paddock-cli backup [--server ADMIN_HOST:PORT] FILE (backup --help)\n"
     "Commands:\n";
 
 std::optional<int> positive(const std::string& text) {
@@ -113,6 +115,9 @@ int main(int argc, char** argv) {
     if (state.session) state.session->close();
     return status;
   }
+
+  // Not a zkCli command: it talks to the AdminServer, not through a session.
+  if (words[0] == "backup") return cli::run_backup(words, state.timeout);
 
   const auto* cmd = cli::find_command(*state.commands, words[0]);
   if (cmd && cmd->needs_connection) {
