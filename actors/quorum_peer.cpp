@@ -200,7 +200,7 @@ void apply(self_ptr self, zab::apply_txns& a) {
   batch.commits.reserve(a.txns.size());
   for (auto& zt : a.txns) {
     commit c;
-    if (!store::decode_txn(zt.payload, c.txn)) {
+    if (!store::decode_txn(zt.payload.view(), c.txn)) {
       // Every server would fail the same way; stopping is the only honest answer.
       spdlog::critical("committed txn 0x{:x} does not decode; stopping", zt.zxid);
       self->quit(caf::exit_reason::user_shutdown);
@@ -460,7 +460,7 @@ void run_action(self_ptr self, zab::action& a) {
           log_append_batch batch;
           batch.items.reserve(x.txns.size());
           for (auto& t : x.txns)
-            batch.items.push_back({0, t.zxid, std::move(t.payload)});
+            batch.items.push_back({0, t.zxid, t.payload}); // shared, not copied
           self->send(st.ctx->log_writer, std::move(batch));
         } else if constexpr (std::is_same_v<T, zab::truncate_log>) {
           spdlog::info("TRUNC: dropping logged txns after 0x{:x}{}", x.zxid,
