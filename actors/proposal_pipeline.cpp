@@ -53,9 +53,9 @@ pipeline_handle::behavior_type proposal_pipeline(self_ptr self, context_ptr ctx,
         metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.proposal_pipeline);
         w.txn.zxid = ++st.last_zxid;
         w.txn.time_ms = st.ctx->clock->wall_ms();
-        log_append a{st.generation, w.txn.zxid, {}};
-        store::encode_txn(w.txn, a.body);
-        self->send(st.ctx->log_writer, std::move(a));
+        std::string body;
+        store::encode_txn(w.txn, body);
+        self->send(st.ctx->log_writer, log_append{st.generation, w.txn.zxid, std::move(body)});
         st.pending.push_back({w.txn.zxid, commit{std::move(w.txn), std::move(w.from), false}});
       },
       [=](sync_request& s) {

@@ -109,6 +109,15 @@ void leader_write(self_ptr self, store::txn t) {
   propose_held(self);
 }
 
+// Leader: a learner's forwarded write that decoded (and is not a reconfig), proposed as the
+// bytes it came in with, stamped with the leader's clock (store::stamp_txn): the same txn as
+// leader_write would encode, without encoding it again.
+void leader_write_forwarded(self_ptr self, std::string body) {
+  auto& st = self->state;
+  st.held.emplace_back().body = store::stamp_txn(std::move(body), st.ctx->clock->wall_ms());
+  propose_held(self);
+}
+
 // Leader: a client's reconfig, checked as ZooKeeper's PrepRequestProcessor checks it and in
 // its order (ReconfigDisabled was the session's to answer): ReconfigInProgress, BadVersion,
 // BadArguments, NewConfigNoQuorum, then NoAuth, which the store answers. A refused one is
@@ -200,7 +209,7 @@ void apply(self_ptr self, zab::apply_txns& a) {
   batch.commits.reserve(a.txns.size());
   for (auto& zt : a.txns) {
     commit c;
-    if (!store::decode_txn(zt.payload, c.txn)) {
+    if (!store::decode_txn(zt.payload.view(), c.txn)) {
       // Every server would fail the same way; stopping is the only honest answer.
       spdlog::critical("committed txn 0x{:x} does not decode; stopping", zt.zxid);
       self->quit(caf::exit_reason::user_shutdown);
@@ -460,7 +469,7 @@ void run_action(self_ptr self, zab::action& a) {
           log_append_batch batch;
           batch.items.reserve(x.txns.size());
           for (auto& t : x.txns)
-            batch.items.push_back({0, t.zxid, std::move(t.payload)});
+            batch.items.push_back({0, t.zxid, t.payload}); // shared, not copied
           self->send(st.ctx->log_writer, std::move(batch));
         } else if constexpr (std::is_same_v<T, zab::truncate_log>) {
           spdlog::info("TRUNC: dropping logged txns after 0x{:x}{}", x.zxid,
@@ -585,15 +594,18 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
         auto& s = self->state;
         const bool leading = s.status.now == zab::role::leading && s.status.serving;
         if (auto* w = std::get_if<forward_writes>(&m)) {
-          // Decoded, not passed through: the leader stamps its clock, and bytes that do not
-          // decode must never become a txn every server would fail to apply.
+          // Decoded first: bytes that do not decode must never become a txn every server
+          // would fail to apply, and a reconfig is the leader's to decide. The others are
+          // proposed as they came, with the leader's clock appended.
           store::txn t;
-          for (const auto& body : w->txns) {
+          for (auto& body : w->txns) {
             if (!leading) break;
-            if (store::decode_txn(body, t))
+            if (!store::decode_txn(body, t))
+              spdlog::error("a write forwarded by server {} does not decode; dropped", from);
+            else if (t.reconfig)
               leader_write(self, std::move(t));
             else
-              spdlog::error("a write forwarded by server {} does not decode; dropped", from);
+              leader_write_forwarded(self, std::move(body));
           }
         } else if (auto* fs = std::get_if<forward_sync>(&m)) {
           if (leading) {

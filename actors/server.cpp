@@ -150,8 +150,10 @@ std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
   }
   state.last_logged = last_zxid;
   state.recent.reserve(recovered.recent.size());
-  for (auto& [zxid, body] : recovered.recent)
-    state.recent.push_back({zxid, std::move(body), reconfig_in(zxid, body)});
+  for (auto& [zxid, body] : recovered.recent) {
+    auto config = reconfig_in(zxid, body); // before the body moves into the txn
+    state.recent.push_back({zxid, std::move(body), std::move(config)});
+  }
   recovered.recent.clear();
   return state;
 }

@@ -106,7 +106,7 @@ void take_append(self_ptr self, const log_append& a) {
   }
   s.batch_last = a.zxid;
   ++s.batch_records;
-  store::log_format::append_record(s.batch, a.zxid, a.body);
+  store::log_format::append_record(s.batch, a.zxid, a.body.view());
 }
 
 } // namespace

@@ -111,6 +111,20 @@ inspect(Inspector& f, std::optional<ensemble>& x) {
     x.reset();
   return result;
 }
+// A txn's payload crosses as the string it holds; the receiver's becomes the one shared copy.
+template <class Inspector>
+typename std::enable_if<Inspector::reads_state, typename Inspector::result_type>::type
+inspect(Inspector& f, shared_bytes& x) {
+  return f(const_cast<std::string&>(x.str()));
+}
+template <class Inspector>
+typename std::enable_if<Inspector::writes_state, typename Inspector::result_type>::type
+inspect(Inspector& f, shared_bytes& x) {
+  std::string bytes;
+  auto result = f(bytes);
+  x = shared_bytes(std::move(bytes));
+  return result;
+}
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, ensemble& x) {
   return f(caf::meta::type_name("zab::ensemble"), x.members, x.version, x.text);
 }

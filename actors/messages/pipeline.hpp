@@ -15,6 +15,7 @@
 #include "actors/messages/client.hpp"
 #include "actors/messages/common.hpp"
 #include "actors/messages/registry.hpp"
+#include "protocol/zab/types.hpp"
 #include "store/tree/txn.hpp"
 
 #include <caf/atom.hpp>
@@ -45,7 +46,7 @@ struct sync_request {
 struct log_append {
   uint64_t generation = 0;
   int64_t zxid = 0;
-  std::string body; // the txn as Protobuf bytes
+  zab::shared_bytes body; // the txn as Protobuf bytes, shared with the ZAB core's history
 };
 
 // quorum peer -> log writer: the txns of one append_log action, in order: one message for

@@ -76,6 +76,7 @@ metrics_endpoint::start(caf::actor_system& sys, context_ptr ctx, admin_handle ad
            " (metricsProvider.httpHost / metricsProvider.httpPort): " + ex.what();
   }
   e->exposer_->RegisterCollectable(ctx->metrics->registry());
+  e->exposer_->RegisterCollectable(ctx->metrics->summaries());
   e->exposer_->RegisterCollectable(e->gauges_);
   return e;
 }

@@ -19,6 +19,11 @@ prometheus::Summary& summary(prometheus::Registry& r, const std::string& name, b
                                                                           summary_age_buckets);
 }
 
+// The quantiles of ZooKeeper's ADVANCED summaries.
+std::vector<double> advanced_quantiles() {
+  return {0.5, 0.9, 0.99};
+}
+
 prometheus::Counter& counter(prometheus::Registry& r, const std::string& name) {
   return prometheus::BuildCounter().Name(name).Help(name).Register(r).Add({});
 }
@@ -46,10 +51,33 @@ void size_stats::record(int64_t size) {
   }
 }
 
+bucketed_summary& per_op_summaries::add(std::string name, std::vector<double> quantiles) {
+  return summaries_
+      .emplace_back(
+          std::piecewise_construct, std::forward_as_tuple(std::move(name)),
+          std::forward_as_tuple(std::move(quantiles), summary_window, summary_age_buckets))
+      .second;
+}
+
+std::vector<prometheus::MetricFamily> per_op_summaries::Collect() const {
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& [name, summary] : summaries_) {
+    const auto now = summary.read();
+    prometheus::ClientMetric metric;
+    metric.summary.sample_count = now.count;
+    metric.summary.sample_sum = now.sum;
+    for (const auto& [q, value] : now.quantiles)
+      metric.summary.quantile.push_back({q, value});
+    families.push_back({name, name, prometheus::MetricType::Summary, {std::move(metric)}});
+  }
+  return families;
+}
+
 server_metrics::server_metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      readlatency(summary(*registry_, "readlatency", true)),
-      updatelatency(summary(*registry_, "updatelatency", true)),
+      summaries_(std::make_shared<per_op_summaries>()),
+      readlatency(summaries_->add("readlatency", advanced_quantiles())),
+      updatelatency(summaries_->add("updatelatency", advanced_quantiles())),
       fsynctime(summary(*registry_, "fsynctime", false)),
       sync_processor_batch_size(summary(*registry_, "sync_processor_batch_size", false)),
       snapshottime(summary(*registry_, "snapshottime", false)),
@@ -58,9 +86,10 @@ server_metrics::server_metrics()
       election_time(summary(*registry_, "election_time", false)),
       follower_sync_time(summary(*registry_, "follower_sync_time", false)),
       observer_sync_time(summary(*registry_, "observer_sync_time", false)),
-      propagation_latency(summary(*registry_, "propagation_latency", true)),
-      quorum_ack_latency(summary(*registry_, "quorum_ack_latency", true)),
-      commit_propagation_latency(summary(*registry_, "commit_propagation_latency", true)),
+      propagation_latency(summaries_->add("propagation_latency", advanced_quantiles())),
+      quorum_ack_latency(summaries_->add("quorum_ack_latency", advanced_quantiles())),
+      commit_propagation_latency(
+          summaries_->add("commit_propagation_latency", advanced_quantiles())),
       looking_count(counter(*registry_, "looking_count")),
       diff_count(counter(*registry_, "diff_count")), snap_count(counter(*registry_, "snap_count")),
       proposal_count(counter(*registry_, "proposal_count")),

@@ -8,9 +8,13 @@
 // 0.5, 0.9 and 0.99 and a BASIC one with 0.5 only, both over a sliding 10-minute window
 // (the Java client's default), plus _sum and _count. prometheus-cpp's Summary is the same
 // CKMS estimator; an observation takes its mutex for well under a microsecond.
+#include "actors/metrics/bucketed_summary.hpp"
+
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -45,6 +49,17 @@ struct leader_state {
   size_stats proposal_size;           // serialized txn of each proposal
 };
 
+// The summaries observed per request or per txn (bucketed_summary), collected for /metrics
+// beside the registry's families.
+class per_op_summaries : public prometheus::Collectable {
+public:
+  bucketed_summary& add(std::string name, std::vector<double> quantiles);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+private:
+  std::deque<std::pair<std::string, bucketed_summary>> summaries_; // never moved once added
+};
+
 class server_metrics {
 public:
   server_metrics();
@@ -53,14 +68,17 @@ public:
 
   // Everything below, for the /metrics endpoint to collect.
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  std::shared_ptr<per_op_summaries> summaries() const { return summaries_; }
 
 private:
-  std::shared_ptr<prometheus::Registry> registry_; // first: the references below live in it
+  // First: the references below live in them.
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<per_op_summaries> summaries_;
 
 public:
   // --- ZooKeeper's summaries, in ms unless said otherwise ---
-  prometheus::Summary& readlatency;               // a read: received to answered (ADVANCED)
-  prometheus::Summary& updatelatency;             // a write: received to answered (ADVANCED)
+  bucketed_summary& readlatency;                  // a read: received to answered (ADVANCED)
+  bucketed_summary& updatelatency;                // a write: received to answered (ADVANCED)
   prometheus::Summary& fsynctime;                 // one fsync of the txn log
   prometheus::Summary& sync_processor_batch_size; // txns written per fsync (a count)
   prometheus::Summary& snapshottime;              // writing one snapshot
@@ -71,11 +89,11 @@ public:
   prometheus::Summary& observer_sync_time;        // observer: the same
   // A committed txn: the leader's clock when it stamped it until this server applies it
   // (wall clocks of two servers: as ZooKeeper, only non-negative values are kept).
-  prometheus::Summary& propagation_latency; // ADVANCED
+  bucketed_summary& propagation_latency; // ADVANCED
   // The same span measured when the txn commits: on the leader when a quorum acked it, on a
   // learner when the leader's COMMIT (INFORM) arrived (both ADVANCED).
-  prometheus::Summary& quorum_ack_latency;
-  prometheus::Summary& commit_propagation_latency;
+  bucketed_summary& quorum_ack_latency;
+  bucketed_summary& commit_propagation_latency;
   // --- ZooKeeper's counters ---
   prometheus::Counter& looking_count;  // times this server started looking for a leader
   prometheus::Counter& diff_count;     // leader: learners synced by DIFF (or TRUNC)

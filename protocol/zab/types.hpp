@@ -4,8 +4,10 @@
 // caller passes in, and the payload of a txn only as bytes.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace paddock::zab {
@@ -52,13 +54,41 @@ struct ensemble {
   friend bool operator==(const ensemble&, const ensemble&) = default;
 };
 
+// Bytes that never change once made, shared by every holder: a txn's payload goes from the
+// proposal to the log, the peers' messages, the in-memory history and the apply without a
+// copy (each hop adds a reference). Compares by content.
+class shared_bytes {
+public:
+  shared_bytes() = default;
+  shared_bytes(std::string bytes) // NOLINT: implicit, a payload is made from its bytes
+      : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}
+  shared_bytes(const char* bytes) : shared_bytes(std::string(bytes)) {} // NOLINT
+
+  const std::string& str() const { return bytes_ ? *bytes_ : no_bytes(); }
+  operator const std::string&() const { return str(); } // NOLINT
+  std::string_view view() const { return str(); }
+  std::size_t size() const { return str().size(); }
+  bool empty() const { return str().empty(); }
+
+  friend bool operator==(const shared_bytes& a, const shared_bytes& b) {
+    return a.bytes_ == b.bytes_ || a.str() == b.str();
+  }
+
+private:
+  static const std::string& no_bytes() {
+    static const std::string none;
+    return none;
+  }
+  std::shared_ptr<const std::string> bytes_;
+};
+
 // One replicated transaction. `payload` is opaque to the cores (a store::txn as Protobuf
 // bytes in the server; anything in the simulation). A reconfig txn also carries the
 // configuration it makes (its version is the txn's zxid): the cores need it to count quorums
 // in both configurations while it is pending and to activate it once it commits.
 struct txn {
   zxid_t zxid = 0;
-  std::string payload;
+  shared_bytes payload;
   std::optional<ensemble> config;
   friend bool operator==(const txn&, const txn&) = default;
 };

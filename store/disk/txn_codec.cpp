@@ -94,6 +94,20 @@ bool op_from_proto(const proto::TxnOp& p, txn_op& o) {
 
 } // namespace
 
+std::string stamp_txn(std::string bytes, int64_t time_ms) {
+  // Field 1 (zxid) and field 2 (time_ms), both varints: tag = field << 3 | wire type 0.
+  bytes.push_back(static_cast<char>(1 << 3));
+  bytes.push_back(0);
+  bytes.push_back(static_cast<char>(2 << 3));
+  auto v = static_cast<uint64_t>(time_ms); // a negative int64 is ten bytes, as Protobuf's
+  while (v >= 0x80) {
+    bytes.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  bytes.push_back(static_cast<char>(v));
+  return bytes;
+}
+
 void encode_txn(const txn& t, std::string& out) {
   proto::Txn p;
   p.set_zxid(t.zxid);

@@ -50,7 +50,7 @@ namespace {
 std::string encode_state(const std::vector<txn>& s) {
   std::string out;
   for (const auto& t : s)
-    out += std::to_string(t.zxid) + ":" + t.payload + "\n";
+    out += std::to_string(t.zxid) + ":" + t.payload.str() + "\n";
   return out;
 }
 

@@ -100,7 +100,7 @@ TEST_CASE("standalone write path: a write is stamped by the clock and answered o
   REQUIRE(s.log->zxids() == std::vector<int64_t>{3});
   CHECK(s.log->appends[0].generation == 0);
   store::txn logged;
-  REQUIRE(store::decode_txn(s.log->appends[0].body, logged));
+  REQUIRE(store::decode_txn(s.log->appends[0].body.view(), logged));
   CHECK(logged.time_ms == 1'234'567'890'000);
   CHECK(logged.cxid == 1);
   CHECK(s.writer->items.empty());

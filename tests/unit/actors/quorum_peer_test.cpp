@@ -204,7 +204,7 @@ TEST_CASE("quorum peer: a leader proposes a client's write and commits it once a
   REQUIRE(proposals[0].second.txns.size() == 1);
   CHECK(proposals[0].second.txns[0].zxid == z(2));
   store::txn proposed;
-  REQUIRE(store::decode_txn(proposals[0].second.txns[0].payload, proposed));
+  REQUIRE(store::decode_txn(proposals[0].second.txns[0].payload.view(), proposed));
   CHECK(proposed.time_ms == 1'500'000'000'000);
   CHECK(m.log->zxids().back() == z(2));
 

@@ -124,3 +124,28 @@ TEST_CASE(
   CHECK(f.p.current_role() == role::looking);
   CHECK_FALSE(f.p.serving());
 }
+
+TEST_CASE("zab core: a proposed payload is one buffer in the log append, the proposal and the "
+          "apply") {
+  leader_fixture f({});
+  f.join(2, 0);
+  f.p.on_logged(f.now, 0);
+  f.p.on_message(f.now, 2, ack{make_zxid(1, 0)});
+  f.p.take_actions();
+  REQUIRE(f.p.serving());
+  auto z = f.p.propose(f.now, std::string(1000, 'p'));
+  REQUIRE(z);
+  auto a = f.p.take_actions();
+  auto appends = all_of<append_log>(a);
+  auto props = sent<proposal>(a);
+  REQUIRE(appends.size() == 1);
+  REQUIRE(props.size() == 1);
+  const char* bytes = appends[0].txns.at(0).payload.str().data();
+  CHECK(props[0].second.txns.at(0).payload.str().data() == bytes);
+  f.p.on_logged(f.now, *z);
+  f.p.on_message(f.now, 2, ack{*z});
+  auto applied = all_of<apply_txns>(f.p.take_actions());
+  REQUIRE(applied.size() == 1);
+  CHECK(applied[0].txns.at(0).payload.str().data() == bytes);
+  CHECK(applied[0].txns.at(0).payload == std::string(1000, 'p'));
+}

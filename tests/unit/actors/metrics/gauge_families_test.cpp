@@ -39,7 +39,10 @@ TEST_CASE("summaries carry ZooKeeper's quantiles, counters keep their bare name"
   m.updatelatency.Observe(2);
   m.fsynctime.Observe(1);
   m.commit_count.Increment(3);
-  auto text = prometheus::TextSerializer().Serialize(m.registry()->Collect());
+  auto families = m.registry()->Collect();
+  for (auto& f : m.summaries()->Collect())
+    families.push_back(std::move(f));
+  auto text = prometheus::TextSerializer().Serialize(families);
   CHECK(text.find("# TYPE updatelatency summary\n") != std::string::npos);
   CHECK(text.find("updatelatency{quantile=\"0.5\"} 2\n") != std::string::npos);
   CHECK(text.find("updatelatency{quantile=\"0.9\"} 2\n") != std::string::npos);
