@@ -2,6 +2,7 @@
 
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "actors/quorum_tls.hpp"
 #include "protocol/sasl/quorum_auth.hpp"
 
 #include <caf/all.hpp>
@@ -22,6 +23,9 @@ constexpr auto connect_timeout = 5s;
 constexpr auto first_backoff = 50ms;
 constexpr auto max_backoff = 1000ms;
 constexpr auto handshake_timeout = 5s;
+// With TLS (sslQuorum) the server with the higher id dials this much after the lower one
+// would: see connect().
+constexpr auto tls_dial_stagger = 300ms;
 
 namespace qa = sasl::quorum_auth;
 
@@ -50,6 +54,8 @@ struct link {
   caf::node_id authenticated_node;
   bool warned_unauthenticated = false;
   std::string last_failure;
+  std::string last_connect_error; // a failed connection other than a refused one, logged once
+  bool staggered = false;         // with TLS: this dial already waited its turn
 };
 
 struct links_state {
@@ -132,7 +138,13 @@ void link_up(self_ptr self, zab::server_id id, caf::actor handle) {
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
   auto election_port = static_cast<uint16_t>(l.address.election_port);
   spdlog::info("peer link to server {} ({}:{}) up", id, host, quorum_port);
-  auto mm = self->system().middleman().actor_handle();
+  if (self->system().has_openssl_manager()) {
+    // TLS: the peer adopts this connection now; no second one to its election port
+    // (election messages use this one, as CAF would route them anyway).
+    self->send(self->state.peers.at(id).quorum, link_hello_atom::value, self->state.self_id);
+    return;
+  }
+  auto mm = peer_transport(self->system());
   self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
       .then(
           [=](const caf::node_id&, caf::strong_actor_ptr& eptr, const std::set<std::string>&) {
@@ -211,12 +223,55 @@ bool admitted(self_ptr self, zab::server_id from) {
   return false;
 }
 
+// A connection to `id` failed. Refused (the peer is down or not yet up) is routine; any other
+// failure means the two ends do not understand each other — with sslQuorum a TLS handshake
+// that failed (a certificate not trusted by one side, or a peer without TLS), without it a
+// peer that does not answer the plaintext protocol (one with TLS) — and is logged as a
+// warning, once while it repeats.
+void log_connect_failure(self_ptr self, zab::server_id id, const caf::error& err) {
+  auto& l = self->state.peers.at(id);
+  const auto what = self->system().render(err);
+  if (err == caf::sec::cannot_connect_to_node) {
+    spdlog::debug("peer link to server {}: {}", id, what);
+    return;
+  }
+  if (what == l.last_connect_error) {
+    spdlog::debug("peer link to server {} failed again: {}", id, what);
+    return;
+  }
+  l.last_connect_error = what;
+  if (self->system().has_openssl_manager())
+    spdlog::warn("TLS connection to server {} ({}:{}) failed ({}): its certificate is not "
+                 "signed by a CA in ssl.quorum.trustStore.location, or it does not trust ours, "
+                 "or it does not run sslQuorum=true (retrying)",
+                 id, l.address.host, l.address.quorum_port, what);
+  else
+    spdlog::warn("peer link to server {} ({}:{}): not answering the plaintext peer protocol "
+                 "({}); does it run sslQuorum=true? (retrying)",
+                 id, l.address.host, l.address.quorum_port, what);
+}
+
 // Connects to a peer's quorum port, then its election port; both lead to its peer_links.
 void connect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
   if (l.connecting || l.quorum || !has_address(l)) return;
+  // Two servers dialing each other at once over TLS lose both connections: CAF's BASP keeps
+  // the first connection on which it completes a handshake with a node and closes the
+  // other as redundant, and when the two TLS handshakes cross, each end keeps a different
+  // one, so both close (remote_link_unreachable on both sides), and they retry in step with
+  // the same backoff. The plaintext handshake is short enough not to cross in practice;
+  // TLS's is not. So the server with the higher id dials a little later: the lower one's
+  // connection is up by then, and the later dial finds it (a redundant connection closed
+  // in the ordinary way, the existing link kept).
+  if (self->system().has_openssl_manager() && self->state.self_id > id && !l.staggered) {
+    l.staggered = true;
+    l.connecting = true;
+    self->delayed_send(self, tls_dial_stagger, reconnect_atom::value, id);
+    return;
+  }
+  l.staggered = false;
   l.connecting = true;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = peer_transport(self->system());
   auto host = l.address.host;
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
   self->request(mm, connect_timeout, caf::connect_atom::value, host, quorum_port)
@@ -224,6 +279,7 @@ void connect(self_ptr self, zab::server_id id) {
           [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
             auto& lk = self->state.peers.at(id);
             lk.connecting = false;
+            lk.last_connect_error.clear();
             if (!ptr) {
               schedule_reconnect(self, id);
               return;
@@ -237,7 +293,7 @@ void connect(self_ptr self, zab::server_id id) {
           [=](caf::error& err) {
             auto& lk = self->state.peers.at(id);
             lk.connecting = false;
-            spdlog::debug("peer link to server {}: {}", id, self->system().render(err));
+            log_connect_failure(self, id, err);
             schedule_reconnect(self, id);
           });
 }
@@ -283,8 +339,12 @@ void note_sender(self_ptr self, zab::server_id from) {
   // With quorum SASL a peer we can connect to is talked to only over a link this server
   // authenticated itself (or was let through unauthenticated), as in ZooKeeper, where a
   // connection authenticates before it carries anything.
-  if (st.auth_policy.enable_sasl && has_address(it->second)) return;
+  // With TLS a second connection between two servers breaks both, so the link the peer
+  // opened is used once the peer authenticated on it.
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  const bool tls_authenticated = self->system().has_openssl_manager() && sender &&
+                                 sender.node() == it->second.authenticated_node;
+  if (st.auth_policy.enable_sasl && has_address(it->second) && !tls_authenticated) return;
   if (sender && sender.node() != self->node()) {
     adopt(self, from, sender, false);
     spdlog::info("peer link to server {} up (it connected to us)", from);
@@ -323,7 +383,7 @@ void listen_at(self_ptr self, const config::peer_address& next) {
       before.election_port == next.election_port)
     return;
   st.listening = next;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = peer_transport(self->system());
   const auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
   std::set<int> wanted{next.election_port, next.quorum_port};
   for (int port : wanted) {
@@ -437,7 +497,15 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         if (!dest) return;
         std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
       },
-      [=](reconnect_atom, zab::server_id id) { connect(self, id); },
+      [=](link_hello_atom, zab::server_id from) {
+        if (admitted(self, from)) note_sender(self, from);
+      },
+      [=](reconnect_atom, zab::server_id id) {
+        if (auto it = self->state.peers.find(id);
+            it != self->state.peers.end() && it->second.staggered)
+          it->second.connecting = false; // its turn to dial (connect() below)
+        connect(self, id);
+      },
       [=](quorum_auth_learner_atom, zab::server_id from, uint64_t attempt, int32_t status,
           std::string& token) { on_learner_frame(self, from, attempt, status, std::move(token)); },
       [=](quorum_auth_server_atom, zab::server_id from, uint64_t attempt, int32_t status,
@@ -603,7 +671,7 @@ std::string publish_peer_links(caf::actor_system& sys, const config::server_conf
   const std::string host = cfg.quorum_listen_on_all_ips ? "0.0.0.0" : me->host;
   for (int port : {me->election_port, me->quorum_port}) {
     for (int attempt = 1;; ++attempt) {
-      auto res = caf::io::publish(links, static_cast<uint16_t>(port), host.c_str(), true);
+      auto res = publish_for_peers(sys, links, static_cast<uint16_t>(port), host);
       if (res) break;
       const int retries = cfg.election_port_bind_retry;
       if (retries > 0 && attempt >= retries)

@@ -650,6 +650,29 @@ def run_recipes(ens):
         stop_client(check)
 
 
+# -- the same on a TLS quorum (sslQuorum=true, issue 17) ----------------------------------
+
+@pytest.fixture(scope="class")
+def ens3_tls():
+    with Ensemble(3, quorum_tls=True) as ens:
+        ens.start(timeout=START_TIMEOUT)
+        yield ens
+
+
+class TestThreeServersOverTls:
+    """A subset of TestThreeServers with election and ZAB traffic over TLS: a failover under
+    load, a DIFF and a SNAP sync (the snapshot crosses the TLS link in chunks)."""
+
+    @pytest.fixture
+    def ens(self, ens3_tls):
+        heal(ens3_tls)
+        return ens3_tls
+
+    test_leader_kill_under_load_3 = TestThreeServers.test_leader_kill_under_load_3
+    test_follower_catches_up_by_diff = TestThreeServers.test_follower_catches_up_by_diff
+    test_wiped_follower_catches_up_by_snap = TestThreeServers.test_wiped_follower_catches_up_by_snap
+
+
 # -- tests with ensembles of their own (after the class: at most 5 servers at once) --------
 
 @pytest.fixture
