@@ -23,9 +23,6 @@ constexpr auto connect_timeout = 5s;
 constexpr auto first_backoff = 50ms;
 constexpr auto max_backoff = 1000ms;
 constexpr auto handshake_timeout = 5s;
-// With TLS (sslQuorum) the server with the higher id dials this much after the lower one
-// would: see connect().
-constexpr auto tls_dial_stagger = 300ms;
 
 namespace qa = sasl::quorum_auth;
 
@@ -55,7 +52,6 @@ struct link {
   bool warned_unauthenticated = false;
   std::string last_failure;
   std::string last_connect_error; // a failed connection other than a refused one, logged once
-  bool staggered = false;         // with TLS: this dial already waited its turn
 };
 
 struct links_state {
@@ -138,12 +134,6 @@ void link_up(self_ptr self, zab::server_id id, caf::actor handle) {
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
   auto election_port = static_cast<uint16_t>(l.address.election_port);
   spdlog::info("peer link to server {} ({}:{}) up", id, host, quorum_port);
-  if (self->system().has_openssl_manager()) {
-    // TLS: the peer adopts this connection now; no second one to its election port
-    // (election messages use this one, as CAF would route them anyway).
-    self->send(self->state.peers.at(id).quorum, link_hello_atom::value, self->state.self_id);
-    return;
-  }
   auto mm = peer_transport(self->system());
   self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
       .then(
@@ -255,21 +245,6 @@ void log_connect_failure(self_ptr self, zab::server_id id, const caf::error& err
 void connect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
   if (l.connecting || l.quorum || !has_address(l)) return;
-  // Two servers dialing each other at once over TLS lose both connections: CAF's BASP keeps
-  // the first connection on which it completes a handshake with a node and closes the
-  // other as redundant, and when the two TLS handshakes cross, each end keeps a different
-  // one, so both close (remote_link_unreachable on both sides), and they retry in step with
-  // the same backoff. The plaintext handshake is short enough not to cross in practice;
-  // TLS's is not. So the server with the higher id dials a little later: the lower one's
-  // connection is up by then, and the later dial finds it (a redundant connection closed
-  // in the ordinary way, the existing link kept).
-  if (self->system().has_openssl_manager() && self->state.self_id > id && !l.staggered) {
-    l.staggered = true;
-    l.connecting = true;
-    self->delayed_send(self, tls_dial_stagger, reconnect_atom::value, id);
-    return;
-  }
-  l.staggered = false;
   l.connecting = true;
   auto mm = peer_transport(self->system());
   auto host = l.address.host;
@@ -339,12 +314,8 @@ void note_sender(self_ptr self, zab::server_id from) {
   // With quorum SASL a peer we can connect to is talked to only over a link this server
   // authenticated itself (or was let through unauthenticated), as in ZooKeeper, where a
   // connection authenticates before it carries anything.
-  // With TLS a second connection between two servers breaks both, so the link the peer
-  // opened is used once the peer authenticated on it.
+  if (st.auth_policy.enable_sasl && has_address(it->second)) return;
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-  const bool tls_authenticated = self->system().has_openssl_manager() && sender &&
-                                 sender.node() == it->second.authenticated_node;
-  if (st.auth_policy.enable_sasl && has_address(it->second) && !tls_authenticated) return;
   if (sender && sender.node() != self->node()) {
     adopt(self, from, sender, false);
     spdlog::info("peer link to server {} up (it connected to us)", from);
@@ -497,15 +468,7 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         if (!dest) return;
         std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
       },
-      [=](link_hello_atom, zab::server_id from) {
-        if (admitted(self, from)) note_sender(self, from);
-      },
-      [=](reconnect_atom, zab::server_id id) {
-        if (auto it = self->state.peers.find(id);
-            it != self->state.peers.end() && it->second.staggered)
-          it->second.connecting = false; // its turn to dial (connect() below)
-        connect(self, id);
-      },
+      [=](reconnect_atom, zab::server_id id) { connect(self, id); },
       [=](quorum_auth_learner_atom, zab::server_id from, uint64_t attempt, int32_t status,
           std::string& token) { on_learner_frame(self, from, attempt, status, std::move(token)); },
       [=](quorum_auth_server_atom, zab::server_id from, uint64_t attempt, int32_t status,

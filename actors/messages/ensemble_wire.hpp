@@ -40,11 +40,6 @@ using zab_wire_atom = caf::atom_constant<caf::atom("zabwire")>;
 // Peer to peer: drop your link to me (the CAF connection between two servers is shared and
 // cannot be closed alone).
 using link_reset_atom = caf::atom_constant<caf::atom("linkreset")>;
-// Peer to peer, with TLS between servers (sslQuorum): (link_hello_atom, sender's server id),
-// the dialing side's first message on a new link, so the other side uses that connection
-// rather than dialing a second one (a second TLS connection between two servers breaks
-// both: actors/peer_links.cpp, connect()).
-using link_hello_atom = caf::atom_constant<caf::atom("linkhello")>;
 // Quorum SASL: learner -> server and server -> learner frames.
 using quorum_auth_learner_atom = caf::atom_constant<caf::atom("qauthlrn")>;
 using quorum_auth_server_atom = caf::atom_constant<caf::atom("qauthsrv")>;
