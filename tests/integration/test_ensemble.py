@@ -661,7 +661,8 @@ def ens3_tls():
 
 class TestThreeServersOverTls:
     """A subset of TestThreeServers with election and ZAB traffic over TLS: a failover under
-    load, a DIFF and a SNAP sync (the snapshot crosses the TLS link in chunks)."""
+    load, a DIFF and a SNAP sync (the snapshot crosses the TLS link in chunks), sessions and
+    recipes across the loss of a server."""
 
     @pytest.fixture
     def ens(self, ens3_tls):
@@ -671,6 +672,9 @@ class TestThreeServersOverTls:
     test_leader_kill_under_load_3 = TestThreeServers.test_leader_kill_under_load_3
     test_follower_catches_up_by_diff = TestThreeServers.test_follower_catches_up_by_diff
     test_wiped_follower_catches_up_by_snap = TestThreeServers.test_wiped_follower_catches_up_by_snap
+    test_session_survives_loss_of_its_server = \
+        TestThreeServers.test_session_survives_loss_of_its_server
+    test_recipes_across_leader_kill = TestThreeServers.test_recipes_across_leader_kill
 
 
 # -- tests with ensembles of their own (after the class: at most 5 servers at once) --------
