@@ -8,6 +8,14 @@ both Paddock and ZooKeeper read.
 import os
 import subprocess
 
+# Debian's ZooKeeper 3.8.0 did not form a TLS quorum under the test harness here: each
+# server's election listener accepts the first TLS connection, then leaves ("As I'm leaving
+# the listener thread, I won't be able to participate in leader election any longer"), with
+# tickTime 200 and 2000 alike. Until that is understood the TLS-quorum cases run against
+# Paddock only.
+ZOOKEEPER_SKIP_REASON = ("Debian's ZooKeeper 3.8.0 forms no TLS quorum under this harness "
+                         "(its election listener leaves after the first TLS connection)")
+
 
 def openssl(*args, cwd):
     subprocess.run(["openssl", *args], cwd=cwd, check=True, timeout=30,

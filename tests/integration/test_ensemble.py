@@ -33,6 +33,7 @@ from kazoo.handlers.threading import KazooTimeoutError
 from kazoo.protocol.states import KazooState
 from kazoo.retry import ForceRetryError, KazooRetry, RetryFailedError
 
+import quorum_pki
 import raw_zk
 from ensemble import Ensemble
 from harness import TARGET, wait_for
@@ -659,6 +660,7 @@ def ens3_tls():
         yield ens
 
 
+@pytest.mark.skipif(TARGET == "zookeeper", reason=quorum_pki.ZOOKEEPER_SKIP_REASON)
 class TestThreeServersOverTls:
     """A subset of TestThreeServers with election and ZAB traffic over TLS: a failover under
     load, a DIFF and a SNAP sync (the snapshot crosses the TLS link in chunks), sessions and

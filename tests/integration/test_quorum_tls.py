@@ -6,7 +6,8 @@ peer sees, and proof that the port does not speak plaintext); a server whose cer
 another CA signed, and a server without sslQuorum, cannot join, and the servers say why in
 their logs; certificates are reloaded (sslQuorumReloadCertFiles) for new connections.
 Every certificate is made here (quorum_pki.py). The ensemble tests run against ZooKeeper 3.8
-too; the log lines, the handshake probes and the reload are Paddock's.
+too where ZooKeeper forms a TLS quorum (quorum_pki.ZOOKEEPER_SKIP_REASON: not Debian's 3.8.0
+here); the log lines, the handshake probes and the reload are Paddock's.
 """
 import os
 import shutil
@@ -70,6 +71,7 @@ def write_and_read_everywhere(ens, path, data):
 
 
 @pytest.mark.time_limit(240)
+@pytest.mark.skipif(TARGET == "zookeeper", reason=quorum_pki.ZOOKEEPER_SKIP_REASON)
 def test_tls_ensemble_elects_replicates_and_survives_a_leader_kill():
     with Ensemble(3, quorum_tls=True) as ens:
         ens.start(timeout=START_TIMEOUT)
