@@ -19,8 +19,11 @@ import pytest
 
 import harness
 import quorum_pki
+import reconfig_support
 from ensemble import Ensemble
 from harness import TARGET
+from test_reconfig import \
+    test_a_follower_moves_to_new_quorum_and_election_ports as follower_moves_its_ports
 
 START_TIMEOUT = 90 if TARGET == "zookeeper" else 30
 paddock_only = pytest.mark.skipif(TARGET == "zookeeper",
@@ -215,3 +218,19 @@ def test_plaintext_server_cannot_join():
                 ens.log_tail(i)
         assert wait_until(lambda: "peer link to server 1" in ens.log_text(2)
                           and "not answering" in ens.log_text(2), 15), ens.log_tail(2)
+
+
+@paddock_only
+@pytest.mark.time_limit(reconfig_support.LIMIT)
+def test_reconfig_moves_a_follower_to_new_tls_ports():
+    """The reconfig case of test_reconfig.py on a TLS quorum: the follower listens with TLS on
+    its new ports (peer_links asks the OpenSSL module, not the plaintext middleman), and the
+    two others elect over them."""
+    with Ensemble(3, quorum_tls=True, extra_config=reconfig_support.RECONFIG_CONFIG) as ens:
+        ens.start(timeout=START_TIMEOUT)
+        follower_moves_its_ports(ens)
+        moved = [i for i in range(3) if "listening for peers on" in ens.log_text(i)]
+        assert moved, "no server logged listening on new ports"
+        pki = os.path.join(ens.dir, "pki")
+        m = ens.server(moved[0])
+        assert handshake(m.quorum_port, pki, cert="server1") == f"server{m.sid}"
