@@ -32,37 +32,48 @@ std::string trust_store_copy(const config::server_config& cfg) {
   return private_dir(cfg) + "/truststore.pem";
 }
 
-// Copies `from` to `to` through a temporary file and a rename, so CAF, reading `to` at a
-// connection, sees the old file or the new one, never half of one. Readable by the owner only.
-std::string copy_atomically(const std::string& from, const std::string& to) {
+// Copies `from` to `to`, readable by the owner only.
+std::string copy_private(const std::string& from, const std::string& to) {
   std::ifstream in(from, std::ios::binary);
   if (!in) return "cannot read " + from;
-  const std::string tmp = to + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot write " + tmp;
-    ::chmod(tmp.c_str(), 0600);
-    out << in.rdbuf();
-    if (!out.flush()) return "cannot write " + tmp;
-  }
-  std::error_code ec;
-  fs::rename(tmp, to, ec);
-  if (ec) return "cannot rename " + tmp + " to " + to + ": " + ec.message();
+  std::ofstream out(to, std::ios::binary | std::ios::trunc);
+  if (!out) return "cannot write " + to;
+  ::chmod(to.c_str(), 0600);
+  out << in.rdbuf();
+  if (!out.flush()) return "cannot write " + to;
   return {};
 }
 
-// Checks the operator's stores and renews the private copies from them.
+// Renews the private copies from the operator's stores: copied to temporary files first,
+// the copies checked (so a file changed meanwhile is never used unchecked), then renamed
+// over the ones CAF reads, so a connection reads an old file or a new one, never half.
 std::string install_copies(const config::server_config& cfg) {
   const auto& q = cfg.quorum_tls;
-  if (auto why = tls::check_quorum_credentials(q.key_store_location, q.key_store_password,
-                                               q.trust_store_location))
-    return *why;
   std::error_code ec;
   fs::create_directories(private_dir(cfg), ec);
   if (ec) return "cannot create " + private_dir(cfg) + ": " + ec.message();
   fs::permissions(private_dir(cfg), fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (auto e = copy_atomically(q.key_store_location, key_store_copy(cfg)); !e.empty()) return e;
-  return copy_atomically(q.trust_store_location, trust_store_copy(cfg));
+  const std::string key_tmp = key_store_copy(cfg) + ".tmp";
+  const std::string trust_tmp = trust_store_copy(cfg) + ".tmp";
+  if (auto e = copy_private(q.key_store_location, key_tmp); !e.empty()) return e;
+  if (auto e = copy_private(q.trust_store_location, trust_tmp); !e.empty()) return e;
+  if (auto why = tls::check_quorum_credentials(key_tmp, q.key_store_password, trust_tmp)) {
+    fs::remove(key_tmp, ec);
+    fs::remove(trust_tmp, ec);
+    // Name the operator's files, not the copies.
+    auto text = *why;
+    for (const auto& [copy, original] :
+         {std::pair{key_tmp, q.key_store_location}, std::pair{trust_tmp, q.trust_store_location}})
+      if (auto at = text.find(copy); at != std::string::npos)
+        text.replace(at, copy.size(), original);
+    return text;
+  }
+  for (const auto& [tmp, final_name] :
+       {std::pair{key_tmp, key_store_copy(cfg)}, std::pair{trust_tmp, trust_store_copy(cfg)}}) {
+    fs::rename(tmp, final_name, ec);
+    if (ec) return "cannot rename " + tmp + " to " + final_name + ": " + ec.message();
+  }
+  return {};
 }
 
 // What tells a changed file: its inode (a file replaced by rename), size and mtime.

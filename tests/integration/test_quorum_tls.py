@@ -234,3 +234,19 @@ def test_reconfig_moves_a_follower_to_new_tls_ports():
         pki = os.path.join(ens.dir, "pki")
         m = ens.server(moved[0])
         assert handshake(m.quorum_port, pki, cert="server1") == f"server{m.sid}"
+
+
+@paddock_only
+@pytest.mark.time_limit(60)
+def test_an_unusable_key_store_stops_the_server_at_start():
+    with Ensemble(3, quorum_tls=True) as ens:
+        m = ens.server(0)
+        broken = os.path.join(ens.dir, "broken-keystore.pem")
+        with open(broken, "w") as f:
+            f.write("not a key store\n")
+        m.write_files({**m.config, "ssl.quorum.keyStore.location": broken})
+        ens.start_server(0, wait=False)
+        assert m.proc.wait(timeout=20) == 1
+        log = ens.log_text(0)
+        assert "ssl.quorum.keyStore.location " + broken in log, log
+        assert "paddock-quorum-tls" not in log  # the operator's file is named, not a copy
