@@ -2,6 +2,7 @@
 
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "actors/quorum_tls.hpp"
 #include "protocol/sasl/quorum_auth.hpp"
 
 #include <caf/all.hpp>
@@ -50,6 +51,7 @@ struct link {
   caf::node_id authenticated_node;
   bool warned_unauthenticated = false;
   std::string last_failure;
+  std::string last_connect_error; // a failed connection other than a refused one, logged once
 };
 
 struct links_state {
@@ -132,7 +134,7 @@ void link_up(self_ptr self, zab::server_id id, caf::actor handle) {
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
   auto election_port = static_cast<uint16_t>(l.address.election_port);
   spdlog::info("peer link to server {} ({}:{}) up", id, host, quorum_port);
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = peer_transport(self->system());
   self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
       .then(
           [=](const caf::node_id&, caf::strong_actor_ptr& eptr, const std::set<std::string>&) {
@@ -211,12 +213,40 @@ bool admitted(self_ptr self, zab::server_id from) {
   return false;
 }
 
+// A connection to `id` failed. Refused (the peer is down or not yet up) is routine; any other
+// failure means the two ends do not understand each other — with sslQuorum a TLS handshake
+// that failed (a certificate not trusted by one side, or a peer without TLS), without it a
+// peer that does not answer the plaintext protocol (one with TLS) — and is logged as a
+// warning, once while it repeats.
+void log_connect_failure(self_ptr self, zab::server_id id, const caf::error& err) {
+  auto& l = self->state.peers.at(id);
+  const auto what = self->system().render(err);
+  if (err == caf::sec::cannot_connect_to_node) {
+    spdlog::debug("peer link to server {}: {}", id, what);
+    return;
+  }
+  if (what == l.last_connect_error) {
+    spdlog::debug("peer link to server {} failed again: {}", id, what);
+    return;
+  }
+  l.last_connect_error = what;
+  if (self->system().has_openssl_manager())
+    spdlog::warn("TLS connection to server {} ({}:{}) failed ({}): its certificate is not "
+                 "signed by a CA in ssl.quorum.trustStore.location, or it does not trust ours, "
+                 "or it does not run sslQuorum=true (retrying)",
+                 id, l.address.host, l.address.quorum_port, what);
+  else
+    spdlog::warn("peer link to server {} ({}:{}): not answering the plaintext peer protocol "
+                 "({}); does it run sslQuorum=true? (retrying)",
+                 id, l.address.host, l.address.quorum_port, what);
+}
+
 // Connects to a peer's quorum port, then its election port; both lead to its peer_links.
 void connect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
   if (l.connecting || l.quorum || !has_address(l)) return;
   l.connecting = true;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = peer_transport(self->system());
   auto host = l.address.host;
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
   self->request(mm, connect_timeout, caf::connect_atom::value, host, quorum_port)
@@ -224,6 +254,7 @@ void connect(self_ptr self, zab::server_id id) {
           [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
             auto& lk = self->state.peers.at(id);
             lk.connecting = false;
+            lk.last_connect_error.clear();
             if (!ptr) {
               schedule_reconnect(self, id);
               return;
@@ -237,7 +268,7 @@ void connect(self_ptr self, zab::server_id id) {
           [=](caf::error& err) {
             auto& lk = self->state.peers.at(id);
             lk.connecting = false;
-            spdlog::debug("peer link to server {}: {}", id, self->system().render(err));
+            log_connect_failure(self, id, err);
             schedule_reconnect(self, id);
           });
 }
@@ -323,7 +354,7 @@ void listen_at(self_ptr self, const config::peer_address& next) {
       before.election_port == next.election_port)
     return;
   st.listening = next;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = peer_transport(self->system());
   const auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
   std::set<int> wanted{next.election_port, next.quorum_port};
   for (int port : wanted) {
@@ -603,7 +634,7 @@ std::string publish_peer_links(caf::actor_system& sys, const config::server_conf
   const std::string host = cfg.quorum_listen_on_all_ips ? "0.0.0.0" : me->host;
   for (int port : {me->election_port, me->quorum_port}) {
     for (int attempt = 1;; ++attempt) {
-      auto res = caf::io::publish(links, static_cast<uint16_t>(port), host.c_str(), true);
+      auto res = publish_for_peers(sys, links, static_cast<uint16_t>(port), host);
       if (res) break;
       const int retries = cfg.election_port_bind_retry;
       if (retries > 0 && attempt >= retries)

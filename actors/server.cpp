@@ -15,6 +15,7 @@
 #include "actors/peer_links.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/quorum_peer.hpp"
+#include "actors/quorum_tls.hpp"
 #include "actors/service_notify.hpp"
 #include "actors/session_expiry_actor.hpp"
 #include "actors/snapshotter.hpp"
@@ -205,6 +206,11 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   }
 
   caf_config caf_cfg{worker_threads(cfg)};
+  // sslQuorum: the peer transport is CAF's OpenSSL module, set up before the system exists.
+  if (auto error = configure_quorum_tls(cfg, caf_cfg); !error.empty()) {
+    spdlog::critical("TLS between servers (sslQuorum=true): {}", error);
+    return 1;
+  }
   if (const auto workers = worker_threads(cfg); workers == 0)
     spdlog::info("actors run on the I/O thread; heap: {}", heap_allocator_name());
   else
@@ -280,6 +286,9 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       {listener_actor, "the client listener"}};
   if (links) core.emplace_back(links, "the peer links");
   if (injector) core.emplace_back(any(injector), "the fault injector");
+  // sslQuorumReloadCertFiles: renews the certificate copies the peer transport reads.
+  if (auto reloader = spawn_quorum_tls_reloader(sys, cfg))
+    core.emplace_back(reloader, "the quorum TLS reloader");
   auto stop_all = [&] {
     // A snapshot being written is abandoned (the snapshotter removes its .tmp file as it
     // exits): the previous snapshot plus the log hold everything it would have.
@@ -366,8 +375,14 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       return 1;
     }
     const auto* me = cfg.self();
-    spdlog::info("quorum port {}:{}, election port {}:{}; looking for a leader among {} servers",
-                 me->host, me->quorum_port, me->host, me->election_port, cfg.servers.size());
+    spdlog::info("quorum port {}:{}, election port {}:{}{}; looking for a leader among {} servers",
+                 me->host, me->quorum_port, me->host, me->election_port,
+                 cfg.quorum_tls.ssl_quorum ? " (TLS, sslQuorum=true)" : "", cfg.servers.size());
+    if (cfg.quorum_tls.ssl_quorum && !cfg.quorum_tls.hostname_verification)
+      spdlog::warn("TLS between servers: a peer's certificate is verified against "
+                   "ssl.quorum.trustStore.location, its host name is not (ZooKeeper's "
+                   "ssl.quorum.hostnameVerification=true is not supported; set it to false "
+                   "to silence this warning)");
     self->send(peer, links_atom::value, ctx->peer_links);
   }
 

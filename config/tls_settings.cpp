@@ -87,12 +87,6 @@ std::optional<std::optional<config_error>> apply_tls_key(tls_settings& tls, std:
     tls.secure_client_port_address = value;
     return result{};
   }
-  if (key == "sslQuorum") {
-    tls.ssl_quorum = lower(value) == "true";
-    if (!tls.ssl_quorum && lower(value) != "false")
-      return result{invalid(key, value, "must be true or false")};
-    return result{};
-  }
   if (key.substr(0, 4) != "ssl." || key.substr(0, 11) == "ssl.quorum.") return std::nullopt;
   const auto name = key.substr(4);
   if (name == "keyStore.location")
@@ -139,10 +133,6 @@ std::optional<std::optional<config_error>> apply_tls_key(tls_settings& tls, std:
 }
 
 std::optional<config_error> check_tls(const tls_settings& tls) {
-  if (tls.ssl_quorum)
-    return invalid("sslQuorum", "true",
-                   "TLS between servers is not supported by Paddock: the quorum would run in "
-                   "plaintext; remove the key or set it to false");
   if (!tls.enabled()) return std::nullopt;
   if (tls.key_store_location.empty())
     return invalid("ssl.keyStore.location", "",

@@ -29,7 +29,6 @@ struct tls_settings {
   // ssl.hostnameVerification: ZooKeeper 3.8's server never checks a client's host name on
   // the client port (ClientX509Util turns it off there); read and kept for the record.
   bool hostname_verification = true;
-  bool ssl_quorum = false; // sslQuorum: not supported, refused at start-up
 
   bool enabled() const { return secure_client_port != 0; }
 };
@@ -43,8 +42,8 @@ store_type resolve_store_type(std::string_view type_key, std::string_view locati
 std::optional<std::optional<config_error>> apply_tls_key(tls_settings& tls, std::string_view key,
                                                          std::string_view value);
 
-// The checks across keys, once the file is read: a key store for a secure port, no JKS,
-// no sslQuorum.
+// The checks across keys, once the file is read: a key store for a secure port, no JKS.
+// (TLS between servers, sslQuorum and ssl.quorum.*, is config/quorum_tls_settings.hpp.)
 std::optional<config_error> check_tls(const tls_settings& tls);
 
 } // namespace paddock::config

@@ -41,8 +41,6 @@ bool known_but_unused(std::string_view key) {
                                                "syncEnabled",
                                                "leaderServes",
                                                "skipACL",
-                                               "sslQuorum",
-                                               "portUnification",
                                                "serverCnxnFactory",
                                                "snapSizeLimitInKb",
                                                "txnLogSizeLimitInKb",
@@ -561,6 +559,8 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "metricsProvider.exportJvmInfo")
     return set_bool(key, value, cfg.metrics_export_jvm_info);
   if (auto handled = apply_sasl_key(cfg, key, value)) return *handled;
+  if (auto handled = apply_quorum_tls_key(cfg.quorum_tls, key, value, cfg.warnings))
+    return *handled;
   if (auto handled = apply_tls_key(cfg.tls, key, value)) return *handled;
   if (known_but_unused(key))
     cfg.warnings.push_back("key " + std::string(key) + " is accepted but not used yet");
@@ -669,6 +669,7 @@ parse_result parse_zoo_cfg(std::string_view text) {
   if (auto e = check_enforce_auth(cfg)) return *e;
   if (auto e = check_quorum_auth(cfg)) return *e;
   if (auto e = check_tls(cfg.tls)) return *e;
+  if (auto e = check_quorum_tls(cfg.quorum_tls)) return *e;
   if (cfg.effective_min_session_timeout() > cfg.effective_max_session_timeout())
     return invalid("minSessionTimeout", std::to_string(cfg.effective_min_session_timeout()),
                    "must not be larger than maxSessionTimeout (" +

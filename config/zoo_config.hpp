@@ -2,6 +2,7 @@
 // zoo.cfg: ZooKeeper's key=value configuration, parsed and validated. Errors are values
 // naming the key and the value, so the server can print them and exit with status 2.
 #include "config/log_config.hpp"
+#include "config/quorum_tls_settings.hpp"
 #include "config/tls_settings.hpp"
 
 #include <cstddef>
@@ -128,6 +129,8 @@ struct server_config {
   std::string sasl_super_user;                   // superUser: this sasl id is also super
   // Client TLS: secureClientPort and the ssl.* keys (docs/operator-guide.md, TLS).
   tls_settings tls;
+  // TLS between servers: sslQuorum and the ssl.quorum.* keys (same section).
+  quorum_tls_settings quorum_tls;
 
   // Quorum SASL: the servers authenticate each other (DIGEST-MD5) with the same JAAS file.
   bool quorum_enable_sasl = false;          // quorum.auth.enableSasl

@@ -7,7 +7,10 @@ has myid i + 1; observers come last.
 
 API (test_ensemble.py and tools/ensemble use it; keep it stable):
   Ensemble(n, observers=0, extra_config=None, base_dir=None, base_port=None, detached=False,
-           extra_args=None)                extra_args: more paddock command-line arguments
+           extra_args=None, quorum_tls=False)  extra_args: more paddock command-line arguments;
+                                       quorum_tls: sslQuorum=true, each server with a
+                                       certificate of its own signed by one CA (made in
+                                       <dir>/pki by quorum_pki.py; joiners get one too)
     with Ensemble(3) as ens: ...       stops every process and removes a temporary dir on exit
     .start(timeout)                    starts all; waits until each answers srvr with a Mode
     .stop()  .cleanup()                SIGTERM (then SIGKILL) all; cleanup also removes the dir
@@ -40,6 +43,7 @@ import tempfile
 import time
 
 import harness
+import quorum_pki
 from harness import TARGET, four_letter, free_port
 
 # ZooKeeper's quorum settings in ticks: initLimit 20 x 200 ms = 4 s for a learner to connect
@@ -234,8 +238,9 @@ class Member:
 
 class Ensemble:
     def __init__(self, n, observers=0, extra_config=None, base_dir=None, base_port=None,
-                 detached=False, extra_args=None):
+                 detached=False, extra_args=None, quorum_tls=False):
         self.detached = detached
+        self.quorum_tls = quorum_tls
         self.own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix=f"paddock-ens-{TARGET}-")
         os.makedirs(self.dir, exist_ok=True)
@@ -258,8 +263,19 @@ class Ensemble:
             if m.observer:
                 config["peerType"] = "observer"
             config.update(servers)
+            config.update(self._quorum_tls_config(m))
             config.update(extra_config or {})
             m.write_files(config)
+
+    def _quorum_tls_config(self, m):
+        """sslQuorum's keys for member m (its certificate made on first use), or none."""
+        if not self.quorum_tls:
+            return {}
+        pki = os.path.join(self.dir, "pki")
+        os.makedirs(pki, exist_ok=True)
+        quorum_pki.make_ca(pki, "ca")
+        quorum_pki.make_server_cert(pki, f"server{m.sid}", "ca")
+        return quorum_pki.quorum_tls_config(pki, f"server{m.sid}")
 
     def __enter__(self):
         return self
@@ -304,6 +320,7 @@ class Ensemble:
         for j in current:
             config[f"server.{self.members[j].sid}"] = self.members[j].server_line()
         config[f"server.{m.sid}"] = m.server_line()
+        config.update(self._quorum_tls_config(m))
         config.update(extra_config or {})
         m.write_files(config)
         self.members.append(m)

@@ -33,6 +33,7 @@ from kazoo.handlers.threading import KazooTimeoutError
 from kazoo.protocol.states import KazooState
 from kazoo.retry import ForceRetryError, KazooRetry, RetryFailedError
 
+import quorum_pki
 import raw_zk
 from ensemble import Ensemble
 from harness import TARGET, wait_for
@@ -648,6 +649,34 @@ def run_recipes(ens):
         assert check.get_children("/recipes/lock") == []
     finally:
         stop_client(check)
+
+
+# -- the same on a TLS quorum (sslQuorum=true, issue 17) ----------------------------------
+
+@pytest.fixture(scope="class")
+def ens3_tls():
+    with Ensemble(3, quorum_tls=True) as ens:
+        ens.start(timeout=START_TIMEOUT)
+        yield ens
+
+
+@pytest.mark.skipif(TARGET == "zookeeper", reason=quorum_pki.ZOOKEEPER_SKIP_REASON)
+class TestThreeServersOverTls:
+    """A subset of TestThreeServers with election and ZAB traffic over TLS: a failover under
+    load, a DIFF and a SNAP sync (the snapshot crosses the TLS link in chunks), sessions and
+    recipes across the loss of a server."""
+
+    @pytest.fixture
+    def ens(self, ens3_tls):
+        heal(ens3_tls)
+        return ens3_tls
+
+    test_leader_kill_under_load_3 = TestThreeServers.test_leader_kill_under_load_3
+    test_follower_catches_up_by_diff = TestThreeServers.test_follower_catches_up_by_diff
+    test_wiped_follower_catches_up_by_snap = TestThreeServers.test_wiped_follower_catches_up_by_snap
+    test_session_survives_loss_of_its_server = \
+        TestThreeServers.test_session_survives_loss_of_its_server
+    test_recipes_across_leader_kill = TestThreeServers.test_recipes_across_leader_kill
 
 
 # -- tests with ensembles of their own (after the class: at most 5 servers at once) --------

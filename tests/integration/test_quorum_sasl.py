@@ -8,6 +8,7 @@ see ensemble.py).
 (b) a server whose QuorumLearner password is wrong never joins, the other two serve, its log
     names the failure; with the password fixed and a restart it joins; a server without
     quorum SASL never joins two that require it;
+(a) and (b) run with the quorum in plaintext and over TLS (sslQuorum=true).
 (c) quorum.auth.enableSasl turned on, then learnerRequireSasl, then serverRequireSasl, one
     restart at a time, a write served after every restart."""
 import os
@@ -18,6 +19,7 @@ import pytest
 from kazoo.client import KazooClient
 
 import harness
+import quorum_pki
 from ensemble import Ensemble
 from harness import TARGET
 
@@ -95,9 +97,15 @@ def set_config(ens, i, changes):
     m.write_files(config)
 
 
+# Quorum SASL keeps working over TLS between servers (sslQuorum=true, issue 17).
+over_tls = pytest.mark.parametrize("quorum_tls", [False, pytest.param(True, marks=pytest.mark.skipif(
+    TARGET == "zookeeper", reason=quorum_pki.ZOOKEEPER_SKIP_REASON))], ids=["plaintext", "tls"])
+
+
 @pytest.mark.time_limit(240 if TARGET == "zookeeper" else 60)
-def test_three_servers_authenticate_and_replicate():
-    with Ensemble(3) as ens:
+@over_tls
+def test_three_servers_authenticate_and_replicate(quorum_tls):
+    with Ensemble(3, quorum_tls=quorum_tls) as ens:
         jaas = write_jaas(ens.dir, PASSWORD)
         for i in range(3):
             set_config(ens, i, {**ALL_ON, "jaasLoginConfig": jaas})
@@ -114,8 +122,9 @@ def test_three_servers_authenticate_and_replicate():
 
 
 @pytest.mark.time_limit(300 if TARGET == "zookeeper" else 90)
-def test_a_wrong_learner_password_never_joins_until_fixed():
-    with Ensemble(3) as ens:
+@over_tls
+def test_a_wrong_learner_password_never_joins_until_fixed(quorum_tls):
+    with Ensemble(3, quorum_tls=quorum_tls) as ens:
         good = write_jaas(ens.dir, PASSWORD)
         bad = write_jaas(ens.dir, "not-the-password", name="wrong.jaas")
         for i in range(3):

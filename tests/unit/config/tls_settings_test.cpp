@@ -82,13 +82,6 @@ TEST_CASE("TLS configurations that cannot work are start-up errors naming the ke
   CHECK(error_of("ssl.hostnameVerification=maybe\n").key == "ssl.hostnameVerification");
 }
 
-TEST_CASE("sslQuorum=true is refused: no silent plaintext quorum", "[config][tls]") {
-  auto e = error_of("sslQuorum=true\n");
-  CHECK(e.key == "sslQuorum");
-  CHECK(e.message.find("not supported") != std::string::npos);
-  CHECK_FALSE(parsed("sslQuorum=false\n").tls.ssl_quorum);
-}
-
 TEST_CASE("an ensemble may serve clients on the secure port only", "[config][tls]") {
   auto r = parse_zoo_cfg(base + "secureClientPort=2281\nssl.keyStore.location=/k.pem\n"
                                 "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\n");
