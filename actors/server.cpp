@@ -429,6 +429,16 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   signal_waiter.join();
   notify_stopping(status == 0 ? "stopping on a signal" : "stopping: a core actor failed");
   admin_http.reset(); // waits for the requests in progress, which the actors still answer
+  if (links) {
+    // Closes the peer ports before the peers learn that this server's links are gone: they
+    // reconnect at once, and a connection accepted while CAF's middleman stops is never freed
+    // (peer_links.cpp, stop_listening). Bounded: a links actor that is gone answers at once.
+    self->request(links, std::chrono::seconds(3), caf::close_atom::value)
+        .receive([](caf::ok_atom) {},
+                 [&](caf::error& err) {
+                   spdlog::debug("closing the peer ports at shutdown: {}", sys.render(err));
+                 });
+  }
   stop_all();
   return status;
 }
