@@ -156,6 +156,35 @@ std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
   return state;
 }
 
+// Waits, bounded, until the actors in `running` (monitored by `self`) have stopped.
+void await_stopped(caf::scoped_actor& self, std::vector<caf::actor_addr> running) {
+  while (!running.empty()) {
+    bool timed_out = false;
+    self->receive([&](caf::down_msg& dm) { std::erase(running, dm.source); },
+                  caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
+    if (timed_out) {
+      spdlog::warn("{} core actors still running 10 s after the stop; stopping anyway",
+                   running.size());
+      return;
+    }
+  }
+}
+
+// The actors have stopped; lets CAF's BASP broker (the peer transport) handle what they left in
+// its mailbox before the actor system stops it. The middleman stops the broker without reading
+// its mailbox, and in CAF 0.17 nothing frees that mailbox afterwards: a message still queued
+// there (a message to a peer names its proxy, which holds the broker) keeps the broker and all
+// it holds alive, and LeakSanitizer reports it at exit. The middleman answers this question
+// from the broker, so the answer comes after everything queued there before it.
+void flush_peer_transport(caf::actor_system& sys, caf::scoped_actor& self) {
+  self->request(sys.middleman().actor_handle(), std::chrono::seconds(3), caf::get_atom::value,
+                sys.node())
+      .receive([](const caf::node_id&, const std::string&, uint16_t) {},
+               [&](caf::error& err) {
+                 spdlog::debug("flushing the peer transport at shutdown: {}", sys.render(err));
+               });
+}
+
 } // namespace
 
 // Exit statuses: 1 cannot listen, 3 a core actor died, 4 the data on disk cannot be trusted.
@@ -413,8 +442,10 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   });
 
   int status = 0;
+  caf::actor_addr failed; // the core actor whose stop stops the server, if one did
   self->receive([&](stop_atom, int sig) { spdlog::info("received signal {}, shutting down", sig); },
                 [&](caf::down_msg& dm) {
+                  failed = dm.source;
                   const char* name = "a core actor";
                   for (const auto& entry : core)
                     if (entry.first.address() == dm.source) name = entry.second;
@@ -440,6 +471,11 @@ int run_server(const config::server_config& cfg, const run_options& options) {
                  });
   }
   stop_all();
+  std::vector<caf::actor_addr> running;
+  for (const auto& entry : core)
+    if (entry.first.address() != failed) running.push_back(entry.first.address());
+  await_stopped(self, std::move(running));
+  if (links) flush_peer_transport(sys, self);
   return status;
 }
 
