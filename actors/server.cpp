@@ -170,12 +170,12 @@ void await_stopped(caf::scoped_actor& self, std::vector<caf::actor_addr> running
   }
 }
 
-// The actors have stopped; lets CAF's BASP broker (the peer transport) handle what they left in
-// its mailbox before the actor system stops it. The middleman stops the broker without reading
-// its mailbox, and in CAF 0.17 nothing frees that mailbox afterwards: a message still queued
-// there (a message to a peer names its proxy, which holds the broker) keeps the broker and all
-// it holds alive, and LeakSanitizer reports it at exit. The middleman answers this question
-// from the broker, so the answer comes after everything queued there before it.
+// The actors have stopped; lets CAF's BASP broker (the peer transport, running standalone too)
+// handle what they left in its mailbox before the actor system stops it. The middleman stops the
+// broker without reading its mailbox, and in CAF 0.17 nothing frees that mailbox afterwards: a
+// message still queued there (a message to a peer names its proxy, which holds the broker) keeps
+// the broker and all it holds alive, and LeakSanitizer reports it at exit. The middleman answers
+// this question from the broker, so the answer comes after everything queued there before it.
 void flush_peer_transport(caf::actor_system& sys, caf::scoped_actor& self) {
   self->request(sys.middleman().actor_handle(), std::chrono::seconds(3), caf::get_atom::value,
                 sys.node())
@@ -475,7 +475,15 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   for (const auto& entry : core)
     if (entry.first.address() != failed) running.push_back(entry.first.address());
   await_stopped(self, std::move(running));
-  if (links) flush_peer_transport(sys, self);
+  // Every actor of ours has stopped, so no timer is needed any more; CAF's go too. The BASP
+  // broker's heartbeat tick is one: sent by the broker to itself, a tick that fires after the
+  // middleman stopped the broker lands in its mailbox, which CAF 0.17 never frees (see
+  // flush_peer_transport), and the broker, named as its sender, keeps itself and all it holds
+  // alive (LeakSanitizer at exit). The timers are dropped again after the flush: a tick the
+  // broker handles meanwhile schedules the next one.
+  sys.clock().cancel_all();
+  flush_peer_transport(sys, self);
+  sys.clock().cancel_all();
   return status;
 }
 
