@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace paddock::actors {
 
@@ -301,8 +302,22 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
                           self->remote_port(msg.handle), "");
       },
       [=](tls_atom, int fd, std::string& ip, uint16_t port, std::string& x509_id) {
+        if (!self->state.accepting) {
+          ::close(fd);
+          return;
+        }
         auto hdl = self->add_scribe(fd);
         on_new_connection(self, hdl, std::move(ip), port, std::move(x509_id));
+      },
+      [=](caf::close_atom) {
+        auto& st = self->state;
+        st.accepting = false;
+        if (st.port != 0) {
+          self->close(st.doorman);
+          st.doorman = {}; // what CAF says about the closed port concerns no port of ours
+          st.port = 0;
+        }
+        return caf::ok_atom::value;
       },
       // The AdminServer's commands that list connections ask for them here.
       [=](stats_atom) { return all_sessions(self); },

@@ -460,16 +460,19 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   signal_waiter.join();
   notify_stopping(status == 0 ? "stopping on a signal" : "stopping: a core actor failed");
   admin_http.reset(); // waits for the requests in progress, which the actors still answer
-  if (links) {
-    // Closes the peer ports before the peers learn that this server's links are gone: they
-    // reconnect at once, and a connection accepted while CAF's middleman stops is never freed
-    // (peer_links.cpp, stop_listening). Bounded: a links actor that is gone answers at once.
-    self->request(links, std::chrono::seconds(3), caf::close_atom::value)
+  // Closes the ports before the actors stop: the peers, and the clients, reconnect as soon as
+  // this server's links and connections go down, and a connection accepted in the round of
+  // CAF's multiplexer in which its broker stops is never freed (peer_links.cpp,
+  // stop_listening). Bounded: an actor that is gone answers at once.
+  auto stop_accepting = [&](const caf::actor& acceptor, const char* what) {
+    self->request(acceptor, std::chrono::seconds(3), caf::close_atom::value)
         .receive([](caf::ok_atom) {},
                  [&](caf::error& err) {
-                   spdlog::debug("closing the peer ports at shutdown: {}", sys.render(err));
+                   spdlog::debug("closing the {} at shutdown: {}", what, sys.render(err));
                  });
-  }
+  };
+  stop_accepting(listener_actor, "client port");
+  if (links) stop_accepting(links, "peer ports");
   stop_all();
   std::vector<caf::actor_addr> running;
   for (const auto& entry : core)
