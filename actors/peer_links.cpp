@@ -345,12 +345,12 @@ void listen_at(self_ptr self, const config::peer_address& next) {
       self->send(mm, caf::close_atom::value, static_cast<uint16_t>(port));
 }
 
-// Shutdown, before the actors stop: close both ports (answered with ok_atom once the middleman
-// closed them)
-// and connect to no one from now on. A peer connection accepted while CAF's middleman stops
-// is launched and shut down in the same round of its multiplexer, and CAF 0.17 then never
-// releases it (the connection keeps a reference to itself: a leak at exit); the peers, who
-// reconnect as soon as this server's links go down, would otherwise do exactly that.
+// Shutdown, before the actors stop: closes both ports (answered with ok_atom once the
+// middleman closed them) and connects to no one from now on. A peer connection accepted while
+// CAF's middleman stops is launched and shut down in the same round of its multiplexer, and
+// CAF 0.17 then never releases it (the connection keeps a reference to itself: a leak at
+// exit); the peers, who reconnect as soon as this server's links go down, would otherwise do
+// exactly that.
 caf::response_promise stop_listening(self_ptr self) {
   auto& st = self->state;
   st.closing = true;
