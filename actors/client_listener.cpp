@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace paddock::actors {
 
@@ -26,6 +27,14 @@ constexpr int trim_after_closes = 100;
 // Forgets a connection: its per-IP slot, its session mapping. `tell_session` when the
 // client went away on its own (the session actor then ends); not when the session itself
 // asked for the close.
+// A timer of the listener's own. Sent without a sender: a broker's mailbox is not freed when
+// it stops in CAF 0.17, and a timer firing after the stop would otherwise sit there naming the
+// listener as its sender, which then keeps itself alive (LeakSanitizer at exit).
+template <class Duration, class... Ts>
+void send_self_later(listener_broker* self, Duration delay, Ts&&... xs) {
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), delay, std::forward<Ts>(xs)...);
+}
+
 void forget_connection(listener_broker* self, connection_handle hdl, bool tell_session) {
   auto& st = self->state;
   auto it = st.connections.find(hdl);
@@ -44,7 +53,7 @@ void forget_connection(listener_broker* self, connection_handle hdl, bool tell_s
   // closes, and one a second at most.
   if (++st.closed_since_trim >= trim_after_closes && !st.trim_scheduled) {
     st.trim_scheduled = true;
-    self->delayed_send(self, trim_delay, trim_atom::value);
+    send_self_later(self, trim_delay, trim_atom::value);
   }
 }
 
@@ -74,8 +83,8 @@ void on_new_connection(listener_broker* self, connection_handle hdl, std::string
   conn.port = port;
   conn.x509_id = std::move(x509_id);
   conn.serial = st.next_serial++;
-  self->delayed_send(self, std::chrono::milliseconds(st.ctx->config.sessionless_cnxn_timeout_ms),
-                     handshake_timeout_atom::value, hdl, conn.serial);
+  send_self_later(self, std::chrono::milliseconds(st.ctx->config.sessionless_cnxn_timeout_ms),
+                  handshake_timeout_atom::value, hdl, conn.serial);
   st.connections.emplace(hdl, std::move(conn));
   self->configure_read(hdl, caf::io::receive_policy::at_most(client::read_sizer::small));
   // One read, then CAF stops reading until on_data decides: a four-letter word is answered
@@ -230,8 +239,7 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
     self->trigger(msg.handle); // read as bytes come from now on
     if (fault_command) {
       conn.fault_command = true;
-      self->delayed_send(self, fault_line_timeout, fault_timeout_atom::value, msg.handle,
-                         conn.serial);
+      send_self_later(self, fault_line_timeout, fault_timeout_atom::value, msg.handle, conn.serial);
       read_fault_command(self, msg.handle, conn, msg.buf);
       return;
     }
@@ -294,8 +302,22 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
                           self->remote_port(msg.handle), "");
       },
       [=](tls_atom, int fd, std::string& ip, uint16_t port, std::string& x509_id) {
+        if (!self->state.accepting) {
+          ::close(fd);
+          return;
+        }
         auto hdl = self->add_scribe(fd);
         on_new_connection(self, hdl, std::move(ip), port, std::move(x509_id));
+      },
+      [=](caf::close_atom) {
+        auto& st = self->state;
+        st.accepting = false;
+        if (st.port != 0) {
+          self->close(st.doorman);
+          st.doorman = {}; // what CAF says about the closed port concerns no port of ours
+          st.port = 0;
+        }
+        return caf::ok_atom::value;
       },
       // The AdminServer's commands that list connections ask for them here.
       [=](stats_atom) { return all_sessions(self); },

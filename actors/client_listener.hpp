@@ -58,6 +58,8 @@ struct listener_state {
   // Ensemble: clients are served only while this server leads or follows an established
   // leader (quorum_peer says when); four-letter words are answered always.
   bool serving = true;
+  // False once the server stops (close_atom): no connection is taken any more.
+  bool accepting = true;
   // A trim of the C heap is due (connections closed): freed memory goes back to the system.
   bool trim_scheduled = false;
   int closed_since_trim = 0;
@@ -81,6 +83,9 @@ using listener_broker = caf::io::stateful_broker<listener_state>;
 // The secure client port (actors/tls_listener.hpp) hands its connections over as
 // (tls_atom, int fd, std::string ip, uint16_t port, std::string x509_id): the plaintext end of
 // a socket pair, served from then on as any client connection from ip:port.
+// Shutdown, from the server: (caf::close_atom) -> caf::ok_atom closes the client port and
+// refuses TLS hand-overs from then on, so that no connection is accepted in the round of CAF's
+// multiplexer in which the listener stops (CAF 0.17 would never free that connection).
 caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_handle admin,
                               fault_injector_handle fault_injector);
 

@@ -68,6 +68,8 @@ struct links_state {
   std::string learner_user;
   std::string learner_password;
   uint64_t next_attempt = 0;
+  // The server is stopping (close_atom): no more connections, in or out.
+  bool closing = false;
   static inline const char* name = "paddock.peer_links";
 };
 
@@ -244,7 +246,7 @@ void log_connect_failure(self_ptr self, zab::server_id id, const caf::error& err
 // Connects to a peer's quorum port, then its election port; both lead to its peer_links.
 void connect(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
-  if (l.connecting || l.quorum || !has_address(l)) return;
+  if (self->state.closing || l.connecting || l.quorum || !has_address(l)) return;
   l.connecting = true;
   auto mm = peer_transport(self->system());
   auto host = l.address.host;
@@ -374,6 +376,38 @@ void listen_at(self_ptr self, const config::peer_address& next) {
       self->send(mm, caf::close_atom::value, static_cast<uint16_t>(port));
 }
 
+// Shutdown, before the actors stop: closes both ports (answered with ok_atom once the
+// middleman closed them) and connects to no one from now on. A peer connection accepted while
+// CAF's middleman stops is launched and shut down in the same round of its multiplexer, and
+// CAF 0.17 then never releases it (the connection keeps a reference to itself: a leak at
+// exit); the peers, who reconnect as soon as this server's links go down, would otherwise do
+// exactly that.
+caf::response_promise stop_listening(self_ptr self) {
+  auto& st = self->state;
+  st.closing = true;
+  std::set<int> ports{st.listening.election_port, st.listening.quorum_port};
+  ports.erase(0);
+  auto promise = self->make_response_promise();
+  if (ports.empty()) {
+    promise.deliver(caf::ok_atom::value);
+    return promise;
+  }
+  auto left = std::make_shared<size_t>(ports.size());
+  auto mm = self->system().middleman().actor_handle();
+  for (int port : ports) {
+    auto one_closed = [=]() mutable {
+      if (--*left == 0) promise.deliver(caf::ok_atom::value);
+    };
+    self->request(mm, connect_timeout, caf::close_atom::value, static_cast<uint16_t>(port))
+        .then([=]() mutable { one_closed(); },
+              [=](caf::error& err) mutable {
+                spdlog::debug("closing the peer port {}: {}", port, self->system().render(err));
+                one_closed();
+              });
+  }
+  return promise;
+}
+
 // Quorum SASL, server side: one frame of a peer's handshake (it connected to us).
 void on_learner_frame(self_ptr self, zab::server_id from, uint64_t attempt, int32_t status,
                       std::string token) {
@@ -469,6 +503,16 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
       },
       [=](reconnect_atom, zab::server_id id) { connect(self, id); },
+      [=](caf::close_atom) {
+        // From this server only: a peer cannot make it stop listening.
+        const auto& sender = self->current_sender();
+        if (!sender || sender->node() != self->node()) {
+          auto refused = self->make_response_promise();
+          refused.deliver(caf::make_error(caf::sec::unexpected_message));
+          return refused;
+        }
+        return stop_listening(self);
+      },
       [=](quorum_auth_learner_atom, zab::server_id from, uint64_t attempt, int32_t status,
           std::string& token) { on_learner_frame(self, from, attempt, status, std::move(token)); },
       [=](quorum_auth_server_atom, zab::server_id from, uint64_t attempt, int32_t status,

@@ -9,6 +9,9 @@
 // std::vector<server_id> candidates) -> server_id drops the link to one of the candidates
 // whose link is up, chosen at random, as if its connection broke; answers its id or
 // no_server.
+// Shutdown, from the server: (caf::close_atom) -> caf::ok_atom closes the election and quorum
+// ports and stops connecting to peers, so no peer connection is made or accepted while CAF's
+// middleman stops (see stop_listening in peer_links.cpp).
 #include "actors/messages/ensemble_local.hpp"
 #include "config/zoo_config.hpp"
 

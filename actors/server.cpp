@@ -159,6 +159,35 @@ std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
   return state;
 }
 
+// Waits, bounded, until the actors in `running` (monitored by `self`) have stopped.
+void await_stopped(caf::scoped_actor& self, std::vector<caf::actor_addr> running) {
+  while (!running.empty()) {
+    bool timed_out = false;
+    self->receive([&](caf::down_msg& dm) { std::erase(running, dm.source); },
+                  caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
+    if (timed_out) {
+      spdlog::warn("{} core actors still running 10 s after the stop; stopping anyway",
+                   running.size());
+      return;
+    }
+  }
+}
+
+// The actors have stopped; lets CAF's BASP broker (the peer transport, running standalone too)
+// handle what they left in its mailbox before the actor system stops it. The middleman stops the
+// broker without reading its mailbox, and in CAF 0.17 nothing frees that mailbox afterwards: a
+// message still queued there (a message to a peer names its proxy, which holds the broker) keeps
+// the broker and all it holds alive, and LeakSanitizer reports it at exit. The middleman answers
+// this question from the broker, so the answer comes after everything queued there before it.
+void flush_peer_transport(caf::actor_system& sys, caf::scoped_actor& self) {
+  self->request(sys.middleman().actor_handle(), std::chrono::seconds(3), caf::get_atom::value,
+                sys.node())
+      .receive([](const caf::node_id&, const std::string&, uint16_t) {},
+               [&](caf::error& err) {
+                 spdlog::debug("flushing the peer transport at shutdown: {}", sys.render(err));
+               });
+}
+
 } // namespace
 
 // Exit statuses: 1 cannot listen, 3 a core actor died, 4 the data on disk cannot be trusted.
@@ -429,8 +458,10 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   });
 
   int status = 0;
+  caf::actor_addr failed; // the core actor whose stop stops the server, if one did
   self->receive([&](stop_atom, int sig) { spdlog::info("received signal {}, shutting down", sig); },
                 [&](caf::down_msg& dm) {
+                  failed = dm.source;
                   const char* name = "a core actor";
                   for (const auto& entry : core)
                     if (entry.first.address() == dm.source) name = entry.second;
@@ -445,7 +476,33 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   signal_waiter.join();
   notify_stopping(status == 0 ? "stopping on a signal" : "stopping: a core actor failed");
   admin_http.reset(); // waits for the requests in progress, which the actors still answer
+  // Closes the ports before the actors stop: the peers, and the clients, reconnect as soon as
+  // this server's links and connections go down, and a connection accepted in the round of
+  // CAF's multiplexer in which its broker stops is never freed (peer_links.cpp,
+  // stop_listening). Bounded: an actor that is gone answers at once.
+  auto stop_accepting = [&](const caf::actor& acceptor, const char* what) {
+    self->request(acceptor, std::chrono::seconds(3), caf::close_atom::value)
+        .receive([](caf::ok_atom) {},
+                 [&](caf::error& err) {
+                   spdlog::debug("closing the {} at shutdown: {}", what, sys.render(err));
+                 });
+  };
+  stop_accepting(listener_actor, "client port");
+  if (links) stop_accepting(links, "peer ports");
   stop_all();
+  std::vector<caf::actor_addr> running;
+  for (const auto& entry : core)
+    if (entry.first.address() != failed) running.push_back(entry.first.address());
+  await_stopped(self, std::move(running));
+  // Every actor of ours has stopped, so no timer is needed any more; CAF's go too. The BASP
+  // broker's heartbeat tick is one: sent by the broker to itself, a tick that fires after the
+  // middleman stopped the broker lands in its mailbox, which CAF 0.17 never frees (see
+  // flush_peer_transport), and the broker, named as its sender, keeps itself and all it holds
+  // alive (LeakSanitizer at exit). The timers are dropped again after the flush: a tick the
+  // broker handles meanwhile schedules the next one.
+  sys.clock().cancel_all();
+  flush_peer_transport(sys, self);
+  sys.clock().cancel_all();
   return status;
 }
 
