@@ -23,6 +23,7 @@ struct snapshotter_state {
   std::unique_ptr<store::snapshot_file_writer> file;
   int64_t zxid = 0;
   int64_t started_ms = 0;
+  int64_t unsynced_bytes = 0; // appended since the last fdatasync of the .tmp file
   static inline const char* name = "paddock.snapshotter";
 };
 

@@ -5,8 +5,8 @@
 // never registered "between" a change and its notification).
 // Snapshots: when the log writer asks, the store begins a copy-on-write snapshot of the tree
 // at exactly the last applied zxid (store/disk/snapshot_stream.hpp) and serializes it a
-// bounded slice at a time (~1 ms), each slice queued behind the commits that arrived
-// meanwhile; the snapshotter writes the slices on its own thread and acks them, and the store
+// bounded slice at a time (~0.5 ms, then a 3 ms pause), commits and the rest running
+// in between; the snapshotter writes the slices on its own thread and acks them, and the store
 // stops producing while 8 MB are unacked (docs/on-disk-format.md says why this design).
 #include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"

@@ -162,6 +162,11 @@ io_status snapshot_file_writer::append(std::string_view bytes) {
   return st;
 }
 
+io_status snapshot_file_writer::sync_data() {
+  if (!file_) return io_status::from_errno(EBADF, "snapshot file not open: " + tmp_path_);
+  return file_->sync_data();
+}
+
 io_status snapshot_file_writer::finish() {
   if (!file_) return io_status::from_errno(EBADF, "snapshot file not open: " + tmp_path_);
   auto st = file_->sync();

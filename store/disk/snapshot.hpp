@@ -60,6 +60,9 @@ public:
 
   io_status open();
   io_status append(std::string_view bytes);
+  // fdatasync of what is appended so far (not the rename): writing a large file out in
+  // pieces, so the pages it dirtied are not all flushed at once, by another file's sync.
+  io_status sync_data();
   io_status finish();
   void abandon(); // removes the .tmp file (nothing once finish() renamed it)
   int64_t bytes_written() const { return offset_; }

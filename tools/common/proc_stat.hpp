@@ -2,10 +2,10 @@
 // CPU time of processes as Linux accounts it in /proc/PID/stat, for the benches' "server CPU
 // per op". A server's CPU is its own (every thread: utime + stime) plus that of its
 // descendants: the live ones read directly, the reaped ones through the parent's cutime +
-// cstime (Linux adds a child's total there when the parent waits for it). Paddock's snapshot
-// runs in a forked child, ZooKeeper's JVM forks none; counting descendants keeps the two
-// comparable. Sampled twice, the difference is the CPU spent in between, whether a child was
-// live at either sample or not.
+// cstime (Linux adds a child's total there when the parent waits for it). Paddock's snapshots
+// ran in a forked child before issue 14 (none now), ZooKeeper's JVM forks none; counting
+// descendants keeps any two builds comparable. Sampled twice, the difference is the CPU spent in
+// between, whether a child was live at either sample or not.
 #include <cstdint>
 #include <optional>
 #include <string_view>
