@@ -195,7 +195,14 @@ void release_syncs(self_ptr self) {
   while (!st.remote_syncs.empty() && st.remote_syncs.front().zxid <= committed) {
     auto r = st.remote_syncs.front();
     st.remote_syncs.pop_front();
-    send_app(self, r.learner, sync_ack{r.id});
+    // The commits up to r.zxid went to the learner ahead of this answer only if the core
+    // still streams to the same connection of it; a learner dropped meanwhile (or joined
+    // again since) missed some, and its sync stays unanswered.
+    if (st.core->commit_stream(r.learner) == r.stream)
+      send_app(self, r.learner, sync_ack{r.id});
+    else
+      spdlog::debug("sync {} of learner {} dropped: the leader no longer streams commits to it",
+                    r.id, r.learner);
   }
 }
 
@@ -608,9 +615,16 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
               leader_write_forwarded(self, std::move(body));
           }
         } else if (auto* fs = std::get_if<forward_sync>(&m)) {
-          if (leading) {
-            s.remote_syncs.push_back({s.core->last_logged(), from, fs->id});
+          // Only a learner the core still sends every commit to may have its sync answered:
+          // one it dropped for silence (and which may not know yet) would read stale data as
+          // synced. Unanswered, the sync ends with the learner's connection to this leader.
+          auto stream = leading ? s.core->commit_stream(from) : std::nullopt;
+          if (stream) {
+            s.remote_syncs.push_back({s.core->last_logged(), from, *stream, fs->id});
             release_syncs(self);
+          } else if (leading) {
+            spdlog::debug("sync {} of server {} dropped: the leader does not stream commits to it",
+                          fs->id, from);
           }
         } else if (auto* ack = std::get_if<sync_ack>(&m)) {
           // Every commit the leader sent before this is applied (or on its way to the store

@@ -73,10 +73,12 @@ struct quorum_peer_state {
   std::vector<std::string> forward_buffer;
   // Leader: local syncs waiting for the commit of the last proposal before them.
   std::deque<std::pair<zab::zxid_t, sync_request>> local_syncs;
-  // Leader: learners' syncs waiting likewise: (zxid, learner, id).
+  // Leader: learners' syncs waiting likewise, each answered on the commit stream it came
+  // in on (zab::peer::commit_stream) or not at all.
   struct remote_sync {
     zab::zxid_t zxid;
     zab::server_id learner;
+    uint64_t stream;
     int64_t id;
   };
   std::deque<remote_sync> remote_syncs;

@@ -324,6 +324,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     // A (re)connecting learner: whatever we knew of it belongs to an old connection.
     auto& l = learners[from];
     l = learner{};
+    l.serial = ++last_learner_serial;
     // The configuration decides a member's role; a server outside it (joining) is an
     // observer if it says so, else a non-voting follower: it takes proposals and acks them,
     // and its acks count once a configuration naming it as a voter is active or pending.

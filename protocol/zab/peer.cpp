@@ -269,6 +269,17 @@ peer::learner_counts peer::leader_learner_counts() const {
   return c;
 }
 
+std::optional<uint64_t> peer::commit_stream(server_id learner) const {
+  const auto& i = *impl_;
+  if (i.current != role::leading) return std::nullopt;
+  auto it = i.learners.find(learner);
+  if (it == i.learners.end()) return std::nullopt;
+  using phase = impl::learner_phase;
+  if (it->second.phase != phase::synced && it->second.phase != phase::up_to_date)
+    return std::nullopt;
+  return it->second.serial;
+}
+
 bool peer::quorum_synced(const ensemble& next) const {
   return impl_->quorum_synced(next);
 }

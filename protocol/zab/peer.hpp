@@ -77,6 +77,14 @@ public:
   // (ZooKeeper's isQuorumSynced; a reconfig without one is NewConfigNoQuorum).
   bool quorum_synced(const ensemble& next) const;
 
+  // Leader: whether it streams its commits to `learner` now (the learner is synced and was
+  // not dropped), and if so which connection of that learner the stream belongs to: a new
+  // number each time the learner joins again. A learner's sync may be answered only on this
+  // stream, after the commits before it (ZooKeeper's leader queues the SYNC answer behind
+  // them); a learner dropped for silence gets neither, and goes back to election once it
+  // notices the leader's silence.
+  std::optional<uint64_t> commit_stream(server_id learner) const;
+
   // The actions produced since the last call, in order.
   std::vector<action> take_actions();
 

@@ -56,10 +56,12 @@ struct peer::impl {
     bool acked_new_leader = false;
     bool counts_for_epoch = false; // its ack_epoch was a first ack of this epoch
     int64_t last_heard = 0;
+    uint64_t serial = 0; // which of its connections this is (see commit_stream)
   };
   enum class leader_phase { gathering, epoch_acks, syncing, established };
   leader_phase lphase = leader_phase::gathering;
   std::map<server_id, learner> learners;
+  uint64_t last_learner_serial = 0; // never reused, across leaderships too
   int64_t new_epoch = 0;
   int64_t phase_started = 0;
   int64_t counter = 0;    // of the last zxid stamped in this epoch

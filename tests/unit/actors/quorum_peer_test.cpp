@@ -319,3 +319,84 @@ TEST_CASE("quorum peer: a sync on a follower is answered after the leader's sync
   CHECK(m.client->items.back().opcode == op::sync);
   CHECK(header_of(m.client->items.back().frame).zxid == z(2));
 }
+
+// ZooKeeper's sync on a follower returns once the follower applied everything the leader
+// committed before it: the leader's answer follows its commits on the same stream. A learner
+// the leader dropped (silent past syncLimit) no longer gets those commits, and may not know
+// it yet; answering its sync would let it serve a stale read as synced.
+TEST_CASE("quorum peer: a leader answers the sync of a learner it still streams commits to, "
+          "and not of one it dropped") {
+  ensemble_member m;
+  m.become_leader();
+  // Server 3 joins too: the leader keeps a quorum (itself and server 2) without it.
+  m.from(3, zab::learner_info{0, 0, false});
+  m.from(3, zab::ack_epoch{0, 0});
+  m.from(3, zab::ack{z(0)});
+  REQUIRE(m.links->sent<zab::up_to_date>().size() == 1);
+  m.client_write(create_session_txn(client_session), 0);
+  m.durable(z(1));
+  m.from(2, zab::ack{z(1)});
+  REQUIRE(m.client->items.size() == 1);
+  m.links->clear();
+
+  auto sync_acks_to = [&](zab::server_id to) {
+    std::vector<int64_t> ids;
+    for (const auto& [dest, ack] : m.links->sent_app<actors::sync_ack>())
+      if (dest == to) ids.push_back(ack.id);
+    return ids;
+  };
+  // Both learners are served: a sync from either is answered at once (nothing in flight).
+  m.app_from(2, actors::forward_sync{11});
+  m.app_from(3, actors::forward_sync{31});
+  CHECK(sync_acks_to(2) == std::vector<int64_t>{11});
+  CHECK(sync_acks_to(3) == std::vector<int64_t>{31});
+
+  SECTION("a sync waiting for a commit when the learner is dropped is never answered") {
+    m.client_write(create_txn(1, "/x", "v", client_session), 1);
+    m.app_from(3, actors::forward_sync{32});
+    m.app_from(2, actors::forward_sync{12});
+    CHECK(sync_acks_to(3) == std::vector<int64_t>{31}); // z(2) is not committed yet
+    // Server 2 keeps pinging, server 3 is silent past syncLimit (5 ticks of 100 ms).
+    for (int i = 0; i < 8; ++i) {
+      m.from(2, zab::ping{});
+      m.ds.advance(100ms);
+    }
+    m.durable(z(2));
+    m.from(2, zab::ack{z(2)});
+    REQUIRE(m.client->items.size() == 2); // committed, without server 3
+    auto commits = m.links->sent<zab::commit>();
+    REQUIRE(commits.size() == 1);
+    CHECK(commits[0].first == 2); // the dropped learner no longer hears of commits...
+    CHECK(sync_acks_to(2) == std::vector<int64_t>{11, 12});
+    CHECK(sync_acks_to(3) == std::vector<int64_t>{31}); // ...nor is its sync answered
+  }
+  SECTION("a sync of a learner's earlier connection is not answered on its new one") {
+    m.client_write(create_txn(1, "/x", "v", client_session), 1);
+    m.app_from(3, actors::forward_sync{34});
+    // Server 3 (restarted, say) joins again before z(2) commits: its new connection got the
+    // proposal in its sync, but the old sync's id means nothing to it now.
+    m.from(3, zab::learner_info{1, z(1), false});
+    m.from(3, zab::ack_epoch{-1, z(1)});
+    m.from(3, zab::ack{z(0)});
+    m.durable(z(2));
+    m.from(2, zab::ack{z(2)});
+    REQUIRE(m.client->items.size() == 2);
+    CHECK(sync_acks_to(3) == std::vector<int64_t>{31});
+    m.app_from(3, actors::forward_sync{1}); // its new connection's first sync is answered
+    CHECK(sync_acks_to(3) == std::vector<int64_t>{31, 1});
+  }
+  SECTION("a sync that arrives after the learner was dropped is not answered") {
+    for (int i = 0; i < 8; ++i) {
+      m.from(2, zab::ping{});
+      m.ds.advance(100ms);
+    }
+    m.client_write(create_txn(1, "/x", "v", client_session), 1);
+    m.durable(z(2));
+    m.from(2, zab::ack{z(2)});
+    REQUIRE(m.client->items.size() == 2);
+    m.app_from(3, actors::forward_sync{33}); // the dropped learner read z(1) at most
+    m.app_from(2, actors::forward_sync{13});
+    CHECK(sync_acks_to(2) == std::vector<int64_t>{11, 13});
+    CHECK(sync_acks_to(3) == std::vector<int64_t>{31});
+  }
+}

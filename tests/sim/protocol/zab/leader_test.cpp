@@ -149,3 +149,51 @@ TEST_CASE("zab core: a proposed payload is one buffer in the log append, the pro
   CHECK(applied[0].txns.at(0).payload.str().data() == bytes);
   CHECK(applied[0].txns.at(0).payload == std::string(1000, 'p'));
 }
+
+TEST_CASE("zab core: the leader's commit stream to a learner ends when it drops the learner, "
+          "and a learner joining again gets a new one") {
+  leader_fixture f({});
+  CHECK_FALSE(f.p.commit_stream(2)); // not joined yet
+  f.join(2, 0);
+  f.join(3, 0);
+  f.p.on_logged(f.now, 0);
+  f.p.on_message(f.now, 2, ack{make_zxid(1, 0)});
+  f.p.on_message(f.now, 3, ack{make_zxid(1, 0)});
+  f.p.take_actions();
+  REQUIRE(f.p.serving());
+  const auto to2 = f.p.commit_stream(2);
+  const auto to3 = f.p.commit_stream(3);
+  REQUIRE(to2);
+  REQUIRE(to3);
+  CHECK(*to2 != *to3);
+
+  // Server 3 goes quiet past syncLimit while server 2 keeps pinging: the leader keeps its
+  // quorum, drops server 3 and sends it no more commits.
+  for (int i = 0; i < 8; ++i) {
+    f.p.on_message(f.now, 2, ping{});
+    f.p.on_tick(f.now += 100);
+  }
+  REQUIRE(f.p.current_role() == role::leading);
+  CHECK(f.p.commit_stream(2) == to2);
+  CHECK_FALSE(f.p.commit_stream(3));
+  auto z = f.p.propose(f.now, "w");
+  REQUIRE(z);
+  f.p.on_logged(f.now, *z);
+  f.p.on_message(f.now, 2, ack{*z});
+  auto commits = sent<commit>(f.p.take_actions());
+  REQUIRE(commits.size() == 1);
+  CHECK(commits[0].first == 2);
+
+  // Server 3 joins again: a stream of its own, not the old one, once it is synced.
+  f.p.on_message(f.now, 3, learner_info{1, 0, false});
+  CHECK_FALSE(f.p.commit_stream(3)); // joining: not synced yet
+  f.p.on_message(f.now, 3, ack_epoch{-1, 0});
+  REQUIRE(all_of<take_snapshot>(f.p.take_actions()).size() == 1); // it has no history: SNAP
+  CHECK_FALSE(f.p.commit_stream(3));
+  f.p.on_snapshot_taken(f.now, 3, *z, "state");
+  f.p.take_actions();
+  const auto again = f.p.commit_stream(3);
+  REQUIRE(again);
+  CHECK(*again != *to3);
+  CHECK(*again != *to2);
+}
