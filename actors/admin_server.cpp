@@ -18,12 +18,6 @@ constexpr auto answer_timeout = std::chrono::seconds(10);
 // A backup waits for a whole snapshot to be written (~1-2 s per million znodes).
 constexpr auto snapshot_timeout = std::chrono::minutes(10);
 
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 http_response snapshot_error(int status, const std::string& why) {
   admin::json error = admin::json::empty_object();
   error.add("command", "snapshot").add("error", why);
@@ -43,13 +37,15 @@ http_response json_response(std::string body) {
 
 std::variant<std::unique_ptr<admin_server>, std::string>
 admin_server::start(caf::actor_system& sys, const config::server_config& cfg, admin_handle admin,
-                    caf::actor listener, store_handle store) {
+                    caf::actor listener, store_handle store,
+                    std::shared_ptr<const clock::source> clock) {
   std::unique_ptr<admin_server> server(new admin_server());
   server->sys_ = &sys;
   server->command_url_ = cfg.admin_command_url;
   server->admin_ = std::move(admin);
   server->listener_ = std::move(listener);
   server->store_ = std::move(store);
+  server->clock_ = std::move(clock);
   server->snapshot_enabled_ = cfg.admin_snapshot_enabled;
   server->snapshot_interval_ms_ = cfg.admin_snapshot_interval_ms;
   http_options options;
@@ -97,7 +93,7 @@ http_response admin_server::snapshot() const {
     return snapshot_error(403, "the snapshot command is off (admin.snapshot.enabled=false)");
   {
     std::lock_guard lock(snapshot_mutex_);
-    const int64_t now = steady_ms();
+    const int64_t now = clock_->monotonic_ms();
     if (last_snapshot_ms_ >= 0 && now - last_snapshot_ms_ < snapshot_interval_ms_)
       return snapshot_error(
           429,

@@ -11,6 +11,7 @@
 #include "actors/messages/client.hpp"
 #include "actors/messages/store.hpp"
 #include "config/zoo_config.hpp"
+#include "protocol/clock/source.hpp"
 
 #include <caf/actor_system.hpp>
 #include <memory>
@@ -27,7 +28,7 @@ public:
   // Listens on admin.serverAddress:admin.serverPort; the error (naming both) if it cannot.
   static std::variant<std::unique_ptr<admin_server>, std::string>
   start(caf::actor_system& sys, const config::server_config& cfg, admin_handle admin,
-        caf::actor listener, store_handle store);
+        caf::actor listener, store_handle store, std::shared_ptr<const clock::source> clock);
 
   int port() const { return http_->port(); }
 
@@ -43,9 +44,10 @@ private:
   // -> std::vector<session_handle> is not part of listener_handle, which the sessions use.
   caf::actor listener_;
   store_handle store_;
+  std::shared_ptr<const clock::source> clock_; // the server's one clock (rate of backups)
   bool snapshot_enabled_ = false;
   int64_t snapshot_interval_ms_ = 0;
-  // The last backup's start (steady clock, ms; civetweb runs handlers on several threads).
+  // The last backup's start (monotonic ms; civetweb runs handlers on several threads).
   mutable std::mutex snapshot_mutex_;
   mutable int64_t last_snapshot_ms_ = -1;
   std::unique_ptr<http_server> http_; // last: stopped first, before the handles go

@@ -420,7 +420,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   // (QuorumPeer.start). Declared after `sys`, so it stops before the actors it asks.
   std::unique_ptr<admin_server> admin_http;
   if (cfg.admin_enable_server) {
-    auto started = admin_server::start(sys, cfg, admin, listener_actor, ctx->store);
+    auto started = admin_server::start(sys, cfg, admin, listener_actor, ctx->store, ctx->clock);
     if (auto* error = std::get_if<std::string>(&started)) {
       if (!cfg.is_ensemble()) {
         spdlog::critical("{}; set admin.enableServer=false to run without it", *error);

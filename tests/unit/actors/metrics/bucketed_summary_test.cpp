@@ -39,7 +39,7 @@ TEST_CASE("buckets: one per unit below 256, then 128 per power of two, in order"
   }
 }
 
-TEST_CASE("integer milliseconds give exact quantiles; sum and count are exact") {
+TEST_CASE("integer milliseconds give exact quantiles, and sum and count are exact") {
   bucketed_summary s({0.5, 0.9, 0.99});
   for (int v = 1; v <= 100; ++v)
     s.observe(v, t0);
@@ -69,7 +69,7 @@ TEST_CASE("spread values: each quantile is within 1 % of the exact one") {
   }
 }
 
-TEST_CASE("an empty window reads NaN; old slices leave the window, sum and count stay") {
+TEST_CASE("an empty window reads NaN, and old slices leave the window while sum and count stay") {
   bucketed_summary s({0.5}, 10min, 5);
   CHECK(std::isnan(quantile(s.read(t0), 0.5)));
   s.observe(3, t0);
