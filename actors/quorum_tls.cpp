@@ -1,5 +1,6 @@
 #include "actors/quorum_tls.hpp"
 
+#include "actors/file_stamp.hpp"
 #include "protocol/tls/quorum_credentials.hpp"
 
 #include <caf/all.hpp>
@@ -74,21 +75,6 @@ std::string install_copies(const config::server_config& cfg) {
     if (ec) return "cannot rename " + tmp + " to " + final_name + ": " + ec.message();
   }
   return {};
-}
-
-// What tells a changed file: its inode (a file replaced by rename), size and mtime.
-struct file_stamp {
-  ino_t inode = 0;
-  off_t size = -1;
-  int64_t mtime_ns = 0;
-  bool operator==(const file_stamp&) const = default;
-};
-
-file_stamp stamp_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  return {st.st_ino, st.st_size,
-          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
 struct reloader_state {

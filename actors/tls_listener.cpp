@@ -1,5 +1,6 @@
 #include "actors/tls_listener.hpp"
 
+#include "actors/file_stamp.hpp"
 #include "actors/messages/client.hpp"
 #include "protocol/tls/x509_name.hpp"
 
@@ -30,20 +31,6 @@ constexpr size_t buffer_cap = 256 * 1024;
 constexpr size_t chunk = 16 * 1024;
 constexpr int tick_ms = 250; // how often handshake deadlines are looked at
 constexpr int64_t reload_check_us = 1'000'000;
-
-// What tells a changed file: its inode (a file replaced by rename), size and mtime.
-struct file_stamp {
-  ino_t inode = 0;
-  off_t size = -1;
-  int64_t mtime_ns = 0;
-  bool operator==(const file_stamp&) const = default;
-};
-
-file_stamp stamp_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  return {st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
 
 struct ssl_free {
   void operator()(SSL* ssl) const { SSL_free(ssl); }

@@ -1,5 +1,7 @@
 #include "protocol/tls/server_context.hpp"
 
+#include "protocol/tls/pem_reading.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <openssl/err.h>
@@ -18,20 +20,6 @@ struct file_closer {
 };
 using file_ptr = std::unique_ptr<std::FILE, file_closer>;
 
-std::string problem(std::string_view key, const std::string& file, std::string_view what) {
-  auto msg = std::string(key) + " " + file + ": " + std::string(what);
-  if (auto errs = openssl_errors(); !errs.empty()) msg += " (" + errs + ")";
-  return msg;
-}
-
-// The password OpenSSL asks for when it reads an encrypted PEM key.
-int password_callback(char* buf, int size, int, void* userdata) {
-  const auto* password = static_cast<const std::string*>(userdata);
-  const int n = std::min<int>(size, static_cast<int>(password->size()));
-  std::memcpy(buf, password->data(), static_cast<size_t>(n));
-  return n;
-}
-
 struct pkcs12_contents {
   EVP_PKEY* key = nullptr;
   X509* cert = nullptr;
@@ -46,11 +34,11 @@ struct pkcs12_contents {
 std::optional<std::string> read_pkcs12(std::string_view key, const std::string& file,
                                        const std::string& password, pkcs12_contents& out) {
   file_ptr f(std::fopen(file.c_str(), "rb"));
-  if (!f) return problem(key, file, std::string("cannot open: ") + std::strerror(errno));
+  if (!f) return store_problem(key, file, std::string("cannot open: ") + std::strerror(errno));
   std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_fp(f.get(), nullptr), PKCS12_free);
-  if (!p12) return problem(key, file, "not a PKCS12 file");
+  if (!p12) return store_problem(key, file, "not a PKCS12 file");
   if (!PKCS12_parse(p12.get(), password.c_str(), &out.key, &out.cert, &out.chain))
-    return problem(key, file, "cannot read it (wrong password?)");
+    return store_problem(key, file, "cannot read it (wrong password?)");
   return std::nullopt;
 }
 
@@ -60,23 +48,24 @@ std::optional<std::string> load_key_store(SSL_CTX* ctx, const config::tls_settin
   if (config::resolve_store_type(tls.key_store_type, file) == store_type::pkcs12) {
     pkcs12_contents p12;
     if (auto e = read_pkcs12(key, file, tls.key_store_password, p12)) return e;
-    if (!p12.key || !p12.cert) return problem(key, file, "holds no private key and certificate");
+    if (!p12.key || !p12.cert)
+      return store_problem(key, file, "holds no private key and certificate");
     if (SSL_CTX_use_cert_and_key(ctx, p12.cert, p12.key, p12.chain, 1) != 1)
-      return problem(key, file, "its key and certificate cannot be used");
+      return store_problem(key, file, "its key and certificate cannot be used");
     return std::nullopt;
   }
   if (file_ptr probe{std::fopen(file.c_str(), "rb")}; !probe)
-    return problem(key, file, std::string("cannot open: ") + std::strerror(errno));
-  SSL_CTX_set_default_passwd_cb(ctx, password_callback);
+    return store_problem(key, file, std::string("cannot open: ") + std::strerror(errno));
+  SSL_CTX_set_default_passwd_cb(ctx, pem_password_callback);
   SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<std::string*>(&tls.key_store_password));
   if (SSL_CTX_use_certificate_chain_file(ctx, file.c_str()) != 1)
-    return problem(key, file, "holds no PEM certificate");
+    return store_problem(key, file, "holds no PEM certificate");
   if (SSL_CTX_use_PrivateKey_file(ctx, file.c_str(), SSL_FILETYPE_PEM) != 1)
-    return problem(key, file,
-                   "holds no PEM private key that can be read (an encrypted key needs "
-                   "ssl.keyStore.password)");
+    return store_problem(key, file,
+                         "holds no PEM private key that can be read (an encrypted key needs "
+                         "ssl.keyStore.password)");
   if (SSL_CTX_check_private_key(ctx) != 1)
-    return problem(key, file, "its private key does not match its certificate");
+    return store_problem(key, file, "its private key does not match its certificate");
   return std::nullopt;
 }
 
@@ -96,13 +85,13 @@ std::optional<std::string> load_trust_store(SSL_CTX* ctx, const config::tls_sett
     if (p12.cert && X509_STORE_add_cert(store, p12.cert) == 1) ++added;
     for (int i = 0; p12.chain && i < sk_X509_num(p12.chain); ++i)
       if (X509_STORE_add_cert(store, sk_X509_value(p12.chain, i)) == 1) ++added;
-    if (added == 0) return problem(key, file, "holds no certificates");
+    if (added == 0) return store_problem(key, file, "holds no certificates");
     return std::nullopt;
   }
   if (file_ptr probe{std::fopen(file.c_str(), "rb")}; !probe)
-    return problem(key, file, std::string("cannot open: ") + std::strerror(errno));
+    return store_problem(key, file, std::string("cannot open: ") + std::strerror(errno));
   if (SSL_CTX_load_verify_locations(ctx, file.c_str(), nullptr) != 1)
-    return problem(key, file, "holds no PEM CA certificate");
+    return store_problem(key, file, "holds no PEM CA certificate");
   return std::nullopt;
 }
 
