@@ -14,6 +14,7 @@ client, reconnected, writes again.
 Runs against ZooKeeper 3.8 too (PADDOCK_TARGET=zookeeper; harness.py passes the key to it as
 -Dreadonlymode.enabled=true).
 """
+import struct
 import time
 
 import pytest
@@ -22,12 +23,16 @@ from kazoo.exceptions import KazooException, NotReadOnlyCallError
 from kazoo.handlers.threading import KazooTimeoutError
 from kazoo.protocol.states import KeeperState
 
+import raw_zk
 from ensemble import Ensemble
 from harness import TARGET, four_letter, wait_for
 
 IS_ZK = TARGET == "zookeeper"
 START_TIMEOUT = 90 if IS_ZK else 30
 OP_TIMEOUT = 5.0
+NOT_READ_ONLY = -119
+SYNC = 9
+GET_DATA = 4
 # ZooKeeper 3.7 and later make a read-only server's new sessions local ones, and refuse them
 # (NotReadOnly) unless local sessions are enabled; kazoo's own test harness sets both keys.
 READ_ONLY_CONFIG = {"readonlymode.enabled": "true", "localSessionsEnabled": "true",
@@ -39,6 +44,16 @@ def isro(member):
         return four_letter(member.host, member.client_port, "isro", timeout=2.0).strip()
     except OSError:
         return None
+
+
+def raw_connect(member, read_only):
+    """Sends a ConnectRequest (readOnly byte as given); returns (connection, first frame or
+    None when the server closed the connection)."""
+    conn = raw_zk.Conn(member.host, member.client_port)
+    body = (struct.pack(">iqiq", 0, 0, 4000, 0) + raw_zk.pack_string(b"\0" * 16)
+            + struct.pack(">?", read_only))
+    conn.send(raw_zk.frame(body))
+    return conn, conn.read_frame()
 
 
 def client_for(member, read_only):
@@ -95,6 +110,19 @@ def test_partitioned_member_serves_read_only_clients_until_the_quorum_returns():
             # Still connected after the refused writes; the data did not change.
             assert ro.get("/ro/a")[0] == b"alpha"
 
+            # On the wire: the ConnectResponse ends with readOnly set; sync is NotReadOnly too.
+            conn, answer = raw_connect(lone, read_only=True)
+            try:
+                assert answer is not None and len(answer) == 4 + 4 + 8 + 4 + 16 + 1
+                assert answer[-1] == 1
+                _xid, _zxid, err, _ = conn.call(1, SYNC, raw_zk.pack_string("/ro"))
+                assert err == NOT_READ_ONLY
+            finally:
+                conn.close()
+            conn, answer = raw_connect(lone, read_only=False)
+            conn.close()
+            assert answer is None  # closed unanswered
+
             # A client that did not ask for read-only is refused.
             rw = client_for(lone, read_only=False)
             with pytest.raises(KazooTimeoutError):
@@ -126,3 +154,30 @@ def client_reads(member):
     finally:
         zk.stop()
         zk.close()
+
+
+@pytest.mark.time_limit(240)
+def test_without_local_sessions_a_new_read_only_session_is_refused():
+    """ZooKeeper 3.7 and later: a read-only server makes only local sessions; without
+    localSessionsEnabled its answer to a new session's ConnectRequest is a reply header
+    (xid 0) with NotReadOnly, then the connection closes."""
+    with Ensemble(3, extra_config={"readonlymode.enabled": "true"}) as ens:
+        ens.start(timeout=START_TIMEOUT)
+        lone = ens.server(2)
+        ens.stop_server(0)
+        ens.stop_server(1)
+        wait_for(lambda: isro(lone) == "ro", timeout=30,
+                 what=f"isro of the lone server never said ro:\n{ens.log_tail(2)}")
+        conn, answer = raw_connect(lone, read_only=True)
+        try:
+            assert answer is not None and len(answer) == 16
+            xid, _zxid, err = struct.unpack(">iqi", answer)
+            assert (xid, err) == (0, NOT_READ_ONLY)
+            # No session: nothing more is served. (ZooKeeper leaves the connection open until
+            # nio.sessionlessCnxnTimeout closes it; Paddock closes it at once.)
+            try:
+                assert conn.call(1, GET_DATA, raw_zk.path_watch_body("/")) is None
+            except OSError:
+                pass  # closed while the request was sent
+        finally:
+            conn.close()
