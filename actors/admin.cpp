@@ -87,6 +87,7 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
   s.packets_sent = st.packets_sent.load(std::memory_order_relaxed);
   s.outstanding_requests = st.outstanding_requests.load(std::memory_order_relaxed);
   s.alive_connections = st.alive_connections.load(std::memory_order_relaxed);
+  s.local_sessions = st.local_sessions.load(std::memory_order_relaxed);
   const auto count = st.latency_count.load(std::memory_order_relaxed);
   if (count > 0) {
     s.min_latency_ms = static_cast<int64_t>(st.latency_min_us.load() / 1000);

@@ -45,6 +45,8 @@ struct server_stats {
   // quorum). The four-letter words then answer as ZooKeeper's read-only server (Mode:
   // read-only, isro "ro").
   std::atomic<bool> read_only{false};
+  // Local sessions alive (read-only mode makes them), for mntr's local_sessions.
+  std::atomic<int64_t> local_sessions{0};
   // Ensemble: the ZAB role as an int (zab::role) whether serving or not, and the leader's id
   // (-1 while none is known). For the AdminServer's leader and zabstate commands.
   std::atomic<int> zab_role{-1};

@@ -35,8 +35,10 @@ void stop(self_ptr self) {
   auto& st = self->state;
   // A local (read-only) session ends with its connection: no client can come back to it,
   // and no closeSession will ever be applied for it.
-  if (std::exchange(st.local_session, false))
+  if (std::exchange(st.local_session, false)) {
     self->send(st.ctx->tracker, unborn_atom::value, st.session_id);
+    st.ctx->stats->local_sessions.fetch_sub(1, std::memory_order_relaxed);
+  }
   st.current = session_state::phase::closing;
   st.waiting.clear();
   st.ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(st.in_flight.size()),
@@ -373,6 +375,7 @@ void begin_read_only_session(self_ptr self, const jute::connect_request& req) {
               s.session_id = id;
               s.passwd = std::move(passwd);
               s.local_session = true;
+              s.ctx->stats->local_sessions.fetch_add(1, std::memory_order_relaxed);
               spdlog::info("{}: read-only session 0x{:x}", s.remote, id);
               mark_connected(self);
               pump(self);
@@ -637,9 +640,10 @@ void on_batch(self_ptr self, outbound_batch& batch) {
 } // namespace
 
 session_state::~session_state() {
-  if (ctx)
-    ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(in_flight.size()),
-                                               std::memory_order_relaxed);
+  if (!ctx) return;
+  ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(in_flight.size()),
+                                             std::memory_order_relaxed);
+  if (local_session) ctx->stats->local_sessions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,

@@ -46,6 +46,14 @@ def isro(member):
         return None
 
 
+def mntr_value(member, key):
+    for line in four_letter(member.host, member.client_port, "mntr").splitlines():
+        name, _, value = line.partition("\t")
+        if name == key:
+            return value.strip()
+    return None
+
+
 def raw_connect(member, read_only):
     """Sends a ConnectRequest (readOnly byte as given); returns (connection, first frame or
     None when the server closed the connection)."""
@@ -98,6 +106,7 @@ def test_partitioned_member_serves_read_only_clients_until_the_quorum_returns():
         ro.start(timeout=15)
         try:
             assert ro.client_state == KeeperState.CONNECTED_RO
+            assert mntr_value(lone, "zk_local_sessions") == "1"
             assert ro.get("/ro/a")[0] == b"alpha"
             assert sorted(ro.get_children("/ro")) == ["a", "b"]
             assert ro.exists("/ro/none") is None
