@@ -79,12 +79,15 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
   case static_cast<int>(zab::role::looking): s.mode = "looking"; break;
   default: s.mode = "standalone"; break;
   }
+  // Looking for a leader, but serving read-only clients meanwhile.
+  if (st.read_only.load(std::memory_order_relaxed)) s.mode = "read-only";
   const auto& cfg = ctx.config;
   s.version = zookeeper_compat_version;
   s.packets_received = st.packets_received.load(std::memory_order_relaxed);
   s.packets_sent = st.packets_sent.load(std::memory_order_relaxed);
   s.outstanding_requests = st.outstanding_requests.load(std::memory_order_relaxed);
   s.alive_connections = st.alive_connections.load(std::memory_order_relaxed);
+  s.local_sessions = st.local_sessions.load(std::memory_order_relaxed);
   const auto count = st.latency_count.load(std::memory_order_relaxed);
   if (count > 0) {
     s.min_latency_ms = static_cast<int64_t>(st.latency_min_us.load() / 1000);
@@ -302,13 +305,17 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
       [=](stats_atom, std::string& word,
           std::vector<session_handle>& sessions) -> caf::result<std::string> {
         if (word == "srst" || word == "crst") ctx->stats->reset();
-        if (word == "ruok" || word == "isro" || word == "crst" || word == "srst")
-          return admin::answer(word, admin::server_snapshot{});
-        // An ensemble member looking for a leader serves nothing; ZooKeeper says so for
-        // every word that would describe the data.
+        const bool read_only = ctx->stats->read_only.load(std::memory_order_relaxed);
+        if (word == "ruok" || word == "isro" || word == "crst" || word == "srst") {
+          admin::server_snapshot mode_only;
+          if (read_only) mode_only.mode = "read-only"; // isro: "ro"
+          return admin::answer(word, mode_only);
+        }
+        // An ensemble member looking for a leader serves nothing (unless it serves read-only
+        // clients); ZooKeeper says so for every word that would describe the data.
         const int mode = ctx->stats->zab_mode.load(std::memory_order_relaxed);
-        if (mode == static_cast<int>(zab::role::looking) && word != "conf" && word != "envi" &&
-            word != "dirs")
+        if (mode == static_cast<int>(zab::role::looking) && !read_only && word != "conf" &&
+            word != "envi" && word != "dirs")
           return std::string("This ZooKeeper instance is not currently serving requests\n");
         auto rp = self->make_response_promise<std::string>();
         auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started_ms));
@@ -339,7 +346,8 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
       [=](admin_command_atom, std::string& name,
           std::vector<session_handle>& sessions) -> caf::result<std::string> {
         const bool serving = ctx->stats->zab_mode.load(std::memory_order_relaxed) !=
-                             static_cast<int>(zab::role::looking);
+                                 static_cast<int>(zab::role::looking) ||
+                             ctx->stats->read_only.load(std::memory_order_relaxed);
         const admin::command_spec* cmd = admin::find_command(name);
         // dump's listings, gathered only for dump.
         auto dumped = std::make_shared<admin::command_inputs>();

@@ -6,6 +6,7 @@
 #include "actors/session.hpp"
 #include "protocol/admin/fault_injection.hpp"
 #include "protocol/admin/four_letter_words.hpp"
+#include "protocol/client/read_only.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -140,7 +141,7 @@ void start_session(listener_broker* self, connection_handle hdl, listener_state:
   auto watcher = st.next_watcher++;
   auto remote = conn.ip + ":" + std::to_string(conn.port);
   conn.session = self->spawn(session_actor, st.ctx, caf::actor_cast<listener_handle>(self), hdl,
-                             watcher, std::move(remote), conn.x509_id);
+                             watcher, std::move(remote), conn.x509_id, st.read_only);
   self->monitor(conn.session);
   st.by_session.emplace(conn.session.address(), hdl);
   st.ctx->stats->alive_connections.fetch_add(1, std::memory_order_relaxed);
@@ -243,7 +244,7 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
       read_fault_command(self, msg.handle, conn, msg.buf);
       return;
     }
-    if (!st.serving) {
+    if (!st.serving && !st.read_only) {
       // As ZooKeeper when it is not running: the client tries its next server.
       spdlog::debug("closing a client connection: this server is not serving (no quorum yet)");
       forget_connection(self, msg.handle, false);
@@ -255,6 +256,46 @@ void on_data(listener_broker* self, caf::io::new_data_msg& msg) {
   if (conn.session) self->send(conn.session, data_atom::value, std::move(msg.buf));
 }
 
+// Closes every connection that has a session: the clients move to another server (and,
+// after a read-write spell, keep their sessions).
+void close_client_connections(listener_broker* self, const char* why) {
+  std::vector<connection_handle> with_session;
+  for (auto& [hdl, conn] : self->state.connections)
+    if (conn.session) with_session.push_back(hdl);
+  if (!with_session.empty())
+    spdlog::info("closing {} client connections: {}", with_session.size(), why);
+  for (auto hdl : with_session) {
+    forget_connection(self, hdl, true);
+    self->close(hdl);
+  }
+}
+
+// A not-serving spell begins: with readonlymode.enabled, read-only clients are served once it
+// has lasted the grace (a short election does not turn clients read-only).
+void start_not_serving(listener_broker* self) {
+  auto& st = self->state;
+  const auto epoch = ++st.read_only_epoch;
+  if (!st.ctx->config.read_only_mode_enabled) return;
+  send_self_later(
+      self, std::chrono::milliseconds(client::read_only_grace_ms(st.ctx->config.tick_time_ms)),
+      read_only_atom::value, epoch);
+}
+
+void set_read_only(listener_broker* self, bool on) {
+  auto& st = self->state;
+  if (st.read_only == on) return;
+  st.read_only = on;
+  st.ctx->stats->read_only.store(on, std::memory_order_relaxed);
+  if (on) {
+    spdlog::info("no quorum for {} ms: serving read-only clients (readonlymode.enabled)",
+                 client::read_only_grace_ms(st.ctx->config.tick_time_ms));
+    return;
+  }
+  // As ZooKeeper's read-only server at its shutdown: its sessions are local to it, so their
+  // clients reconnect (to a read-write server now).
+  close_client_connections(self, "read-only mode is over");
+}
+
 } // namespace
 
 caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_handle admin,
@@ -263,6 +304,7 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
   self->state.admin = std::move(admin);
   self->state.fault_injector = std::move(fault_injector);
   self->state.serving = !self->state.ctx->config.is_ensemble();
+  if (!self->state.serving) start_not_serving(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     // A session actor ended (closed, expired, or crashed): its connection goes with it.
     auto& st = self->state;
@@ -389,18 +431,19 @@ caf::behavior client_listener(listener_broker* self, context_ptr ctx, admin_hand
       // connection closes (the clients move to another server and keep their sessions).
       [=](serving_atom, bool on) {
         auto& st = self->state;
+        if (st.serving == on) return;
         st.serving = on;
-        if (on) return;
-        std::vector<connection_handle> with_session;
-        for (auto& [hdl, conn] : st.connections)
-          if (conn.session) with_session.push_back(hdl);
-        if (!with_session.empty())
-          spdlog::info("closing {} client connections: this server stopped serving",
-                       with_session.size());
-        for (auto hdl : with_session) {
-          forget_connection(self, hdl, true);
-          self->close(hdl);
+        if (on) {
+          ++st.read_only_epoch; // a grace timer still on its way is void
+          set_read_only(self, false);
+          return;
         }
+        close_client_connections(self, "this server stopped serving");
+        start_not_serving(self);
+      },
+      [=](read_only_atom, uint64_t epoch) {
+        auto& st = self->state;
+        if (epoch == st.read_only_epoch && !st.serving) set_read_only(self, true);
       },
       [=](close_atom, connection_handle hdl) {
         if (!from_current_session(self, hdl)) return;

@@ -58,6 +58,11 @@ struct listener_state {
   // Ensemble: clients are served only while this server leads or follows an established
   // leader (quorum_peer says when); four-letter words are answered always.
   bool serving = true;
+  // readonlymode.enabled: while not serving, and once the grace after it stopped is over,
+  // connections asking for read-only are served (protocol/client/read_only.hpp). The epoch
+  // tells the grace timer of the current not-serving spell from an older one.
+  bool read_only = false;
+  uint64_t read_only_epoch = 0;
   // False once the server stops (close_atom): no connection is taken any more.
   bool accepting = true;
   // A trim of the C heap is due (connections closed): freed memory goes back to the system.

@@ -41,6 +41,12 @@ struct server_stats {
   // Ensemble: the ZAB role as an int (zab::role) while this server serves clients, looking
   // while it does not; -1 standalone. For the four-letter words.
   std::atomic<int> zab_mode{-1};
+  // Ensemble with readonlymode.enabled: the client listener serves read-only clients now (no
+  // quorum). The four-letter words then answer as ZooKeeper's read-only server (Mode:
+  // read-only, isro "ro").
+  std::atomic<bool> read_only{false};
+  // Local sessions alive (read-only mode makes them), for mntr's local_sessions.
+  std::atomic<int64_t> local_sessions{0};
   // Ensemble: the ZAB role as an int (zab::role) whether serving or not, and the leader's id
   // (-1 while none is known). For the AdminServer's leader and zabstate commands.
   std::atomic<int> zab_role{-1};

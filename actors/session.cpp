@@ -4,6 +4,7 @@
 #include "actors/messages/pipeline.hpp"
 #include "actors/messages/sessions.hpp"
 #include "actors/messages/store.hpp"
+#include "protocol/client/read_only.hpp"
 #include "protocol/jute/codec.hpp"
 #include "protocol/jute/opcodes.hpp"
 #include "store/requests/request_processor.hpp"
@@ -32,6 +33,12 @@ void flush(self_ptr self) {
 // The session actor ends: requests still in flight will never be answered here.
 void stop(self_ptr self) {
   auto& st = self->state;
+  // A local (read-only) session ends with its connection: no client can come back to it,
+  // and no closeSession will ever be applied for it.
+  if (std::exchange(st.local_session, false)) {
+    self->send(st.ctx->tracker, unborn_atom::value, st.session_id);
+    st.ctx->stats->local_sessions.fetch_sub(1, std::memory_order_relaxed);
+  }
   st.current = session_state::phase::closing;
   st.waiting.clear();
   st.ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(st.in_flight.size()),
@@ -60,6 +67,7 @@ void send_connect_response(self_ptr self, bool valid) {
   resp.session_id = valid ? st.session_id : 0;
   resp.passwd = valid ? st.passwd : std::string(16, '\0');
   resp.has_read_only = st.client_sends_read_only;
+  resp.read_only = valid && st.read_only_server;
   jute::encode_connect_response(st.out, resp);
   self->state.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
 }
@@ -86,7 +94,8 @@ size_t reads_in_flight(const session_state& st) {
 
 void touch_tracker(self_ptr self) {
   auto& st = self->state;
-  if (st.current != session_state::phase::connected) return;
+  // A local session is not relayed to a leader: the tracker forgets it when it ends.
+  if (st.current != session_state::phase::connected || st.local_session) return;
   // Telling the tracker once per quarter tick is enough: it rounds deadlines up to whole
   // ticks anyway, and a message per request would cost more than it is worth.
   const int64_t now_us = st.ctx->clock->monotonic_us();
@@ -220,6 +229,21 @@ bool enforce_authentication(self_ptr self, const jute::request& req) {
   return false;
 }
 
+// A read-only server answers writes and syncs NotReadOnly, with the zxid of its tree as
+// ZooKeeper's ReadOnlyRequestProcessor. A closeSession is answered and the connection closed:
+// the (local) session ends with it, no txn is logged. False when it closed.
+bool answer_read_only(self_ptr self, const jute::request& req) {
+  auto& st = self->state;
+  const auto zxid = st.ctx->stats->last_applied_zxid.load(std::memory_order_relaxed);
+  const bool closing = req.header.type == jute::opcode::close_session;
+  const auto err = closing ? jute::error_code::ok : jute::error_code::not_read_only;
+  jute::encode_reply(st.out, jute::reply_header{req.header.xid, zxid, static_cast<int32_t>(err)});
+  st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
+  if (!closing) return true;
+  close_connection(self, "session closed by the client", spdlog::level::debug);
+  return false;
+}
+
 // Sends what may go now, in order. A read (or a locally answered request) must not pass
 // a write of this session that is still in flight; nothing may pass a request that waits.
 void pump(self_ptr self) {
@@ -248,6 +272,14 @@ void pump(self_ptr self) {
       // request counts (the in-flight requests themselves passed this check).
       if (!st.in_flight.empty()) return;
       if (!enforce_authentication(self, req)) return;
+    }
+    if (st.read_only_server &&
+        (client::refused_when_read_only(req.header.type) || cls == request_class::close_session)) {
+      // Answered here, in order: after what is in flight.
+      if (!st.in_flight.empty()) return;
+      if (!answer_read_only(self, req)) return;
+      st.waiting.pop_front();
+      continue;
     }
     const origin from{caf::actor_cast<session_handle>(self), req.header.xid};
     switch (cls) {
@@ -321,6 +353,58 @@ void pump(self_ptr self) {
   }
 }
 
+// Read-only mode (ZooKeeper 3.7 and later): a new session is a local one, made here without a
+// txn, and only with localSessionsEnabled (else its ConnectRequest is answered NotReadOnly);
+// a session of the ensemble is not renewed. A local session ends with its connection here,
+// so a reconnecting client finds it expired and makes a new one.
+void begin_read_only_session(self_ptr self, const jute::connect_request& req) {
+  auto& st = self->state;
+  if (req.session_id == 0 && !st.ctx->config.local_sessions_enabled) {
+    const auto zxid = st.ctx->stats->last_applied_zxid.load(std::memory_order_relaxed);
+    jute::encode_reply(
+        st.out, jute::reply_header{0, zxid, static_cast<int32_t>(jute::error_code::not_read_only)});
+    close_connection(self, "read-only server: a new session needs localSessionsEnabled=true");
+    return;
+  }
+  if (req.session_id == 0) {
+    self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
+                  caf::actor_cast<session_handle>(self))
+        .then(
+            [=](int64_t id, std::string passwd) {
+              auto& s = self->state;
+              s.session_id = id;
+              s.passwd = std::move(passwd);
+              s.local_session = true;
+              s.ctx->stats->local_sessions.fetch_add(1, std::memory_order_relaxed);
+              spdlog::info("{}: read-only session 0x{:x}", s.remote, id);
+              mark_connected(self);
+              pump(self);
+              flush(self);
+            },
+            [=](caf::error& err) {
+              spdlog::error("session tracker did not answer: {}", self->system().render(err));
+              close_connection(self, "no session tracker");
+            });
+    return;
+  }
+  st.session_id = req.session_id;
+  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
+                st.timeout_ms, caf::actor_cast<session_handle>(self))
+      .then(
+          [=](bool valid, std::string) {
+            if (valid) {
+              close_connection(self, "read-only server: a session of the ensemble is not renewed");
+              return;
+            }
+            send_connect_response(self, false);
+            close_connection(self, "invalid session");
+          },
+          [=](caf::error& err) {
+            spdlog::error("session tracker did not answer: {}", self->system().render(err));
+            close_connection(self, "no session tracker");
+          });
+}
+
 void begin_session(self_ptr self, const jute::connect_request& req) {
   auto& st = self->state;
   const auto& cfg = st.ctx->config;
@@ -328,6 +412,10 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
                              cfg.effective_max_session_timeout());
   st.client_sends_read_only = req.has_read_only;
   st.current = session_state::phase::connecting;
+  if (st.read_only_server) {
+    begin_read_only_session(self, req);
+    return;
+  }
   if (req.session_id == 0) {
     self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
                   caf::actor_cast<session_handle>(self))
@@ -409,6 +497,11 @@ bool decode_frames(self_ptr self) {
         spdlog::warn("{}: refusing session: client has seen zxid 0x{:x}, our last zxid is 0x{:x}",
                      st.remote, req.last_zxid_seen, ours);
         close_connection(self, "client is ahead of this server");
+        return false;
+      }
+      if (!client::accepts_connection(st.read_only_server, req.read_only)) {
+        // As ZooKeeper's read-only server: the client tries its next server.
+        close_connection(self, "read-only server, and the client did not ask for read-only");
         return false;
       }
       begin_session(self, req);
@@ -547,17 +640,19 @@ void on_batch(self_ptr self, outbound_batch& batch) {
 } // namespace
 
 session_state::~session_state() {
-  if (ctx)
-    ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(in_flight.size()),
-                                               std::memory_order_relaxed);
+  if (!ctx) return;
+  ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(in_flight.size()),
+                                             std::memory_order_relaxed);
+  if (local_session) ctx->stats->local_sessions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,
                                             listener_handle listener,
                                             caf::io::connection_handle hdl,
                                             store::watcher_id watcher, std::string remote,
-                                            std::string x509_id) {
+                                            std::string x509_id, bool read_only_server) {
   auto& st = self->state;
+  st.read_only_server = read_only_server;
   st.decoder = jute::frame_decoder{ctx->config.max_buffer};
   st.window = client::request_window{ctx->flow};
   st.ctx = std::move(ctx);

@@ -44,6 +44,11 @@ struct session_state {
   std::string passwd;
   int32_t timeout_ms = 0;
   bool client_sends_read_only = true;
+  // Read-only mode (protocol/client/read_only.hpp): the server was read-only when this
+  // connection came; `local_session`: its session was made here, unknown to the ensemble
+  // (the tracker forgets it when this actor ends).
+  bool read_only_server = false;
+  bool local_session = false;
 
   std::deque<jute::request> waiting;     // decoded, not yet dispatched
   std::deque<in_flight_entry> in_flight; // dispatched, reply not yet sent
@@ -72,10 +77,13 @@ struct session_state {
 
 // `x509_id`: the subject of the client's TLS certificate (secure client port), or "": the
 // session starts authenticated as x509:<subject>, as ZooKeeper's X509AuthenticationProvider.
+// `read_only_server`: the listener serves read-only clients only (readonlymode.enabled, no
+// quorum): this connection is refused unless it asks for read-only, and then its session is
+// a local one, whose writes are answered NotReadOnly.
 session_handle::behavior_type session_actor(session_handle::stateful_pointer<session_state> self,
                                             context_ptr ctx, listener_handle listener,
                                             caf::io::connection_handle hdl,
                                             store::watcher_id watcher, std::string remote,
-                                            std::string x509_id);
+                                            std::string x509_id, bool read_only_server);
 
 } // namespace paddock::actors

@@ -36,7 +36,6 @@ bool known_but_unused(std::string_view key) {
   static constexpr std::string_view exact[] = {"secureClientPort",
                                                "secureClientPortAddress",
                                                "clientPortListenBacklog",
-                                               "localSessionsEnabled",
                                                "localSessionsUpgradingEnabled",
                                                "syncEnabled",
                                                "leaderServes",
@@ -494,6 +493,8 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "reconfigEnabled") return set_bool(key, value, cfg.reconfig_enabled);
   if (key == "extendedTypesEnabled") return set_bool(key, value, cfg.extended_types_enabled);
   if (key == "standaloneEnabled") return set_bool(key, value, cfg.standalone_enabled);
+  if (key == "readonlymode.enabled") return set_bool(key, value, cfg.read_only_mode_enabled);
+  if (key == "localSessionsEnabled") return set_bool(key, value, cfg.local_sessions_enabled);
   if (key == "quorumListenOnAllIPs") return set_bool(key, value, cfg.quorum_listen_on_all_ips);
   if (key == "electionPortBindRetry")
     return set_int<int32_t>(key, value, cfg.election_port_bind_retry, 0, i32max,

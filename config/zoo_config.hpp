@@ -81,8 +81,14 @@ struct server_config {
   // The zoo.cfg this configuration came from (load_zoo_cfg): a reconfig rewrites it to point
   // at the new dynamic file, as ZooKeeper does.
   std::string config_path;
-  bool reconfig_enabled = false;         // reconfigEnabled
-  bool standalone_enabled = true;        // standaloneEnabled
+  bool reconfig_enabled = false;  // reconfigEnabled
+  bool standalone_enabled = true; // standaloneEnabled
+  // readonlymode.enabled (a system property of ZooKeeper's): a member cut off from its
+  // quorum serves reads to clients that ask for a read-only connection.
+  bool read_only_mode_enabled = false;
+  // localSessionsEnabled: read for read-only mode only, where (as in ZooKeeper 3.7 and later)
+  // a new session can only be a local one. Read-write, every Paddock session is global.
+  bool local_sessions_enabled = false;
   bool quorum_listen_on_all_ips = false; // quorumListenOnAllIPs
   int32_t election_port_bind_retry = 3;  // electionPortBindRetry (0 = forever)
   int32_t cnx_timeout_ms = 5000;         // cnxTimeout

@@ -60,6 +60,8 @@ using fault_timeout_atom = caf::atom_constant<caf::atom("faulttmo")>;
 using handshake_timeout_atom = caf::atom_constant<caf::atom("hstmo")>;
 using trim_atom = caf::atom_constant<caf::atom("trim")>;
 using answer_atom = caf::atom_constant<caf::atom("answer")>;
+// The listener (readonlymode.enabled): the grace of a not-serving spell (its epoch) is over.
+using read_only_atom = caf::atom_constant<caf::atom("readonly")>;
 // TLS listener -> listener: (tls_atom, int fd, ip, port, x509 id), a decrypted connection.
 using tls_atom = caf::atom_constant<caf::atom("tls")>;
 

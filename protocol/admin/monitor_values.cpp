@@ -46,9 +46,8 @@ std::vector<monitor_value> monitor_values(const server_snapshot& s) {
   add("ephemerals_count", count(s.ephemerals_count));
   add("approximate_data_size", count(s.approximate_data_size));
   add("global_sessions", count(s.global_sessions));
-  // Every Paddock session is global (it has no localSessionsEnabled): the count of local
-  // sessions is truly 0, which is what ZooKeeper prints with local sessions disabled.
-  add("local_sessions", int64_t{0});
+  // Only a read-only server makes local sessions; every other Paddock session is global.
+  add("local_sessions", s.local_sessions);
   if (s.open_file_descriptors >= 0) add("open_file_descriptor_count", s.open_file_descriptors);
   if (s.max_file_descriptors >= 0) add("max_file_descriptor_count", s.max_file_descriptors);
   if (s.quorum_size) add("quorum_size", *s.quorum_size);

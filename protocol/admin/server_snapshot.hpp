@@ -63,6 +63,7 @@ struct server_snapshot {
   uint64_t ephemerals_count = 0;
   uint64_t approximate_data_size = 0;
   uint64_t global_sessions = 0;
+  int64_t local_sessions = 0;         // read-only mode's sessions (all others are global)
   int64_t open_file_descriptors = -1; // -1: unknown, the key is left out
   int64_t max_file_descriptors = -1;
   int64_t uptime_ms = 0;

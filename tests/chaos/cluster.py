@@ -88,7 +88,9 @@ class Server:
 
     def command(self):
         if self.cluster.target == "zookeeper":
-            return integration_ensemble.zookeeper_command(self.cfg_path, self.dir)
+            # The cluster's keys ZooKeeper takes only as -D (readonlymode.enabled, --read-only).
+            return integration_ensemble.zookeeper_command(self.cfg_path, self.dir,
+                                                          self.cluster.base_config)
         return [self.cluster.paddock_bin, "--config", self.cfg_path,
                 "--enable-fault-injection"]
 

@@ -8,7 +8,9 @@
   run.py --seed S --servers 3 --faults kill-leader,partition-halves
                                     one scenario (replays a failing seed)
 Common options: --target paddock|zookeeper, --out DIR (default build/chaos/<time>),
---no-netns (127.0.0.x addresses: process faults only), --list-faults.
+--no-netns (127.0.0.x addresses: process faults only), --list-faults, --read-only (the
+servers run with readonlymode.enabled and local sessions: a member cut off by a
+partition turns read-only, which the workloads' read-write clients must not notice).
 
 Exit status 0 when every scenario passed, 1 when any failed, 2 on bad arguments. The last
 lines name each failing scenario with the command that replays it; DIR/report.md has the
@@ -30,6 +32,10 @@ from scenario import Scenario  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 CI_SEEDS = (101, 202, 303)
+# localSessionsUpgradingEnabled too: ZooKeeper refuses an ephemeral of a local session without
+# it (EphemeralOnLocalSession, -120, which kazoo 2.8 does not know: its connection thread dies).
+READ_ONLY_CONFIG = {"readonlymode.enabled": "true", "localSessionsEnabled": "true",
+                    "localSessionsUpgradingEnabled": "true"}
 
 
 def parse_args(argv):
@@ -44,6 +50,7 @@ def parse_args(argv):
     p.add_argument("--out")
     p.add_argument("--no-netns", action="store_true")
     p.add_argument("--list-faults", action="store_true")
+    p.add_argument("--read-only", action="store_true")
     p.add_argument("--compare", nargs="+", metavar="DIR",
                    help="no run: the write-gap table of these campaigns' results side by side")
     p.add_argument("--paddock-bin", default=os.environ.get(
@@ -119,14 +126,16 @@ def main(argv):
             break
         scenario = Scenario(name, servers, seed, scenario_faults, repeat,
                             os.path.join(out, name), target=args.target,
-                            prefer_netns=not args.no_netns, paddock_bin=args.paddock_bin)
+                            prefer_netns=not args.no_netns, paddock_bin=args.paddock_bin,
+                            extra_config=READ_ONLY_CONFIG if args.read_only else None)
         print(f"chaos: {scenario.describe()}", flush=True)
         t0 = time.monotonic()
         verdict = scenario.run(say=lambda m: print(m, flush=True))
         verdict["seconds"] = round(time.monotonic() - t0, 1)
         verdict["replay"] = (f"tools/chaos --seed {seed} --servers {servers} --target "
                              f"{args.target} --faults {','.join(scenario_faults)}"
-                             + (f" --repeat {repeat}" if repeat > 1 else ""))
+                             + (f" --repeat {repeat}" if repeat > 1 else "")
+                             + (" --read-only" if args.read_only else ""))
         verdicts.append(verdict)
         checks = ", ".join(f"{k}: {'ok' if r.get('valid') is True else r.get('valid')}"
                            for k, r in verdict.get("checkers", {}).items())

@@ -31,8 +31,9 @@ RECOVERY_SECONDS = 6.0  # workloads keep running after healing: the cluster must
 
 class Scenario:
     def __init__(self, name, servers, seed, faults, repeat, directory, target="paddock",
-                 prefer_netns=True, paddock_bin=None):
+                 prefer_netns=True, paddock_bin=None, extra_config=None):
         self.name = name
+        self.extra_config = dict(extra_config or {})
         self.servers = servers
         self.seed = seed
         self.schedule = make_schedule(seed, faults, repeat)
@@ -66,7 +67,7 @@ class Scenario:
         workloads = []
         try:
             cluster = Cluster(hosts, self.dir, self.target, self.paddock_bin,
-                              members=self.servers)
+                              extra_config=self.extra_config, members=self.servers)
             cluster.start(timeout=120 if self.target == "zookeeper" else 60)
             # The workloads' clients know every host, spares included (see
             # clients_connect_string): they outlive the replacement of their servers.

@@ -59,7 +59,7 @@ SANITIZED = TARGET == "paddock" and _sanitized(PADDOCK_BIN)
 # jute.maxbuffer is one too: ZooKeeper 3.8 ignores it in zoo.cfg (measured: with
 # jute.maxbuffer=2000000 there a frame of 0x100000 still closes; with -Djute.maxbuffer it
 # is served).
-JVM_PROPERTY_PREFIXES = ("znode.container.", "jute.maxbuffer")
+JVM_PROPERTY_PREFIXES = ("znode.container.", "jute.maxbuffer", "readonlymode.")
 
 
 def jvm_system_properties(config):

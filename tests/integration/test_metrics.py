@@ -292,7 +292,8 @@ def test_mntr_values_are_typed_as_zookeepers(ens):
     for key in ("zk_znode_count", "zk_packets_received", "zk_min_latency", "zk_max_latency",
                 "zk_uptime", "zk_global_sessions", "zk_local_sessions"):
         assert re.fullmatch(r"-?\d+", m[key]), (key, m[key])
-    # No local sessions unless localSessionsEnabled (off here, and Paddock has none).
+    # No local sessions unless localSessionsEnabled (off here; Paddock makes them only in
+    # read-only mode, test_read_only.py).
     assert m["zk_local_sessions"] == "0"
     assert int(m["zk_znode_count"]) >= 22
 

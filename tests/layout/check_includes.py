@@ -17,7 +17,7 @@ PROJECT_RULES = {
     "protocol/jute": [],
     "protocol/zab": [],  # ZAB knows no tree, no store, no actors
     "protocol/admin": ["protocol/jute"],
-    "protocol/client": [],
+    "protocol/client": ["protocol/jute"],  # read-only mode's decisions name opcodes
     "protocol/sasl": ["config"],
     "protocol/tls": ["config"],  # OpenSSL set up from config's TLS settings; no sockets, no actors  # Cyrus set up from config's SASL settings; no store, no actors
     "store/tree": ["protocol/jute"],

@@ -211,10 +211,11 @@ TEST_CASE("server lines: roles, client parts, IPv6 hosts", "[config]") {
 }
 
 TEST_CASE("the quorum keys are read and no longer warn", "[config]") {
-  auto c = ok("dataDir=/d\ninitLimit=10\nsyncLimit=5\npeerType=observer\nreconfigEnabled=true\n"
-              "standaloneEnabled=FALSE\nquorumListenOnAllIPs=true\nelectionPortBindRetry=0\n"
-              "electionAlg=3\ncnxTimeout=7000\n"
-              "server.1=a:2888:3888\nserver.2=b:2888:3888:observer\nbogusKey=1\n");
+  auto c =
+      ok("dataDir=/d\ninitLimit=10\nsyncLimit=5\npeerType=observer\nreconfigEnabled=true\n"
+         "standaloneEnabled=FALSE\nquorumListenOnAllIPs=true\nelectionPortBindRetry=0\n"
+         "electionAlg=3\ncnxTimeout=7000\nreadonlymode.enabled=true\nlocalSessionsEnabled=true\n"
+         "server.1=a:2888:3888\nserver.2=b:2888:3888:observer\nbogusKey=1\n");
   REQUIRE(c.warnings.size() == 1);
   CHECK(c.warnings[0].find("unknown key bogusKey") != std::string::npos);
   CHECK(c.peer_type_observer == true);
@@ -223,6 +224,8 @@ TEST_CASE("the quorum keys are read and no longer warn", "[config]") {
   CHECK(c.quorum_listen_on_all_ips);
   CHECK(c.election_port_bind_retry == 0);
   CHECK(c.cnx_timeout_ms == 7000);
+  CHECK(c.read_only_mode_enabled);
+  CHECK(c.local_sessions_enabled);
   CHECK(ok("dataDir=/d\npeerType=Participant\n").peer_type_observer == false);
 }
 
@@ -282,6 +285,8 @@ TEST_CASE("bad server lines and quorum keys are errors naming the key", "[config
       {"standaloneEnabled=false", "standaloneEnabled", "server.N"},
       {"standaloneEnabled=no", "standaloneEnabled", "true or false"},
       {"reconfigEnabled=1", "reconfigEnabled", "true or false"},
+      {"readonlymode.enabled=yes", "readonlymode.enabled", "true or false"},
+      {"localSessionsEnabled=1", "localSessionsEnabled", "true or false"},
       {"quorumListenOnAllIPs=yes", "quorumListenOnAllIPs", "true or false"},
       {"peerType=leader", "peerType", "observer or participant"},
       {"electionAlg=0", "electionAlg", "must be 3"},

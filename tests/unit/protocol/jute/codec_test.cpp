@@ -116,6 +116,29 @@ TEST_CASE("a ConnectRequest without the readOnly byte (clients before 3.4) decod
   CHECK(frame.size() == 4 + 4 + 4 + 8 + 4 + 16); // no readOnly byte either
 }
 
+TEST_CASE("a ConnectRequest's readOnly byte decodes, and a ConnectResponse carries it") {
+  connect_request r;
+  r.timeout_ms = 4000;
+  r.passwd = std::string(16, '\0');
+  r.read_only = true;
+  std::string out;
+  encode(out, r);
+  CHECK(hex(out).ends_with("01"));
+  connect_request back;
+  REQUIRE(decode_connect_request(span_of(out), back) == decode_status::ok);
+  CHECK(back.has_read_only);
+  CHECK(back.read_only);
+
+  connect_response resp{0, 4000, 0x1234, "0123456789abcdef", true, true};
+  std::string frame;
+  encode_connect_response(frame, resp);
+  REQUIRE(frame.size() == 4 + 4 + 4 + 8 + 4 + 16 + 1);
+  CHECK(frame.back() == 1);
+  connect_response resp_back;
+  REQUIRE(decode_connect_response(span_of(frame).subspan(4), resp_back) == decode_status::ok);
+  CHECK(resp_back.read_only);
+}
+
 TEST_CASE("a create request frame has ZooKeeper's layout") {
   request r{{1, opcode::create}, create_request{"/a", "b", open_acl_unsafe(), 0, -1}};
   std::string out;
