@@ -353,6 +353,31 @@ void pump(self_ptr self) {
   }
 }
 
+// The tracker did not answer: the connection ends; the session, if any, lives on.
+void tracker_silent(self_ptr self, const caf::error& err) {
+  spdlog::error("session tracker did not answer: {}", self->system().render(err));
+  close_connection(self, "no session tracker");
+}
+
+// Asks the tracker for a new session id and password: on_id(id, passwd).
+template <class OnId> void request_new_session(self_ptr self, OnId on_id) {
+  auto& st = self->state;
+  self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
+                caf::actor_cast<session_handle>(self))
+      .then(std::move(on_id), [=](caf::error& err) { tracker_silent(self, err); });
+}
+
+// Asks the tracker whether the client's session may be taken over by this connection:
+// on_answer(valid, passwd).
+template <class OnAnswer>
+void request_reattach(self_ptr self, const jute::connect_request& req, OnAnswer on_answer) {
+  auto& st = self->state;
+  st.session_id = req.session_id;
+  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
+                st.timeout_ms, caf::actor_cast<session_handle>(self))
+      .then(std::move(on_answer), [=](caf::error& err) { tracker_silent(self, err); });
+}
+
 // Read-only mode (ZooKeeper 3.7 and later): a new session is a local one, made here without a
 // txn, and only with localSessionsEnabled (else its ConnectRequest is answered NotReadOnly);
 // a session of the ensemble is not renewed. A local session ends with its connection here,
@@ -367,42 +392,27 @@ void begin_read_only_session(self_ptr self, const jute::connect_request& req) {
     return;
   }
   if (req.session_id == 0) {
-    self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
-                  caf::actor_cast<session_handle>(self))
-        .then(
-            [=](int64_t id, std::string passwd) {
-              auto& s = self->state;
-              s.session_id = id;
-              s.passwd = std::move(passwd);
-              s.local_session = true;
-              s.ctx->stats->local_sessions.fetch_add(1, std::memory_order_relaxed);
-              spdlog::info("{}: read-only session 0x{:x}", s.remote, id);
-              mark_connected(self);
-              pump(self);
-              flush(self);
-            },
-            [=](caf::error& err) {
-              spdlog::error("session tracker did not answer: {}", self->system().render(err));
-              close_connection(self, "no session tracker");
-            });
+    request_new_session(self, [=](int64_t id, std::string passwd) {
+      auto& s = self->state;
+      s.session_id = id;
+      s.passwd = std::move(passwd);
+      s.local_session = true;
+      s.ctx->stats->local_sessions.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("{}: read-only session 0x{:x}", s.remote, id);
+      mark_connected(self);
+      pump(self);
+      flush(self);
+    });
     return;
   }
-  st.session_id = req.session_id;
-  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
-                st.timeout_ms, caf::actor_cast<session_handle>(self))
-      .then(
-          [=](bool valid, std::string) {
-            if (valid) {
-              close_connection(self, "read-only server: a session of the ensemble is not renewed");
-              return;
-            }
-            send_connect_response(self, false);
-            close_connection(self, "invalid session");
-          },
-          [=](caf::error& err) {
-            spdlog::error("session tracker did not answer: {}", self->system().render(err));
-            close_connection(self, "no session tracker");
-          });
+  request_reattach(self, req, [=](bool valid, std::string) {
+    if (valid) {
+      close_connection(self, "read-only server: a session of the ensemble is not renewed");
+      return;
+    }
+    send_connect_response(self, false);
+    close_connection(self, "invalid session");
+  });
 }
 
 void begin_session(self_ptr self, const jute::connect_request& req) {
@@ -417,51 +427,35 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
     return;
   }
   if (req.session_id == 0) {
-    self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
-                  caf::actor_cast<session_handle>(self))
-        .then(
-            [=](int64_t id, std::string passwd) {
-              auto& s = self->state;
-              s.session_id = id;
-              s.passwd = std::move(passwd);
-              store::txn t;
-              t.type = jute::opcode::create_session;
-              t.session_id = id;
-              t.session_timeout_ms = s.timeout_ms;
-              t.session_passwd = s.passwd;
-              start(self, 0, jute::opcode::create_session, true);
-              self->send(
-                  s.ctx->pipeline,
-                  write_request{std::move(t), origin{caf::actor_cast<session_handle>(self), 0}});
-            },
-            [=](caf::error& err) {
-              spdlog::error("session tracker did not answer: {}", self->system().render(err));
-              close_connection(self, "no session tracker");
-            });
+    request_new_session(self, [=](int64_t id, std::string passwd) {
+      auto& s = self->state;
+      s.session_id = id;
+      s.passwd = std::move(passwd);
+      store::txn t;
+      t.type = jute::opcode::create_session;
+      t.session_id = id;
+      t.session_timeout_ms = s.timeout_ms;
+      t.session_passwd = s.passwd;
+      start(self, 0, jute::opcode::create_session, true);
+      self->send(s.ctx->pipeline,
+                 write_request{std::move(t), origin{caf::actor_cast<session_handle>(self), 0}});
+    });
     return;
   }
-  st.session_id = req.session_id;
-  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
-                st.timeout_ms, caf::actor_cast<session_handle>(self))
-      .then(
-          [=](bool valid, std::string passwd) {
-            auto& s = self->state;
-            if (!valid) {
-              spdlog::info("{}: session 0x{:x} is expired or its password is wrong", s.remote,
-                           s.session_id);
-              send_connect_response(self, false);
-              close_connection(self, "invalid session");
-              return;
-            }
-            s.passwd = std::move(passwd);
-            mark_connected(self);
-            pump(self);
-            flush(self);
-          },
-          [=](caf::error& err) {
-            spdlog::error("session tracker did not answer: {}", self->system().render(err));
-            close_connection(self, "no session tracker");
-          });
+  request_reattach(self, req, [=](bool valid, std::string passwd) {
+    auto& s = self->state;
+    if (!valid) {
+      spdlog::info("{}: session 0x{:x} is expired or its password is wrong", s.remote,
+                   s.session_id);
+      send_connect_response(self, false);
+      close_connection(self, "invalid session");
+      return;
+    }
+    s.passwd = std::move(passwd);
+    mark_connected(self);
+    pump(self);
+    flush(self);
+  });
 }
 
 // Tells the listener when the socket should stop being read (the request window is full)
