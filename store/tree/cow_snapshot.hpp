@@ -18,22 +18,13 @@
 
 namespace paddock::store {
 
-// A znode as it was at S, copied before its first change since.
+// A znode as it was at S, copied before its first change since. `image` keeps its Stat and
+// ACL reference; its views (path, data) are left empty, as the live znode's bytes change:
+// the bytes are owned here.
 struct saved_znode {
   std::string name;
   std::string data;
-  bool data_is_null = false;
-  int64_t czxid = 0;
-  int64_t mzxid = 0;
-  int64_t pzxid = 0;
-  int64_t ctime = 0;
-  int64_t mtime = 0;
-  int64_t ephemeral_owner = 0;
-  int32_t version = 0;
-  int32_t cversion = 0;
-  int32_t aversion = 0;
-  uint32_t acl_ref = 0;
-  uint32_t num_children = 0;
+  znode_image image;
   bool deleted = false; // the znode is gone from the live tree: never dereference its address
 };
 

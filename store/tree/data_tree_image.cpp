@@ -10,6 +10,24 @@ using data_tree_detail::special_path;
 
 } // namespace
 
+znode_image data_tree_detail::image_of(const znode& n) {
+  znode_image img;
+  img.data = n.data();
+  img.data_is_null = n.data_is_null();
+  img.czxid = n.czxid;
+  img.mzxid = n.mzxid;
+  img.pzxid = n.pzxid;
+  img.ctime = n.ctime;
+  img.mtime = n.mtime;
+  img.ephemeral_owner = n.ephemeral_owner;
+  img.version = n.version;
+  img.cversion = n.cversion;
+  img.aversion = n.aversion;
+  img.acl_ref = n.acl;
+  img.num_children = static_cast<uint32_t>(n.child_count());
+  return img;
+}
+
 void data_tree::for_each_acl(
     const std::function<void(uint32_t ref, const jute::acl_list&)>& fn) const {
   impl_->acls.for_each(fn);
@@ -31,21 +49,8 @@ void data_tree::for_each_node(const std::function<void(const znode_image&)>& fn)
       path += '/';
       path += n->name();
     }
-    znode_image img;
+    znode_image img = data_tree_detail::image_of(*n);
     img.path = path;
-    img.data = n->data();
-    img.data_is_null = n->data_is_null();
-    img.czxid = n->czxid;
-    img.mzxid = n->mzxid;
-    img.pzxid = n->pzxid;
-    img.ctime = n->ctime;
-    img.mtime = n->mtime;
-    img.ephemeral_owner = n->ephemeral_owner;
-    img.version = n->version;
-    img.cversion = n->cversion;
-    img.aversion = n->aversion;
-    img.acl_ref = n->acl;
-    img.num_children = static_cast<uint32_t>(n->child_count());
     fn(img);
     if (n->children)
       for (const auto& c : *n->children)

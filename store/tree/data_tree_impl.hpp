@@ -62,6 +62,10 @@ struct planned_op {
   int64_t ephemeral_owner = 0;
 };
 
+// A live znode's image, its path left empty and its data a view of the znode's bytes (for
+// the whole-tree walk and the copy-on-write snapshot's walk alike).
+znode_image image_of(const znode& n);
+
 } // namespace data_tree_detail
 
 struct data_tree::impl {

@@ -10,39 +10,12 @@
 namespace paddock::store {
 namespace {
 
-znode_image image_of(const znode& n) {
-  znode_image img;
-  img.data = n.data();
-  img.data_is_null = n.data_is_null();
-  img.czxid = n.czxid;
-  img.mzxid = n.mzxid;
-  img.pzxid = n.pzxid;
-  img.ctime = n.ctime;
-  img.mtime = n.mtime;
-  img.ephemeral_owner = n.ephemeral_owner;
-  img.version = n.version;
-  img.cversion = n.cversion;
-  img.aversion = n.aversion;
-  img.acl_ref = n.acl;
-  img.num_children = static_cast<uint32_t>(n.child_count());
-  return img;
-}
+using data_tree_detail::image_of;
 
+// The saved image, its data pointing into the saved copy.
 znode_image image_of(const saved_znode& n) {
-  znode_image img;
+  znode_image img = n.image;
   img.data = n.data;
-  img.data_is_null = n.data_is_null;
-  img.czxid = n.czxid;
-  img.mzxid = n.mzxid;
-  img.pzxid = n.pzxid;
-  img.ctime = n.ctime;
-  img.mtime = n.mtime;
-  img.ephemeral_owner = n.ephemeral_owner;
-  img.version = n.version;
-  img.cversion = n.cversion;
-  img.aversion = n.aversion;
-  img.acl_ref = n.acl_ref;
-  img.num_children = n.num_children;
   return img;
 }
 
@@ -53,21 +26,11 @@ void data_tree::impl::save_for_snapshot(const znode& n) {
   if (n.czxid > s.zxid) return; // created after S: not in the image
   auto [it, fresh] = s.saved.try_emplace(&n);
   if (!fresh) return; // saved at its first change already
-  auto& img = it->second;
-  img.name = n.name();
-  img.data = n.data();
-  img.data_is_null = n.data_is_null();
-  img.czxid = n.czxid;
-  img.mzxid = n.mzxid;
-  img.pzxid = n.pzxid;
-  img.ctime = n.ctime;
-  img.mtime = n.mtime;
-  img.ephemeral_owner = n.ephemeral_owner;
-  img.version = n.version;
-  img.cversion = n.cversion;
-  img.aversion = n.aversion;
-  img.acl_ref = n.acl;
-  img.num_children = static_cast<uint32_t>(n.child_count());
+  auto& saved = it->second;
+  saved.name = n.name();
+  saved.data = n.data();
+  saved.image = image_of(n);
+  saved.image.data = {}; // the live bytes: image_of(saved) points at the copy instead
 }
 
 void data_tree::impl::save_deleted_for_snapshot(const znode& n, const znode& parent) {
