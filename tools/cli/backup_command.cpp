@@ -1,17 +1,15 @@
 #include "tools/cli/backup_command.hpp"
 
+#include "store/disk/file_system.hpp"
 #include "store/disk/posix_file_system.hpp"
 #include "store/disk/snapshot.hpp"
 #include "tools/cli/command.hpp"
 
 #include <charconv>
 #include <civetweb.h>
-#include <cstdio>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 namespace paddock::cli {
 
@@ -33,31 +31,31 @@ int fail(int status, const std::string& why) {
   return status;
 }
 
-// Writes `bytes` to `file` as a whole or not at all: a temporary file beside it, fsync'ed,
-// renamed over it.
-bool write_durably(const std::string& file, const std::string& bytes, std::string& error) {
-  const std::string tmp = file + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    error = fmt::format("cannot create {}: {}", tmp, std::strerror(errno));
-    return false;
+// Streams the answer's body into `tmp` (never the whole snapshot in memory), then syncs it.
+// `received` says how many bytes came.
+store::io_status receive_to_file(mg_connection* conn, store::file_system& fs,
+                                 const std::string& tmp, uint64_t& received) {
+  std::unique_ptr<store::writable_file> out;
+  if (auto st = fs.open_for_write(tmp, store::open_mode::create_or_truncate, out); !st.ok())
+    return st;
+  received = 0;
+  char buf[64 * 1024];
+  for (int n; (n = mg_read(conn, buf, sizeof buf)) > 0;) {
+    const std::string_view piece(buf, static_cast<size_t>(n));
+    if (auto st = store::write_fully(*out, static_cast<int64_t>(received), piece); !st.ok())
+      return st;
+    received += piece.size();
   }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  const bool ok = done == bytes.size() && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
-    error = fmt::format("cannot write {}: {}", file, std::strerror(ok ? errno : saved));
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  return true;
+  return out->sync();
+}
+
+// The first bytes of an error answer, for the message.
+std::string error_body(mg_connection* conn) {
+  std::string body;
+  char buf[4096];
+  for (int n; body.size() < 500 && (n = mg_read(conn, buf, sizeof buf)) > 0;)
+    body.append(buf, static_cast<size_t>(n));
+  return body.substr(0, 500);
 }
 
 } // namespace
@@ -100,25 +98,33 @@ int run_backup(const std::vector<std::string>& words, std::chrono::milliseconds 
   if (mg_get_response(conn.get(), error, sizeof error, static_cast<int>(timeout.count())) < 0)
     return fail(exit_connection, fmt::format("no answer from {}: {}", server, error));
   const auto* info = mg_get_response_info(conn.get());
-  std::string body;
-  char buf[64 * 1024];
-  for (int n; (n = mg_read(conn.get(), buf, sizeof buf)) > 0;)
-    body.append(buf, static_cast<size_t>(n));
   if (info->status_code != 200)
     return fail(exit_failed,
                 fmt::format("{} answered {} {}: {}", server, info->status_code,
-                            info->status_text ? info->status_text : "", body.substr(0, 500)));
-  if (info->content_length >= 0 && static_cast<uint64_t>(info->content_length) != body.size())
-    return fail(exit_failed, fmt::format("the connection ended after {} of {} bytes", body.size(),
-                                         info->content_length));
-  // Checked whole before it is kept: every frame's checksum, the counts and the trailer.
+                            info->status_text ? info->status_text : "", error_body(conn.get())));
+  // Written whole or not at all: into a temporary file beside FILE, checked there, then
+  // renamed over FILE and the directory synced.
+  store::posix_file_system fs;
+  const std::string tmp = file + ".tmp";
+  auto give_up = [&](const std::string& why) {
+    fs.remove(tmp);
+    return fail(exit_failed, why);
+  };
+  uint64_t received = 0;
+  if (auto st = receive_to_file(conn.get(), fs, tmp, received); !st.ok())
+    return give_up("cannot write " + tmp + ": " + st.message);
+  if (info->content_length >= 0 && static_cast<uint64_t>(info->content_length) != received)
+    return give_up(
+        fmt::format("the connection ended after {} of {} bytes", received, info->content_length));
+  // Checked before it is kept: every frame's checksum, the counts and the trailer.
   store::data_tree tree;
-  if (auto st = store::parse_snapshot(body, "the backup", tree); !st.ok())
-    return fail(exit_failed, "the server sent a damaged snapshot: " + st.message);
-  std::string write_error;
-  if (!write_durably(file, body, write_error)) return fail(exit_failed, write_error);
+  if (auto st = store::load_snapshot(fs, tmp, tree); !st.ok())
+    return give_up("the server sent a damaged snapshot: " + st.message);
+  if (auto st = fs.rename(tmp, file); !st.ok()) return give_up(st.message);
+  if (auto st = fs.sync_directory(store::parent_directory(file)); !st.ok())
+    return fail(exit_failed, "the backup was renamed, but its directory not synced: " + st.message);
   std::cout << fmt::format("backup of zxid 0x{:x} ({} znodes, {} bytes, checked) written to {}\n",
-                           tree.last_zxid(), tree.node_count(), body.size(), file);
+                           tree.last_zxid(), tree.node_count(), received, file);
   return exit_ok;
 }
 
