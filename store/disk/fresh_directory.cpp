@@ -25,7 +25,11 @@ io_status install_directory(posix_file_system& disk, const fs::path& tmp, const 
   std::error_code ec;
   if (fs::exists(to, ec)) fs::remove(to, ec); // empty: unfit_target checked it
   if (auto st = disk.rename(tmp.string(), to); !st.ok()) return st;
-  (void)disk.sync_directory(fs::absolute(to).lexically_normal().parent_path().string());
+  // `tmp` was made next to `to` (temp_next_to): its parent is the one the rename changed.
+  if (auto st = disk.sync_directory(tmp.parent_path().string()); !st.ok()) {
+    st.message = fmt::format("{} is in place, but a crash may still undo that: {}", to, st.message);
+    return st;
+  }
   return io_status::success();
 }
 

@@ -18,7 +18,8 @@ std::optional<std::string> unfit_target(const std::string& to);
 // A temporary directory name next to `to`, so the final rename stays in one file system.
 std::filesystem::path temp_next_to(const std::string& to);
 
-// Renames the finished `tmp` to `to` (replacing an empty directory) and syncs the parent.
+// Renames the finished `tmp` (from temp_next_to) to `to`, replacing an empty directory, and
+// syncs the parent. A failed sync is an error although `to` is in place: not yet durably.
 io_status install_directory(posix_file_system& disk, const std::filesystem::path& tmp,
                             const std::string& to);
 
