@@ -502,7 +502,15 @@ def test_an_ensemble_migrates_by_importing_on_one_server():
             assert r.returncode == 0, r.stderr + r.stdout
             os.rename(os.path.join(imported, "paddock"),
                       os.path.join(ens.server(0).data_dir, "paddock"))
-            ens.start(timeout=STEP)
+            # As the guide says: the imported server first. Started together, the two empty
+            # ones may elect each other before it has read its data (a loaded machine does it).
+            first = ens.server(0)
+            ens.start_server(0, wait=False)
+            harness.wait_for(lambda: os.path.exists(first.log_path)
+                             and "recovered zxid" in open(first.log_path).read(), timeout=STEP)
+            ens.start_server(1, wait=False)
+            ens.start_server(2, wait=False)
+            ens.wait_serving(timeout=STEP)
             leader, _ = ens.wait_for_leader(timeout=STEP)
             assert leader == 0, "the imported server has the highest zxid and leads"
             for i in range(3):
