@@ -7,6 +7,7 @@
 #include "store/disk/recovery.hpp"
 #include "store/disk/snapshot.hpp"
 #include "store/disk/txn_log_writer.hpp"
+#include "tree_description.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -16,6 +17,7 @@
 
 using namespace paddock;
 using namespace paddock::store;
+using paddock::testing::describe_tree;
 using op = fault_injecting_file_system::op;
 namespace opcode = jute::opcode;
 
@@ -57,23 +59,6 @@ data_tree tree_at(int64_t zxid) {
   return tree;
 }
 
-// What a client can see of a tree, as text.
-std::string describe(const data_tree& tree) {
-  std::ostringstream out;
-  std::vector<std::string> nodes;
-  tree.for_each_node([&](const znode_image& n) {
-    nodes.push_back(std::string(n.path) + "=" + std::string(n.data) + " v" +
-                    std::to_string(n.version) + " m" + std::to_string(n.mzxid));
-  });
-  std::sort(nodes.begin(), nodes.end());
-  for (const auto& n : nodes)
-    out << n << "\n";
-  for (const auto& s : tree.sessions())
-    out << "session " << s.id << " " << s.passwd << "\n";
-  out << "zxid " << tree.last_zxid() << "\n";
-  return out.str();
-}
-
 // The disk before the snapshot of last_zxid is taken: the snapshot of old_snapshot_zxid
 // and the whole log, all durable.
 void prepare(fault_injecting_file_system& fs) {
@@ -107,7 +92,7 @@ std::vector<int64_t> check_disk(fault_injecting_file_system& fs, const std::stri
   auto r = recover(fs, snap_dir, log_dir);
   INFO(r.status.message);
   REQUIRE(r.status.ok());
-  CHECK(describe(r.tree) == expected);
+  CHECK(describe_tree(r.tree) == expected);
   return zxids;
 }
 
@@ -144,7 +129,7 @@ snapshot_cost measure(const data_tree& tree) {
 
 TEST_CASE("snapshot: ENOSPC at every byte leaves the previous snapshot in charge") {
   const auto tree = tree_at(last_zxid);
-  const auto expected = describe(tree);
+  const auto expected = describe_tree(tree);
   const auto cost = measure(tree);
   REQUIRE(cost.bytes > 1000);
   for (int64_t space = 0; space < cost.bytes; ++space) {
@@ -166,7 +151,7 @@ TEST_CASE("snapshot: ENOSPC at every byte leaves the previous snapshot in charge
 
 TEST_CASE("snapshot: a failure at every call of every step leaves a loadable set") {
   const auto tree = tree_at(last_zxid);
-  const auto expected = describe(tree);
+  const auto expected = describe_tree(tree);
   const auto cost = measure(tree);
   for (const auto& [step, calls] : cost.calls) {
     REQUIRE(calls > 0);
@@ -191,7 +176,7 @@ TEST_CASE("snapshot: a failure at every call of every step leaves a loadable set
 
 TEST_CASE("snapshot: the power goes at every call: the old or the new snapshot, both whole") {
   const auto tree = tree_at(last_zxid);
-  const auto expected = describe(tree);
+  const auto expected = describe_tree(tree);
   const auto cost = measure(tree);
   bool saw_new = false;
   for (uint64_t at = 0; at <= cost.mutating; ++at) {

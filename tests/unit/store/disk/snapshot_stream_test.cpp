@@ -5,6 +5,7 @@
 #include "store/disk/posix_file_system.hpp"
 #include "store/disk/snapshot.hpp"
 #include "store/disk/snapshot_stream.hpp"
+#include "tree_description.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -13,39 +14,10 @@
 
 using namespace paddock;
 using namespace paddock::store;
+using paddock::testing::describe_tree;
 namespace op = jute::opcode;
 
 namespace {
-
-// Everything a client can observe of a tree, as text (sorted: sibling order is no state).
-std::string describe(const data_tree& t) {
-  std::vector<std::string> lines;
-  t.for_each_node([&](const znode_image& n) {
-    std::ostringstream out;
-    jute::acl_list acl;
-    jute::stat st;
-    std::string path = n.path.empty() ? "/" : std::string(n.path);
-    REQUIRE(t.get_acl(path, acl, st) == error_code::ok);
-    out << path << " data=" << n.data << " null=" << n.data_is_null << " czxid=" << st.czxid
-        << " mzxid=" << st.mzxid << " pzxid=" << st.pzxid << " ctime=" << st.ctime
-        << " mtime=" << st.mtime << " v=" << st.version << " cv=" << st.cversion
-        << " av=" << st.aversion << " children=" << st.num_children << " stored_cv=" << n.cversion
-        << " raw_owner=" << n.ephemeral_owner << " acl=";
-    for (const auto& a : acl)
-      out << a.perms << ":" << a.id.scheme << ":" << a.id.ident << ",";
-    lines.push_back(out.str());
-  });
-  std::sort(lines.begin(), lines.end());
-  std::ostringstream out;
-  for (const auto& line : lines)
-    out << line << "\n";
-  for (const auto& s : t.sessions())
-    out << "session " << s.id << " " << s.timeout_ms << " " << s.passwd << "\n";
-  out << "zxid " << t.last_zxid() << " nodes " << t.node_count() << " eph " << t.ephemeral_count()
-      << " size " << t.approximate_data_size() << " acls " << t.acl_count() << " containers "
-      << t.containers().size() << " ttl " << t.ttl_nodes().size() << "\n";
-  return out.str();
-}
 
 const std::vector<jute::acl_list>& acl_choices() {
   static const std::vector<jute::acl_list> lists = {
@@ -230,9 +202,9 @@ TEST_CASE("a streamed snapshot is the tree as it was when it began, whatever cha
     INFO(st.message);
     REQUIRE(st.ok());
     CHECK(got.last_zxid() == expected.last_zxid());
-    CHECK(describe(got) == describe(expected));
+    CHECK(describe_tree(got) == describe_tree(expected));
     // The snapshot changed nothing in the tree it was taken from.
-    CHECK(describe(tree) == describe(twin));
+    CHECK(describe_tree(tree) == describe_tree(twin));
   }
 }
 
@@ -250,7 +222,7 @@ TEST_CASE("a streamed snapshot of a tree that does not change equals the one-sho
   data_tree a, b;
   REQUIRE(parse_snapshot(one_shot, "one-shot", a).ok());
   REQUIRE(parse_snapshot(streamed, "streamed", b).ok());
-  CHECK(describe(a) == describe(b));
+  CHECK(describe_tree(a) == describe_tree(b));
   // Same frames, possibly in another sibling order: the same size.
   CHECK(one_shot.size() == streamed.size());
 }

@@ -9,6 +9,7 @@
 #include "store/disk/snapshot.hpp"
 #include "store/disk/txn_codec.hpp"
 #include "store/disk/txn_log_writer.hpp"
+#include "tree_description.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -18,6 +19,7 @@
 
 using namespace paddock;
 using namespace paddock::store;
+using paddock::testing::describe_tree;
 using paddock::testing::read_all;
 using paddock::testing::scratch_dir;
 using paddock::testing::write_all;
@@ -102,37 +104,6 @@ history sample_history() {
   return h;
 }
 
-// Everything a client can observe of a tree, as text, for comparisons (sorted by path: the
-// order of siblings in a hash set is not part of the state).
-std::string describe(const data_tree& t) {
-  std::vector<std::string> lines;
-  t.for_each_node([&](const znode_image& n) {
-    std::ostringstream out;
-    jute::acl_list acl;
-    jute::stat st;
-    std::string path = n.path.empty() ? "/" : std::string(n.path);
-    REQUIRE(t.get_acl(path, acl, st) == error_code::ok);
-    out << path << " data=" << n.data << " null=" << n.data_is_null << " czxid=" << st.czxid
-        << " mzxid=" << st.mzxid << " pzxid=" << st.pzxid << " ctime=" << st.ctime
-        << " mtime=" << st.mtime << " v=" << st.version << " cv=" << st.cversion
-        << " av=" << st.aversion << " owner=" << st.ephemeral_owner << " stored_cv=" << n.cversion
-        << " raw_owner=" << n.ephemeral_owner << " acl=";
-    for (const auto& a : acl)
-      out << a.perms << ":" << a.id.scheme << ":" << a.id.ident << ",";
-    lines.push_back(out.str());
-  });
-  std::sort(lines.begin(), lines.end());
-  std::ostringstream out;
-  for (const auto& line : lines)
-    out << line << "\n";
-  for (const auto& s : t.sessions())
-    out << "session " << s.id << " " << s.timeout_ms << " " << s.passwd.size() << "\n";
-  out << "zxid " << t.last_zxid() << " nodes " << t.node_count() << " eph " << t.ephemeral_count()
-      << " size " << t.approximate_data_size() << " acls " << t.acl_count() << " containers "
-      << t.containers().size() << "\n";
-  return out.str();
-}
-
 void write_log(const std::string& dir, const std::vector<txn>& txns, size_t from, size_t to) {
   txn_log_writer w(disk, dir, 0, false);
   REQUIRE(w.start_segment(txns[from].zxid).ok());
@@ -175,7 +146,7 @@ TEST_CASE("a snapshot loads back into the same tree") {
   CHECK(snaps[0].zxid == h.zxid);
   data_tree loaded;
   REQUIRE(load_snapshot(disk, snaps[0].path, loaded).ok());
-  CHECK(describe(loaded) == describe(h.tree));
+  CHECK(describe_tree(loaded) == describe_tree(h.tree));
   // The restored tree goes on exactly as the original: the next sequential name continues.
   txn next;
   next.type = op::create;
@@ -187,7 +158,7 @@ TEST_CASE("a snapshot loads back into the same tree") {
   auto b = loaded.apply(next);
   CHECK(a.results[0].path == "/app/seq-0000000005");
   CHECK(b.results[0].path == a.results[0].path);
-  CHECK(describe(loaded) == describe(h.tree));
+  CHECK(describe_tree(loaded) == describe_tree(h.tree));
   // Closing the session deletes its ephemeral in the restored tree too.
   txn close;
   close.type = op::close_session;
@@ -212,7 +183,7 @@ TEST_CASE("a snapshot many times larger than the loader's read buffer loads back
   data_tree loaded;
   REQUIRE(load_snapshot(disk, snaps[0].path, loaded).ok());
   CHECK(loaded.node_count() == 4 + 1 + 3000);
-  CHECK(describe(loaded) == describe(h.tree));
+  CHECK(describe_tree(loaded) == describe_tree(h.tree));
 }
 
 TEST_CASE("a damaged snapshot is refused, byte by byte") {
@@ -260,7 +231,7 @@ TEST_CASE("recovery: the newest valid snapshot plus the log after it") {
   REQUIRE(r.status.ok());
   CHECK(r.snapshot_zxid == h.txns[2 * n / 3 - 1].zxid);
   CHECK(r.replayed == n - 2 * n / 3);
-  CHECK(describe(r.tree) == describe(h.tree));
+  CHECK(describe_tree(r.tree) == describe_tree(h.tree));
 
   SECTION("a corrupt newest snapshot falls back to the previous one") {
     auto newest = list_snapshots(disk, snaps.path())[0].path;
@@ -271,7 +242,7 @@ TEST_CASE("recovery: the newest valid snapshot plus the log after it") {
     REQUIRE(r2.status.ok());
     CHECK(r2.snapshot_zxid == h.txns[n / 3 - 1].zxid);
     CHECK(r2.warnings.size() == 1);
-    CHECK(describe(r2.tree) == describe(h.tree));
+    CHECK(describe_tree(r2.tree) == describe_tree(h.tree));
   }
   SECTION("purging keeps what recovery needs") {
     REQUIRE(write_snapshot(disk, h.tree, snaps.path()).ok()); // a third snapshot, at the end
@@ -279,7 +250,7 @@ TEST_CASE("recovery: the newest valid snapshot plus the log after it") {
     CHECK(deleted.size() == 2); // the oldest snapshot and the first log segment
     auto r3 = recover(disk, snaps.path(), logs.path());
     REQUIRE(r3.status.ok());
-    CHECK(describe(r3.tree) == describe(h.tree));
+    CHECK(describe_tree(r3.tree) == describe_tree(h.tree));
   }
   SECTION("no snapshot and a log that does not start at the beginning: refused") {
     for (const auto& s : list_snapshots(disk, snaps.path()))
@@ -303,14 +274,14 @@ TEST_CASE("a snapshot in memory: what a leader sends a learner it syncs by SNAP"
 
   data_tree parsed;
   REQUIRE(parse_snapshot(bytes, "from the leader", parsed).ok());
-  CHECK(describe(parsed) == describe(h.tree));
+  CHECK(describe_tree(parsed) == describe_tree(h.tree));
 
   // Stored on the learner's disk, it is a snapshot recovery takes.
   scratch_dir learner;
   REQUIRE(write_snapshot_bytes(disk, bytes, h.zxid, learner.path()).ok());
   auto r = recover(disk, learner.path(), learner.path() + "/no-log");
   REQUIRE(r.status.ok());
-  CHECK(describe(r.tree) == describe(h.tree));
+  CHECK(describe_tree(r.tree) == describe_tree(h.tree));
 
   // Damaged bytes are refused and leave the target untouched.
   for (size_t at : {size_t{3}, bytes.size() / 2, bytes.size() - 2}) {
@@ -376,7 +347,7 @@ TEST_CASE("TRUNC below the tree: rebuilt from disk at exactly the zxid, or refus
     auto r = recover_to(disk, d.path(), d.path(), keep);
     REQUIRE(r.status.ok());
     CHECK(r.tree.last_zxid() == keep);
-    CHECK(describe(r.tree) == describe(upto.tree));
+    CHECK(describe_tree(r.tree) == describe_tree(upto.tree));
     CHECK(list_snapshots(disk, d.path()).empty());
     REQUIRE_FALSE(r.warnings.empty());
   }
