@@ -292,8 +292,9 @@ void set_read_only(listener_broker* self, bool on) {
     return;
   }
   // As ZooKeeper's read-only server at its shutdown: its sessions are local to it, so their
-  // clients reconnect (to a read-write server now).
+  // clients reconnect (to a read-write server now), and the sessions are forgotten.
   close_client_connections(self, "read-only mode is over");
+  self->send(st.ctx->tracker, read_only_atom::value, false);
 }
 
 } // namespace

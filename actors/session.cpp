@@ -33,12 +33,7 @@ void flush(self_ptr self) {
 // The session actor ends: requests still in flight will never be answered here.
 void stop(self_ptr self) {
   auto& st = self->state;
-  // A local (read-only) session ends with its connection: no client can come back to it,
-  // and no closeSession will ever be applied for it.
-  if (std::exchange(st.local_session, false)) {
-    self->send(st.ctx->tracker, unborn_atom::value, st.session_id);
-    st.ctx->stats->local_sessions.fetch_sub(1, std::memory_order_relaxed);
-  }
+  // A local (read-only) session outlives its connection, in the tracker, until its timeout.
   st.current = session_state::phase::closing;
   st.waiting.clear();
   st.ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(st.in_flight.size()),
@@ -94,8 +89,8 @@ size_t reads_in_flight(const session_state& st) {
 
 void touch_tracker(self_ptr self) {
   auto& st = self->state;
-  // A local session is not relayed to a leader: the tracker forgets it when it ends.
-  if (st.current != session_state::phase::connected || st.local_session) return;
+  // The tracker keeps a local session's deadline itself and relays it to no leader.
+  if (st.current != session_state::phase::connected) return;
   // Telling the tracker once per quarter tick is enough: it rounds deadlines up to whole
   // ticks anyway, and a message per request would cost more than it is worth.
   const int64_t now_us = st.ctx->clock->monotonic_us();
@@ -240,6 +235,8 @@ bool answer_read_only(self_ptr self, const jute::request& req) {
   jute::encode_reply(st.out, jute::reply_header{req.header.xid, zxid, static_cast<int32_t>(err)});
   st.ctx->stats->packets_sent.fetch_add(1, std::memory_order_relaxed);
   if (!closing) return true;
+  // A local session ends here, no txn needed; a session of the ensemble is not this server's.
+  if (st.local_session) self->send(st.ctx->tracker, unborn_atom::value, st.session_id);
   close_connection(self, "session closed by the client", spdlog::level::debug);
   return false;
 }
@@ -359,29 +356,31 @@ void tracker_silent(self_ptr self, const caf::error& err) {
   close_connection(self, "no session tracker");
 }
 
-// Asks the tracker for a new session id and password: on_id(id, passwd).
-template <class OnId> void request_new_session(self_ptr self, OnId on_id) {
+// Asks the tracker for a new session id and password, of the ensemble (new_session_atom) or
+// local to this read-only server (new_local_atom): on_id(id, passwd).
+template <class Atom, class OnId> void request_new_session(self_ptr self, Atom kind, OnId on_id) {
   auto& st = self->state;
-  self->request(st.ctx->tracker, tracker_timeout, new_session_atom::value, st.timeout_ms,
+  self->request(st.ctx->tracker, tracker_timeout, kind, st.timeout_ms,
                 caf::actor_cast<session_handle>(self))
       .then(std::move(on_id), [=](caf::error& err) { tracker_silent(self, err); });
 }
 
-// Asks the tracker whether the client's session may be taken over by this connection:
-// on_answer(valid, passwd).
-template <class OnAnswer>
-void request_reattach(self_ptr self, const jute::connect_request& req, OnAnswer on_answer) {
+// Asks the tracker whether the client's session may be taken over by this connection
+// (reattach_atom, or reattach_local_atom on a read-only server): on_answer(verdict, passwd).
+template <class Atom, class OnAnswer>
+void request_reattach(self_ptr self, Atom kind, const jute::connect_request& req,
+                      OnAnswer on_answer) {
   auto& st = self->state;
   st.session_id = req.session_id;
-  self->request(st.ctx->tracker, tracker_timeout, reattach_atom::value, req.session_id, req.passwd,
-                st.timeout_ms, caf::actor_cast<session_handle>(self))
+  self->request(st.ctx->tracker, tracker_timeout, kind, req.session_id, req.passwd, st.timeout_ms,
+                caf::actor_cast<session_handle>(self))
       .then(std::move(on_answer), [=](caf::error& err) { tracker_silent(self, err); });
 }
 
 // Read-only mode (ZooKeeper 3.7 and later): a new session is a local one, made here without a
-// txn, and only with localSessionsEnabled (else its ConnectRequest is answered NotReadOnly);
-// a session of the ensemble is not renewed. A local session ends with its connection here,
-// so a reconnecting client finds it expired and makes a new one.
+// txn, and only with localSessionsEnabled (else its ConnectRequest is answered NotReadOnly).
+// It lives in the tracker until its timeout, so its client may come back to this server
+// with it, as to ZooKeeper's; a session of the ensemble is not renewed here.
 void begin_read_only_session(self_ptr self, const jute::connect_request& req) {
   auto& st = self->state;
   if (req.session_id == 0 && !st.ctx->config.local_sessions_enabled) {
@@ -391,24 +390,27 @@ void begin_read_only_session(self_ptr self, const jute::connect_request& req) {
     close_connection(self, "read-only server: a new session needs localSessionsEnabled=true");
     return;
   }
+  auto serve_local = [=](int64_t id, std::string passwd) {
+    auto& s = self->state;
+    s.session_id = id;
+    s.passwd = std::move(passwd);
+    s.local_session = true;
+    spdlog::info("{}: read-only session 0x{:x}", s.remote, id);
+    mark_connected(self);
+    pump(self);
+    flush(self);
+  };
   if (req.session_id == 0) {
-    request_new_session(self, [=](int64_t id, std::string passwd) {
-      auto& s = self->state;
-      s.session_id = id;
-      s.passwd = std::move(passwd);
-      s.local_session = true;
-      s.ctx->stats->local_sessions.fetch_add(1, std::memory_order_relaxed);
-      spdlog::info("{}: read-only session 0x{:x}", s.remote, id);
-      mark_connected(self);
-      pump(self);
-      flush(self);
-    });
+    request_new_session(self, new_local_atom::value, serve_local);
     return;
   }
-  request_reattach(self, req, [=](bool valid, std::string) {
-    if (valid) {
+  request_reattach(self, reattach_local_atom::value, req, [=](int32_t verdict, std::string passwd) {
+    switch (static_cast<local_reattach>(verdict)) {
+    case local_reattach::valid: serve_local(self->state.session_id, std::move(passwd)); return;
+    case local_reattach::of_ensemble:
       close_connection(self, "read-only server: a session of the ensemble is not renewed");
       return;
+    case local_reattach::invalid: break;
     }
     send_connect_response(self, false);
     close_connection(self, "invalid session");
@@ -427,7 +429,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
     return;
   }
   if (req.session_id == 0) {
-    request_new_session(self, [=](int64_t id, std::string passwd) {
+    request_new_session(self, new_session_atom::value, [=](int64_t id, std::string passwd) {
       auto& s = self->state;
       s.session_id = id;
       s.passwd = std::move(passwd);
@@ -442,7 +444,7 @@ void begin_session(self_ptr self, const jute::connect_request& req) {
     });
     return;
   }
-  request_reattach(self, req, [=](bool valid, std::string passwd) {
+  request_reattach(self, reattach_atom::value, req, [=](bool valid, std::string passwd) {
     auto& s = self->state;
     if (!valid) {
       spdlog::info("{}: session 0x{:x} is expired or its password is wrong", s.remote,
@@ -637,7 +639,6 @@ session_state::~session_state() {
   if (!ctx) return;
   ctx->stats->outstanding_requests.fetch_sub(static_cast<int64_t>(in_flight.size()),
                                              std::memory_order_relaxed);
-  if (local_session) ctx->stats->local_sessions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,

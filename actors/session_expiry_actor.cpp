@@ -40,6 +40,32 @@ void expire_due(self_ptr self) {
     send_close(self, id);
 }
 
+void count_local(self_ptr self) {
+  auto& st = self->state;
+  st.ctx->stats->local_sessions.store(static_cast<int64_t>(st.local.size()),
+                                      std::memory_order_relaxed);
+}
+
+// Local sessions end at their deadline without a txn: none made them.
+void expire_local(self_ptr self) {
+  auto& st = self->state;
+  for (auto id : st.local_expiry.expire(st.ctx->clock->monotonic_ms())) {
+    spdlog::info("expiring local session 0x{:x}", id);
+    if (auto it = st.local.find(id); it != st.local.end()) {
+      if (it->second.owner) self->send(it->second.owner, expire_atom::value);
+      st.local.erase(it);
+    }
+  }
+  count_local(self);
+}
+
+int64_t next_id(self_ptr self) {
+  auto& st = self->state;
+  while (st.sessions.contains(st.next_session_id) || st.local.contains(st.next_session_id))
+    ++st.next_session_id; // a restored session has it
+  return st.next_session_id++;
+}
+
 } // namespace
 
 session_expiry_handle::behavior_type
@@ -47,6 +73,7 @@ session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.expiry = store::session_expiry{st.ctx->config.tick_time_ms};
+  st.local_expiry = store::session_expiry{st.ctx->config.tick_time_ms};
   st.next_session_id =
       store::initial_session_id(st.ctx->config.server_id, st.ctx->clock->wall_ms());
   st.secret = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
@@ -67,9 +94,7 @@ session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_
       [=](new_session_atom, int32_t timeout_ms,
           session_handle& owner) -> caf::result<int64_t, std::string> {
         auto& s = self->state;
-        while (s.sessions.contains(s.next_session_id)) // a restored session has it
-          ++s.next_session_id;
-        auto id = s.next_session_id++;
+        auto id = next_id(self);
         auto passwd = store::session_password(id, s.secret);
         s.sessions[id] = {std::move(owner), passwd, timeout_ms};
         if (s.expires)
@@ -101,8 +126,53 @@ session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_
           s.touched.push_back(id);
         return {true, it->second.passwd};
       },
+      [=](new_local_atom, int32_t timeout_ms,
+          session_handle& owner) -> caf::result<int64_t, std::string> {
+        auto& s = self->state;
+        auto id = next_id(self);
+        auto passwd = store::session_password(id, s.secret);
+        s.local[id] = {std::move(owner), passwd, timeout_ms};
+        s.local_expiry.add(id, timeout_ms, s.ctx->clock->monotonic_ms());
+        count_local(self);
+        return {id, std::move(passwd)};
+      },
+      [=](reattach_local_atom, int64_t id, const std::string& passwd, int32_t timeout_ms,
+          session_handle& owner) -> caf::result<int32_t, std::string> {
+        auto& s = self->state;
+        auto answer = [](local_reattach r) { return static_cast<int32_t>(r); };
+        auto it = s.local.find(id);
+        if (it == s.local.end()) {
+          const bool ensemble = s.sessions.contains(id) && !s.sessions.at(id).closing;
+          return {answer(ensemble ? local_reattach::of_ensemble : local_reattach::invalid), std::string{}};
+        }
+        // As for a session of the ensemble: the connection holding it is dropped first.
+        if (it->second.owner && it->second.owner != owner)
+          self->send(it->second.owner, moved_atom::value);
+        if (it->second.passwd != passwd) {
+          it->second.owner = nullptr;
+          return {answer(local_reattach::invalid), std::string{}};
+        }
+        it->second.owner = std::move(owner);
+        it->second.timeout_ms = timeout_ms;
+        s.local_expiry.add(id, timeout_ms, s.ctx->clock->monotonic_ms());
+        return {answer(local_reattach::valid), it->second.passwd};
+      },
+      [=](read_only_atom, bool on) {
+        auto& s = self->state;
+        if (on || s.local.empty()) return;
+        // Their clients' connections are closed by the listener; they reconnect to a
+        // read-write server, where these sessions never existed.
+        spdlog::info("read-only mode is over: {} local sessions forgotten", s.local.size());
+        s.local.clear();
+        s.local_expiry = store::session_expiry{s.ctx->config.tick_time_ms};
+        count_local(self);
+      },
       [=](touch_atom, int64_t id) {
         auto& s = self->state;
+        if (s.local.contains(id)) {
+          s.local_expiry.touch(id, s.ctx->clock->monotonic_ms());
+          return;
+        }
         if (s.expires)
           s.expiry.touch(id, s.ctx->clock->monotonic_ms());
         else
@@ -174,14 +244,21 @@ session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_
         }
       },
       [=](unborn_atom, int64_t id) {
-        // Its createSession was never logged, so no close will ever be applied for it.
-        self->state.expiry.remove(id);
-        self->state.sessions.erase(id);
+        // Its createSession was never logged, so no close will ever be applied for it; or a
+        // local session its client closed.
+        auto& s = self->state;
+        s.expiry.remove(id);
+        s.sessions.erase(id);
+        if (s.local.erase(id) > 0) {
+          s.local_expiry.remove(id);
+          count_local(self);
+        }
       },
       [=](retry_close_atom, int64_t id) { self->state.close_retries.push_back(id); },
       [=](dump_atom) { return self->state.expiry.buckets(); },
       [=](tick_atom) {
         auto& s = self->state;
+        if (!s.local.empty()) expire_local(self);
         if (s.expires) {
           expire_due(self);
         } else if (!s.touched.empty()) {

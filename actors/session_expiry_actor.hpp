@@ -41,6 +41,11 @@ struct session_expiry_state {
   std::vector<int64_t> close_retries; // expiries the log could not write: sent again next tick
   bool expires = true;                // standalone or leader: this tracker expires sessions
   std::vector<int64_t> touched;       // learner: sessions seen alive since the last relay
+  // Read-only mode: sessions local to this server (no txn made them, the ensemble never
+  // hears of them). They outlive their connection until their timeout, here, whatever the
+  // role (a read-only server leads nothing), and are all forgotten when the mode ends.
+  std::unordered_map<int64_t, session_info> local;
+  store::session_expiry local_expiry{2000};
   static inline const char* name = "paddock.session_expiry";
 };
 

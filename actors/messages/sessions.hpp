@@ -7,7 +7,15 @@
 //                        session_handle owner) -> (bool valid, std::string passwd)
 //                        (touch_atom, int64_t id)   the client showed signs of life
 //                        (forget_atom, int64_t id)  the client closes its session
-//                        (unborn_atom, int64_t id)  its createSession could not be logged
+//                        (unborn_atom, int64_t id)  its createSession could not be logged,
+//                        or the client closed its local session
+//   read-only mode:      (new_local_atom, int32_t timeout_ms, session_handle owner)
+//                        -> (int64_t id, std::string passwd): a session local to this server
+//                        (reattach_local_atom, int64_t id, std::string passwd, int32_t
+//                        timeout_ms, session_handle owner) -> (int32_t, a local_reattach,
+//                        std::string passwd)
+//   listener -> tracker  (read_only_atom, bool on): read-only mode began or ended; at its end
+//                        every local session is forgotten
 //   tracker -> session   (expire_atom), (moved_atom): in client.hpp
 //   tracker -> pipeline  write_request with no origin: an expiry's closeSession
 //   pipeline -> tracker  (retry_close_atom, int64_t id) that closeSession could not be logged
@@ -43,6 +51,16 @@ using retry_close_atom = caf::atom_constant<caf::atom("retryclose")>; // pipelin
 using touches_atom = caf::atom_constant<caf::atom("touches")>;
 using session_up_atom = caf::atom_constant<caf::atom("sessup")>;     // store -> tracker
 using session_down_atom = caf::atom_constant<caf::atom("sessdown")>; // store -> tracker
+using new_local_atom = caf::atom_constant<caf::atom("newlocal")>;
+using reattach_local_atom = caf::atom_constant<caf::atom("relocal")>;
+
+// What a read-only server's tracker says of a session a client brings back (sent as its
+// int32_t value).
+enum class local_reattach : int32_t {
+  invalid = 0,     // unknown, expired or a wrong password: the session is over
+  valid = 1,       // a local session of this server, taken over by the new connection
+  of_ensemble = 2, // a session of the ensemble: not this server's to renew while read-only
+};
 
 // store -> tracker after a snapshot install or a reload: the sessions the tree now holds.
 struct session_list {
@@ -59,6 +77,10 @@ using session_expiry_handle = caf::typed_actor<
     caf::reacts_to<session_down_atom, int64_t>, caf::reacts_to<session_list>,
     caf::reacts_to<forget_atom, int64_t>, caf::reacts_to<unborn_atom, int64_t>,
     caf::reacts_to<retry_close_atom, int64_t>, caf::reacts_to<tick_atom>,
+    caf::replies_to<new_local_atom, int32_t, session_handle>::with<int64_t, std::string>,
+    caf::replies_to<reattach_local_atom, int64_t, std::string, int32_t,
+                    session_handle>::with<int32_t, std::string>,
+    caf::reacts_to<read_only_atom, bool>,
     caf::replies_to<dump_atom>::with<std::vector<std::pair<int64_t, std::vector<int64_t>>>>>;
 
 } // namespace paddock::actors

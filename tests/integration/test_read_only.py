@@ -54,11 +54,11 @@ def mntr_value(member, key):
     return None
 
 
-def raw_connect(member, read_only):
+def raw_connect(member, read_only, session_id=0, passwd=b"\0" * 16):
     """Sends a ConnectRequest (readOnly byte as given); returns (connection, first frame or
     None when the server closed the connection)."""
     conn = raw_zk.Conn(member.host, member.client_port)
-    body = (struct.pack(">iqiq", 0, 0, 4000, 0) + raw_zk.pack_string(b"\0" * 16)
+    body = (struct.pack(">iqiq", 0, 0, 4000, session_id) + raw_zk.pack_string(passwd)
             + struct.pack(">?", read_only))
     conn.send(raw_zk.frame(body))
     return conn, conn.read_frame()
@@ -151,6 +151,54 @@ def test_partitioned_member_serves_read_only_clients_until_the_quorum_returns():
         finally:
             ro.stop()
             ro.close()
+
+
+def connect_response(frame):
+    """(timeout, session id, password) of a ConnectResponse."""
+    _version, timeout, session_id, length = struct.unpack(">iiqi", frame[:20])
+    return timeout, session_id, frame[20:20 + length]
+
+
+@pytest.mark.time_limit(300)
+def test_a_read_only_session_outlives_its_connection_until_its_timeout():
+    """As ZooKeeper's read-only server keeps its local sessions in a tracker of their own: a
+    client that lost its connection comes back to the same session within the timeout (its
+    reads go on), and finds it expired after."""
+    with Ensemble(3, extra_config=READ_ONLY_CONFIG) as ens:
+        ens.start(timeout=START_TIMEOUT)
+        lone = ens.server(2)
+        ens.stop_server(0)
+        ens.stop_server(1)
+        wait_for(lambda: isro(lone) == "ro", timeout=30,
+                 what=f"isro of the lone server never said ro:\n{ens.log_tail(2)}")
+        conn, answer = raw_connect(lone, read_only=True)
+        conn.close()
+        assert answer is not None
+        timeout_ms, session_id, passwd = connect_response(answer)
+        assert timeout_ms > 0 and session_id != 0
+
+        # Back within the timeout: the same session, and it serves reads.
+        conn, answer = raw_connect(lone, read_only=True, session_id=session_id, passwd=passwd)
+        try:
+            assert answer is not None
+            again, same_id, _ = connect_response(answer)
+            assert (same_id, again > 0, answer[-1]) == (session_id, True, 1)
+            _xid, _zxid, err, _ = conn.call(1, GET_DATA, raw_zk.path_watch_body("/"))
+            assert err == 0
+        finally:
+            conn.close()
+
+        # A wrong password does not take it.
+        conn, answer = raw_connect(lone, read_only=True, session_id=session_id,
+                                   passwd=b"\1" * 16)
+        conn.close()
+        assert answer is not None and connect_response(answer)[0] == 0
+
+        # Away for longer than the timeout (its deadline is rounded up to whole ticks): expired.
+        time.sleep(timeout_ms / 1000 * 2 + 1)
+        conn, answer = raw_connect(lone, read_only=True, session_id=session_id, passwd=passwd)
+        conn.close()
+        assert answer is not None and connect_response(answer)[0] == 0
 
 
 def client_reads(member):
