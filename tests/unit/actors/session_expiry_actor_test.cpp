@@ -145,3 +145,54 @@ TEST_CASE("session tracker: a client's own close is forgotten only once it is ap
   t.ds.advance(200ms);
   CHECK(t.closes() == the_session);
 }
+
+TEST_CASE("session tracker: a read-only server's local session outlives its connection until "
+          "its timeout, and ends with read-only mode") {
+  using actors::local_reattach;
+  tracker_of_ensemble_member t; // looking: not leading, so it expires no ensemble session
+  auto new_local = [&] {
+    auto answer = t.ds.ask<int64_t, std::string>(t.tracker, actors::new_local_atom::value,
+                                                 timeout_ms, t.client_h);
+    REQUIRE(answer);
+    return *answer;
+  };
+  auto reattach_local = [&](int64_t id, const std::string& passwd) {
+    auto answer = t.ds.ask<int32_t, std::string>(t.tracker, actors::reattach_local_atom::value, id,
+                                                 passwd, timeout_ms, t.client_h);
+    REQUIRE(answer);
+    return static_cast<local_reattach>(std::get<0>(*answer));
+  };
+  auto [id, passwd] = new_local();
+  CHECK(id != session_id);
+  CHECK(t.ctx->stats->local_sessions.load() == 1);
+  // Its client comes back within the timeout, touching it meanwhile.
+  t.ds.advance(80ms);
+  CHECK(reattach_local(id, passwd) == local_reattach::valid);
+  caf::anon_send(t.tracker, actors::touch_atom::value, id);
+  t.ds.advance(80ms);
+  CHECK(reattach_local(id, passwd) == local_reattach::valid);
+  CHECK(reattach_local(id, "wrong") == local_reattach::invalid);
+  // The ensemble's session is told apart: not this read-only server's to renew.
+  CHECK(reattach_local(session_id, "pw") == local_reattach::of_ensemble);
+  // Held by a connection again (a wrong password let go of it), then silent past its
+  // timeout: expired without any txn (none made it), its connection told.
+  CHECK(reattach_local(id, passwd) == local_reattach::valid);
+  t.client->expired = false;
+  t.ds.advance(200ms);
+  CHECK(reattach_local(id, passwd) == local_reattach::invalid);
+  CHECK(t.closes() == none);
+  CHECK(t.client->expired);
+  CHECK(t.ctx->stats->local_sessions.load() == 0);
+
+  // The end of read-only mode forgets every local session at once; a closeSession one.
+  auto second = new_local();
+  auto third = new_local();
+  caf::anon_send(t.tracker, actors::unborn_atom::value, std::get<0>(third));
+  t.ds.run();
+  CHECK(reattach_local(std::get<0>(third), std::get<1>(third)) == local_reattach::invalid);
+  CHECK(t.ctx->stats->local_sessions.load() == 1);
+  caf::anon_send(t.tracker, actors::read_only_atom::value, false);
+  t.ds.run();
+  CHECK(reattach_local(std::get<0>(second), std::get<1>(second)) == local_reattach::invalid);
+  CHECK(t.ctx->stats->local_sessions.load() == 0);
+}
