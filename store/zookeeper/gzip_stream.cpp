@@ -79,10 +79,8 @@ bool gunzip(std::string_view in, std::string& out, std::string& error, size_t ma
     }
     if (rc == Z_STREAM_END) {
       ++members;
-      // The bytes zlib was given but did not use are the start of what follows the member.
-      const size_t member_end = consumed;
-      std::string_view rest = in.substr(member_end);
-      if (!starts_a_member(rest)) break;
+      // zlib stops at the member's end: `consumed` is where whatever follows it starts.
+      if (!starts_a_member(in.substr(consumed))) break;
       if (inflateReset(&s) != Z_OK) {
         error = "zlib cannot reset its inflater";
         return false;

@@ -61,6 +61,8 @@ bool unsnappy_java(std::string_view in, std::string& out, std::string& error, si
       return false;
     }
     const uint32_t field = be32(in, at);
+    // Another stream appended. snappy-java quietly ends the stream when the rest of such a
+    // header is not the magic; no writer makes that, so here it is damage.
     if (field == magic_head) {
       if (!check_header(in, at, error)) return false;
       at += header_size;
