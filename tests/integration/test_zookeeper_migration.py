@@ -6,9 +6,8 @@ equal to what ZooKeeper served; the same with ZooKeeper writing its snapshots co
 small znodes and a low snapCount, so the import starts from a compressed snapshot full of
 them); a compressed newest snapshot cut short falls back to the one before, as ZooKeeper's
 own start-up does; exported back, ZooKeeper serves the same again (a ZooKeeper set to
-compress reads the export's plain snapshot too); a ZooKeeper
-killed mid-write (and with a torn log tail) imports what ZooKeeper itself recovers from the
-same files; ZooKeeper's own
+compress reads the export's plain snapshot too); a ZooKeeper killed mid-write (and with a
+torn log tail) imports what ZooKeeper itself recovers from the same files; ZooKeeper's own
 tree digests (the snapshot's, every logged txn's) agree with the imported tree, and ZooKeeper
 agrees with the exported snapshot's digest; damaged input is refused with exit status 2 and
 nothing written.
@@ -307,8 +306,8 @@ def test_import_and_export_carry_every_znode(compression):
         assert snaps and all(f.count(".") == (2 if compression else 1) and f.endswith(suffix)
                              for f in snaps), snaps
         used = snapshot_used(r)
-        assert used.endswith(suffix) and int(used.split(".")[1], 16) > parents * BULK_CHILDREN // 3, \
-            (used, snaps)
+        used_zxid = int(used.split(".")[1], 16)
+        assert used.endswith(suffix) and used_zxid > parents * BULK_CHILDREN // 3, (used, snaps)
         assert "skipped" not in r.stderr, r.stderr
         paddock.start(timeout=STEP)
         on_paddock = read_tree(paddock, AUTH)
