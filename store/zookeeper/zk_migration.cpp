@@ -7,6 +7,7 @@
 #include "store/disk/snapshot.hpp"
 #include "store/zookeeper/zk_digest.hpp"
 #include "store/zookeeper/zk_session_password.hpp"
+#include "store/zookeeper/zk_snap_stream.hpp"
 #include "store/zookeeper/zk_snapshot.hpp"
 #include "store/zookeeper/zk_txn_log.hpp"
 
@@ -45,6 +46,8 @@ fs::path version2_folder(const std::string& dir) {
 }
 
 // Files "<prefix>.<hex zxid>[.ext]" in `dir`, by zxid, newest first when `newest_first`.
+// ZooKeeper orders by zxid alone (snapshot.5 and snapshot.5.gz in directory order); the name
+// breaks ties here so that an import reads the same file every time.
 std::vector<std::pair<int64_t, fs::path>> zxid_files(const fs::path& dir, std::string_view prefix,
                                                      bool newest_first) {
   std::vector<std::pair<int64_t, fs::path>> out;
@@ -55,7 +58,8 @@ std::vector<std::pair<int64_t, fs::path>> zxid_files(const fs::path& dir, std::s
       out.emplace_back(*z, e.path());
   }
   std::sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
-    return newest_first ? a.first > b.first : a.first < b.first;
+    if (a.first != b.first) return newest_first ? a.first > b.first : a.first < b.first;
+    return a.second.filename() < b.second.filename();
   });
   return out;
 }
@@ -126,10 +130,6 @@ load_newest_snapshot(const fs::path& dir, std::vector<std::string>& notes, std::
   std::vector<std::string> problems;
   for (const auto& [zxid, path] : snaps) {
     auto name = path.filename().string();
-    if (name.find('.', std::string("snapshot.").size()) != std::string::npos) {
-      problems.push_back(fmt::format("{}: compressed snapshots are not supported", name));
-      continue;
-    }
     auto bytes = read_whole_file(path);
     if (!bytes) {
       problems.push_back(fmt::format("{}: cannot be read", name));
@@ -137,7 +137,9 @@ load_newest_snapshot(const fs::path& dir, std::vector<std::string>& notes, std::
     }
     loaded_snapshot s;
     std::string why;
-    if (!parse_zk_snapshot(*bytes, s.tree, s.info, why)) {
+    // snapshot.<zxid>.gz / .snappy hold the same bytes, compressed (zk_snap_stream.hpp).
+    if (!open_snap_stream(snap_stream_of(name), *bytes, why) ||
+        !parse_zk_snapshot(*bytes, s.tree, s.info, why)) {
       problems.push_back(fmt::format("{}: {}", name, why));
       continue;
     }

@@ -10,6 +10,8 @@
 //                    ustring below version 2), then a second seal over everything before it
 //   3.9              long lastProcessedZxid, then a third seal
 // All jute, big-endian. The snapshot's zxid is in its name (snapshot.<hex zxid>), not inside.
+// These are the bytes inside snapshot.<zxid>.gz and .snappy too, compressed whole, seals
+// included (zk_snap_stream.hpp opens them).
 // ACL ref -1 is ZooKeeper's OPEN_ACL_UNSAFE without a cache entry.
 #include "store/tree/data_tree.hpp"
 #include "store/zookeeper/zk_tree.hpp"

@@ -1,9 +1,13 @@
 """`paddock import-zookeeper` and `paddock export-zookeeper` against Debian's ZooKeeper 3.8:
 data written there by kazoo (every znode kind, ACLs, quotas, deletes, setData versions, a
 multi, 100,000 small znodes) imports into Paddock with every znode's data, Stat and ACL
-equal to what ZooKeeper served; exported back, ZooKeeper serves the same again; a ZooKeeper
-killed mid-write (and with a torn log tail) imports what ZooKeeper itself recovers from the
-same files; ZooKeeper's own
+equal to what ZooKeeper served; the same with ZooKeeper writing its snapshots compressed
+(zookeeper.snapshot.compression.method gz and snappy: snapshot.<zxid>.gz / .snappy, 5,000
+small znodes and a low snapCount, so the import starts from a compressed snapshot full of
+them); a compressed newest snapshot cut short falls back to the one before, as ZooKeeper's
+own start-up does; exported back, ZooKeeper serves the same again (a ZooKeeper set to
+compress reads the export's plain snapshot too); a ZooKeeper killed mid-write (and with a
+torn log tail) imports what ZooKeeper itself recovers from the same files; ZooKeeper's own
 tree digests (the snapshot's, every logged txn's) agree with the imported tree, and ZooKeeper
 agrees with the exported snapshot's digest; damaged input is refused with exit status 2 and
 nothing written.
@@ -30,16 +34,23 @@ PADDOCK_CONFIG = {"extendedTypesEnabled": "true"}
 BULK_PARENTS, BULK_CHILDREN = 100, 1000  # 100,000 small znodes
 STEP = 60  # seconds: the bound of any one step
 HOUR_MS = 3600 * 1000
+# zookeeper.snapshot.compression.method: "" (plain snapshot.<zxid>), gz, snappy. ZooKeeper
+# reads it only as a JVM system property (SnapStream, once per JVM).
+COMPRESSIONS = ["", "gz", "snappy"]
 AUTH = "alice:secret"  # the digest identity that may read /app/digest
 
 
 class ZooKeeper(harness.Server):
     """Debian's ZooKeeper 3.8, whatever PADDOCK_TARGET says."""
 
+    def __init__(self, extra_config=None, compression=""):
+        flags = [f"-Dzookeeper.snapshot.compression.method={compression}"] if compression else []
+        super().__init__(extra_config, jvm_flags=flags)
+
     def command(self):
         return ["java", "-Xmx512m", *harness.jvm_system_properties(self.config),
-                "-cp", harness.ZK_CLASSPATH, "org.apache.zookeeper.server.ZooKeeperServerMain",
-                self.cfg_path]
+                *self.jvm_flags, "-cp", harness.ZK_CLASSPATH,
+                "org.apache.zookeeper.server.ZooKeeperServerMain", self.cfg_path]
 
 
 class Paddock(harness.Server):
@@ -230,26 +241,39 @@ def write_everything(zk, srv):
     zk.create("/app/ttl/child", b"")
 
 
-def write_bulk(zk):
-    """100,000 small znodes, async creates in batches."""
+def write_bulk(zk, parents=BULK_PARENTS):
+    """parents x 1,000 small znodes (100,000 by default), async creates in batches."""
     started = time.monotonic()
     deadline = started + STEP
     zk.create("/bulk")
-    for p in range(BULK_PARENTS):
+    for p in range(parents):
         zk.create(f"/bulk/p{p}")
-    for p in range(BULK_PARENTS):
+    for p in range(parents):
         assert time.monotonic() < deadline, "the bulk creates took too long"
         futures = [zk.create_async(f"/bulk/p{p}/n{c}", b"%d" % c) for c in range(BULK_CHILDREN)]
         for f in futures:
             f.get(timeout=STEP)
-    print(f"created {BULK_PARENTS * BULK_CHILDREN} znodes in {time.monotonic() - started:.1f} s")
+    print(f"created {parents * BULK_CHILDREN} znodes in {time.monotonic() - started:.1f} s")
+
+
+def snapshot_used(result):
+    """The file name of the ZooKeeper snapshot an import started from (its last line)."""
+    m = re.search(r"/version-2/(snapshot\.[0-9a-f]+\S*) \(\d+ log records replayed",
+                  result.stdout)
+    assert m, result.stdout
+    return m.group(1)
 
 
 @pytest.mark.time_limit(240)
-def test_import_and_export_carry_every_znode():
-    zk_srv = ZooKeeper(ZK_CONFIG)
+@pytest.mark.parametrize("compression", COMPRESSIONS, ids=["plain", "gz", "snappy"])
+def test_import_and_export_carry_every_znode(compression):
+    # Compressed: 5,000 znodes, and a snapshot every 500 to 1,000 txns (ZooKeeper's
+    # snapCount, randomized from half of it), so the newest snapshot holds most of them.
+    parents = 5 if compression else BULK_PARENTS
+    zk_config = {**ZK_CONFIG, "snapCount": "1000"} if compression else ZK_CONFIG
+    zk_srv = ZooKeeper(zk_config, compression)
     paddock = Paddock(PADDOCK_CONFIG)
-    back = ZooKeeper(ZK_CONFIG)
+    back = ZooKeeper(zk_config, compression)
     holder = None
     try:
         zk_srv.start(timeout=STEP)
@@ -262,9 +286,9 @@ def test_import_and_export_carry_every_znode():
         holder_session = holder.client_id
         with harness.kazoo_client(zk_srv) as zk:
             write_everything(zk, zk_srv)
-            write_bulk(zk)
+            write_bulk(zk, parents)
         before = read_tree(zk_srv, AUTH)
-        assert len(before) > BULK_PARENTS * BULK_CHILDREN
+        assert len(before) > parents * BULK_CHILDREN
         assert before["/app-ephemeral"][1][7] == holder_session[0]
         zk_srv.stop(timeout=30)
 
@@ -274,6 +298,17 @@ def test_import_and_export_carry_every_znode():
         assert r.returncode == 0, r.stderr + r.stdout
         print(r.stdout, r.stderr, f"import took {time.monotonic() - started:.1f} s")
         assert_digests_agree(r)
+        # ZooKeeper wrote every snapshot in the configured stream, and the import started from
+        # one that holds the bulk znodes (not the empty one of zxid 0), skipping none.
+        version2 = os.path.join(zk_srv.data_dir, "version-2")
+        snaps = [f for f in os.listdir(version2) if f.startswith("snapshot.")]
+        suffix = f".{compression}" if compression else ""
+        assert snaps and all(f.count(".") == (2 if compression else 1) and f.endswith(suffix)
+                             for f in snaps), snaps
+        used = snapshot_used(r)
+        used_zxid = int(used.split(".")[1], 16)
+        assert used.endswith(suffix) and used_zxid > parents * BULK_CHILDREN // 3, (used, snaps)
+        assert "skipped" not in r.stderr, r.stderr
         paddock.start(timeout=STEP)
         on_paddock = read_tree(paddock, AUTH)
         compare(before, on_paddock, "Paddock after the import")
@@ -387,6 +422,48 @@ def test_a_zookeeper_killed_mid_write_imports_what_zookeeper_recovers():
         reference.stop(timeout=30)
         paddock.start(timeout=STEP)
         compare(expected, read_tree(paddock), "Paddock after importing a killed ZooKeeper")
+    finally:
+        for s in (zk_srv, paddock, reference):
+            if s:
+                s.cleanup()
+
+
+@pytest.mark.time_limit(120)
+@pytest.mark.parametrize("compression", ["gz", "snappy"])
+def test_a_cut_compressed_snapshot_falls_back_as_zookeeper_does(compression):
+    """ZooKeeper's newest snapshot.<zxid>.gz / .snappy cut in half (a copy that stopped
+    short): the import skips it with a note saying why and starts from the one before, and
+    serves what ZooKeeper itself recovers from the same files."""
+    zk_srv = ZooKeeper({**ZK_CONFIG, "snapCount": "1000"}, compression)
+    paddock = Paddock(PADDOCK_CONFIG)
+    reference = None
+    try:
+        zk_srv.start(timeout=STEP)
+        with harness.kazoo_client(zk_srv) as zk:
+            write_bulk(zk, 3)
+        zk_srv.stop(timeout=30)
+        version2 = os.path.join(zk_srv.data_dir, "version-2")
+        snaps = sorted((f for f in os.listdir(version2) if f.startswith("snapshot.")),
+                       key=lambda f: int(f.split(".")[1], 16))
+        assert len(snaps) >= 3 and all(f.endswith(f".{compression}") for f in snaps), snaps
+        newest = os.path.join(version2, snaps[-1])
+        os.truncate(newest, os.path.getsize(newest) // 2)
+
+        reference = ZooKeeper(ZK_CONFIG, compression)
+        shutil.rmtree(reference.data_dir)
+        shutil.copytree(zk_srv.data_dir, reference.data_dir)
+        r = paddock_cli("import-zookeeper", "--from", zk_srv.data_dir, "--to", paddock.data_dir)
+        assert r.returncode == 0, r.stderr + r.stdout
+        print(r.stdout, r.stderr)
+        stream = "gzip" if compression == "gz" else "snappy"
+        assert f"skipped {snaps[-1]}: {stream}: truncated" in r.stderr, r.stderr
+        assert snapshot_used(r) == snaps[-2]
+        reference.start(timeout=STEP)
+        expected = read_tree(reference)
+        assert len(expected) > 3 * BULK_CHILDREN
+        reference.stop(timeout=30)
+        paddock.start(timeout=STEP)
+        compare(expected, read_tree(paddock), f"Paddock after a cut {snaps[-1]}")
     finally:
         for s in (zk_srv, paddock, reference):
             if s:

@@ -2,6 +2,7 @@
 // one falls back to an older one), the logs after it (from the newest log that starts at or
 // before the snapshot), written as a Paddock data dir that recovery reads; refusals leave
 // nothing behind. And the way back: a Paddock data dir exported as a ZooKeeper snapshot.
+#include "compressors.hpp"
 #include "scratch_dir.hpp"
 #include "store/disk/epoch_file.hpp"
 #include "store/disk/posix_file_system.hpp"
@@ -128,6 +129,81 @@ TEST_CASE("zk import: a damaged newest snapshot falls back to the older one and 
   jute::stat st;
   REQUIRE(tree.get_data("/a", data, st) == jute::error_code::ok);
   CHECK(data == "y");
+}
+
+// The data dir above with its snapshots compressed as ZooKeeper writes them under
+// zookeeper.snapshot.compression.method (snapshot.<zxid>.gz, snapshot.<zxid>.snappy).
+static void compress_snapshots(const std::string& dir, const std::string& suffix) {
+  for (const char* name : {"snapshot.0", "snapshot.2"}) {
+    auto path = dir + "/version-2/" + name;
+    auto plain = read_all(path);
+    write_all(path + suffix,
+              suffix == ".gz" ? zkf::gzip_compress(plain) : zkf::snappy_java_compress(plain));
+    fs::remove(path);
+  }
+}
+
+TEST_CASE("zk import: gz and snappy snapshots import as the plain ones do") {
+  for (const std::string suffix : {".gz", ".snappy"}) {
+    scratch_dir scratch;
+    auto zk = scratch.path() + "/zk";
+    write_zookeeper_dir(zk);
+    compress_snapshots(zk, suffix);
+    auto r = import_zookeeper(zk, "", scratch.path() + "/out");
+    INFO(suffix << ": " << r.message);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.notes.empty());
+    CHECK(r.message.find("snapshot.2" + suffix) != std::string::npos);
+    CHECK(r.message.find("2 log records replayed") != std::string::npos);
+    auto tree = recover_paddock(scratch.path() + "/out");
+    CHECK(tree.last_zxid() == 4);
+    std::string data;
+    jute::stat st;
+    REQUIRE(tree.get_data("/a", data, st) == jute::error_code::ok);
+    CHECK(data == "y");
+    CHECK(st.czxid == 2);
+  }
+}
+
+TEST_CASE("zk import: a damaged compressed snapshot falls back to an older one of any kind") {
+  // Mixed suffixes, as after changing the compression method: the newest (by zxid, whatever
+  // the suffix) is tried first, as ZooKeeper's FileSnap does.
+  const std::string suffix = GENERATE(std::string(".gz"), std::string(".snappy"));
+  auto pack = [&](const std::string& plain) {
+    return suffix == ".gz" ? zkf::gzip_compress(plain) : zkf::snappy_java_compress(plain);
+  };
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  write_zookeeper_dir(zk);
+  auto path = zk + "/version-2/snapshot.2";
+  auto plain = read_all(path);
+  fs::remove(path);
+  std::string why;
+  SECTION("cut short") {
+    auto packed = pack(plain);
+    write_all(path + suffix, packed.substr(0, packed.size() - 3));
+    why = "truncated";
+  }
+  SECTION("not compressed at all") {
+    write_all(path + suffix, plain);
+    why = "no snappy-java stream header";
+    if (suffix == ".gz") why = "not gzip";
+  }
+  SECTION("a plain snapshot with a damaged seal, compressed") {
+    plain[30] ^= 0x10;
+    write_all(path + suffix, pack(plain));
+    why = "checksum mismatch";
+  }
+  auto r = import_zookeeper(zk, "", scratch.path() + "/out");
+  INFO(suffix << ": " << r.message);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.notes.size() == 1);
+  INFO(r.notes[0]);
+  CHECK(r.notes[0].find("snapshot.2" + suffix) != std::string::npos);
+  CHECK(r.notes[0].find(why) != std::string::npos);
+  CHECK(r.message.find("snapshot.0 ") != std::string::npos);
+  CHECK(r.message.find("4 log records replayed") != std::string::npos);
+  CHECK(recover_paddock(scratch.path() + "/out").last_zxid() == 4);
 }
 
 TEST_CASE("zk import: ZooKeeper's digests are checked against the replayed tree") {
