@@ -1,0 +1,164 @@
+// A learner's SNAP received as a stream of chunks into a file: a whole stream installs as
+// exactly the leader's tree and becomes this server's snapshot; a chunk out of place, a short
+// stream, a wrong CRC or a damaged byte is refused and leaves nothing that recovery could take
+// for a snapshot.
+#include "scratch_dir.hpp"
+#include "store/disk/crc32c.hpp"
+#include "store/disk/posix_file_system.hpp"
+#include "store/disk/received_snapshot.hpp"
+#include "store/disk/snapshot.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+using namespace paddock;
+using namespace paddock::store;
+using paddock::testing::read_all;
+using paddock::testing::scratch_dir;
+using paddock::testing::write_all;
+namespace op = jute::opcode;
+
+namespace {
+
+posix_file_system disk;
+
+// A tree with a few hundred znodes, and its snapshot bytes.
+data_tree leader_tree() {
+  data_tree tree;
+  for (int i = 1; i <= 300; ++i) {
+    txn t;
+    t.zxid = i;
+    t.time_ms = 1000 + i;
+    t.type = op::create2;
+    t.session_id = 0;
+    t.ops.push_back(
+        {op::create2, jute::create_request{"/n" + std::to_string(i), std::string(100, 'a' + i % 26),
+                                           jute::open_acl_unsafe(), 0, -1}});
+    REQUIRE(tree.apply(t).err == jute::error_code::ok);
+  }
+  return tree;
+}
+
+std::string image_of(const data_tree& tree) {
+  std::string bytes;
+  REQUIRE(serialize_snapshot(tree, bytes).ok());
+  return bytes;
+}
+
+// Sends `bytes` through the writer in chunks of `chunk` bytes.
+io_status stream(received_snapshot_writer& w, int64_t zxid, const std::string& bytes,
+                 size_t chunk) {
+  if (auto st = w.begin(zxid); !st.ok()) return st;
+  for (size_t off = 0; off < bytes.size(); off += chunk)
+    if (auto st = w.append(off, std::string_view(bytes).substr(off, chunk)); !st.ok()) return st;
+  return w.finish(bytes.size(), crc32c(bytes));
+}
+
+bool exists(const std::string& path) {
+  return std::filesystem::exists(path);
+}
+
+} // namespace
+
+TEST_CASE("a whole stream installs as the leader's tree and becomes a snapshot") {
+  scratch_dir dir;
+  auto tree = leader_tree();
+  const auto bytes = image_of(tree);
+  received_snapshot_writer w(disk, dir.path());
+  REQUIRE(stream(w, 300, bytes, 1000).ok());
+  CHECK(w.bytes() == bytes.size());
+  CHECK(list_snapshots(disk, dir.path()).empty()); // received, not yet this server's snapshot
+  data_tree installed;
+  REQUIRE(install_received_snapshot(disk, dir.path(), 300, installed).ok());
+  CHECK(installed.last_zxid() == 300);
+  CHECK(installed.node_count() == tree.node_count());
+  CHECK(image_of(installed) == bytes);
+  auto snaps = list_snapshots(disk, dir.path());
+  REQUIRE(snaps.size() == 1);
+  CHECK(snaps[0].zxid == 300);
+  CHECK(read_all(snaps[0].path) == bytes);
+  CHECK_FALSE(exists(dir.path() + "/" + received_snapshot_name(300)));
+}
+
+TEST_CASE("a chunk out of place (chunks lost) is refused and the file removed") {
+  scratch_dir dir;
+  const auto bytes = image_of(leader_tree());
+  received_snapshot_writer w(disk, dir.path());
+  REQUIRE(w.begin(300).ok());
+  REQUIRE(w.append(0, std::string_view(bytes).substr(0, 1000)).ok());
+  auto st = w.append(2000, std::string_view(bytes).substr(2000, 1000));
+  CHECK_FALSE(st.ok());
+  CHECK(st.message.find("chunks were lost") != std::string::npos);
+  CHECK_FALSE(w.open());
+  CHECK_FALSE(exists(dir.path() + "/" + received_snapshot_name(300)));
+}
+
+TEST_CASE("a short stream or a wrong CRC is refused at its end") {
+  scratch_dir dir;
+  const auto bytes = image_of(leader_tree());
+  received_snapshot_writer w(disk, dir.path());
+  SECTION("short") {
+    REQUIRE(w.begin(300).ok());
+    REQUIRE(w.append(0, std::string_view(bytes).substr(0, bytes.size() - 10)).ok());
+    auto st = w.finish(bytes.size(), crc32c(bytes));
+    CHECK_FALSE(st.ok());
+    CHECK(st.message.find("bytes received") != std::string::npos);
+  }
+  SECTION("a byte changed on the way") {
+    auto damaged = bytes;
+    damaged[damaged.size() / 2] ^= 0x40;
+    REQUIRE(w.begin(300).ok());
+    REQUIRE(w.append(0, damaged).ok());
+    auto st = w.finish(bytes.size(), crc32c(bytes));
+    CHECK_FALSE(st.ok());
+    CHECK(st.message.find("CRC32C") != std::string::npos);
+  }
+  CHECK_FALSE(exists(dir.path() + "/" + received_snapshot_name(300)));
+  data_tree t;
+  CHECK_FALSE(install_received_snapshot(disk, dir.path(), 300, t).ok());
+  CHECK(list_snapshots(disk, dir.path()).empty());
+}
+
+TEST_CASE("a received file damaged on disk is not installed, and the tree is left alone") {
+  scratch_dir dir;
+  const auto bytes = image_of(leader_tree());
+  received_snapshot_writer w(disk, dir.path());
+  REQUIRE(stream(w, 300, bytes, 4096).ok());
+  const auto path = dir.path() + "/" + received_snapshot_name(300);
+  auto on_disk = read_all(path);
+  on_disk[on_disk.size() / 3] ^= 0x01;
+  write_all(path, on_disk);
+  data_tree t;
+  auto before = t.node_count();
+  CHECK_FALSE(install_received_snapshot(disk, dir.path(), 300, t).ok());
+  CHECK(t.node_count() == before);
+  CHECK(list_snapshots(disk, dir.path()).empty());
+}
+
+TEST_CASE("an image of another zxid than announced is not installed") {
+  scratch_dir dir;
+  const auto bytes = image_of(leader_tree());
+  received_snapshot_writer w(disk, dir.path());
+  REQUIRE(stream(w, 299, bytes, 4096).ok()); // the leader named 299, the image holds 300
+  data_tree t;
+  auto st = install_received_snapshot(disk, dir.path(), 299, t);
+  CHECK_FALSE(st.ok());
+  CHECK(list_snapshots(disk, dir.path()).empty());
+}
+
+TEST_CASE("a new stream removes what an abandoned one left") {
+  scratch_dir dir;
+  const auto bytes = image_of(leader_tree());
+  {
+    received_snapshot_writer w(disk, dir.path());
+    REQUIRE(w.begin(200).ok());
+    REQUIRE(w.append(0, std::string_view(bytes).substr(0, 100)).ok());
+    // as a crash would leave it: the file stays
+    write_all(dir.path() + "/" + received_snapshot_name(100), "left by a crash");
+  }
+  CHECK_FALSE(exists(dir.path() + "/" + received_snapshot_name(200))); // destroyed: removed
+  received_snapshot_writer w(disk, dir.path());
+  REQUIRE(stream(w, 300, bytes, 777).ok());
+  CHECK_FALSE(exists(dir.path() + "/" + received_snapshot_name(100)));
+  CHECK(exists(dir.path() + "/" + received_snapshot_name(300)));
+}
