@@ -22,15 +22,25 @@ namespace {
 
 posix_file_system disk;
 
-// A tree with a few hundred znodes, and its snapshot bytes.
+constexpr int64_t session = 0x0100000000000001;
+
+// A session and a few hundred znodes (zxid 300), and its snapshot bytes.
 data_tree leader_tree() {
   data_tree tree;
-  for (int i = 1; i <= 300; ++i) {
+  txn open;
+  open.zxid = 1;
+  open.time_ms = 1001;
+  open.type = op::create_session;
+  open.session_id = session;
+  open.session_timeout_ms = 10000;
+  open.session_passwd = std::string(16, 'p');
+  REQUIRE(tree.apply(open).err == jute::error_code::ok);
+  for (int i = 2; i <= 300; ++i) {
     txn t;
     t.zxid = i;
     t.time_ms = 1000 + i;
     t.type = op::create2;
-    t.session_id = 0;
+    t.session_id = session;
     t.ops.push_back(
         {op::create2, jute::create_request{"/n" + std::to_string(i), std::string(100, 'a' + i % 26),
                                            jute::open_acl_unsafe(), 0, -1}});
@@ -72,7 +82,16 @@ TEST_CASE("a whole stream installs as the leader's tree and becomes a snapshot")
   REQUIRE(install_received_snapshot(disk, dir.path(), 300, installed).ok());
   CHECK(installed.last_zxid() == 300);
   CHECK(installed.node_count() == tree.node_count());
-  CHECK(image_of(installed) == bytes);
+  for (int i : {2, 150, 300}) { // the same znodes, data and Stat
+    const auto path = "/n" + std::to_string(i);
+    std::string a, b;
+    jute::stat sa, sb;
+    REQUIRE(installed.get_data(path, a, sa) == jute::error_code::ok);
+    REQUIRE(tree.get_data(path, b, sb) == jute::error_code::ok);
+    CHECK(a == b);
+    CHECK((sa.czxid == sb.czxid && sa.mzxid == sb.mzxid && sa.version == sb.version));
+  }
+  CHECK(installed.session_count() == 1);
   auto snaps = list_snapshots(disk, dir.path());
   REQUIRE(snaps.size() == 1);
   CHECK(snaps[0].zxid == 300);
