@@ -180,3 +180,62 @@ def test_wiped_follower_is_synced_by_a_windowed_snap_stream():
         print("SNAPSTREAM " + json.dumps({"bytes": total, "pieces": int(sent.group("pieces")),
                                           "ms": int(sent.group("ms")), "peak_unacked": peak,
                                           "writes_during": len(acked)}))
+
+
+def received_files(ens, i):
+    """The SNAP images (whole or partial) server i holds as received, not installed."""
+    return [os.path.join(d, f) for d, _, files in os.walk(ens.server(i).data_dir)
+            for f in files if f.endswith(".received")]
+
+
+@pytest.mark.time_limit(400)
+def test_a_learner_lost_mid_stream_releases_the_leaders_snapshot():
+    """The learner dies in the middle of its SNAP (stopped once the first pieces are in its
+    file, then killed): the leader abandons the stream and its store releases the
+    copy-on-write snapshot — so the learner, restarted as it is, gets a new stream (one walk
+    of the tree at a time: it could not begin while the first one held it), catches up, and
+    the partial image it had received is gone."""
+    with Ensemble(3) as ens:
+        ens.start(timeout=START_TIMEOUT)
+        leader, _ = ens.wait_for_leader(timeout=30)
+        down = [i for i in range(3) if i != leader][0]
+        sid = ens.server(down).sid
+        preload(ens.server(leader).hosts, ZNODES)
+        ens.stop_server(down)
+        ens.wipe(down)
+        mark = ens.log_size(leader)
+        if not IS_ZK:
+            ens.start_server(down, wait=False)
+            # Stopped once the first pieces are in its file, killed while stopped.
+            wait_for(lambda: received_files(ens, down), timeout=60, interval=0.001,
+                     what="the learner to receive the first pieces of its image")
+            os.kill(ens.server(down).pid, signal.SIGSTOP)
+            time.sleep(0.5)  # the leader fills the window and waits
+            ens.kill(down)
+            abandoned = re.compile(rf"SNAP stream (\d+) to learner {sid} abandoned: the link "
+                                   r"broke")
+            wait_for(lambda: abandoned.search(ens.log_text(leader, mark)), timeout=30,
+                     what="the leader to abandon the stream")
+            first = abandoned.search(ens.log_text(leader, mark)).group(1)
+            wait_for(lambda: f"SNAP stream {first} abandoned after" in ens.log_text(leader, mark),
+                     timeout=10, what="the store to release the stream's snapshot")
+            # Restarted as it is: its log still empty, the part of the image it received left
+            # in its snapshot directory (a new stream must remove it).
+            assert received_files(ens, down)
+        ens.start_server(down, timeout=START_TIMEOUT)
+        zl, zf = client(ens.server(leader).hosts), client(ens.server(down).hosts)
+        try:
+            zf.sync("/")
+            groups = [f"g{g:04d}" for g in range(ZNODES // 1000)]
+            sample = [f"{ROOT}/g{n // 1000:04d}/z{n:07d}" for n in range(0, ZNODES, 997)]
+            assert snapshot_of(zf, groups, sample) == snapshot_of(zl, groups, sample)
+        finally:
+            for zk in (zl, zf):
+                zk.stop()
+                zk.close()
+        if IS_ZK:
+            return
+        sent = [m for m in STREAM_SENT.finditer(ens.log_text(leader, mark))
+                if int(m.group("sid")) == sid]
+        assert sent and sent[-1].group("stream") != first, ens.log_text(leader, mark)[-3000:]
+        assert not received_files(ens, down)
