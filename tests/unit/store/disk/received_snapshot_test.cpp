@@ -1,9 +1,11 @@
 // A learner's SNAP received as a stream of chunks into a file: a whole stream installs as
 // exactly the leader's tree and becomes this server's snapshot; a chunk out of place, a short
 // stream, a wrong CRC or a damaged byte is refused and leaves nothing that recovery could take
-// for a snapshot.
+// for a snapshot; a failure at every call of every step, or a full disk at any byte, leaves
+// after a crash only snapshots that load whole (and the installed one, once reported).
 #include "scratch_dir.hpp"
 #include "store/disk/crc32c.hpp"
+#include "store/disk/fault_injecting_file_system.hpp"
 #include "store/disk/posix_file_system.hpp"
 #include "store/disk/received_snapshot.hpp"
 #include "store/disk/snapshot.hpp"
@@ -180,4 +182,70 @@ TEST_CASE("a new stream removes what an abandoned one left") {
   REQUIRE(stream(w, 300, bytes, 777).ok());
   CHECK_FALSE(exists(dir.path() + "/" + received_snapshot_name(100)));
   CHECK(exists(dir.path() + "/" + received_snapshot_name(300)));
+}
+
+namespace {
+
+// A whole stream received (pieces of 4 KiB) and installed on `fs`, in a directory that
+// exists: what the learner does. Returns whether the install reported success.
+bool receive_and_install(file_system& fs, const std::string& bytes) {
+  received_snapshot_writer w(fs, "/snap");
+  if (!stream(w, 300, bytes, 4096).ok()) return false;
+  data_tree t;
+  return install_received_snapshot(fs, "/snap", 300, t).ok() && t.last_zxid() == 300;
+}
+
+// After a crash, every snapshot listed loads whole; one reported installed is there.
+void check_after_crash(fault_injecting_file_system& fs, bool installed) {
+  fs.crash();
+  fs.restart();
+  auto snaps = list_snapshots(fs, "/snap");
+  for (const auto& s : snaps) {
+    data_tree t;
+    INFO(s.path);
+    CHECK(load_snapshot(fs, s.path, t).ok());
+  }
+  if (installed) {
+    REQUIRE(snaps.size() == 1);
+    CHECK(snaps[0].zxid == 300);
+  }
+}
+
+} // namespace
+
+TEST_CASE("a received snapshot on a failing disk: a failure at every call of every step") {
+  const auto bytes = image_of(leader_tree());
+  using op = fault_injecting_file_system::op;
+  for (auto o : {op::open_write, op::write, op::sync, op::rename, op::sync_directory}) {
+    uint64_t calls = 0;
+    {
+      fault_injecting_file_system fs;
+      REQUIRE(fs.create_directories("/snap").ok());
+      const auto before = fs.calls(o);
+      REQUIRE(receive_and_install(fs, bytes));
+      calls = fs.calls(o) - before;
+    }
+    for (uint64_t k = 0; k < calls; ++k) {
+      fault_injecting_file_system fs;
+      REQUIRE(fs.create_directories("/snap").ok());
+      fs.fail(o, EIO, k);
+      INFO("op " << static_cast<int>(o) << ", call " << k);
+      const bool installed = receive_and_install(fs, bytes);
+      check_after_crash(fs, installed);
+    }
+  }
+}
+
+TEST_CASE("a received snapshot on a full disk: ENOSPC at every 10th KiB refuses the stream") {
+  const auto bytes = image_of(leader_tree());
+  for (int64_t room = 0; room < static_cast<int64_t>(bytes.size()); room += 10 * 1024) {
+    fault_injecting_file_system fs;
+    REQUIRE(fs.create_directories("/snap").ok());
+    fs.set_space(room);
+    INFO("room " << room);
+    received_snapshot_writer w(fs, "/snap");
+    CHECK_FALSE(stream(w, 300, bytes, 4096).ok());
+    CHECK_FALSE(fs.exists("/snap/" + received_snapshot_name(300))); // removed
+    check_after_crash(fs, false);
+  }
 }
