@@ -444,11 +444,13 @@ void refuse_snap(self_ptr self, zab::server_id from, const std::string& why) {
 void on_snap_chunk(self_ptr self, zab::server_id from, snap_chunk& c) {
   auto& l = self->state.peers.at(from);
   if (c.offset == 0) l.snap_in = inbound_snap{c.zxid, c.stream, 0, false, now_ms(self)};
-  if (!l.snap_in || l.snap_in->zxid != c.zxid || l.snap_in->stream != c.stream ||
-      l.snap_in->next_offset != c.offset)
-    return refuse_snap(
-        self, from,
-        fmt::format("a piece of stream {} at byte {} out of place", c.stream, c.offset));
+  // A piece of a stream this side gave up (its link broke, or it refused it) is stale.
+  if (!l.snap_in || l.snap_in->zxid != c.zxid || l.snap_in->stream != c.stream) return;
+  // Within one stream, a gap means pieces were lost: the image cannot be whole.
+  if (l.snap_in->next_offset != c.offset)
+    return refuse_snap(self, from,
+                       fmt::format("a piece of stream {} at byte {} where {} was expected",
+                                   c.stream, c.offset, l.snap_in->next_offset));
   const uint64_t end = c.offset + c.bytes.size();
   l.snap_in->next_offset = end;
   const auto zxid = c.zxid;
