@@ -8,11 +8,15 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <chrono>
+#include <deque>
+#include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <spdlog/spdlog.h>
 #include <thread>
+#include <variant>
 
 namespace paddock::actors {
 
@@ -26,6 +30,36 @@ constexpr auto handshake_timeout = 5s;
 
 namespace qa = sasl::quorum_auth;
 
+// SNAP streams (docs/replication.md, "SNAP as a stream"). A message to a peer, kept back while
+// a stream to it is under way, with the link generation it was sent for.
+struct held_message {
+  uint64_t generation = 0;
+  std::variant<zab::message, app_message> msg;
+};
+
+// Leader side: the image a sync_snap names, on its way to the learner. Pieces are pulled
+// from the store while fewer than snap_window_chunks are unacked; the sync_snap and
+// everything sent to the learner after it (held) follow once the last piece is acked. So the
+// learner's core sees exactly the order the leader's core sent — the image, the sync_snap,
+// the txns after it, new_leader — and the leader holds at most a window of the image.
+struct outbound_snap {
+  zab::sync_snap sync;
+  uint64_t generation = 0; // of the link it started on: a break abandons it
+  std::deque<held_message> held;
+  uint64_t sent = 0, acked = 0, peak_unacked = 0, pieces = 0;
+  bool pulling = false, produced_all = false;
+  int64_t started_ms = 0;
+};
+
+// Learner side: the image being received from the leader, written by the snapshotter.
+struct inbound_snap {
+  zab::zxid_t zxid = 0;
+  uint64_t stream = 0;
+  uint64_t next_offset = 0; // where the next piece must begin
+  bool complete = false;    // the last piece written, checked and fsync'ed
+  int64_t started_ms = 0;
+};
+
 struct link {
   config::peer_address address;
   caf::actor quorum;   // the peer's peer_links, reached through its quorum port
@@ -33,9 +67,9 @@ struct link {
   uint64_t generation = 0;
   bool connecting = false;
   std::chrono::milliseconds backoff = first_backoff;
-  // A snapshot arriving in pieces.
-  zab::zxid_t snap_zxid = 0;
-  std::string snap_bytes;
+  // SNAP streams: to this peer as its leader; from this peer as our leader.
+  std::unique_ptr<outbound_snap> snap_out;
+  std::optional<inbound_snap> snap_in;
 
   // Quorum SASL, this server as the learner (it connected to the peer): the peer's handle is
   // held back until the handshake's verdict.
@@ -70,6 +104,8 @@ struct links_state {
   uint64_t next_attempt = 0;
   // The server is stopping (close_atom): no more connections, in or out.
   bool closing = false;
+  // Where SNAP images come from (the store, leader) and go to (the snapshotter, learner).
+  snap_stream_actors snap;
   static inline const char* name = "paddock.peer_links";
 };
 
@@ -77,11 +113,25 @@ using self_ptr = caf::stateful_actor<links_state>*;
 
 void connect(self_ptr self, zab::server_id id);
 
-// The connection to `id` is gone (or a message to it was dropped): a new generation.
+int64_t now_ms(self_ptr self) {
+  return self->state.snap.clock ? self->state.snap.clock->monotonic_ms() : 0;
+}
+
+// The connection to `id` is gone (or a message to it was dropped): a new generation. A SNAP
+// stream on it is over: the store releases its copy-on-write snapshot, the learner joins
+// again and gets a new one.
 void raise_generation(self_ptr self, zab::server_id id) {
   auto& l = self->state.peers.at(id);
   ++l.generation;
-  l.snap_bytes.clear();
+  if (l.snap_out) {
+    spdlog::warn("SNAP stream {} to learner {} abandoned: the link broke ({} bytes sent, {} "
+                 "acked)",
+                 l.snap_out->sync.stream, id, l.snap_out->sent, l.snap_out->acked);
+    if (self->state.snap.store)
+      self->send(self->state.snap.store, snap_release_atom::value, l.snap_out->sync.stream);
+    l.snap_out.reset();
+  }
+  l.snap_in.reset();
   self->send(self->state.owner, link_down_atom::value, id, l.generation);
 }
 
@@ -275,19 +325,9 @@ void connect(self_ptr self, zab::server_id id) {
           });
 }
 
-// Sends one message to a peer as (zab_wire_atom, my id, message), a large snapshot in pieces.
+// Sends one message to a peer as (zab_wire_atom, my id, message).
 template <class T> void send_wire(self_ptr self, const caf::actor& to, T&& msg) {
   self->send(to, zab_wire_atom::value, self->state.self_id, std::forward<T>(msg));
-}
-
-void send_snapshot(self_ptr self, const caf::actor& to, zab::sync_snap& s) {
-  if (s.state.size() <= snap_chunk_bytes) {
-    send_wire(self, to, std::move(s));
-    return;
-  }
-  const uint64_t total = s.state.size();
-  for (uint64_t off = 0; off < total; off += snap_chunk_bytes)
-    send_wire(self, to, snap_chunk{s.zxid, total, off, s.state.substr(off, snap_chunk_bytes)});
 }
 
 // The handle to send on, or none (the message is dropped and the generation raised).
@@ -303,6 +343,179 @@ caf::actor route(self_ptr self, zab::server_id to, uint64_t generation, bool ele
     return nullptr;
   }
   return election && l.election ? l.election : l.quorum;
+}
+
+// ----- SNAP streams ---------------------------------------------------------------------------
+
+constexpr uint64_t snap_window_bytes = snap_window_chunks * snap_chunk_bytes;
+
+void send_out(self_ptr self, zab::server_id to, uint64_t generation,
+              std::variant<zab::message, app_message> m);
+
+// The link to `id` is dropped on purpose: the peer is told to drop its end too (as a broken
+// connection would make it), and both sides start again (a learner joins again).
+void drop_peer(self_ptr self, zab::server_id id) {
+  auto& l = self->state.peers.at(id);
+  if (l.quorum) self->send(l.quorum, link_reset_atom::value, self->state.self_id);
+  lose_link(self, id);
+}
+
+// Leader: asks the store for the next piece while the window to the learner has room.
+void pull_piece(self_ptr self, zab::server_id to);
+
+void on_piece(self_ptr self, zab::server_id to, uint64_t stream, snap_piece& p) {
+  auto& l = self->state.peers.at(to);
+  if (!l.snap_out || l.snap_out->sync.stream != stream) return; // abandoned meanwhile
+  auto& out = *l.snap_out;
+  out.pulling = false;
+  auto dest = route(self, to, out.generation, false);
+  if (!dest) return; // the link broke: the stream is abandoned
+  const uint64_t size = p.bytes.size();
+  send_wire(
+      self, dest,
+      snap_chunk{out.sync.zxid, stream, out.sent, std::move(p.bytes), p.last, p.total, p.crc});
+  out.sent += size;
+  ++out.pieces;
+  out.peak_unacked = std::max(out.peak_unacked, out.sent - out.acked);
+  out.produced_all = p.last;
+  pull_piece(self, to);
+}
+
+void pull_piece(self_ptr self, zab::server_id to) {
+  auto& st = self->state;
+  auto& out = *st.peers.at(to).snap_out;
+  if (out.pulling || out.produced_all || out.sent - out.acked >= snap_window_bytes) return;
+  out.pulling = true;
+  const uint64_t stream = out.sync.stream;
+  self->request(st.snap.store, caf::infinite, snap_pull_atom::value, stream)
+      .then([=](snap_piece& p) { on_piece(self, to, stream, p); },
+            [=](caf::error& err) {
+              auto& l = self->state.peers.at(to);
+              if (!l.snap_out || l.snap_out->sync.stream != stream) return;
+              spdlog::error("SNAP stream {} to learner {}: no next piece ({}); dropping the link "
+                            "so that it joins again",
+                            stream, to, self->system().render(err));
+              l.snap_out.reset(); // the store ended it
+              drop_peer(self, to);
+            });
+}
+
+// Leader: the core sent a sync_snap: its image goes first, the sync_snap after it.
+void start_snap_stream(self_ptr self, zab::server_id to, uint64_t generation, zab::sync_snap s) {
+  auto& l = self->state.peers.at(to);
+  l.snap_out = std::make_unique<outbound_snap>();
+  l.snap_out->sync = s;
+  l.snap_out->generation = generation;
+  l.snap_out->started_ms = now_ms(self);
+  pull_piece(self, to);
+}
+
+// Leader: every piece is on the learner's disk: the sync_snap, then what waited behind it.
+void finish_snap_stream(self_ptr self, zab::server_id to) {
+  auto& l = self->state.peers.at(to);
+  auto out = std::move(l.snap_out);
+  spdlog::info("SNAP stream {} to learner {} sent: {} bytes in {} pieces, {} ms, at most {} "
+               "bytes unacked (window {} bytes)",
+               out->sync.stream, to, out->sent, out->pieces, now_ms(self) - out->started_ms,
+               out->peak_unacked, snap_window_bytes);
+  if (auto dest = route(self, to, out->generation, false)) send_wire(self, dest, out->sync);
+  for (auto& h : out->held)
+    send_out(self, to, h.generation, std::move(h.msg)); // a later sync_snap streams anew
+}
+
+void on_snap_ack(self_ptr self, zab::server_id from, const snap_ack& a) {
+  auto it = self->state.peers.find(from);
+  if (it == self->state.peers.end() || !it->second.snap_out) return;
+  auto& out = *it->second.snap_out;
+  if (a.stream != out.sync.stream || a.zxid != out.sync.zxid) return; // an abandoned one's
+  out.acked = std::max(out.acked, a.end);
+  if (out.produced_all && out.acked >= out.sent) return finish_snap_stream(self, from);
+  pull_piece(self, from);
+}
+
+// Learner: the stream from `from` cannot be used; the link goes, and the learner joins again.
+void refuse_snap(self_ptr self, zab::server_id from, const std::string& why) {
+  spdlog::error("SNAP from server {} refused: {}; dropping the link to join again", from, why);
+  drop_peer(self, from);
+}
+
+// Learner: a piece of the leader's image, handed to the snapshotter to write; acked to the
+// leader once written.
+void on_snap_chunk(self_ptr self, zab::server_id from, snap_chunk& c) {
+  auto& l = self->state.peers.at(from);
+  if (c.offset == 0) l.snap_in = inbound_snap{c.zxid, c.stream, 0, false, now_ms(self)};
+  // A piece of a stream this side gave up (its link broke, or it refused it) is stale.
+  if (!l.snap_in || l.snap_in->zxid != c.zxid || l.snap_in->stream != c.stream) return;
+  // Within one stream, a gap means pieces were lost: the image cannot be whole.
+  if (l.snap_in->next_offset != c.offset)
+    return refuse_snap(self, from,
+                       fmt::format("a piece of stream {} at byte {} where {} was expected",
+                                   c.stream, c.offset, l.snap_in->next_offset));
+  const uint64_t end = c.offset + c.bytes.size();
+  l.snap_in->next_offset = end;
+  const auto zxid = c.zxid;
+  const auto stream = c.stream;
+  const bool last = c.last;
+  const auto generation = l.generation;
+  auto still_ours = [=] {
+    auto& lk = self->state.peers.at(from);
+    return lk.generation == generation && lk.snap_in && lk.snap_in->stream == stream &&
+           lk.snap_in->zxid == zxid;
+  };
+  self->request(self->state.snap.snapshotter, caf::infinite,
+                received_chunk{zxid, c.offset, std::move(c.bytes), last, c.total, c.crc})
+      .then(
+          [=](bool ok, std::string& why) {
+            if (!still_ours()) return;
+            if (!ok) return refuse_snap(self, from, why);
+            auto& lk = self->state.peers.at(from);
+            if (last) {
+              lk.snap_in->complete = true;
+              spdlog::info("SNAP stream {} from server {} received: {} bytes in {} ms", stream,
+                           from, end, now_ms(self) - lk.snap_in->started_ms);
+            }
+            if (lk.quorum) send_wire(self, lk.quorum, snap_ack{zxid, stream, end});
+          },
+          [=](caf::error& err) {
+            if (still_ours()) refuse_snap(self, from, self->system().render(err));
+          });
+}
+
+// Learner: the sync_snap reaches the core only with its whole image on disk.
+void on_sync_snap(self_ptr self, zab::server_id from, zab::sync_snap& m) {
+  auto& l = self->state.peers.at(from);
+  if (!l.snap_in || !l.snap_in->complete || l.snap_in->zxid != m.zxid ||
+      l.snap_in->stream != m.stream)
+    return refuse_snap(self, from,
+                       fmt::format("sync_snap of 0x{:x} without its whole image", m.zxid));
+  l.snap_in.reset();
+  self->send(self->state.owner, zab_in_atom::value, from, zab::message{std::move(m)});
+}
+
+// Everything to a peer goes through here: kept back behind a SNAP stream to it, and a
+// sync_snap starts one.
+void send_out(self_ptr self, zab::server_id to, uint64_t generation,
+              std::variant<zab::message, app_message> m) {
+  auto& st = self->state;
+  if (auto it = st.peers.find(to); it != st.peers.end() && it->second.snap_out) {
+    it->second.snap_out->held.push_back({generation, std::move(m)});
+    return;
+  }
+  auto* zm = std::get_if<zab::message>(&m);
+  auto dest = route(self, to, generation, zm && zab::is_election_message(*zm));
+  if (!dest) {
+    // Never sent: the store's image for it is released at once.
+    if (auto* snap = zm ? std::get_if<zab::sync_snap>(zm) : nullptr; snap && st.snap.store)
+      self->send(st.snap.store, snap_release_atom::value, snap->stream);
+    return;
+  }
+  if (zm) {
+    if (auto* snap = std::get_if<zab::sync_snap>(zm))
+      return start_snap_stream(self, to, generation, *snap);
+    std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, *zm);
+  } else {
+    std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, std::get<app_message>(m));
+  }
 }
 
 // Inbound: the sender's handle becomes our way back to it when we have none yet.
@@ -457,9 +670,11 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
                          std::map<zab::server_id, config::peer_address> peers,
                          peer_links_owner_handle owner, config::peer_address listening,
                          bool listen_on_all_ips, qa::policy auth_policy,
-                         std::optional<config::quorum_sasl_settings> auth) {
+                         std::optional<config::quorum_sasl_settings> auth,
+                         snap_stream_actors snap) {
   auto& st = self->state;
   st.auth_policy = auth_policy;
+  st.snap = std::move(snap);
   if (auth) {
     st.learner_user = auth->learner_user;
     st.learner_password = auth->learner_password;
@@ -485,22 +700,10 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
 
   return {
       [=](zab_out_atom, zab::server_id to, uint64_t generation, zab::message& m) {
-        auto dest = route(self, to, generation, zab::is_election_message(m));
-        if (!dest) return;
-        std::visit(
-            [&](auto& x) {
-              using T = std::decay_t<decltype(x)>;
-              if constexpr (std::is_same_v<T, zab::sync_snap>)
-                send_snapshot(self, dest, x);
-              else
-                send_wire(self, dest, std::move(x));
-            },
-            m);
+        send_out(self, to, generation, std::move(m));
       },
       [=](app_out_atom, zab::server_id to, uint64_t generation, app_message& m) {
-        auto dest = route(self, to, generation, false);
-        if (!dest) return;
-        std::visit([&](auto& x) { send_wire(self, dest, std::move(x)); }, m);
+        send_out(self, to, generation, std::move(m));
       },
       [=](reconnect_atom, zab::server_id id) { connect(self, id); },
       [=](caf::close_atom) {
@@ -577,7 +780,9 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
       },
       [=](link_reset_atom, zab::server_id from) {
         if (!self->state.peers.contains(from) || !admitted(self, from)) return;
-        spdlog::warn("peer link to server {} dropped by that server (fault injection)", from);
+        spdlog::warn("peer link to server {} dropped by that server (fault injection, or a "
+                     "SNAP stream it refused)",
+                     from);
         lose_link(self, from);
       },
       [=](zab_wire_atom, zab::server_id from, zab::notification& m) {
@@ -599,7 +804,9 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         inbound_zab<zab::sync_trunc>()(self, from, m);
       },
       [=](zab_wire_atom, zab::server_id from, zab::sync_snap& m) {
-        inbound_zab<zab::sync_snap>()(self, from, m);
+        if (!admitted(self, from) || from == self->state.self_id) return;
+        note_sender(self, from);
+        on_sync_snap(self, from, m);
       },
       [=](zab_wire_atom, zab::server_id from, zab::new_leader& m) {
         inbound_zab<zab::new_leader>()(self, from, m);
@@ -623,23 +830,13 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
         inbound_zab<zab::ping>()(self, from, m);
       },
       [=](zab_wire_atom, zab::server_id from, snap_chunk& c) {
-        auto& s = self->state;
-        auto it = s.peers.find(from);
-        if (it == s.peers.end()) return;
-        if (!admitted(self, from)) return;
+        if (!admitted(self, from) || from == self->state.self_id) return;
         note_sender(self, from);
-        auto& l = it->second;
-        if (c.offset == 0) {
-          l.snap_zxid = c.zxid;
-          l.snap_bytes.clear();
-          l.snap_bytes.reserve(c.total);
-        }
-        // A piece out of place means pieces were lost with a broken connection: drop it.
-        if (c.zxid != l.snap_zxid || c.offset != l.snap_bytes.size()) return;
-        l.snap_bytes += c.bytes;
-        if (l.snap_bytes.size() < c.total) return;
-        self->send(s.owner, zab_in_atom::value, from,
-                   zab::message{zab::sync_snap{c.zxid, std::exchange(l.snap_bytes, {})}});
+        on_snap_chunk(self, from, c);
+      },
+      [=](zab_wire_atom, zab::server_id from, snap_ack& a) {
+        if (!admitted(self, from)) return;
+        on_snap_ack(self, from, a);
       },
       [=](zab_wire_atom, zab::server_id from, forward_writes& m) {
         inbound_app<forward_writes>()(self, from, m);
@@ -659,7 +856,7 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
 } // namespace
 
 caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config& cfg,
-                            peer_links_owner_handle owner) {
+                            peer_links_owner_handle owner, snap_stream_actors snap) {
   std::map<zab::server_id, config::peer_address> peers;
   for (const auto& [id, p] : cfg.servers)
     if (id != cfg.server_id) peers.emplace(id, p);
@@ -668,7 +865,7 @@ caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config&
                                cfg.quorum_server_require_sasl};
   return sys.spawn(peer_links, cfg.server_id, std::move(peers), std::move(owner),
                    me ? *me : config::peer_address{}, cfg.quorum_listen_on_all_ips, auth_policy,
-                   sasl::quorum_sasl());
+                   sasl::quorum_sasl(), std::move(snap));
 }
 
 std::string publish_peer_links(caf::actor_system& sys, const config::server_config& cfg,

@@ -13,19 +13,32 @@
 // ports and stops connecting to peers, so no peer connection is made or accepted while CAF's
 // middleman stops (see stop_listening in peer_links.cpp).
 #include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/store.hpp"
 #include "config/zoo_config.hpp"
+#include "protocol/clock/source.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <memory>
 #include <string>
 
 namespace paddock::actors {
+
+// SNAP streams (docs/replication.md, "SNAP as a stream"): where a learner's image comes from
+// on the leader (the store produces it a piece at a time, as the window to the learner has
+// room) and goes to on a learner (the snapshotter writes it to disk and answers once written,
+// which is the ack the leader waits for); the clock times the streams for the log.
+struct snap_stream_actors {
+  store_handle store;
+  snapshotter_handle snapshotter;
+  std::shared_ptr<const paddock::clock::source> clock;
+};
 
 // Spawns the actor for `cfg`'s ensemble, delivering to `owner`. It is dynamically typed (see
 // peer_links_handle): the server hands the quorum peer actor_cast<peer_links_handle>(it)
 // and publishes the actor itself.
 caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config& cfg,
-                            peer_links_owner_handle owner);
+                            peer_links_owner_handle owner, snap_stream_actors snap = {});
 
 // Publishes `links` on this server's election and quorum ports (cfg.self()), retrying each
 // bind electionPortBindRetry times (0: without end) a second apart, as ZooKeeper does.

@@ -434,9 +434,23 @@ void log_sync_choice(metrics::server_metrics& m, const zab::send_message& s) {
     spdlog::info("sync of learner {}: TRUNC to 0x{:x}", s.to, t->zxid);
     m.diff_count.Increment();
   } else if (auto* n = std::get_if<zab::sync_snap>(&s.msg)) {
-    spdlog::info("sync of learner {}: SNAP of 0x{:x} ({} bytes)", s.to, n->zxid, n->state.size());
+    spdlog::info("sync of learner {}: SNAP of 0x{:x} (streamed: stream {})", s.to, n->zxid,
+                 n->stream);
     m.snap_count.Increment();
   }
+}
+
+// Moves the core's new actions to the end of `todo` and tells whether one of them (or one
+// already waiting there) is the sync_snap naming `stream`.
+bool names_stream(zab::peer& core, std::deque<quorum_peer_state::step>& todo, uint64_t stream) {
+  for (auto& a : core.take_actions())
+    todo.emplace_back(std::move(a));
+  return std::any_of(todo.begin(), todo.end(), [&](const quorum_peer_state::step& step) {
+    const auto* a = std::get_if<zab::action>(&step);
+    const auto* s = a ? std::get_if<zab::send_message>(a) : nullptr;
+    const auto* snap = s ? std::get_if<zab::sync_snap>(&s->msg) : nullptr;
+    return snap && snap->stream == stream;
+  });
 }
 
 // Waits for a blocking step's answer; the actions after it run when it comes.
@@ -488,16 +502,20 @@ void run_action(self_ptr self, zab::action& a) {
           // The old log goes once the snapshot replacing it is durable.
           st.todo.emplace_front(quorum_peer_state::reset_log{x.zxid});
           blocking_request(self, st.ctx->store, "installing the leader's snapshot",
-                           install_atom::value, x.zxid, std::move(x.state));
+                           install_atom::value, x.zxid);
         } else if constexpr (std::is_same_v<T, zab::apply_txns>) {
           apply(self, x);
         } else if constexpr (std::is_same_v<T, zab::take_snapshot>) {
           const auto learner = x.learner;
           self->request(st.ctx->store, caf::infinite, take_snap_atom::value)
               .then(
-                  [=](int64_t zxid, std::string& bytes) {
-                    self->state.core->on_snapshot_taken(self->state.ctx->clock->monotonic_ms(),
-                                                        learner, zxid, std::move(bytes));
+                  [=](int64_t zxid, uint64_t stream) {
+                    auto& s = self->state;
+                    s.core->on_snapshot_taken(s.ctx->clock->monotonic_ms(), learner, zxid, stream);
+                    // The core may not use it (the learner left, or the image is too old):
+                    // then the store's copy-on-write snapshot is released at once.
+                    if (!names_stream(*s.core, s.todo, stream))
+                      self->send(s.ctx->store, snap_release_atom::value, stream);
                     run_actions(self);
                   },
                   [=](caf::error& err) {

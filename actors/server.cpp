@@ -296,7 +296,8 @@ int run_server(const config::server_config& cfg, const run_options& options) {
     ctx->pipeline = sys.spawn(proposal_pipeline, ctx, last_zxid);
   }
   caf::actor links; // dynamically typed (peer_links.hpp); published as it is
-  if (zab_state) links = spawn_peer_links(sys, cfg, peer);
+  if (zab_state)
+    links = spawn_peer_links(sys, cfg, peer, snap_stream_actors{store, snaps, ctx->clock});
   ctx->peer_links = caf::actor_cast<peer_links_handle>(links);
 
   caf::scoped_actor self{sys};

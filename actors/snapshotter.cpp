@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 #include <chrono>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace paddock::actors {
@@ -61,6 +62,31 @@ void finish(self_ptr self) {
   self->send(st.ctx->store, snapshot_done_atom::value, st.zxid, true);
 }
 
+// A piece of the leader's SNAP image (learner): written, and at the end checked (size, CRC32C)
+// and fsync'ed; an error refuses the stream (peer_links drops the link, the learner joins
+// again).
+std::string receive(self_ptr self, received_chunk& c) {
+  auto& st = self->state;
+  const auto& ctx = *st.ctx;
+  if (c.offset == 0) {
+    if (!st.received)
+      st.received =
+          std::make_unique<store::received_snapshot_writer>(*ctx.disk, ctx.config.snap_dir());
+    if (auto status = st.received->begin(c.zxid); !status.ok()) return status.message;
+    st.received_started_ms = ctx.clock->monotonic_ms();
+  }
+  if (!st.received || !st.received->open() || st.received->zxid() != c.zxid)
+    return "a piece of the snapshot of zxid 0x" + fmt::format("{:x}", c.zxid) +
+           " with no stream of it begun";
+  if (auto status = st.received->append(c.offset, c.bytes); !status.ok()) return status.message;
+  if (!c.last) return {};
+  if (auto status = st.received->finish(c.total, c.crc); !status.ok()) return status.message;
+  spdlog::info("SNAP: the leader's snapshot of zxid 0x{:x} received in {} ms ({} bytes, "
+               "checked and fsync'ed)",
+               c.zxid, ctx.clock->monotonic_ms() - st.received_started_ms, c.total);
+  return {};
+}
+
 } // namespace
 
 snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
@@ -90,6 +116,10 @@ snapshotter_handle::behavior_type snapshotter(self_ptr self, context_ptr ctx) {
             finish(self);
         }
         self->send(ctx.store, snapshot_ack_atom::value, size);
+      },
+      [=](received_chunk& c) -> caf::result<bool, std::string> {
+        auto why = receive(self, c);
+        return {why.empty(), why};
       },
       [=](purge_atom) {
         purge(self);

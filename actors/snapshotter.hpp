@@ -7,8 +7,13 @@
 // autopurge.snapRetainCount snapshots (ZooKeeper's DatadirCleanupManager; with purgeInterval 0,
 // the default, nothing is ever deleted). A purge runs between slices, on this same thread,
 // and counts only renamed snapshots, never the one being written.
+// A learner being synced by SNAP writes the leader's image here too, as it arrives
+// (received_chunk from peer_links, answered once written, which is what lets the leader send
+// more): into its own file beside the snapshots (store/disk/received_snapshot.hpp), checked
+// and fsync'ed at the end; the store installs it from there.
 #include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
+#include "store/disk/received_snapshot.hpp"
 #include "store/disk/snapshot.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -24,6 +29,9 @@ struct snapshotter_state {
   int64_t zxid = 0;
   int64_t started_ms = 0;
   int64_t unsynced_bytes = 0; // appended since the last fdatasync of the .tmp file
+  // The leader's SNAP image being received (learner), and when its first piece came.
+  std::unique_ptr<store::received_snapshot_writer> received;
+  int64_t received_started_ms = 0;
   static inline const char* name = "paddock.snapshotter";
 };
 

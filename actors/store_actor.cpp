@@ -1,8 +1,11 @@
 #include "actors/store_actor.hpp"
 
+#include "actors/messages/ensemble_wire.hpp"
 #include "actors/messages/sessions.hpp"
 #include "actors/messages/store.hpp"
 #include "protocol/jute/codec.hpp"
+#include "store/disk/crc32c.hpp"
+#include "store/disk/received_snapshot.hpp"
 #include "store/disk/recovery.hpp"
 #include "store/disk/snapshot.hpp"
 #include "store/disk/snapshot_stream.hpp"
@@ -12,6 +15,7 @@
 #include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
+#include <span>
 #include <spdlog/spdlog.h>
 #include <utility>
 
@@ -83,7 +87,7 @@ void take_snapshot(self_ptr self) {
     spdlog::warn("snapshot requested while the previous one is still being written; skipped");
     return;
   }
-  if (st.learner_snapshot) {
+  if (st.learner) {
     spdlog::warn("snapshot requested while one for a learner is being produced; skipped");
     return;
   }
@@ -115,49 +119,114 @@ void answer_backups(self_ptr self, int64_t zxid, bool ok, const std::string& why
 // in production, if one is).
 void start_backup_snapshot(self_ptr self) {
   auto& st = self->state;
-  if (!st.backup_requests.empty() && !st.snapshot_running && !st.learner_snapshot)
-    take_snapshot(self);
+  if (!st.backup_requests.empty() && !st.snapshot_running && !st.learner) take_snapshot(self);
 }
 
-// A SNAP for learners: begun at once unless the disk snapshot is still being produced (then
-// when it is), answered to every request waiting once complete.
+// A learner's SNAP stream (leader) ---------------------------------------------------------
+// Pieces as the wire carries them; a stream nobody pulls from for this long is dropped (its
+// learner's link broke and peer_links' release was lost, or the core never used it).
+constexpr size_t learner_piece_bytes = snap_chunk_bytes;
+constexpr int64_t learner_stream_idle_ms = 60'000;
+
+// The next request in line gets its image, unless the disk snapshot or another stream holds
+// the tree's copy-on-write snapshot (then when that ends).
 void start_learner_snapshot(self_ptr self) {
   auto& st = self->state;
-  if (st.snapshot || st.learner_snapshot || st.learner_snapshot_requests.empty()) return;
-  st.learner_snapshot = std::make_unique<store::snapshot_stream>(st.tree);
-  st.learner_snapshot_bytes.clear();
+  if (st.snapshot || st.learner || st.learner_snapshot_requests.empty()) return;
+  auto rp = std::move(st.learner_snapshot_requests.front());
+  st.learner_snapshot_requests.pop_front();
+  auto& ls = st.learner.emplace();
+  ls.id = ++st.next_learner_stream;
+  ls.image = std::make_unique<store::snapshot_stream>(st.tree);
+  ls.started_ms = ls.last_pull_ms = st.ctx->clock->monotonic_ms();
+  spdlog::info("SNAP stream {} of zxid 0x{:x} begun (copy-on-write; produced as the learner "
+               "takes it)",
+               ls.id, ls.image->zxid());
+  rp.deliver(ls.image->zxid(), ls.id);
+  self->delayed_send(self, std::chrono::milliseconds(learner_stream_idle_ms), snap_idle_atom::value,
+                     ls.id);
+}
+
+// The stream ends (whole, abandoned or failed): the tree's snapshot is released and what
+// waited for it starts.
+void end_learner_stream(self_ptr self, const std::string& why = {}) {
+  auto& st = self->state;
+  auto& ls = *st.learner;
+  if (ls.image) st.tree.end_snapshot(); // produced whole, the stream released it already
+  if (ls.pull)
+    ls.pull->deliver(
+        caf::make_error(caf::sec::runtime_error, why.empty() ? "the SNAP stream ended" : why));
+  if (!why.empty())
+    spdlog::warn("SNAP stream {} abandoned after {} bytes: {}", ls.id, ls.handed_out, why);
+  st.learner.reset();
+  start_learner_snapshot(self);
+  start_backup_snapshot(self); // one that waited for this SNAP
+}
+
+// Answers the pending pull when a piece is ready: snap_chunk bytes, or what is left.
+bool answer_pull(self_ptr self) {
+  auto& ls = *self->state.learner;
+  if (!ls.pull) return false;
+  const bool produced_all = ls.image == nullptr;
+  if (ls.buffer.size() < learner_piece_bytes && !produced_all) return false;
+  snap_piece piece;
+  const size_t n = std::min(ls.buffer.size(), learner_piece_bytes);
+  piece.bytes = ls.buffer.substr(0, n);
+  ls.buffer.erase(0, n);
+  ls.crc = store::crc32c_extend(ls.crc, std::span<const char>(piece.bytes.data(), n));
+  ls.handed_out += n;
+  piece.last = produced_all && ls.buffer.empty();
+  piece.total = ls.handed_out;
+  piece.crc = ls.crc;
+  const bool last = piece.last;
+  auto rp = std::move(*ls.pull);
+  ls.pull.reset();
+  rp.deliver(std::move(piece));
+  if (last) {
+    spdlog::info("SNAP stream {} produced: {} bytes in {} ms", ls.id, ls.handed_out,
+                 self->state.ctx->clock->monotonic_ms() - ls.started_ms);
+    end_learner_stream(self);
+  }
+  return true;
+}
+
+// One slice (~0.5 ms) of the learner's image, while a piece is asked for; then the piece if
+// it is ready, or the next slice after the pause (commits run in between).
+void learner_snapshot_step(self_ptr self) {
+  auto& st = self->state;
+  auto& ls = *st.learner;
+  ls.slice_due = false;
+  if (!ls.pull || !ls.image) return;
+  const int64_t start_us = st.ctx->clock->monotonic_us();
+  do {
+    if (auto status = ls.image->next(st.tree, snapshot_nodes_per_step, ls.buffer); !status.ok())
+      return end_learner_stream(self, "serialize snapshot: " + status.message);
+    if (ls.image->done()) ls.image.reset(); // the stream ended the tree's snapshot itself
+  } while (ls.image && ls.buffer.size() < learner_piece_bytes &&
+           st.ctx->clock->monotonic_us() - start_us < snapshot_slice_us);
+  if (answer_pull(self)) return;
+  ls.slice_due = true;
   next_slice_later(self);
 }
 
-void fail_learner_snapshot(self_ptr self, const std::string& why) {
+// peer_links asks for the next piece (its window to the learner has room).
+void pull_learner_piece(self_ptr self, uint64_t stream,
+                        caf::typed_response_promise<snap_piece> rp) {
   auto& st = self->state;
-  for (auto& rp : std::exchange(st.learner_snapshot_requests, {}))
-    rp.deliver(caf::make_error(caf::sec::runtime_error, why));
-  st.tree.end_snapshot();
-  st.learner_snapshot.reset();
-  st.learner_snapshot_bytes.clear();
-}
-
-void learner_snapshot_step(self_ptr self) {
-  auto& st = self->state;
-  auto& snap = *st.learner_snapshot;
-  const int64_t start_us = st.ctx->clock->monotonic_us();
-  do {
-    if (auto status = snap.next(st.tree, snapshot_nodes_per_step, st.learner_snapshot_bytes);
-        !status.ok())
-      return fail_learner_snapshot(self, "serialize snapshot: " + status.message);
-  } while (!snap.done() && st.ctx->clock->monotonic_us() - start_us < snapshot_slice_us);
-  if (!snap.done()) {
-    next_slice_later(self);
+  if (!st.learner || st.learner->id != stream) {
+    rp.deliver(caf::make_error(caf::sec::runtime_error, "no such SNAP stream"));
     return;
   }
-  const int64_t zxid = snap.zxid();
-  auto bytes = std::exchange(st.learner_snapshot_bytes, {});
-  st.learner_snapshot.reset();
-  auto requests = std::exchange(st.learner_snapshot_requests, {});
-  for (size_t i = 0; i < requests.size(); ++i)
-    requests[i].deliver(zxid, i + 1 == requests.size() ? std::move(bytes) : std::string(bytes));
-  start_backup_snapshot(self); // one that waited for this SNAP
+  auto& ls = *st.learner;
+  ls.last_pull_ms = st.ctx->clock->monotonic_ms();
+  ls.pull = std::move(rp);
+  if (answer_pull(self) || ls.slice_due) return;
+  ls.slice_due = true;
+  // The first piece at once; later ones after the pause, like every slice.
+  if (ls.handed_out == 0)
+    self->send(self, snapshot_next_atom::value);
+  else
+    next_slice_later(self);
 }
 
 // One slice of the snapshot in progress, handed to the snapshotter; the next one is queued
@@ -165,7 +234,7 @@ void learner_snapshot_step(self_ptr self) {
 void snapshot_step(self_ptr self) {
   auto& st = self->state;
   if (!st.snapshot) {
-    if (st.learner_snapshot) learner_snapshot_step(self);
+    if (st.learner && st.learner->slice_due) learner_snapshot_step(self);
     return;
   }
   if (st.snapshot_unacked > snapshot_unacked_limit) {
@@ -208,7 +277,7 @@ void snapshot_step(self_ptr self) {
 // replacement is durable on its own: a snapshot from the leader, or what is on disk).
 void abandon_snapshots(self_ptr self) {
   auto& st = self->state;
-  if (st.learner_snapshot) fail_learner_snapshot(self, "the tree was replaced");
+  if (st.learner) end_learner_stream(self, "the tree was replaced");
   if (!st.snapshot) return;
   snapshot_slice slice;
   slice.zxid = st.snapshot->zxid();
@@ -251,30 +320,48 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         return store::sweep_candidates(self->state.tree, now_ms, static_cast<size_t>(limit));
       },
       // Leader, syncing a learner by SNAP: the tree at the zxid where a copy-on-write
-      // snapshot begins, in the snapshot format, produced in slices between commits as a disk
-      // snapshot is (the store is not stopped), and answered whole once complete.
-      [=](take_snap_atom) -> caf::result<int64_t, std::string> {
-        auto rp = self->make_response_promise<int64_t, std::string>();
+      // snapshot begins (at once, or once the disk snapshot or stream before it is done),
+      // named by a stream number; its bytes are produced as peer_links pulls them.
+      [=](take_snap_atom) -> caf::result<int64_t, uint64_t> {
+        auto rp = self->make_response_promise<int64_t, uint64_t>();
         self->state.learner_snapshot_requests.push_back(rp);
         start_learner_snapshot(self);
         return rp;
       },
-      // Learner, synced by SNAP: the leader's snapshot replaces the tree, durably first.
-      [=](install_atom, int64_t zxid, const std::string& bytes) -> caf::result<bool, std::string> {
+      [=](snap_pull_atom, uint64_t stream) -> caf::result<snap_piece> {
+        auto rp = self->make_response_promise<snap_piece>();
+        pull_learner_piece(self, stream, rp);
+        return rp;
+      },
+      // peer_links gave the stream up (the learner's link broke, or it refused the image).
+      [=](snap_release_atom, uint64_t stream) {
+        if (self->state.learner && self->state.learner->id == stream)
+          end_learner_stream(self, "released (the learner's link broke or the core dropped it)");
+      },
+      [=](snap_idle_atom, uint64_t stream) {
         auto& st = self->state;
+        if (!st.learner || st.learner->id != stream) return;
+        const int64_t idle = st.ctx->clock->monotonic_ms() - st.learner->last_pull_ms;
+        if (!st.learner->pull && idle >= learner_stream_idle_ms)
+          return end_learner_stream(self, "no piece asked for in " + std::to_string(idle) + " ms");
+        self->delayed_send(self, std::chrono::milliseconds(learner_stream_idle_ms),
+                           snap_idle_atom::value, stream);
+      },
+      // Learner, synced by SNAP: the leader's image, received into a file
+      // (store/disk/received_snapshot.hpp), replaces the tree, made this server's snapshot
+      // first.
+      [=](install_atom, int64_t zxid) -> caf::result<bool, std::string> {
+        auto& st = self->state;
+        const int64_t start_ms = st.ctx->clock->monotonic_ms();
         store::data_tree tree;
-        auto status = store::parse_snapshot(bytes, "snapshot from the leader", tree);
-        if (status.ok() && tree.last_zxid() != zxid)
-          status = {EINVAL, "snapshot from the leader: zxid disagrees", false};
-        if (status.ok())
-          status =
-              store::write_snapshot_bytes(*st.ctx->disk, bytes, zxid, st.ctx->config.snap_dir());
+        auto status =
+            store::install_received_snapshot(*st.ctx->disk, st.ctx->config.snap_dir(), zxid, tree);
         if (!status.ok()) return {false, status.message};
         abandon_snapshots(self);
         st.tree = std::move(tree);
         tree_replaced(self);
-        spdlog::info("installed the leader's snapshot of zxid 0x{:x} ({} bytes)", zxid,
-                     bytes.size());
+        spdlog::info("installed the leader's snapshot of zxid 0x{:x} ({} znodes) in {} ms", zxid,
+                     st.tree.node_count(), st.ctx->clock->monotonic_ms() - start_ms);
         return {true, std::string{}};
       },
       // Learner, after TRUNC below what the tree holds: rebuild it from what is on disk.

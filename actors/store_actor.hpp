@@ -8,6 +8,9 @@
 // bounded slice at a time (~0.5 ms, then a 3 ms pause), commits and the rest running
 // in between; the snapshotter writes the slices on its own thread and acks them, and the store
 // stops producing while 8 MB are unacked (docs/on-disk-format.md says why this design).
+// A learner's SNAP image (leader) is produced the same way, a piece at a time as peer_links
+// asks for one (docs/replication.md, "SNAP as a stream"); a learner installs the image it
+// received into a file (install_atom).
 #include "actors/messages/store.hpp"
 #include "actors/server_context.hpp"
 #include "store/disk/snapshot_stream.hpp"
@@ -15,7 +18,9 @@
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,12 +37,26 @@ struct store_state {
   bool snapshot_first_slice = false;
   uint64_t snapshot_unacked = 0; // bytes sent to the snapshotter, not yet written
   bool snapshot_waiting = false; // over the limit: the next ack produces the next slice
-  // A snapshot for learners synced by SNAP (leader), produced the same way but into memory,
-  // and the quorum peer's requests waiting for it. It shares the tree's one copy-on-write
-  // snapshot with the disk snapshot: one is produced after the other.
-  std::unique_ptr<store::snapshot_stream> learner_snapshot;
-  std::string learner_snapshot_bytes;
-  std::vector<caf::typed_response_promise<int64_t, std::string>> learner_snapshot_requests;
+  // The image of a learner's SNAP (leader): fixed when the quorum peer asks (take_snap_atom),
+  // produced the way a disk snapshot is (slices between commits) but only while peer_links
+  // has asked for a piece (snap_pull_atom), which it does while its window to the learner
+  // has room: the leader never holds more than a piece or two of the image. It shares the
+  // tree's one copy-on-write snapshot with the disk snapshot, so one stream (or disk
+  // snapshot) runs at a time; the quorum peer's requests wait in line.
+  struct learner_stream {
+    uint64_t id = 0;
+    std::unique_ptr<store::snapshot_stream> image; // null once every byte was produced
+    std::string buffer;                            // produced, not yet handed out
+    uint64_t handed_out = 0;
+    uint32_t crc = 0; // of the bytes handed out
+    std::optional<caf::typed_response_promise<snap_piece>> pull;
+    bool slice_due = false; // a snapshot_next_atom is on its way
+    int64_t started_ms = 0;
+    int64_t last_pull_ms = 0;
+  };
+  std::optional<learner_stream> learner;
+  uint64_t next_learner_stream = 0;
+  std::deque<caf::typed_response_promise<int64_t, uint64_t>> learner_snapshot_requests;
   // Backups (the AdminServer's snapshot command) waiting for the snapshot file being written.
   std::vector<caf::typed_response_promise<int64_t, std::string>> backup_requests;
   static inline const char* name = "paddock.store";

@@ -6,9 +6,10 @@
 // understand each other.
 //   peer_links -> peer_links of another server
 //     (zab_wire_atom, zab::server_id sender, T) for T one of ZAB's messages
-//     (protocol/zab/messages.hpp), a snap_chunk, or one of the ensemble's own below;
-//     (link_reset_atom, zab::server_id sender): drop your link to me (fault injection; built-in
-//     types only, nothing to register).
+//     (protocol/zab/messages.hpp), a snap_chunk or snap_ack (a SNAP's image, below), or one of
+//     the ensemble's own below;
+//     (link_reset_atom, zab::server_id sender): drop your link to me (fault injection, or a
+//     learner refusing a SNAP stream; built-in types only, nothing to register).
 //     Quorum SASL's handshake (protocol/sasl/quorum_auth.hpp), built-in types only:
 //     (quorum_auth_learner_atom, zab::server_id sender, uint64_t attempt, int32_t status,
 //      std::string token) from the side that connected (the learner), and
@@ -44,15 +45,31 @@ using link_reset_atom = caf::atom_constant<caf::atom("linkreset")>;
 using quorum_auth_learner_atom = caf::atom_constant<caf::atom("qauthlrn")>;
 using quorum_auth_server_atom = caf::atom_constant<caf::atom("qauthsrv")>;
 
-// A piece of a large sync_snap: snapshots travel in pieces of at most snap_chunk_bytes so
-// that no single message holds a connection for long (heartbeats, other traffic).
+// SNAP (leader -> learner): the image a sync_snap names, streamed ahead of it in pieces of
+// at most snap_chunk_bytes (no single message holds a connection for long: heartbeats, other
+// traffic), produced by the leader's store as they are sent. The learner writes each to disk
+// and acks it (snap_ack); at most snap_window_chunks pieces are unacked at a time. The
+// sync_snap itself, and everything after it to that learner, leaves the leader once the last
+// piece is acked (actors/peer_links.cpp, "SNAP streams").
 struct snap_chunk {
   zab::zxid_t zxid = 0;
-  uint64_t total = 0;  // the whole state's size
-  uint64_t offset = 0; // where `bytes` goes
+  uint64_t stream = 0; // the sync_snap's stream
+  uint64_t offset = 0; // where `bytes` goes in the image
   std::string bytes;
+  bool last = false;
+  uint64_t total = 0; // last piece: the image's size
+  uint32_t crc = 0;   // last piece: CRC32C of the whole image
 };
 inline constexpr size_t snap_chunk_bytes = 512 * 1024;
+inline constexpr size_t snap_window_chunks = 8; // 4 MiB unacked at most
+
+// SNAP (learner -> leader): the image's bytes before `end` are on the learner's disk (the
+// last piece's ack: all of them, checked and fsync'ed).
+struct snap_ack {
+  zab::zxid_t zxid = 0;
+  uint64_t stream = 0;
+  uint64_t end = 0;
+};
 
 // learner -> leader: its clients' writes that arrived together, in order, each as txn
 // Protobuf bytes without zxid and time (the leader stamps both). One message per batch.
@@ -155,7 +172,7 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("zab::sync_trunc"), x.zxid);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, sync_snap& x) {
-  return f(caf::meta::type_name("zab::sync_snap"), x.zxid, x.state);
+  return f(caf::meta::type_name("zab::sync_snap"), x.zxid, x.stream);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, new_leader& x) {
   return f(caf::meta::type_name("zab::new_leader"), x.epoch, x.config);
@@ -184,7 +201,11 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 namespace paddock::actors {
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, snap_chunk& x) {
-  return f(caf::meta::type_name("paddock::snap_chunk"), x.zxid, x.total, x.offset, x.bytes);
+  return f(caf::meta::type_name("paddock::snap_chunk"), x.zxid, x.stream, x.offset, x.bytes, x.last,
+           x.total, x.crc);
+}
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, snap_ack& x) {
+  return f(caf::meta::type_name("paddock::snap_ack"), x.zxid, x.stream, x.end);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, forward_writes& x) {

@@ -36,6 +36,8 @@ struct applied;             // store.hpp
 struct read_done;           // store.hpp
 struct auth_changed;        // store.hpp
 struct snapshot_slice;      // store.hpp
+struct snap_piece;          // store.hpp
+struct received_chunk;      // store.hpp
 struct session_list;        // sessions.hpp
 struct tree_stats;          // store.hpp
 struct reconfig_right;      // store.hpp
@@ -75,6 +77,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::applied)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::read_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::auth_changed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::snapshot_slice)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::snap_piece)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::received_chunk)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::session_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::tree_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(paddock::actors::reconfig_right)

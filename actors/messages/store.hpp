@@ -13,8 +13,15 @@
 //                           bytes written), then (snapshot_done_atom, int64_t zxid, bool ok)
 //   container sweeper -> store  (sweep_atom, int64_t now_ms, uint64_t limit)
 //                           -> std::vector<std::string> paths due
-//   quorum peer -> store    (take_snap_atom) -> (int64_t zxid, std::string snapshot bytes)
-//                           (install_atom, int64_t zxid, std::string bytes) -> (bool, error)
+//   quorum peer -> store    (take_snap_atom) -> (int64_t zxid, uint64_t stream): a learner's
+//                           SNAP image fixed (copy-on-write) at zxid, produced on demand:
+//   peer_links -> store     (snap_pull_atom, uint64_t stream) -> snap_piece, the next piece;
+//                           (snap_release_atom, uint64_t stream) the stream is abandoned
+//   store -> store          (snap_idle_atom, uint64_t stream) a stream nobody pulls is dropped
+//   peer_links -> snapshotter  received_chunk -> (bool, error): a piece of the leader's image
+//                           written (learner)
+//   quorum peer -> store    (install_atom, int64_t zxid) -> (bool, error): the received image
+//                           replaces the tree (learner)
 //                           (reload_atom, int64_t zxid) -> (bool, error)
 //                           (config_node_atom, std::string data, int64_t version): set
 //                           /zookeeper/config outside a txn (a configuration activated)
@@ -127,6 +134,27 @@ struct snapshot_slice {
   bool abandon = false;
 };
 
+// store -> peer_links (leader): the next piece of a learner's SNAP image (at most
+// snap_chunk_bytes; the last one says the image's size and CRC32C).
+struct snap_piece {
+  std::string bytes;
+  bool last = false;
+  uint64_t total = 0;
+  uint32_t crc = 0;
+};
+
+// peer_links -> snapshotter (learner): a piece of the leader's SNAP image of `zxid`, to write
+// at `offset` of the received file (store/disk/received_snapshot.hpp); offset 0 begins a new
+// one. The last piece carries the size and CRC32C the whole must have.
+struct received_chunk {
+  int64_t zxid = 0;
+  uint64_t offset = 0;
+  std::string bytes;
+  bool last = false;
+  uint64_t total = 0;
+  uint32_t crc = 0;
+};
+
 // quorum peer -> store (leader): whether a reconfig's caller may write /zookeeper/config
 // (ZooKeeper's PrepRequestProcessor checks it last, after the quorum).
 struct reconfig_right {
@@ -167,6 +195,9 @@ using take_snap_atom = caf::atom_constant<caf::atom("takesnap")>;
 // AdminServer -> store: a backup. Answered once a snapshot file is written: its zxid and path.
 using backup_atom = caf::atom_constant<caf::atom("backup")>;
 using install_atom = caf::atom_constant<caf::atom("install")>;
+using snap_pull_atom = caf::atom_constant<caf::atom("snappull")>;
+using snap_release_atom = caf::atom_constant<caf::atom("snaprel")>;
+using snap_idle_atom = caf::atom_constant<caf::atom("snapidle")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using config_node_atom = caf::atom_constant<caf::atom("cfgnode")>;
 // quorum peer -> store -> watch manager: a barrier behind the replies already on their way.
@@ -179,9 +210,11 @@ using store_handle = caf::typed_actor<
     caf::reacts_to<snapshot_done_atom, int64_t, bool>, caf::reacts_to<snapshot_ack_atom, uint64_t>,
     caf::reacts_to<snapshot_next_atom>,
     caf::replies_to<sweep_atom, int64_t, uint64_t>::with<std::vector<std::string>>,
-    caf::replies_to<take_snap_atom>::with<int64_t, std::string>,
+    caf::replies_to<take_snap_atom>::with<int64_t, uint64_t>,
+    caf::replies_to<snap_pull_atom, uint64_t>::with<snap_piece>,
+    caf::reacts_to<snap_release_atom, uint64_t>, caf::reacts_to<snap_idle_atom, uint64_t>,
     caf::replies_to<backup_atom>::with<int64_t, std::string>,
-    caf::replies_to<install_atom, int64_t, std::string>::with<bool, std::string>,
+    caf::replies_to<install_atom, int64_t>::with<bool, std::string>,
     caf::replies_to<reload_atom, int64_t>::with<bool, std::string>,
     caf::reacts_to<config_node_atom, std::string, int64_t>,
     caf::replies_to<reconfig_right>::with<bool>, caf::replies_to<drain_atom>::with<bool>,
@@ -197,7 +230,8 @@ using watch_manager_handle =
 
 // The snapshotter (actors/snapshotter.hpp).
 using snapshotter_handle =
-    caf::typed_actor<caf::reacts_to<snapshot_slice>, caf::reacts_to<purge_atom>>;
+    caf::typed_actor<caf::reacts_to<snapshot_slice>, caf::reacts_to<purge_atom>,
+                     caf::replies_to<received_chunk>::with<bool, std::string>>;
 
 // The container sweeper (actors/container_sweeper_actor.hpp): told its role by the quorum
 // peer, woken by its own tick.

@@ -38,12 +38,12 @@ struct truncate_log {
   bool reload = false;
 };
 
-// SNAP: replace the whole state machine by `state` (every txn up to `zxid`) and make it
-// durable (a snapshot on disk, the old log gone) before the next event; the log continues
-// after `zxid`.
+// SNAP: replace the whole state machine by the image of every txn up to `zxid` that the
+// transport received from the leader just before the sync_snap (the core never holds the
+// image), and make it durable (a snapshot on disk, the old log gone) before the next event;
+// the log continues after `zxid`.
 struct install_snapshot {
   zxid_t zxid = 0;
-  std::string state;
 };
 
 // Committed txns, in zxid order, each following the last one applied: apply them to the
@@ -53,8 +53,11 @@ struct apply_txns {
   std::vector<txn> txns;
 };
 
-// Leader: serialize the state machine as it is now (every txn up to some zxid Z applied) and
-// answer with on_snapshot_taken(learner, Z, state). Z may lag the core's commit point.
+// Leader: fix an image of the state machine as it is now (every txn up to some zxid Z
+// applied), ready to be streamed to `learner`, and answer with on_snapshot_taken(learner, Z,
+// stream), `stream` naming that image for the transport. Z may lag the core's commit point.
+// The core never sees the image's bytes: the transport sends them ahead of the sync_snap that
+// names the stream (see sync_snap).
 struct take_snapshot {
   server_id learner = 0;
 };

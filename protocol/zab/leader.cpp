@@ -164,7 +164,7 @@ void peer::impl::finish_sync(server_id id, zxid_t committed) {
   l.phase = learner_phase::synced;
 }
 
-void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, std::string state) {
+void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, uint64_t stream) {
   auto it = learners.find(id);
   if (it == learners.end() || it->second.phase != learner_phase::syncing_snapshot) return;
   if (lphase == leader_phase::gathering || lphase == leader_phase::epoch_acks) return;
@@ -174,7 +174,7 @@ void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, std::st
     return;
   }
   (void)now;
-  send(id, sync_snap{zxid, std::move(state)});
+  send(id, sync_snap{zxid, stream});
   send_history_after(id, zxid);
 }
 

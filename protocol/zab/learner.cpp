@@ -85,7 +85,7 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
   }
   if (auto* sn = std::get_if<sync_snap>(&m)) {
     if (fphase != follow_phase::epoch_acked) return;
-    emit(install_snapshot{sn->zxid, sn->state});
+    emit(install_snapshot{sn->zxid});
     history.clear();
     pending.reset(); // what the snapshot holds is committed; new_leader brings its config
     history_base = sn->zxid;

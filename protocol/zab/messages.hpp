@@ -72,12 +72,15 @@ struct sync_trunc {
   zxid_t zxid = 0;
 };
 
-// SNAP: the learner is too far behind: it replaces its whole state by `state`, which holds
-// every txn up to `zxid`; later txns follow as proposal + commit messages. The transport
-// may cut `state` into chunks; the core sees it whole.
+// SNAP: the learner is too far behind: it replaces its whole state by the image holding every
+// txn up to `zxid`; later txns follow as proposal + commit messages. The image itself is not
+// in the message: `stream` names the image the leader's store fixed (take_snapshot), and the
+// transport streams it to the learner, delivering the sync_snap only once the whole image is
+// on the learner's side, and every later message to that learner after it (the order of the
+// sync is unchanged: the image at `zxid`, the txns after it, new_leader).
 struct sync_snap {
   zxid_t zxid = 0;
-  std::string state;
+  uint64_t stream = 0;
 };
 
 // NEWLEADER: end of the sync stream. The learner acks it (ack{make_zxid(epoch, 0)}) once

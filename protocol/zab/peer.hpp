@@ -58,8 +58,9 @@ public:
   // Every txn appended up to `zxid` is on stable storage.
   void on_logged(int64_t now_ms, zxid_t zxid);
 
-  // Answer to take_snapshot.
-  void on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, std::string state);
+  // Answer to take_snapshot: the image of every txn up to `zxid` is ready for `learner` as
+  // the transport's `stream`.
+  void on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, uint64_t stream);
 
   // Leader, serving: stamps `payload` with the next zxid, logs it and proposes it. Returns the
   // zxid, or nothing when this server cannot take a write now (not a serving leader, or

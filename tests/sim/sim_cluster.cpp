@@ -26,6 +26,12 @@ struct cluster::node {
   zxid_t last_appended = 0;
   std::vector<txn> state; // the state machine: every txn applied, in order
   std::vector<std::pair<int64_t, server_id>> snapshot_requests;
+  // Leader: the images fixed for learners' SNAP (take_snapshot), by stream, until the
+  // sync_snap naming one is sent. Learner: the last image streamed to it, as the transport
+  // hands it over just before the sync_snap.
+  uint64_t next_stream = 0;
+  std::map<uint64_t, std::pair<zxid_t, std::vector<txn>>> snap_streams;
+  std::optional<std::pair<zxid_t, std::vector<txn>>> received_image;
   status_changed status;
   std::map<zxid_t, std::string> proposed; // stamped by this incarnation as leader
   std::vector<server_id> downs;           // on_peer_down owed to this node
@@ -46,24 +52,6 @@ void sim_stats::add(const sim_stats& o) {
 }
 
 namespace {
-
-std::string encode_state(const std::vector<txn>& s) {
-  std::string out;
-  for (const auto& t : s)
-    out += std::to_string(t.zxid) + ":" + t.payload.str() + "\n";
-  return out;
-}
-
-std::vector<txn> decode_state(const std::string& text) {
-  std::vector<txn> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto colon = line.find(':');
-    out.push_back({std::stoll(line.substr(0, colon)), line.substr(colon + 1), std::nullopt});
-  }
-  return out;
-}
 
 // The state machine's view of a txn: its zxid and payload. (A reconfig's configuration is
 // the core's business; the sim's snapshots do not keep it.)
@@ -154,6 +142,8 @@ void cluster::crash(node& n) {
   n.pending.clear();
   n.state.clear();
   n.snapshot_requests.clear();
+  n.snap_streams.clear();
+  n.received_image.reset();
   n.proposed.clear();
   n.downs.clear();
   n.status = {};
@@ -209,6 +199,19 @@ void cluster::do_action(node& n, action& a) {
       trace(std::to_string(n.id) + " -> " + std::to_string(s->to) + " " + message_name(s->msg) +
             detail);
     }
+    // A SNAP's image travels on the same channel just ahead of its sync_snap (the actors
+    // stream it in acked chunks and hold what follows): the core sends only the stream's name.
+    std::optional<std::pair<zxid_t, std::vector<txn>>> image;
+    if (auto* sn = std::get_if<sync_snap>(&s->msg)) {
+      auto it = n.snap_streams.find(sn->stream);
+      if (it == n.snap_streams.end() || it->second.first != sn->zxid) {
+        fail("server " + std::to_string(n.id) + " sent sync_snap of " + hex(sn->zxid) +
+             " naming no image it took (stream " + std::to_string(sn->stream) + ")");
+        return;
+      }
+      image = std::move(it->second);
+      n.snap_streams.erase(it);
+    }
     if (!at(s->to).up || !connected(n.id, s->to)) {
       n.downs.push_back(s->to);
       return;
@@ -216,7 +219,7 @@ void cluster::do_action(node& n, action& a) {
     auto& ch = channels_[{n.id, s->to}];
     int64_t delay = rng_.chance(0.05) ? rng_.between(30, 150) : rng_.between(1, 12);
     int64_t when = std::max(now_ + delay, ch.empty() ? 0 : ch.back().at);
-    ch.push_back({when, std::move(s->msg)});
+    ch.push_back({when, std::move(s->msg), std::move(image)});
   } else if (auto* p = std::get_if<persist_epochs>(&a)) {
     if (p->accepted_epoch < n.accepted || p->current_epoch < n.current)
       fail("server " + std::to_string(n.id) + " persisted an older epoch");
@@ -244,10 +247,16 @@ void cluster::do_action(node& n, action& a) {
     }
     trace(std::to_string(n.id) + " truncate to " + hex(tr->zxid) + (tr->reload ? " reload" : ""));
   } else if (auto* is = std::get_if<install_snapshot>(&a)) {
+    if (!n.received_image || n.received_image->first != is->zxid) {
+      fail("server " + std::to_string(n.id) + " installs the snapshot of " + hex(is->zxid) +
+           " without having received its image");
+      return;
+    }
     n.pending.clear();
     n.log.clear();
     n.snap_zxid = is->zxid;
-    n.snap_state = decode_state(is->state);
+    n.snap_state = std::move(n.received_image->second);
+    n.received_image.reset();
     n.state = n.snap_state;
     n.last_appended = is->zxid;
     trace(std::to_string(n.id) + " install snapshot " + hex(is->zxid));
@@ -353,6 +362,7 @@ void cluster::deliver_messages() {
       ch.pop_front();
       auto& n = at(to);
       if (!n.up) break;
+      if (env.image) n.received_image = std::move(env.image);
       n.core->on_message(now_, from, env.msg);
       carry_out(n);
       if (!failure_.empty()) return;
@@ -380,7 +390,9 @@ void cluster::answer_snapshots() {
     n->snapshot_requests.erase(due, n->snapshot_requests.end());
     for (auto [when, learner] : ready) {
       zxid_t z = n->state.empty() ? 0 : n->state.back().zxid;
-      n->core->on_snapshot_taken(now_, learner, z, encode_state(n->state));
+      const uint64_t stream = ++n->next_stream;
+      n->snap_streams[stream] = {z, n->state};
+      n->core->on_snapshot_taken(now_, learner, z, stream);
       carry_out(*n);
     }
   }

@@ -70,6 +70,8 @@ private:
   struct envelope {
     int64_t at;
     zab::message msg;
+    // A sync_snap's image (the stream the actors send ahead of it): zxid and the txns.
+    std::optional<std::pair<zab::zxid_t, std::vector<zab::txn>>> image;
   };
 
   void step();

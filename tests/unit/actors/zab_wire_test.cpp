@@ -1,18 +1,21 @@
 // The peer transport between two (and three) actor systems in one process: each system has
 // its own node id, so messages cross real loopback TCP with CAF's serialization. Every ZAB
 // message type and every ensemble message must arrive equal (a type one side did not
-// register would arrive as an empty message, silently); a large snapshot crosses in pieces;
-// order holds per link; a lost peer is reported with a new link generation, and a message
-// sent with an old generation is dropped.
+// register would arrive as an empty message, silently); a SNAP's image streams in acked
+// pieces ahead of its sync_snap, and what was sent after the sync_snap arrives after it; a
+// damaged image is refused and the link dropped; order holds per link; a lost peer is reported with
+// a new link generation, and a message sent with an old generation is dropped.
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
 #include "actors/messages/registry.hpp"
 #include "actors/peer_links.hpp"
+#include "store/disk/crc32c.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -60,19 +63,72 @@ config::server_config ensemble_of(int n, int64_t me, const std::vector<uint16_t>
   return cfg;
 }
 
+// What a learner's snapshotter was handed of a SNAP image, and what it answers.
+struct received_image {
+  std::string bytes;
+  bool last = false;
+  uint64_t total = 0;
+  uint32_t crc = 0;
+  bool refuse = false; // answer every piece with an error (a disk full, say)
+};
+
 // One server's transport: its actor system, its peer_links, and a mailbox standing in for
-// the quorum peer.
+// the quorum peer. Standing in for the store, `image` is served as a SNAP's stream 1 (pieces
+// of snap_chunk_bytes, pulled by peer_links); standing in for the snapshotter, `received`
+// collects what arrives.
 struct server {
   peer_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor owner{sys};
   caf::actor links;
+  std::shared_ptr<std::string> image = std::make_shared<std::string>();
+  std::shared_ptr<uint64_t> pulled = std::make_shared<uint64_t>(0);
+  std::shared_ptr<received_image> received = std::make_shared<received_image>();
+  caf::actor fake_store, fake_snapshotter;
   explicit server(const config::server_config& c) {
-    links = spawn_peer_links(sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()));
+    fake_store = sys.spawn([image = image, pulled = pulled]() -> caf::behavior {
+      auto crc = std::make_shared<uint32_t>(0);
+      return {
+          [=](snap_pull_atom, uint64_t stream) -> caf::result<snap_piece> {
+            if (stream != 1) return caf::make_error(caf::sec::runtime_error, "no such stream");
+            snap_piece p;
+            p.bytes = image->substr(*pulled, snap_chunk_bytes);
+            *pulled += p.bytes.size();
+            *crc =
+                store::crc32c_extend(*crc, std::span<const char>(p.bytes.data(), p.bytes.size()));
+            p.last = *pulled == image->size();
+            p.total = *pulled;
+            p.crc = *crc;
+            return p;
+          },
+          [=](snap_release_atom, uint64_t) {},
+      };
+    });
+    fake_snapshotter = sys.spawn([received = received]() -> caf::behavior {
+      return {
+          [=](received_chunk& c) -> caf::result<bool, std::string> {
+            if (received->refuse) return {false, std::string("disk full")};
+            if (c.offset == 0) received->bytes.clear();
+            received->bytes += c.bytes;
+            received->last = c.last;
+            received->total = c.total;
+            received->crc = c.crc;
+            return {true, std::string()};
+          },
+      };
+    });
+    links = spawn_peer_links(
+        sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()),
+        snap_stream_actors{caf::actor_cast<store_handle>(fake_store),
+                           caf::actor_cast<snapshotter_handle>(fake_snapshotter), nullptr});
     auto error = publish_peer_links(sys, c, links);
     REQUIRE(error.empty());
   }
-  ~server() { owner->send_exit(links, caf::exit_reason::user_shutdown); }
+  ~server() {
+    owner->send_exit(links, caf::exit_reason::user_shutdown);
+    owner->send_exit(fake_store, caf::exit_reason::user_shutdown);
+    owner->send_exit(fake_snapshotter, caf::exit_reason::user_shutdown);
+  }
 
   void send(int64_t to, zab::message m, uint64_t generation = 0) {
     owner->send(links, zab_out_atom::value, to, generation, std::move(m));
@@ -132,9 +188,11 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
   server b(ensemble_of(2, 2, ports));
   a.connect_to(b, 2);
 
+  // A SNAP image of 3 MiB and a bit: seven pieces, the last a short one.
   std::string big(3 * 1024 * 1024 + 17, '\0');
   for (size_t i = 0; i < big.size(); ++i)
     big[i] = static_cast<char>(i * 7919 % 251);
+  *a.image = big;
   zab::ensemble cfg;
   cfg.members = {{1, true}, {2, true}, {3, false}};
   cfg.version = zab::make_zxid(4, 17);
@@ -149,8 +207,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
       zab::ack_epoch{-1, zab::make_zxid(4, 2)},
       zab::sync_diff{zab::make_zxid(5, 3)},
       zab::sync_trunc{zab::make_zxid(4, 9)},
-      zab::sync_snap{zab::make_zxid(5, 0), "small state"},
-      zab::sync_snap{zab::make_zxid(5, 1), big},
+      zab::sync_snap{zab::make_zxid(5, 1), 1}, // what follows is held back behind its image
       zab::new_leader{5, cfg},
       zab::proposal{with_reconfig},
       zab::up_to_date{},
@@ -190,7 +247,12 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
             CHECK(x.zxid == y.zxid);
           } else if constexpr (std::is_same_v<T, zab::sync_snap>) {
             CHECK(x.zxid == y.zxid);
-            CHECK(x.state == y.state); // the 3 MiB one came in pieces
+            CHECK(x.stream == y.stream);
+            // Its whole image is with the learner's snapshotter before it arrives.
+            CHECK(b.received->bytes == big);
+            CHECK(b.received->last);
+            CHECK(b.received->total == big.size());
+            CHECK(b.received->crc == store::crc32c(big));
           } else if constexpr (std::is_same_v<T, zab::new_leader>) {
             CHECK(x.epoch == y.epoch);
           } else if constexpr (std::is_same_v<T, zab::proposal> || std::is_same_v<T, zab::inform>) {
@@ -229,6 +291,40 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
     auto got = b.receive(from);
     REQUIRE(std::get<zab::ack>(got).zxid == i);
   }
+}
+
+TEST_CASE("a SNAP image the learner cannot take drops the link, and its sync_snap never arrives",
+          "[zab_wire]") {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  server a(ensemble_of(2, 1, ports));
+  server b(ensemble_of(2, 2, ports));
+  a.connect_to(b, 2);
+  *a.image = std::string(12 * snap_chunk_bytes + 5, 'i'); // more than the window
+  b.received->refuse = true;
+  const uint64_t generation = a.current_generation;
+  a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, generation);
+  a.send(2, zab::new_leader{5, {}}, generation);
+  // The learner refuses the first piece: it drops its link and tells the leader to drop its
+  // end; neither the sync_snap nor what followed it reaches the learner's core.
+  bool leader_down = false, learner_down = false;
+  for (int i = 0; i < 200 && !(leader_down && learner_down); ++i) {
+    a.owner->receive(
+        [&](link_down_atom, int64_t peer, uint64_t g) {
+          CHECK(peer == 2);
+          leader_down = g > generation;
+        },
+        [&](zab_in_atom, int64_t, zab::message&) {}, caf::after(50ms) >> [] {});
+    b.owner->receive([&](link_down_atom, int64_t peer, uint64_t) { learner_down = peer == 1; },
+                     [&](zab_in_atom, int64_t, zab::message& m) {
+                       FAIL("the learner's core got " << zab::message_name(m));
+                     },
+                     caf::after(1ms) >> [] {});
+  }
+  CHECK(leader_down);
+  CHECK(learner_down);
+  CHECK(*a.pulled < a.image->size()); // the leader stopped producing the image
 }
 
 TEST_CASE("a lost peer is reported with a new generation: stale sends are dropped", "[zab_wire]") {

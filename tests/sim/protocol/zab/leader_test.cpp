@@ -89,11 +89,12 @@ TEST_CASE(
     f.p.on_message(f.now, 2, ack_epoch{0, 0});
     a = f.p.take_actions();
     REQUIRE(all_of<take_snapshot>(a).size() == 1);
-    f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), "state");
+    f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), 7);
     a = f.p.take_actions();
     auto snap = sent<sync_snap>(a);
     REQUIRE(snap.size() == 1);
     CHECK(snap[0].second.zxid == make_zxid(2, 10));
+    CHECK(snap[0].second.stream == 7); // names the image the transport streams ahead of it
     CHECK(sent<new_leader>(a).size() == 1);
   }
 }
@@ -190,7 +191,7 @@ TEST_CASE("zab core: the leader's commit stream to a learner ends when it drops 
   f.p.on_message(f.now, 3, ack_epoch{-1, 0});
   REQUIRE(all_of<take_snapshot>(f.p.take_actions()).size() == 1); // it has no history: SNAP
   CHECK_FALSE(f.p.commit_stream(3));
-  f.p.on_snapshot_taken(f.now, 3, *z, "state");
+  f.p.on_snapshot_taken(f.now, 3, *z, 1);
   f.p.take_actions();
   const auto again = f.p.commit_stream(3);
   REQUIRE(again);
