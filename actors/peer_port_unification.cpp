@@ -76,7 +76,7 @@ caf::response_promise publish(self_ptr self, uint16_t port, caf::strong_actor_pt
     publish_internal(self, secure, whom, sigs, promise, [=](uint16_t tls_port) mutable {
       const route r{plaintext_port, tls_port};
       if (auto error = self->state.front->open(host, port, r); !error.empty()) {
-        close_internal(self, r, self->make_response_promise()); // its answer goes nowhere
+        close_internal(self, r, caf::response_promise{}); // answers no one
         promise.deliver(caf::make_error(caf::sec::cannot_open_port,
                                         host + ":" + std::to_string(port) + ": " + error));
         return;
@@ -95,12 +95,27 @@ caf::behavior unification(self_ptr self, std::shared_ptr<peer_port_front> front)
   self->state.front = std::move(front);
   auto& sys = self->system();
   self->attach_functor([&sys] { sys.registry().erase(peer_port_unification_name()); });
+  // The server stops when this actor does: a stray message or error is logged, never fatal.
+  self->set_default_handler(
+      [](caf::scheduled_actor* me, caf::message_view& x) -> caf::result<caf::message> {
+        spdlog::debug("unified peer ports: unexpected message {}", x.content().stringify());
+        if (me->current_message_id().is_request())
+          return caf::make_error(caf::sec::unexpected_message);
+        return caf::message{};
+      });
+  self->set_error_handler([](caf::error& err) {
+    spdlog::debug("unified peer ports: error message {}", caf::to_string(err));
+  });
   return {
       [=](caf::publish_atom, uint16_t port, caf::strong_actor_ptr& whom,
           std::set<std::string>& sigs, std::string& host,
           bool) { return publish(self, port, std::move(whom), std::move(sigs), std::move(host)); },
       [=](caf::close_atom, uint16_t port) {
-        auto promise = self->make_response_promise();
+        // peer_links asks at shutdown (a request: it waits until the ports are closed) and
+        // tells on a reconfig (a send): an answer to a send would reach it as a stray
+        // message.
+        auto promise = self->current_message_id().is_request() ? self->make_response_promise()
+                                                               : caf::response_promise{};
         auto it = self->state.routes.find(port);
         if (it == self->state.routes.end()) {
           promise.deliver(caf::unit); // not open here: nothing to close

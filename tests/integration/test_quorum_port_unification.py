@@ -259,3 +259,6 @@ def test_reconfig_moves_a_follower_to_new_unified_ports():
         m = ens.server(moved[0])
         assert handshake(m.quorum_port, pki, cert="server1") == f"server{m.sid}"
         assert plaintext_probe(m.quorum_port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
+        # The old ports were closed by a message that wants no answer: none went astray.
+        for i in range(3):
+            assert "unexpected message" not in ens.log_text(i), ens.log_tail(i)
