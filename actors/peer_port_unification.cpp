@@ -55,15 +55,19 @@ void close_internal(self_ptr self, route r, caf::response_promise promise) {
   }
 }
 
-// Publishes `whom` on a free internal port through `transport`, then `next(port)`.
+// Publishes `whom` on a free internal port through `transport`, then `next(port)`; on
+// failure closes what `opened` says is open already and answers the error.
 template <class Next>
 void publish_internal(self_ptr self, const caf::io::middleman_actor& transport,
                       const caf::strong_actor_ptr& whom, const std::set<std::string>& sigs,
-                      caf::response_promise promise, Next next) {
+                      route opened, caf::response_promise promise, Next next) {
   self->request(transport, internal_timeout, caf::publish_atom::value, uint16_t{0}, whom, sigs,
                 internal_host, true)
       .then([=](uint16_t port) mutable { next(port); },
-            [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+            [=](caf::error& err) mutable {
+              close_internal(self, opened, caf::response_promise{}); // answers no one
+              promise.deliver(std::move(err));
+            });
 }
 
 caf::response_promise publish(self_ptr self, uint16_t port, caf::strong_actor_ptr whom,
@@ -72,8 +76,9 @@ caf::response_promise publish(self_ptr self, uint16_t port, caf::strong_actor_pt
   auto& sys = self->system();
   const auto plain = sys.middleman().actor_handle();
   const auto secure = sys.openssl_manager().actor_handle();
-  publish_internal(self, plain, whom, sigs, promise, [=](uint16_t plaintext_port) mutable {
-    publish_internal(self, secure, whom, sigs, promise, [=](uint16_t tls_port) mutable {
+  publish_internal(self, plain, whom, sigs, route{}, promise, [=](uint16_t plaintext_port) mutable {
+    const route opened{plaintext_port, 0};
+    publish_internal(self, secure, whom, sigs, opened, promise, [=](uint16_t tls_port) mutable {
       const route r{plaintext_port, tls_port};
       if (auto error = self->state.front->open(host, port, r); !error.empty()) {
         close_internal(self, r, caf::response_promise{}); // answers no one
