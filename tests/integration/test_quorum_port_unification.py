@@ -9,8 +9,10 @@ end every acknowledged write is read back. The servers' logs say which way each 
 peer connection came, and probes of the quorum port show what it answers a plaintext peer
 at each step. Also: a unified port closes a connection that says nothing within
 ssl.quorum.handshakeDetectionTimeoutMillis, and still refuses a TLS peer it does not trust.
-Paddock only: Debian's ZooKeeper 3.8.0 forms no TLS quorum under this harness
-(quorum_pki.ZOOKEEPER_SKIP_REASON), so the upgrade cannot be run against it here.
+Paddock only: Debian's ZooKeeper 3.8.0 under this harness loses its election listener after
+the first connection a unified port accepts (ZOOKEEPER_UNIFICATION_SKIP_REASON below), so the
+upgrade cannot be run against it here; the test is written for both targets, with
+Paddock's log lines and probes guarded.
 """
 import os
 import re
@@ -31,9 +33,19 @@ from test_quorum_tls import handshake, wait_until
 from test_reconfig import \
     test_a_follower_moves_to_new_quorum_and_election_ports as follower_moves_its_ports
 
-pytestmark = pytest.mark.skipif(TARGET == "zookeeper", reason=quorum_pki.ZOOKEEPER_SKIP_REASON)
+paddock_only = pytest.mark.skipif(TARGET == "zookeeper",
+                                  reason="Paddock's log lines and probes of its peer ports")
+# Tried: the first server restarted with portUnification=true (sslQuorum=false) logs
+# "Creating TLS-enabled quorum server socket", accepts one election connection, then "As I'm
+# leaving the listener thread, I won't be able to participate in leader election any
+# longer", and never serves again (the same failure as quorum_pki.ZOOKEEPER_SKIP_REASON).
+ZOOKEEPER_UNIFICATION_SKIP_REASON = (
+    "Debian's ZooKeeper 3.8.0 under this harness: with portUnification=true its election "
+    "listener leaves after the first connection it accepts, so the restarted server never "
+    "rejoins")
 
-START_TIMEOUT = 30
+START_TIMEOUT = 90 if TARGET == "zookeeper" else 30
+PADDOCK = TARGET != "zookeeper"
 # A BASP client handshake's first byte (the message type); a plaintext BASP server answers
 # with its own handshake, whose first byte is 0x00.
 BASP_CLIENT_HANDSHAKE = b"\x01"
@@ -134,6 +146,7 @@ def accepted_peer_connections(ens, since):
             for i in range(len(ens))]
 
 
+@pytest.mark.skipif(TARGET == "zookeeper", reason=ZOOKEEPER_UNIFICATION_SKIP_REASON)
 @pytest.mark.time_limit(420)
 def test_rolling_upgrade_from_plaintext_to_tls_keeps_a_quorum_and_every_write():
     with Ensemble(3) as ens:
@@ -142,8 +155,8 @@ def test_rolling_upgrade_from_plaintext_to_tls_keeps_a_quorum_and_every_write():
         ens.wait_for_leader(timeout=START_TIMEOUT)
         base = [dict(m.config) for m in ens.members]
         m0 = ens.server(0)
-        # Before: a plaintext peer port; the BASP server answers a plaintext client.
-        assert plaintext_probe(m0.quorum_port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
+        if PADDOCK:  # before: a plaintext peer port; BASP answers a plaintext client
+            assert plaintext_probe(m0.quorum_port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
         with Writer(ens.connect_string()) as writer:
             writer.wait_for_more(0)
 
@@ -151,38 +164,40 @@ def test_rolling_upgrade_from_plaintext_to_tls_keeps_a_quorum_and_every_write():
             since = [ens.log_size(i) for i in range(3)]
             for i in range(3):
                 restart_with(ens, i, with_keys(base[i], pki, i + 1, False, True), writer)
-            kinds = accepted_peer_connections(ens, since)
-            assert any(kinds), "no peer connection logged by a unified port"
-            assert all(k == "plaintext" for ks in kinds for k in ks), kinds
-            for i in range(3):
-                assert "portUnification=true: TLS and plaintext peers accepted" in \
-                    ens.log_text(i, since[i]), ens.log_tail(i)
-            # Both ways in now: plaintext BASP, and a TLS peer with a trusted certificate.
-            for port in (m0.quorum_port, m0.election_port):
-                assert plaintext_probe(port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
-                assert handshake(port, pki, cert="server2") == "server1"
+            if PADDOCK:
+                kinds = accepted_peer_connections(ens, since)
+                assert any(kinds), "no peer connection logged by a unified port"
+                assert all(k == "plaintext" for ks in kinds for k in ks), kinds
+                for i in range(3):
+                    assert "portUnification=true: TLS and plaintext peers accepted" in \
+                        ens.log_text(i, since[i]), ens.log_tail(i)
+                # Both ways in now: plaintext BASP, and a TLS peer with a trusted certificate.
+                for port in (m0.quorum_port, m0.election_port):
+                    assert plaintext_probe(port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
+                    assert handshake(port, pki, cert="server2") == "server1"
 
             # Step 2: sslQuorum=true; once the last one restarted, every link is TLS.
             for i in range(3):
                 if i == 2:
                     since = [ens.log_size(j) for j in range(3)]
                 restart_with(ens, i, with_keys(base[i], pki, i + 1, True, True), writer)
-            kinds = accepted_peer_connections(ens, since)
-            assert any(kinds), "no peer connection logged after the last restart"
-            assert all(k == "TLS" for ks in kinds for k in ks), kinds
-            assert plaintext_probe(m0.quorum_port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
+            if PADDOCK:
+                kinds = accepted_peer_connections(ens, since)
+                assert any(kinds), "no peer connection logged after the last restart"
+                assert all(k == "TLS" for ks in kinds for k in ks), kinds
+                assert plaintext_probe(m0.quorum_port)[:1] == bytes([BASP_SERVER_HANDSHAKE])
 
             # Step 3: portUnification=false; the ports take TLS only.
             since = [ens.log_size(i) for i in range(3)]
             for i in range(3):
                 restart_with(ens, i, with_keys(base[i], pki, i + 1, True, False), writer)
-            for m in ens.members:
+            for m in ens.members if PADDOCK else []:
                 for port in (m.quorum_port, m.election_port):
                     answer = plaintext_probe(port)
                     # Closed, or a TLS alert record (content type 21): never BASP.
                     assert answer == b"" or answer[0] == 0x15, answer
                     assert handshake(port, pki, cert="server1") == f"server{m.sid}"
-            for i in range(3):
+            for i in range(3) if PADDOCK else []:
                 log = ens.log_text(i, since[i])
                 assert "(TLS, sslQuorum=true)" in log, ens.log_tail(i)
                 assert "takes TLS and plaintext peers" not in log, ens.log_tail(i)
@@ -211,6 +226,7 @@ def unified_ens():
         yield ens
 
 
+@paddock_only
 @pytest.mark.time_limit(60)
 def test_a_silent_connection_is_closed_after_the_detection_timeout(unified_ens):
     m = unified_ens.server(1)
@@ -232,6 +248,7 @@ def test_a_silent_connection_is_closed_after_the_detection_timeout(unified_ens):
         zk.create("/after-a-silent-peer", b"x")
 
 
+@paddock_only
 @pytest.mark.time_limit(60)
 def test_a_unified_port_still_refuses_an_untrusted_tls_peer(unified_ens):
     pki = os.path.join(unified_ens.dir, "pki")
@@ -244,6 +261,7 @@ def test_a_unified_port_still_refuses_an_untrusted_tls_peer(unified_ens):
     assert handshake(m.election_port, pki, cert="server3") == "server1"
 
 
+@paddock_only
 @pytest.mark.time_limit(reconfig_support.LIMIT)
 def test_reconfig_moves_a_follower_to_new_unified_ports():
     """test_reconfig.py's move of a follower's peer ports, with portUnification: the new
