@@ -280,3 +280,34 @@ def test_reconfig_moves_a_follower_to_new_unified_ports():
         # The old ports were closed by a message that wants no answer: none went astray.
         for i in range(3):
             assert "unexpected message" not in ens.log_text(i), ens.log_tail(i)
+
+
+@paddock_only
+@pytest.mark.time_limit(120)
+def test_a_half_upgraded_ensemble_survives_a_killed_leader():
+    """The middle of step 2 held still: one server connects over TLS, two in plaintext, all
+    take both. The leader is killed (no clean close of its links), the others elect, it
+    comes back and catches up."""
+    with Ensemble(3) as ens:
+        pki = make_pki(ens)
+        for i, m in enumerate(ens.members):
+            m.write_files(with_keys(m.config, pki, i + 1, i == 0, True))
+        ens.start(timeout=START_TIMEOUT)
+        leader, _ = ens.wait_for_leader(timeout=START_TIMEOUT)
+        with harness.kazoo_client(ens.connect_string()) as zk:
+            zk.create("/half/before", b"1", makepath=True)
+        ens.kill(leader)
+        ens.wait_for_leader(timeout=START_TIMEOUT, exclude=leader)
+        with harness.kazoo_client(ens.connect_string(ens.alive_indices())) as zk:
+            zk.create("/half/during", b"2")
+        since = ens.log_size(leader)
+        ens.start_server(leader, timeout=START_TIMEOUT)
+        ens.wait_serving(timeout=START_TIMEOUT)
+        with harness.kazoo_client(ens.connect_string([leader])) as zk:
+            zk.sync("/half")
+            assert zk.get("/half/before")[0] == b"1"
+            assert zk.get("/half/during")[0] == b"2"
+        # Which side of a pair connects first varies; every connection went through a front.
+        kinds = {k for ks in accepted_peer_connections(ens, [0] * 3) for k in ks}
+        assert kinds and kinds <= {"TLS", "plaintext"}, kinds
+        assert "unexpected message" not in ens.log_text(leader, since), ens.log_tail(leader)
