@@ -493,7 +493,8 @@ peer_port_front::start(std::shared_ptr<const clock::source> clock, int32_t detec
 }
 
 std::string peer_port_front::open(const std::string& host, uint16_t port, route to) {
-  auto bound = bind_listener(host == "0.0.0.0" ? std::string() : host, port);
+  // "0.0.0.0" (quorumListenOnAllIPs) stays IPv4, as CAF binds it without portUnification.
+  auto bound = bind_listener(host, port);
   if (auto* error = std::get_if<std::string>(&bound)) return *error;
   auto& fd = std::get<fd_closer>(bound);
   {

@@ -37,7 +37,7 @@ public:
   peer_port_front(const peer_port_front&) = delete;
   peer_port_front& operator=(const peer_port_front&) = delete;
 
-  // Binds host:port (SO_REUSEADDR; "0.0.0.0" for every address) and accepts there from now
+  // Binds host:port (SO_REUSEADDR; "0.0.0.0": every IPv4 address) and accepts there from now
   // on, sending each connection where `to` says. Returns "" or why it could not bind.
   // Any thread.
   std::string open(const std::string& host, uint16_t port, route to);

@@ -286,12 +286,13 @@ def test_reconfig_moves_a_follower_to_new_unified_ports():
 @pytest.mark.time_limit(120)
 def test_a_half_upgraded_ensemble_survives_a_killed_leader():
     """The middle of step 2 held still: one server connects over TLS, two in plaintext, all
-    take both. The leader is killed (no clean close of its links), the others elect, it
-    comes back and catches up."""
+    take both, on every address (quorumListenOnAllIPs). The leader is killed (no clean close
+    of its links), the others elect, it comes back and catches up."""
     with Ensemble(3) as ens:
         pki = make_pki(ens)
         for i, m in enumerate(ens.members):
-            m.write_files(with_keys(m.config, pki, i + 1, i == 0, True))
+            m.write_files(with_keys(m.config, pki, i + 1, i == 0, True,
+                                    {"quorumListenOnAllIPs": "true"}))
         ens.start(timeout=START_TIMEOUT)
         leader, _ = ens.wait_for_leader(timeout=START_TIMEOUT)
         with harness.kazoo_client(ens.connect_string()) as zk:
