@@ -8,7 +8,9 @@ only. At every restart the ensemble keeps a quorum and goes on acknowledging wri
 end every acknowledged write is read back. The servers' logs say which way each accepted
 peer connection came, and probes of the quorum port show what it answers a plaintext peer
 at each step. Also: a unified port closes a connection that says nothing within
-ssl.quorum.handshakeDetectionTimeoutMillis, and still refuses a TLS peer it does not trust.
+ssl.quorum.handshakeDetectionTimeoutMillis, and still refuses a TLS peer it does not trust;
+a reconfig moves a follower to new unified ports; a half-upgraded ensemble (one server
+connecting over TLS, two in plaintext) survives a killed leader.
 Paddock only: Debian's ZooKeeper 3.8.0 under this harness loses its election listener after
 the first connection a unified port accepts (ZOOKEEPER_UNIFICATION_SKIP_REASON below), so the
 upgrade cannot be run against it here; the test is written for both targets, with
