@@ -282,7 +282,7 @@ void log_connect_failure(self_ptr self, zab::server_id id, const caf::error& err
     return;
   }
   l.last_connect_error = what;
-  if (self->system().has_openssl_manager())
+  if (peer_links_use_tls(self->system()))
     spdlog::warn("TLS connection to server {} ({}:{}) failed ({}): its certificate is not "
                  "signed by a CA in ssl.quorum.trustStore.location, or it does not trust ours, "
                  "or it does not run sslQuorum=true (retrying)",
@@ -569,7 +569,7 @@ void listen_at(self_ptr self, const config::peer_address& next) {
       before.election_port == next.election_port)
     return;
   st.listening = next;
-  auto mm = peer_transport(self->system());
+  auto mm = peer_listener(self->system());
   const auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
   std::set<int> wanted{next.election_port, next.quorum_port};
   for (int port : wanted) {
@@ -606,7 +606,7 @@ caf::response_promise stop_listening(self_ptr self) {
     return promise;
   }
   auto left = std::make_shared<size_t>(ports.size());
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = peer_listener(self->system());
   for (int port : ports) {
     auto one_closed = [=]() mutable {
       if (--*left == 0) promise.deliver(caf::ok_atom::value);

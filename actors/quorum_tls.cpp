@@ -1,6 +1,7 @@
 #include "actors/quorum_tls.hpp"
 
 #include "actors/file_stamp.hpp"
+#include "actors/peer_port_unification.hpp"
 #include "protocol/tls/quorum_credentials.hpp"
 
 #include <caf/all.hpp>
@@ -22,6 +23,14 @@ using namespace std::chrono_literals;
 constexpr auto reload_check_interval = 1s;
 
 using reload_check_atom = caf::atom_constant<caf::atom("qtlscheck")>;
+
+// In the actor system's settings: peer connections made by this server use TLS (sslQuorum).
+// With portUnification the OpenSSL module is loaded whether or not they do.
+constexpr const char* outgoing_tls_key = "paddock.quorum-tls-outgoing";
+
+bool outgoing_tls(const caf::actor_system& sys) {
+  return sys.has_openssl_manager() && caf::get_or(sys.config(), outgoing_tls_key, false);
+}
 
 std::string private_dir(const config::server_config& cfg) {
   return cfg.data_dir + "/paddock-quorum-tls";
@@ -120,7 +129,7 @@ caf::behavior reloader(caf::stateful_actor<reloader_state>* self, config::server
 
 std::string configure_quorum_tls(const config::server_config& cfg,
                                  caf::actor_system_config& caf_cfg) {
-  if (!cfg.quorum_tls.ssl_quorum) return {};
+  if (!cfg.quorum_tls.uses_stores()) return {};
   if (auto error = install_copies(cfg); !error.empty()) return error;
   // The key store holds the key and the chain in one file: OpenSSL's PEM readers skip the
   // blocks of other kinds, so the same copy serves as both.
@@ -129,22 +138,44 @@ std::string configure_quorum_tls(const config::server_config& cfg,
   caf_cfg.openssl_passphrase = cfg.quorum_tls.key_store_password;
   caf_cfg.openssl_cafile = trust_store_copy(cfg);
   caf_cfg.load<caf::openssl::manager>();
+  caf::put(caf_cfg.content, outgoing_tls_key, cfg.quorum_tls.ssl_quorum);
   return {};
 }
 
+bool peer_links_use_tls(const caf::actor_system& sys) {
+  return outgoing_tls(sys);
+}
+
 caf::io::middleman_actor peer_transport(caf::actor_system& sys) {
-  return sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
-                                   : sys.middleman().actor_handle();
+  return outgoing_tls(sys) ? sys.openssl_manager().actor_handle() : sys.middleman().actor_handle();
+}
+
+caf::actor peer_listener(caf::actor_system& sys) {
+  if (auto unified = sys.registry().get(peer_port_unification_name()))
+    return caf::actor_cast<caf::actor>(unified);
+  return caf::actor_cast<caf::actor>(sys.has_openssl_manager()
+                                         ? sys.openssl_manager().actor_handle()
+                                         : sys.middleman().actor_handle());
 }
 
 caf::expected<uint16_t> publish_for_peers(caf::actor_system& sys, const caf::actor& whom,
                                           uint16_t port, const std::string& host) {
+  if (auto unified = sys.registry().get(peer_port_unification_name())) {
+    caf::scoped_actor self{sys};
+    caf::expected<uint16_t> result{caf::sec::cannot_open_port};
+    self->request(caf::actor_cast<caf::actor>(unified), caf::infinite, caf::publish_atom::value,
+                  port, caf::actor_cast<caf::strong_actor_ptr>(whom), std::set<std::string>{}, host,
+                  true)
+        .receive([&](uint16_t bound) { result = bound; },
+                 [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
   if (sys.has_openssl_manager()) return caf::openssl::publish(whom, port, host.c_str(), true);
   return caf::io::publish(whom, port, host.c_str(), true);
 }
 
 caf::actor spawn_quorum_tls_reloader(caf::actor_system& sys, const config::server_config& cfg) {
-  if (!cfg.quorum_tls.ssl_quorum || !cfg.quorum_tls.reload_cert_files) return nullptr;
+  if (!cfg.quorum_tls.uses_stores() || !cfg.quorum_tls.reload_cert_files) return nullptr;
   return sys.spawn(reloader, cfg);
 }
 

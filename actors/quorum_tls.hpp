@@ -16,16 +16,25 @@
 
 namespace paddock::actors {
 
-// With sslQuorum: checks and copies the stores, points `caf_cfg` at the copies and loads
-// CAF's OpenSSL module; to be called before the actor_system is made. "" or what is wrong.
+// With sslQuorum or portUnification: checks and copies the stores, points `caf_cfg` at the
+// copies and loads CAF's OpenSSL module (and notes whether this server's own peer connections
+// use it: sslQuorum); to be called before the actor_system is made. "" or what is wrong.
 std::string configure_quorum_tls(const config::server_config& cfg,
                                  caf::actor_system_config& caf_cfg);
 
-// The actor that opens and accepts peer connections: the OpenSSL module's when it is loaded
-// (sslQuorum), else the middleman's. Both answer publish_atom, connect_atom and close_atom.
+// Whether this server's own peer connections use TLS (sslQuorum=true).
+bool peer_links_use_tls(const caf::actor_system& sys);
+
+// The actor that opens this server's peer connections (connect_atom): the OpenSSL module's
+// with sslQuorum, else the middleman's.
 caf::io::middleman_actor peer_transport(caf::actor_system& sys);
 
-// Publishes `whom` on `port` through the same module (blocking: the main thread at start).
+// The actor that listens for peers (publish_atom, close_atom): with portUnification the one
+// that takes TLS and plaintext on each port (actors/peer_port_unification), else the OpenSSL
+// module's (sslQuorum) or the middleman's. Dynamically typed: all answer those two the same.
+caf::actor peer_listener(caf::actor_system& sys);
+
+// Publishes `whom` on `port` as peer_listener would (blocking: the main thread at start).
 caf::expected<uint16_t> publish_for_peers(caf::actor_system& sys, const caf::actor& whom,
                                           uint16_t port, const std::string& host);
 

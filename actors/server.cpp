@@ -13,6 +13,7 @@
 #include "actors/messages/registry.hpp"
 #include "actors/metrics/metrics_endpoint.hpp"
 #include "actors/peer_links.hpp"
+#include "actors/peer_port_unification.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/quorum_peer.hpp"
 #include "actors/quorum_tls.hpp"
@@ -237,7 +238,8 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   caf_config caf_cfg{worker_threads(cfg)};
   // sslQuorum: the peer transport is CAF's OpenSSL module, set up before the system exists.
   if (auto error = configure_quorum_tls(cfg, caf_cfg); !error.empty()) {
-    spdlog::critical("TLS between servers (sslQuorum=true): {}", error);
+    spdlog::critical("TLS between servers ({}): {}",
+                     cfg.quorum_tls.ssl_quorum ? "sslQuorum=true" : "portUnification=true", error);
     return 1;
   }
   if (const auto workers = worker_threads(cfg); workers == 0)
@@ -245,6 +247,18 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   else
     spdlog::info("actors run on {} scheduler threads; heap: {}", workers, heap_allocator_name());
   caf::actor_system sys{caf_cfg};
+  // portUnification: the peer ports take TLS and plaintext peers (a thread of its own in
+  // front of CAF's two transports). Started before any other actor: it is the one start-up
+  // failure here that needs nothing stopped.
+  caf::actor unified_peer_ports;
+  if (cfg.is_ensemble()) {
+    auto started = start_peer_port_unification(sys, cfg, clock);
+    if (auto* error = std::get_if<std::string>(&started)) {
+      spdlog::critical("portUnification: {}", *error);
+      return 1;
+    }
+    unified_peer_ports = std::get<caf::actor>(started);
+  }
 
   // Actors keep a pointer to the context and read the handles only when handling messages;
   // the handles are filled in right after spawning, before any client can connect.
@@ -315,6 +329,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       {any(admin), "the admin actor"},
       {listener_actor, "the client listener"}};
   if (links) core.emplace_back(links, "the peer links");
+  if (unified_peer_ports) core.emplace_back(unified_peer_ports, "the unified peer ports");
   if (injector) core.emplace_back(any(injector), "the fault injector");
   // sslQuorumReloadCertFiles: renews the certificate copies the peer transport reads.
   if (auto reloader = spawn_quorum_tls_reloader(sys, cfg))
@@ -405,9 +420,16 @@ int run_server(const config::server_config& cfg, const run_options& options) {
       return 1;
     }
     const auto* me = cfg.self();
-    spdlog::info("quorum port {}:{}, election port {}:{}{}; looking for a leader among {} servers",
+    spdlog::info("quorum port {}:{}, election port {}:{}{}{}; looking for a leader among {} "
+                 "servers",
                  me->host, me->quorum_port, me->host, me->election_port,
-                 cfg.quorum_tls.ssl_quorum ? " (TLS, sslQuorum=true)" : "", cfg.servers.size());
+                 cfg.quorum_tls.ssl_quorum ? " (TLS, sslQuorum=true)" : "",
+                 cfg.quorum_tls.port_unification
+                     ? " (portUnification=true: TLS and plaintext peers accepted; this server "
+                       "connects to its peers over " +
+                           std::string(cfg.quorum_tls.ssl_quorum ? "TLS" : "plaintext") + ")"
+                     : std::string(),
+                 cfg.servers.size());
     if (cfg.quorum_tls.ssl_quorum && !cfg.quorum_tls.hostname_verification)
       spdlog::warn("TLS between servers: a peer's certificate is verified against "
                    "ssl.quorum.trustStore.location, its host name is not (ZooKeeper's "

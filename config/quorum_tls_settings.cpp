@@ -5,10 +5,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace paddock::config {
 
 namespace {
+
+bool parse_int32(std::string_view text, int32_t& out) {
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc{} && ptr == end && !text.empty();
+}
 
 constexpr std::string_view prefix = "ssl.quorum.";
 
@@ -95,28 +102,35 @@ apply_quorum_tls_key(quorum_tls_settings& tls, std::string_view key, std::string
   } else if (name == "context.supplier.class" || name == "sslProvider") {
     return result{
         invalid(key, value, "between servers Paddock uses CAF's OpenSSL module; remove the key")};
+  } else if (name == "handshakeDetectionTimeoutMillis") {
+    int32_t ms = 0;
+    if (!parse_int32(value, ms))
+      return result{invalid(key, value, "must be a number of milliseconds")};
+    if (ms < 1) {
+      // As ZooKeeper: no timeout would let a silent connection wait for ever.
+      warnings.push_back(std::string(key) + "=" + std::string(value) +
+                         " is not allowed (at least 1); the default, 5000, is used");
+      ms = 5000;
+    }
+    tls.handshake_detection_timeout_ms = ms;
   } else {
-    // handshakeDetectionTimeoutMillis (portUnification's) and keys of later versions.
+    // Keys of later versions.
     warnings.push_back("key " + std::string(key) + " is not used by TLS between servers (ignored)");
   }
   return result{};
 }
 
 std::optional<config_error> check_quorum_tls(const quorum_tls_settings& tls) {
-  if (tls.port_unification)
-    return invalid("portUnification", "true",
-                   "one port for TLS and plaintext peers is not supported: CAF's middleman and "
-                   "its OpenSSL module each own the sockets they accept, so a port speaks "
-                   "either TLS or plaintext; upgrade the ensemble with a full restart");
-  if (!tls.ssl_quorum) return std::nullopt;
+  if (!tls.uses_stores()) return std::nullopt;
+  const std::string with = tls.ssl_quorum ? "sslQuorum=true" : "portUnification=true";
   if (tls.key_store_location.empty())
     return invalid("ssl.quorum.keyStore.location", "",
-                   "is required with sslQuorum=true: a PEM file with this server's private key "
-                   "and certificate chain");
+                   "is required with " + with +
+                       ": a PEM file with this server's private key and certificate chain");
   if (tls.trust_store_location.empty())
     return invalid("ssl.quorum.trustStore.location", "",
-                   "is required with sslQuorum=true: the PEM CA certificates a peer's "
-                   "certificate must be signed by");
+                   "is required with " + with +
+                       ": the PEM CA certificates a peer's certificate must be signed by");
   auto not_pem = [](const std::string& type, const std::string& location) {
     return resolve_store_type(type, location) != store_type::pem;
   };

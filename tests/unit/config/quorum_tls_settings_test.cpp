@@ -94,8 +94,6 @@ TEST_CASE("keys CAF's OpenSSL module cannot honour are refused by name", "[confi
     CHECK_FALSE(e.message.empty());
   }
   CHECK(error_of("ssl.quorum.hostnameVerification=maybe\n").message == "must be true or false");
-  CHECK(has_warning(parsed("ssl.quorum.handshakeDetectionTimeoutMillis=5000\n"),
-                    "ssl.quorum.handshakeDetectionTimeoutMillis is not used"));
   CHECK(error_of("sslQuorum=yes\n").key == "sslQuorum");
 }
 
@@ -107,10 +105,32 @@ TEST_CASE("ssl.quorum.protocol is read with a warning: CAF negotiates the versio
   CHECK(error_of("ssl.quorum.protocol=SSLv3\n").key == "ssl.quorum.protocol");
 }
 
-TEST_CASE("portUnification=true is refused with the reason", "[config][quorum_tls]") {
+TEST_CASE("portUnification=true needs the stores, with sslQuorum true or false",
+          "[config][quorum_tls]") {
+  // The rolling upgrade's first step: TLS peers accepted, plaintext ones still made.
+  auto cfg = parsed("portUnification=true\nsslQuorum=false\n" + stores);
+  CHECK(cfg.quorum_tls.port_unification);
+  CHECK_FALSE(cfg.quorum_tls.ssl_quorum);
+  CHECK(cfg.quorum_tls.uses_stores());
+  CHECK(parsed("portUnification=true\nsslQuorum=true\n" + stores).quorum_tls.port_unification);
   auto e = error_of("portUnification=true\n");
-  CHECK(e.key == "portUnification");
-  CHECK(e.message.find("TLS or plaintext") != std::string::npos);
+  CHECK(e.key == "ssl.quorum.keyStore.location");
+  CHECK(e.message.find("portUnification=true") != std::string::npos);
+  CHECK(error_of("portUnification=true\nssl.quorum.keyStore.location=/etc/zk/s.pem\n").key ==
+        "ssl.quorum.trustStore.location");
   CHECK_FALSE(parsed("portUnification=false\n").quorum_tls.port_unification);
-  CHECK_FALSE(has_warning(parsed("portUnification=false\n"), "portUnification"));
+  CHECK_FALSE(parsed("portUnification=false\n").quorum_tls.uses_stores());
+  CHECK(error_of("portUnification=sometimes\n").key == "portUnification");
+}
+
+TEST_CASE("ssl.quorum.handshakeDetectionTimeoutMillis: 5000 unless set, below 1 the default",
+          "[config][quorum_tls]") {
+  CHECK(parsed("").quorum_tls.handshake_detection_timeout_ms == 5000);
+  CHECK(parsed("ssl.quorum.handshakeDetectionTimeoutMillis=750\n")
+            .quorum_tls.handshake_detection_timeout_ms == 750);
+  auto zero = parsed("ssl.quorum.handshakeDetectionTimeoutMillis=0\n");
+  CHECK(zero.quorum_tls.handshake_detection_timeout_ms == 5000);
+  CHECK(has_warning(zero, "is not allowed (at least 1)"));
+  CHECK(error_of("ssl.quorum.handshakeDetectionTimeoutMillis=5s\n").key ==
+        "ssl.quorum.handshakeDetectionTimeoutMillis");
 }
