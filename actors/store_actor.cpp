@@ -1,5 +1,6 @@
 #include "actors/store_actor.hpp"
 
+#include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/sessions.hpp"
 #include "actors/messages/store.hpp"
 #include "protocol/jute/codec.hpp"
@@ -21,6 +22,37 @@ namespace {
 
 using self_ptr = store_handle::stateful_pointer<store_state>;
 
+// A learner's tree disagrees with its leader's: the first time, an ERROR line and the quorum
+// peer leaves its leader to come back synced by SNAP; every time, the counter.
+void digest_mismatched(self_ptr self, const store::digest_mismatch& m) {
+  auto& st = self->state;
+  st.ctx->stats->digest_mismatches.fetch_add(1, std::memory_order_relaxed);
+  if (st.resync_asked) {
+    spdlog::debug("digest mismatch after zxid 0x{:x} (leader {}, this server {}); a resync is "
+                  "already under way",
+                  m.zxid, m.leader_digest, m.own_digest);
+    return;
+  }
+  st.resync_asked = true;
+  spdlog::error("digest mismatch after zxid 0x{:x}: the leader's tree digest is {}, this "
+                "server's is {}; this server's data differs from the leader's, resyncing from "
+                "the leader by SNAP",
+                m.zxid, m.leader_digest, m.own_digest);
+  if (st.ctx->quorum_peer) self->send(st.ctx->quorum_peer, digest_mismatch_atom::value, m.zxid);
+}
+
+// Fault injection (corrupt_atom): this setData is applied with other data than the txn's,
+// so this server's tree differs from every other's from now on.
+const store::txn& maybe_corrupt(store_state& st, const store::txn& t, store::txn& scratch) {
+  if (!st.corrupt_next_set_data || t.type != jute::opcode::set_data || t.ops.size() != 1) return t;
+  st.corrupt_next_set_data = false;
+  scratch = t;
+  std::get<jute::set_data_request>(scratch.ops.front().body).data += "~corrupted";
+  spdlog::warn("fault injection: zxid 0x{:x} (setData) applied with other data than its txn's",
+               t.zxid);
+  return scratch;
+}
+
 void apply_commit(self_ptr self, commit& c) {
   auto& st = self->state;
   applied a;
@@ -34,7 +66,10 @@ void apply_commit(self_ptr self, commit& c) {
                          jute::reply_header{c.from.xid, a.zxid,
                                             static_cast<int32_t>(jute::error_code::system_error)});
   } else {
-    auto result = st.tree.apply(c.txn);
+    store::txn scratch;
+    auto result = st.tree.apply(maybe_corrupt(st, c.txn, scratch));
+    if (auto d = st.tree.digest())
+      if (auto m = st.digests.applied(st.tree.last_zxid(), *d)) digest_mismatched(self, *m);
     for (const auto& w : result.warnings)
       spdlog::warn("{}", w);
     st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
@@ -225,6 +260,8 @@ void abandon_snapshots(self_ptr self) {
 void tree_replaced(self_ptr self) {
   auto& st = self->state;
   st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
+  st.digests.tree_replaced();
+  st.resync_asked = false;
   session_list list;
   for (const auto& e : st.tree.sessions())
     list.sessions.push_back(e);
@@ -244,6 +281,24 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.store);
         for (auto& c : b.commits)
           apply_commit(self, c);
+        // Ensemble: the digest after the batch, which a leader sends on to its learners.
+        auto& st = self->state;
+        if (auto d = st.tree.digest(); d && st.ctx->quorum_peer)
+          self->send(st.ctx->quorum_peer, digest_report_atom::value, st.tree.last_zxid(), *d);
+      },
+      // Learner: the leader's digest after a zxid, compared once this tree is there too.
+      [=](digest_check_atom, int64_t zxid, int64_t digest) {
+        auto& st = self->state;
+        if (!st.tree.digest()) return; // digest.enabled=false here
+        if (auto m = st.digests.leader_digest(zxid, digest)) digest_mismatched(self, *m);
+      },
+      [=](hash_atom) {
+        const auto& h = self->state.digests.history();
+        return std::vector<std::pair<int64_t, int64_t>>(h.begin(), h.end());
+      },
+      [=](corrupt_atom) {
+        self->state.corrupt_next_set_data = true;
+        return true;
       },
       [=](snapshot_atom) { take_snapshot(self); },
       // The sweeper: containers and TTL znodes due at `now_ms`, read in the store's order.
@@ -393,8 +448,12 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
       },
       [=](stats_atom) -> tree_stats {
         const auto& t = self->state.tree;
-        return tree_stats{t.last_zxid(), t.zookeeper_node_count(), t.ephemeral_count(),
-                          t.approximate_data_size(), t.session_count()};
+        return tree_stats{t.last_zxid(),
+                          t.digest(),
+                          t.zookeeper_node_count(),
+                          t.ephemeral_count(),
+                          t.approximate_data_size(),
+                          t.session_count()};
       },
   };
 }

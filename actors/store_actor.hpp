@@ -12,6 +12,7 @@
 #include "actors/server_context.hpp"
 #include "store/disk/snapshot_stream.hpp"
 #include "store/tree/data_tree.hpp"
+#include "store/tree/digest_log.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
@@ -40,6 +41,12 @@ struct store_state {
   std::vector<caf::typed_response_promise<int64_t, std::string>> learner_snapshot_requests;
   // Backups (the AdminServer's snapshot command) waiting for the snapshot file being written.
   std::vector<caf::typed_response_promise<int64_t, std::string>> backup_requests;
+  // The tree digest after each applied txn, and the leader's waiting for theirs (learner).
+  store::digest_log digests;
+  // A mismatch was reported to the quorum peer; the next ones only count until the tree is
+  // replaced (the SNAP it asked for).
+  bool resync_asked = false;
+  bool corrupt_next_set_data = false; // fault injection: see corrupt_atom
   static inline const char* name = "paddock.store";
 };
 
