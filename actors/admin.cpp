@@ -320,7 +320,7 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
             word != "envi" && word != "dirs")
           return std::string("This ZooKeeper instance is not currently serving requests\n");
         if (word == "hash") {
-          // The store's digest history (nothing while digest.enabled=false, as ZooKeeper).
+          // The store's digest history (each digest 0 while digest.enabled=false, as ZooKeeper).
           auto rp = self->make_response_promise<std::string>();
           self->request(ctx->store, ask_timeout, hash_atom::value)
               .then(

@@ -41,6 +41,31 @@ void digest_mismatched(self_ptr self, const store::digest_mismatch& m) {
   if (st.ctx->quorum_peer) self->send(st.ctx->quorum_peer, digest_mismatch_atom::value, m.zxid);
 }
 
+// Ensemble: the digest after the last batch applied goes to the quorum peer, which on a
+// leader sends it on to every learner. At most one report per digest_report_interval: a
+// report per commit batch costs, under load, a message per batch through three actors and the
+// wire to each learner (measured: docs/benchmarks.md), while one every 100 ms catches a
+// divergence as surely, a little later. A batch inside the interval is reported when it ends
+// (a timer), so the last change before a quiet spell is checked too.
+constexpr int64_t digest_report_interval_ms = 100;
+
+void report_digest(self_ptr self) {
+  auto& st = self->state;
+  if (!st.ctx->quorum_peer || st.digest_report_timer) return;
+  const auto digest = st.tree.digest();
+  const int64_t zxid = st.tree.last_zxid();
+  if (!digest || zxid == st.reported_zxid) return;
+  const int64_t now = st.ctx->clock->monotonic_ms();
+  if (const int64_t wait = st.last_report_ms + digest_report_interval_ms - now; wait > 0) {
+    st.digest_report_timer = true;
+    self->delayed_send(self, std::chrono::milliseconds(wait), digest_due_atom::value);
+    return;
+  }
+  st.last_report_ms = now;
+  st.reported_zxid = zxid;
+  self->send(st.ctx->quorum_peer, digest_report_atom::value, zxid, *digest);
+}
+
 // Fault injection (corrupt_atom): this setData is applied with other data than the txn's,
 // so this server's tree differs from every other's from now on.
 const store::txn& maybe_corrupt(store_state& st, const store::txn& t, store::txn& scratch) {
@@ -68,8 +93,10 @@ void apply_commit(self_ptr self, commit& c) {
   } else {
     store::txn scratch;
     auto result = st.tree.apply(maybe_corrupt(st, c.txn, scratch));
-    if (auto d = st.tree.digest())
-      if (auto m = st.digests.applied(st.tree.last_zxid(), *d)) digest_mismatched(self, *m);
+    // With digests off the history still lists the zxids, each with 0, as ZooKeeper's hash
+    // does then; nothing is compared (no leader's report is taken).
+    if (auto m = st.digests.applied(st.tree.last_zxid(), st.tree.digest().value_or(0)))
+      digest_mismatched(self, *m);
     for (const auto& w : result.warnings)
       spdlog::warn("{}", w);
     st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
@@ -281,10 +308,11 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.store);
         for (auto& c : b.commits)
           apply_commit(self, c);
-        // Ensemble: the digest after the batch, which a leader sends on to its learners.
-        auto& st = self->state;
-        if (auto d = st.tree.digest(); d && st.ctx->quorum_peer)
-          self->send(st.ctx->quorum_peer, digest_report_atom::value, st.tree.last_zxid(), *d);
+        report_digest(self);
+      },
+      [=](digest_due_atom) {
+        self->state.digest_report_timer = false;
+        report_digest(self);
       },
       // Learner: the leader's digest after a zxid, compared once this tree is there too.
       [=](digest_check_atom, int64_t zxid, int64_t digest) {

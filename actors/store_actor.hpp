@@ -16,6 +16,7 @@
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,11 @@ struct store_state {
   // A mismatch was reported to the quorum peer; the next ones only count until the tree is
   // replaced (the SNAP it asked for).
   bool resync_asked = false;
+  // The last digest reported to the quorum peer: when, and after which zxid; a timer for the
+  // next report is pending (report_digest, store_actor.cpp).
+  int64_t last_report_ms = INT64_MIN / 2;
+  int64_t reported_zxid = -1;
+  bool digest_report_timer = false;
   bool corrupt_next_set_data = false; // fault injection: see corrupt_atom
   static inline const char* name = "paddock.store";
 };

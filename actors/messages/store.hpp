@@ -25,9 +25,11 @@
 //                           (digest_check_atom, int64_t zxid, int64_t digest) learner: the
 //                           leader's tree digest after zxid, to compare with this tree's
 //   store -> quorum peer    (digest_report_atom, int64_t zxid, int64_t digest) the digest
-//                           after each commit batch (a leader sends it on); (digest_mismatch_atom,
-//                           int64_t zxid) a learner's tree disagreed: resync by SNAP
-//                           (both declared in ensemble_local.hpp, with the quorum peer)
+//                           after the last commit batch, at most every 100 ms (a timer to
+//                           itself, digest_due_atom, for a batch inside the interval) (a leader
+//                           sends it on); (digest_mismatch_atom, int64_t zxid) a learner's tree
+//                           disagreed: resync by SNAP (both declared in ensemble_local.hpp, with
+//                           the quorum peer)
 //   admin -> store          (stats_atom) -> tree_stats; (hash_atom) -> the digest history
 //   fault injector -> store (corrupt_atom) -> bool: the next setData applied changes the data
 //                           to something else (tests only: a learner that diverges)
@@ -182,6 +184,8 @@ using config_node_atom = caf::atom_constant<caf::atom("cfgnode")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 // quorum peer -> store (learner): the leader's digest after a zxid.
 using digest_check_atom = caf::atom_constant<caf::atom("digestchk")>;
+// store -> itself: the next digest report is due (at most one per 100 ms).
+using digest_due_atom = caf::atom_constant<caf::atom("digestdue")>;
 // admin -> store: ZooKeeper's `hash`, the (zxid, digest) history.
 using hash_atom = caf::atom_constant<caf::atom("hash")>;
 // fault injector -> store: corrupt the next setData (--enable-fault-injection only).
@@ -201,7 +205,7 @@ using store_handle = caf::typed_actor<
     caf::reacts_to<config_node_atom, std::string, int64_t>,
     caf::replies_to<reconfig_right>::with<bool>, caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<stats_atom>::with<tree_stats>,
-    caf::reacts_to<digest_check_atom, int64_t, int64_t>,
+    caf::reacts_to<digest_check_atom, int64_t, int64_t>, caf::reacts_to<digest_due_atom>,
     caf::replies_to<hash_atom>::with<std::vector<std::pair<int64_t, int64_t>>>,
     caf::replies_to<corrupt_atom>::with<bool>,
     caf::replies_to<dump_atom>::with<std::vector<std::pair<int64_t, std::vector<std::string>>>>>;
