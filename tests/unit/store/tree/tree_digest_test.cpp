@@ -148,8 +148,12 @@ TEST_CASE(
   data_tree tree;
   REQUIRE(tree.digest().has_value());
   CHECK(*tree.digest() == compute_tree_digest(tree));
+  auto open = make_txn(1, op::create_session, 0x0100000000000001);
+  open.session_timeout_ms = 30000;
+  REQUIRE(tree.apply(open).err == error_code::ok);
+  CHECK(*tree.digest() == compute_tree_digest(tree)); // sessions are not in the digest
   const auto before = *tree.digest();
-  auto t = make_txn(1, op::create2, 0x0100000000000001);
+  auto t = make_txn(2, op::create2, 0x0100000000000001);
   t.ops.push_back(create_op("/a", "x", 0));
   REQUIRE(tree.apply(t).err == error_code::ok);
   CHECK(*tree.digest() != before);
