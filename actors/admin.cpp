@@ -88,6 +88,7 @@ admin::server_snapshot local_figures(const server_context& ctx, int64_t started_
   s.outstanding_requests = st.outstanding_requests.load(std::memory_order_relaxed);
   s.alive_connections = st.alive_connections.load(std::memory_order_relaxed);
   s.local_sessions = st.local_sessions.load(std::memory_order_relaxed);
+  s.digest_mismatches = st.digest_mismatches.load(std::memory_order_relaxed);
   const auto count = st.latency_count.load(std::memory_order_relaxed);
   if (count > 0) {
     s.min_latency_ms = static_cast<int64_t>(st.latency_min_us.load() / 1000);
@@ -255,6 +256,7 @@ void ask_store_and_watches(admin_handle::pointer self, const context_ptr& ctx, s
       .then(
           [=](tree_stats& t) mutable {
             snap->zxid = t.last_zxid;
+            snap->digest = t.digest;
             snap->node_count = t.node_count;
             snap->ephemerals_count = t.ephemerals_count;
             snap->approximate_data_size = t.approximate_data_size;
@@ -317,6 +319,19 @@ admin_handle::behavior_type admin_actor(admin_handle::pointer self, context_ptr 
         if (mode == static_cast<int>(zab::role::looking) && !read_only && word != "conf" &&
             word != "envi" && word != "dirs")
           return std::string("This ZooKeeper instance is not currently serving requests\n");
+        if (word == "hash") {
+          // The store's digest history (each digest 0 while digest.enabled=false, as ZooKeeper).
+          auto rp = self->make_response_promise<std::string>();
+          self->request(ctx->store, ask_timeout, hash_atom::value)
+              .then(
+                  [=](std::vector<std::pair<int64_t, int64_t>>& history) mutable {
+                    admin::server_snapshot s;
+                    s.digest_history = std::move(history);
+                    rp.deliver(admin::answer(word, s));
+                  },
+                  [=](caf::error& err) mutable { rp.deliver(err); });
+          return rp;
+        }
         auto rp = self->make_response_promise<std::string>();
         auto snap = std::make_shared<admin::server_snapshot>(local_figures(*ctx, started_ms));
         // Ask the store, then the watch manager, then (for cons/stat) each session; each

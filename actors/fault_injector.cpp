@@ -35,7 +35,8 @@ caf::actor core_actor(const server_context& ctx, fault_target t) {
   case fault_target::peer_links: return actor_cast<caf::actor>(ctx.peer_links);
   case fault_target::session_tracker: return actor_cast<caf::actor>(ctx.tracker);
   case fault_target::session:
-  case fault_target::follower_link: break;
+  case fault_target::follower_link:
+  case fault_target::next_set_data: break;
   }
   return nullptr;
 }
@@ -122,6 +123,16 @@ fault_injector_handle::behavior_type fault_injector(self_ptr self, context_ptr c
         if (req.target == fault_target::follower_link) {
           auto rp = self->make_response_promise<std::string>();
           kill_follower_link(self, req, rp);
+          return rp;
+        }
+        if (req.target == fault_target::next_set_data) {
+          // The store diverges on its next setData (store_actor.cpp, corrupt_atom).
+          auto rp = self->make_response_promise<std::string>();
+          self->request(self->state.ctx->store, ask_timeout, corrupt_atom::value)
+              .then([=](bool) mutable { rp.deliver(admin::fault_killed_answer(req)); },
+                    [=](caf::error& err) mutable {
+                      rp.deliver("fault injection failed: " + self->system().render(err) + "\n");
+                    });
           return rp;
         }
         auto victim = core_actor(*self->state.ctx, req.target);

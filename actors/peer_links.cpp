@@ -850,6 +850,9 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
       [=](zab_wire_atom, zab::server_id from, session_touches& m) {
         inbound_app<session_touches>()(self, from, m);
       },
+      [=](zab_wire_atom, zab::server_id from, tree_digest_report& m) {
+        inbound_app<tree_digest_report>()(self, from, m);
+      },
   };
 }
 

@@ -654,6 +654,10 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
           }
         } else if (auto* t = std::get_if<session_touches>(&m)) {
           if (leading) self->send(s.ctx->tracker, touches_atom::value, std::move(t->ids));
+        } else if (auto* d = std::get_if<tree_digest_report>(&m)) {
+          // Behind the commits it follows: the store compares it once it applied that zxid.
+          if (!leading && from == s.status.leader)
+            self->send(s.ctx->store, digest_check_atom::value, d->zxid, d->digest);
         }
       },
       // The log writer.
@@ -730,6 +734,27 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
             .then([=](zab::server_id id) mutable { rp.deliver(id); },
                   [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
+      },
+      // The store, after each commit batch. A leader sends its digest on to every learner it
+      // streams commits to: after the COMMITs already sent, so normally after the learner
+      // applies that zxid (the learner's store waits for it otherwise).
+      [=](digest_report_atom, int64_t zxid, int64_t digest) {
+        auto& s = self->state;
+        if (s.status.now != zab::role::leading || !s.status.serving) return;
+        for (const auto& member : s.members)
+          if (member.first != s.ctx->config.server_id && s.core->commit_stream(member.first))
+            send_app(self, member.first, tree_digest_report{zxid, digest});
+      },
+      // The store, on a learner: its tree disagrees with the leader's. Leave the leader and
+      // come back synced by SNAP (zab::peer::resync_by_snapshot).
+      [=](digest_mismatch_atom, int64_t zxid) {
+        auto& s = self->state;
+        if (s.status.now == zab::role::leading) return;
+        spdlog::warn("leaving leader {} to be synced again by SNAP: tree digest mismatch after "
+                     "zxid 0x{:x}",
+                     s.status.leader, zxid);
+        s.core->resync_by_snapshot(s.ctx->clock->monotonic_ms());
+        run_actions(self);
       },
       // The tracker, on a learner: sessions its clients kept alive.
       [=](touches_atom, std::vector<int64_t>& ids) {

@@ -206,6 +206,8 @@ int run_server(const config::server_config& cfg, const run_options& options) {
   auto clock = std::make_shared<const system_clock>();
   const int64_t recovery_started_ms = clock->monotonic_ms();
   const zab::timing zab_defaults;
+  // Before the first tree is made: each tree decides at birth whether it keeps the digest.
+  store::data_tree::set_digest_enabled(cfg.digest_enabled);
   auto recovered = store::recover(*disk, cfg.snap_dir(), cfg.log_dir(),
                                   cfg.is_ensemble() ? zab_defaults.max_diff_txns : 0);
   for (const auto& w : recovered.warnings)

@@ -47,6 +47,9 @@ struct server_stats {
   std::atomic<bool> read_only{false};
   // Local sessions alive (read-only mode makes them), for mntr's local_sessions.
   std::atomic<int64_t> local_sessions{0};
+  // ZooKeeper's digest_mismatches_count: reports of the leader's tree digest this learner's
+  // tree disagreed with (store actor). Never reset: srst resets ServerStats only.
+  std::atomic<uint64_t> digest_mismatches{0};
   // Ensemble: the ZAB role as an int (zab::role) whether serving or not, and the leader's id
   // (-1 while none is known). For the AdminServer's leader and zabstate commands.
   std::atomic<int> zab_role{-1};

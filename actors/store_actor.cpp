@@ -1,5 +1,6 @@
 #include "actors/store_actor.hpp"
 
+#include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
 #include "actors/messages/sessions.hpp"
 #include "actors/messages/store.hpp"
@@ -25,6 +26,62 @@ namespace {
 
 using self_ptr = store_handle::stateful_pointer<store_state>;
 
+// A learner's tree disagrees with its leader's: the first time, an ERROR line and the quorum
+// peer leaves its leader to come back synced by SNAP; every time, the counter.
+void digest_mismatched(self_ptr self, const store::digest_mismatch& m) {
+  auto& st = self->state;
+  st.ctx->stats->digest_mismatches.fetch_add(1, std::memory_order_relaxed);
+  if (st.resync_asked) {
+    spdlog::debug("digest mismatch after zxid 0x{:x} (leader {}, this server {}); a resync is "
+                  "already under way",
+                  m.zxid, m.leader_digest, m.own_digest);
+    return;
+  }
+  st.resync_asked = true;
+  spdlog::error("digest mismatch after zxid 0x{:x}: the leader's tree digest is {}, this "
+                "server's is {}; this server's data differs from the leader's, resyncing from "
+                "the leader by SNAP",
+                m.zxid, m.leader_digest, m.own_digest);
+  if (st.ctx->quorum_peer) self->send(st.ctx->quorum_peer, digest_mismatch_atom::value, m.zxid);
+}
+
+// Ensemble: the digest after the last batch applied goes to the quorum peer, which on a
+// leader sends it on to every learner. At most one report per digest_report_interval: a
+// report per commit batch costs, under load, a message per batch through three actors and the
+// wire to each learner (measured: docs/benchmarks.md), while one every 100 ms catches a
+// divergence as surely, a little later. A batch inside the interval is reported when it ends
+// (a timer), so the last change before a quiet spell is checked too.
+constexpr int64_t digest_report_interval_ms = 100;
+
+void report_digest(self_ptr self) {
+  auto& st = self->state;
+  if (!st.ctx->quorum_peer || st.digest_report_timer) return;
+  const auto digest = st.tree.digest();
+  const int64_t zxid = st.tree.last_zxid();
+  if (!digest || zxid == st.reported_zxid) return;
+  const int64_t now = st.ctx->clock->monotonic_ms();
+  if (const int64_t wait = st.last_report_ms + digest_report_interval_ms - now; wait > 0) {
+    st.digest_report_timer = true;
+    self->delayed_send(self, std::chrono::milliseconds(wait), digest_due_atom::value);
+    return;
+  }
+  st.last_report_ms = now;
+  st.reported_zxid = zxid;
+  self->send(st.ctx->quorum_peer, digest_report_atom::value, zxid, *digest);
+}
+
+// Fault injection (corrupt_atom): this setData is applied with other data than the txn's,
+// so this server's tree differs from every other's from now on.
+const store::txn& maybe_corrupt(store_state& st, const store::txn& t, store::txn& scratch) {
+  if (!st.corrupt_next_set_data || t.type != jute::opcode::set_data || t.ops.size() != 1) return t;
+  st.corrupt_next_set_data = false;
+  scratch = t;
+  std::get<jute::set_data_request>(scratch.ops.front().body).data += "~corrupted";
+  spdlog::warn("fault injection: zxid 0x{:x} (setData) applied with other data than its txn's",
+               t.zxid);
+  return scratch;
+}
+
 void apply_commit(self_ptr self, commit& c) {
   auto& st = self->state;
   applied a;
@@ -38,7 +95,12 @@ void apply_commit(self_ptr self, commit& c) {
                          jute::reply_header{c.from.xid, a.zxid,
                                             static_cast<int32_t>(jute::error_code::system_error)});
   } else {
-    auto result = st.tree.apply(c.txn);
+    store::txn scratch;
+    auto result = st.tree.apply(maybe_corrupt(st, c.txn, scratch));
+    // With digests off the history still lists the zxids, each with 0, as ZooKeeper's hash
+    // does then; nothing is compared (no leader's report is taken).
+    if (auto m = st.digests.applied(st.tree.last_zxid(), st.tree.digest().value_or(0)))
+      digest_mismatched(self, *m);
     for (const auto& w : result.warnings)
       spdlog::warn("{}", w);
     st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
@@ -294,6 +356,8 @@ void abandon_snapshots(self_ptr self) {
 void tree_replaced(self_ptr self) {
   auto& st = self->state;
   st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
+  st.digests.tree_replaced();
+  st.resync_asked = false;
   session_list list;
   for (const auto& e : st.tree.sessions())
     list.sessions.push_back(e);
@@ -313,6 +377,25 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.store);
         for (auto& c : b.commits)
           apply_commit(self, c);
+        report_digest(self);
+      },
+      [=](digest_due_atom) {
+        self->state.digest_report_timer = false;
+        report_digest(self);
+      },
+      // Learner: the leader's digest after a zxid, compared once this tree is there too.
+      [=](digest_check_atom, int64_t zxid, int64_t digest) {
+        auto& st = self->state;
+        if (!st.tree.digest()) return; // digest.enabled=false here
+        if (auto m = st.digests.leader_digest(zxid, digest)) digest_mismatched(self, *m);
+      },
+      [=](hash_atom) {
+        const auto& h = self->state.digests.history();
+        return std::vector<std::pair<int64_t, int64_t>>(h.begin(), h.end());
+      },
+      [=](corrupt_atom) {
+        self->state.corrupt_next_set_data = true;
+        return true;
       },
       [=](snapshot_atom) { take_snapshot(self); },
       // The sweeper: containers and TTL znodes due at `now_ms`, read in the store's order.
@@ -480,8 +563,12 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
       },
       [=](stats_atom) -> tree_stats {
         const auto& t = self->state.tree;
-        return tree_stats{t.last_zxid(), t.zookeeper_node_count(), t.ephemeral_count(),
-                          t.approximate_data_size(), t.session_count()};
+        return tree_stats{t.last_zxid(),
+                          t.digest(),
+                          t.zookeeper_node_count(),
+                          t.ephemeral_count(),
+                          t.approximate_data_size(),
+                          t.session_count()};
       },
   };
 }

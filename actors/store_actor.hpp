@@ -15,9 +15,11 @@
 #include "actors/server_context.hpp"
 #include "store/disk/snapshot_stream.hpp"
 #include "store/tree/data_tree.hpp"
+#include "store/tree/digest_log.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -59,6 +61,17 @@ struct store_state {
   std::deque<caf::typed_response_promise<int64_t, uint64_t>> learner_snapshot_requests;
   // Backups (the AdminServer's snapshot command) waiting for the snapshot file being written.
   std::vector<caf::typed_response_promise<int64_t, std::string>> backup_requests;
+  // The tree digest after each applied txn, and the leader's waiting for theirs (learner).
+  store::digest_log digests;
+  // A mismatch was reported to the quorum peer; the next ones only count until the tree is
+  // replaced (the SNAP it asked for).
+  bool resync_asked = false;
+  // The last digest reported to the quorum peer: when, and after which zxid; a timer for the
+  // next report is pending (report_digest, store_actor.cpp).
+  int64_t last_report_ms = INT64_MIN / 2;
+  int64_t reported_zxid = -1;
+  bool digest_report_timer = false;
+  bool corrupt_next_set_data = false; // fault injection: see corrupt_atom
   static inline const char* name = "paddock.store";
 };
 

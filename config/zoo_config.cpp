@@ -495,6 +495,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "standaloneEnabled") return set_bool(key, value, cfg.standalone_enabled);
   if (key == "readonlymode.enabled") return set_bool(key, value, cfg.read_only_mode_enabled);
   if (key == "localSessionsEnabled") return set_bool(key, value, cfg.local_sessions_enabled);
+  if (key == "digest.enabled") return set_bool(key, value, cfg.digest_enabled);
   if (key == "quorumListenOnAllIPs") return set_bool(key, value, cfg.quorum_listen_on_all_ips);
   if (key == "electionPortBindRetry")
     return set_int<int32_t>(key, value, cfg.election_port_bind_retry, 0, i32max,

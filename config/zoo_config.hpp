@@ -89,6 +89,9 @@ struct server_config {
   // localSessionsEnabled: read for read-only mode only, where (as in ZooKeeper 3.7 and later)
   // a new session can only be a local one. Read-write, every Paddock session is global.
   bool local_sessions_enabled = false;
+  // digest.enabled (ZooKeeper's zookeeper.digest.enabled, true since 3.6): every server keeps
+  // the tree digest incrementally and learners compare theirs with the leader's.
+  bool digest_enabled = true;
   bool quorum_listen_on_all_ips = false; // quorumListenOnAllIPs
   int32_t election_port_bind_retry = 3;  // electionPortBindRetry (0 = forever)
   int32_t cnx_timeout_ms = 5000;         // cnxTimeout

@@ -17,6 +17,11 @@
 //                              (link_down_atom, zab::server_id peer, uint64_t generation)
 //   fault injector -> quorum peer  (drop_link_atom, zab::server_id wanted) -> zab::server_id
 //   tracker -> quorum peer     (touches_atom, std::vector<int64_t>) (learner)
+//   store -> quorum peer       (digest_report_atom, int64_t zxid, int64_t digest) the tree
+//                              digest after a commit batch: a leader sends it to its learners
+//                              (tree_digest_report), which pass it to their store
+//                              (digest_check_atom); (digest_mismatch_atom, int64_t zxid) a
+//                              learner's tree disagreed with its leader's: resync by SNAP
 //   the quorum peer also takes the write path (pipeline_handle, pipeline.hpp) and sends the
 //   store, log writer, tracker, sweeper and listener the ensemble messages of store.hpp,
 //   pipeline.hpp, sessions.hpp, common.hpp and client.hpp.
@@ -58,6 +63,8 @@ using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 using quorum_auth_timeout_atom = caf::atom_constant<caf::atom("qauthwait")>;
 using core_tick_atom = caf::atom_constant<caf::atom("zabtick")>;
 using flush_proposals_atom = caf::atom_constant<caf::atom("zabflush")>;
+using digest_report_atom = caf::atom_constant<caf::atom("digestrep")>;
+using digest_mismatch_atom = caf::atom_constant<caf::atom("digestbad")>;
 
 // quorum peer -> peer_links: the servers of the active configuration, this one included.
 struct peer_membership {
@@ -89,6 +96,8 @@ using quorum_peer_handle =
                             caf::reacts_to<links_atom, peer_links_handle>,
                             caf::reacts_to<flush_proposals_atom>, caf::reacts_to<core_tick_atom>,
                             caf::replies_to<drop_link_atom, zab::server_id>::with<zab::server_id>,
-                            caf::reacts_to<touches_atom, std::vector<int64_t>>>;
+                            caf::reacts_to<touches_atom, std::vector<int64_t>>,
+                            caf::reacts_to<digest_report_atom, int64_t, int64_t>,
+                            caf::reacts_to<digest_mismatch_atom, int64_t>>;
 
 } // namespace paddock::actors

@@ -21,7 +21,7 @@
 //   so they keep their order with the ZAB messages around them (a sync_ack arrives after the
 //   commits sent before it):
 //     learner -> leader  forward_writes, forward_sync, session_touches
-//     leader -> learner  sync_ack
+//     leader -> learner  sync_ack, tree_digest_report
 #include "actors/messages/registry.hpp"
 #include "protocol/zab/messages.hpp"
 
@@ -93,7 +93,15 @@ struct session_touches {
   std::vector<int64_t> ids;
 };
 
-// app_message, the four of them as one value between the quorum peer and peer_links, is
+// leader -> learner: the leader's tree digest after it applied `zxid` (digest.enabled). Sent
+// after each batch of commits the leader's store applied, behind that zxid's COMMIT; the
+// learner compares it with its own digest after the same zxid (store/tree/digest_log.hpp).
+struct tree_digest_report {
+  int64_t zxid = 0;
+  int64_t digest = 0;
+};
+
+// app_message, the five of them as one value between the quorum peer and peer_links, is
 // declared in registry.hpp.
 
 } // namespace paddock::actors
@@ -157,7 +165,8 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
            x.config);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, learner_info& x) {
-  return f(caf::meta::type_name("zab::learner_info"), x.accepted_epoch, x.last_zxid, x.observer);
+  return f(caf::meta::type_name("zab::learner_info"), x.accepted_epoch, x.last_zxid, x.observer,
+           x.wants_snapshot);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, leader_info& x) {
   return f(caf::meta::type_name("zab::leader_info"), x.new_epoch);
@@ -220,6 +229,10 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_touches& x) {
   return f(caf::meta::type_name("paddock::session_touches"), x.ids);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tree_digest_report& x) {
+  return f(caf::meta::type_name("paddock::tree_digest_report"), x.zxid, x.digest);
 }
 
 } // namespace paddock::actors

@@ -29,6 +29,7 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<forward_sync>("paddock::forward_sync");
   cfg.add_message_type<sync_ack>("paddock::sync_ack");
   cfg.add_message_type<session_touches>("paddock::session_touches");
+  cfg.add_message_type<tree_digest_report>("paddock::tree_digest_report");
 }
 
 void configure_peer_transport(caf::actor_system_config& cfg) {

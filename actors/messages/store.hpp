@@ -29,7 +29,17 @@
 //                           /zookeeper/config)? Asked by the leader before it proposes
 //                           (drain_atom) -> bool, answered once every reply the store sent
 //                           before it has left the watch manager for its session
-//   admin -> store          (stats_atom) -> tree_stats
+//                           (digest_check_atom, int64_t zxid, int64_t digest) learner: the
+//                           leader's tree digest after zxid, to compare with this tree's
+//   store -> quorum peer    (digest_report_atom, int64_t zxid, int64_t digest) the digest
+//                           after the last commit batch, at most every 100 ms (a timer to
+//                           itself, digest_due_atom, for a batch inside the interval) (a leader
+//                           sends it on); (digest_mismatch_atom, int64_t zxid) a learner's tree
+//                           disagreed: resync by SNAP (both declared in ensemble_local.hpp, with
+//                           the quorum peer)
+//   admin -> store          (stats_atom) -> tree_stats; (hash_atom) -> the digest history
+//   fault injector -> store (corrupt_atom) -> bool: the next setData applied changes the data
+//                           to something else (tests only: a learner that diverges)
 //   admin -> watch manager  (stats_atom, bool listings) -> watch_stats
 // The store -> session expiry actor messages (session_up / session_down / session_list)
 // are in sessions.hpp.
@@ -164,6 +174,7 @@ struct reconfig_right {
 // store -> admin: what the four-letter words report about the tree.
 struct tree_stats {
   int64_t last_zxid = 0;
+  std::optional<int64_t> digest; // the tree digest after last_zxid; none when digests are off
   uint64_t node_count = 0;
   uint64_t ephemerals_count = 0;
   uint64_t approximate_data_size = 0;
@@ -202,6 +213,14 @@ using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using config_node_atom = caf::atom_constant<caf::atom("cfgnode")>;
 // quorum peer -> store -> watch manager: a barrier behind the replies already on their way.
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+// quorum peer -> store (learner): the leader's digest after a zxid.
+using digest_check_atom = caf::atom_constant<caf::atom("digestchk")>;
+// store -> itself: the next digest report is due (at most one per 100 ms).
+using digest_due_atom = caf::atom_constant<caf::atom("digestdue")>;
+// admin -> store: ZooKeeper's `hash`, the (zxid, digest) history.
+using hash_atom = caf::atom_constant<caf::atom("hash")>;
+// fault injector -> store: corrupt the next setData (--enable-fault-injection only).
+using corrupt_atom = caf::atom_constant<caf::atom("corrupt")>;
 
 // The store actor (actors/store_actor.hpp).
 using store_handle = caf::typed_actor<
@@ -219,6 +238,9 @@ using store_handle = caf::typed_actor<
     caf::reacts_to<config_node_atom, std::string, int64_t>,
     caf::replies_to<reconfig_right>::with<bool>, caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<stats_atom>::with<tree_stats>,
+    caf::reacts_to<digest_check_atom, int64_t, int64_t>, caf::reacts_to<digest_due_atom>,
+    caf::replies_to<hash_atom>::with<std::vector<std::pair<int64_t, int64_t>>>,
+    caf::replies_to<corrupt_atom>::with<bool>,
     caf::replies_to<dump_atom>::with<std::vector<std::pair<int64_t, std::vector<std::string>>>>>;
 
 // The watch manager (actors/watch_manager.hpp); flush_atom is its own batching marker.

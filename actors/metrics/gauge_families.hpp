@@ -3,7 +3,9 @@
 // numeric value of admin::monitor_values, under mntr's key without "zk_" (ZooKeeper's
 // provider registers one Prometheus gauge per registered gauge, named as the gauge, with the
 // name as help text). Words (version, server_state, peer_state) are not gauges and are left
-// out, as ZooKeeper leaves them out. Pure: no I/O, testable alone.
+// out, as ZooKeeper leaves them out. ZooKeeper's counters that mntr prints too
+// (digest_mismatches_count) are exported as the counters they are in ZooKeeper's provider.
+// Pure: no I/O, testable alone.
 #include "protocol/admin/monitor_values.hpp"
 
 #include <prometheus/metric_family.h>

@@ -10,7 +10,7 @@ namespace paddock::admin {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, fault_target>, 8> targets = {{
+constexpr std::array<std::pair<std::string_view, fault_target>, 9> targets = {{
     {"session", fault_target::session},
     {"follower-link", fault_target::follower_link},
     {"pipeline", fault_target::pipeline},
@@ -19,11 +19,12 @@ constexpr std::array<std::pair<std::string_view, fault_target>, 8> targets = {{
     {"log-writer", fault_target::log_writer},
     {"peer-links", fault_target::peer_links},
     {"session-tracker", fault_target::session_tracker},
+    {"next-set-data", fault_target::next_set_data},
 }};
 
 constexpr std::string_view valid_targets =
     "valid targets: session [0x<session id>], follower-link [<server id>], pipeline, "
-    "watch-manager, store, log-writer, peer-links, session-tracker\n";
+    "watch-manager, store, log-writer, peer-links, session-tracker, next-set-data\n";
 
 std::vector<std::string_view> split_words(std::string_view line) {
   std::vector<std::string_view> words;

@@ -4,6 +4,7 @@
 // of the server to kill,
 //   kill session [0x<session id>]      kill follower-link [<server id>]
 //   kill pipeline | watch-manager | store | log-writer | peer-links | session-tracker
+//   kill next-set-data                 (the next setData applied here gets other data)
 // and gets one line back before it is closed, as a four-letter word does. Pure text handling:
 // reading the line, parsing it into a request, and the answer lines; the server does the rest.
 #include <cstddef>
@@ -23,6 +24,10 @@ enum class fault_target {
   log_writer,
   peer_links,
   session_tracker,
+  // Not an actor: the next setData txn this server's store applies is applied with other
+  // data than the txn's, so its tree diverges from the other servers' (what the tree
+  // digest check must catch). The store lives on.
+  next_set_data,
 };
 
 struct fault_request {

@@ -139,9 +139,22 @@ std::string answer(std::string_view word, const server_snapshot& s) {
   if (word == "dirs")
     return "datadir_size: " + std::to_string(s.data_dir_size) +
            "\nlogdir_size: " + std::to_string(s.log_dir_size) + "\n";
+  if (word == "hash") {
+    // DigestCommand: "<zxid in hex>: <digest>" per line, oldest first.
+    std::string out;
+    for (const auto& [zxid, digest] : s.digest_history) {
+      char z[20];
+      std::snprintf(z, sizeof z, "%llx", static_cast<unsigned long long>(zxid));
+      out += z;
+      out += ": ";
+      out += std::to_string(digest);
+      out += '\n';
+    }
+    return out;
+  }
   if (word == "crst") return "Connection stats reset.\n";
   if (word == "srst") return "Server stats reset.\n";
-  // dump, gtmk, stmk, hash: known words Paddock does not serve.
+  // dump, gtmk, stmk: known words Paddock does not serve.
   return std::string(word) + " is not supported by Paddock.\n";
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // ZooKeeper's four-letter words (ruok, srvr, stat, mntr, conf, cons, wchs, wchc, wchp, envi,
-// isro, dirs, crst, srst), answered in ZooKeeper 3.8's exact formats: tools parse `Mode:`
+// isro, dirs, crst, srst, hash), answered in ZooKeeper 3.8's exact formats: tools parse `Mode:`
 // from srvr/stat and the `zk_*` keys from mntr. Pure formatting: the server gathers a
 // snapshot of its figures, this turns it into the text ZooKeeper would send.
 #include "protocol/admin/server_snapshot.hpp"

@@ -51,6 +51,15 @@ std::vector<monitor_value> monitor_values(const server_snapshot& s) {
   if (s.open_file_descriptors >= 0) add("open_file_descriptor_count", s.open_file_descriptors);
   if (s.max_file_descriptors >= 0) add("max_file_descriptor_count", s.max_file_descriptors);
   if (s.quorum_size) add("quorum_size", *s.quorum_size);
+  // ZooKeeper's ServerMetrics counter, present whether or not digests are on, as there.
+  add("digest_mismatches_count", count(s.digest_mismatches));
+  // Paddock's own (ZooKeeper's mntr has no such key): the digest of the tree and the zxid it
+  // is the digest after, read together, so that servers at the same zxid can be compared.
+  // The digest as text: it is an identity, not a quantity (a double would round it).
+  if (s.digest) {
+    add("tree_digest", std::to_string(*s.digest));
+    add("tree_digest_zxid", s.zxid);
+  }
   if (s.leader) {
     const auto& l = *s.leader;
     add("learners", l.learners);

@@ -48,6 +48,12 @@ struct server_snapshot {
   std::string version; // zk_version / "Zookeeper version:"
   std::string mode = "standalone";
   int64_t zxid = 0;
+  // The tree digest after `zxid`, read from the store together with it; none when
+  // digest.enabled=false.
+  std::optional<int64_t> digest;
+  uint64_t digest_mismatches = 0; // zk_digest_mismatches_count
+  // hash: (zxid, digest) of every applied zxid that is a multiple of 128, the newest 1024.
+  std::vector<std::pair<int64_t, int64_t>> digest_history;
   uint64_t node_count = 0;
   int64_t min_latency_ms = 0;
   double avg_latency_ms = 0;

@@ -84,11 +84,17 @@ void peer::impl::start_syncs(int64_t now) {
 }
 
 // DIFF when the learner's history is a prefix of ours, TRUNC when it has txns we never had,
-// SNAP when it is behind what we keep in memory.
+// SNAP when it is behind what we keep in memory, or when it asked for one (its state
+// diverged from ours although its log agrees: only our whole state repairs that).
 void peer::impl::sync_learner(int64_t, server_id id) {
   auto& l = learners.at(id);
   const zxid_t peer_last = l.last_zxid;
   const zxid_t end = last_logged;
+  if (l.wants_snapshot) {
+    l.phase = learner_phase::syncing_snapshot;
+    emit(take_snapshot{id});
+    return;
+  }
   if (peer_last == end) {
     send(id, sync_diff{end});
     send_history_after(id, end);
@@ -331,6 +337,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     l.observer = members.contains(from) ? members.is_observer(from) : info->observer;
     l.accepted_epoch = info->accepted_epoch;
     l.last_zxid = info->last_zxid;
+    l.wants_snapshot = info->wants_snapshot;
     l.last_heard = now;
     if (lphase == leader_phase::gathering) {
       choose_epoch(now);

@@ -20,7 +20,8 @@ void peer::impl::follow(int64_t now) {
   last_acked = 0;
   leader_commit = 0;
   report_status();
-  send(leader_id, learner_info{accepted_epoch, last_logged, current == role::observing});
+  send(leader_id,
+       learner_info{accepted_epoch, last_logged, current == role::observing, snapshot_wanted});
 }
 
 void peer::impl::complete_new_leader() {
@@ -86,6 +87,7 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
   if (auto* sn = std::get_if<sync_snap>(&m)) {
     if (fphase != follow_phase::epoch_acked) return;
     emit(install_snapshot{sn->zxid});
+    snapshot_wanted = false; // the leader's state replaces ours whole
     history.clear();
     pending.reset(); // what the snapshot holds is committed; new_leader brings its config
     history_base = sn->zxid;

@@ -43,6 +43,9 @@ struct learner_info {
   int64_t accepted_epoch = 0;
   zxid_t last_zxid = 0;
   bool observer = false;
+  // The learner's state diverged from its leader's (its tree digest disagreed): sync it by
+  // SNAP whatever its log holds; a DIFF would keep the divergence. Paddock's own.
+  bool wants_snapshot = false;
 };
 
 // LEADERINFO: the new epoch the leader proposes.

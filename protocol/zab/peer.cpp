@@ -175,6 +175,13 @@ void peer::on_peer_down(int64_t now_ms, server_id other) {
     s.go_looking(now_ms);
 }
 
+void peer::resync_by_snapshot(int64_t now_ms) {
+  auto& s = *impl_;
+  if (s.current == role::leading) return;
+  s.snapshot_wanted = true;
+  if (s.current == role::following || s.current == role::observing) s.go_looking(now_ms);
+}
+
 void peer::on_tick(int64_t now_ms) {
   auto& s = *impl_;
   switch (s.current) {

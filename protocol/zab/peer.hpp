@@ -86,6 +86,12 @@ public:
   // notices the leader's silence.
   std::optional<uint64_t> commit_stream(server_id learner) const;
 
+  // Learner: its state machine diverged from the leader's (the caller compared a digest of
+  // it with the leader's and they disagree). It leaves its leader (looking again) and, the
+  // next time it joins one, asks for a SNAP, whatever its log holds: a DIFF would keep the
+  // divergence. The request stands until a SNAP comes. Nothing happens on a leader.
+  void resync_by_snapshot(int64_t now_ms);
+
   // The actions produced since the last call, in order.
   std::vector<action> take_actions();
 

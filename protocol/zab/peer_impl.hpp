@@ -55,6 +55,7 @@ struct peer::impl {
     zxid_t acked = 0;     // cumulative ack (counts once it acked new_leader)
     bool acked_new_leader = false;
     bool counts_for_epoch = false; // its ack_epoch was a first ack of this epoch
+    bool wants_snapshot = false;   // its learner_info asked for a SNAP
     int64_t last_heard = 0;
     uint64_t serial = 0; // which of its connections this is (see commit_stream)
   };
@@ -82,6 +83,8 @@ struct peer::impl {
   // The highest commit this leader has sent us. (last_committed is no proof of a commit: at
   // a start it is wherever the log ends, committed or not.)
   zxid_t leader_commit = 0;
+  // resync_by_snapshot() was called: the next learner_info asks for a SNAP, until one comes.
+  bool snapshot_wanted = false;
 
   // --- output ---
   std::vector<action> out;

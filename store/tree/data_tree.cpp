@@ -62,7 +62,9 @@ data_tree::impl::~impl() {
   }
 }
 
-data_tree::data_tree() : impl_(std::make_unique<impl>()) {}
+data_tree::data_tree() : impl_(std::make_unique<impl>()) {
+  impl_->recompute_digest(*this);
+}
 data_tree::~data_tree() = default;
 data_tree::data_tree(data_tree&&) noexcept = default;
 data_tree& data_tree::operator=(data_tree&&) noexcept = default;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -100,6 +101,15 @@ public:
   error_code all_children_number(std::string_view path, int32_t& out) const;
 
   int64_t last_zxid() const;
+  // ZooKeeper's tree digest (store/tree/tree_digest.hpp) of the tree as it is now, after
+  // last_zxid(): kept incrementally by every change apply() makes, recomputed from scratch
+  // when a snapshot is restored. Nothing when digests are off.
+  std::optional<int64_t> digest() const;
+  // Whether trees keep the digest, process-wide like ZooKeeper's zookeeper.digest.enabled
+  // (zoo.cfg digest.enabled, default true). A tree decides once, when it is made: the server
+  // sets this before it recovers its first tree.
+  static void set_digest_enabled(bool on);
+  static bool digest_enabled();
   size_t node_count() const; // znodes in the tree, the root included: 4 in a fresh tree
   // ZooKeeper's getNodeCount() (mntr zk_znode_count): its node map holds the root twice,
   // under "" and "/", so a fresh server reports 5. node_count() + 1.

@@ -30,18 +30,22 @@ znode* data_tree::impl::create_node(std::string_view path, const jute::create_re
                                     std::vector<watch_trigger>& triggers) {
   const std::string_view data = req.data;
   auto last_slash = path.rfind('/');
-  znode* parent = find(path.substr(0, last_slash));
+  const auto parent_path = path.substr(0, last_slash);
+  znode* parent = find(parent_path);
   auto child = std::make_unique<znode>(path.substr(last_slash + 1), data, req.data_is_null);
   child->czxid = child->mzxid = child->pzxid = t.zxid;
   child->ctime = child->mtime = t.time_ms;
   child->ephemeral_owner = owner;
   child->acl = acls.acquire(acl);
   before_change(*parent);
+  digest_out(parent_path, *parent);
   parent->cversion = next_version(parent->cversion);
   parent->pzxid = t.zxid;
+  digest_in(parent_path, *parent);
   if (!parent->children) parent->children = std::make_unique<child_set>();
   znode* created = child.get();
   parent->children->insert(std::move(child));
+  digest_in(path, *created);
   ++nodes;
   data_size += static_cast<int64_t>(utf16_length(path) + data.size());
   switch (ephemeral_type_of(owner)) {
@@ -66,13 +70,17 @@ znode* data_tree::impl::create_node(std::string_view path, const jute::create_re
 void data_tree::impl::delete_node(std::string_view path, const txn& t,
                                   std::vector<watch_trigger>& triggers) {
   auto last_slash = path.rfind('/');
-  znode* parent = find(path.substr(0, last_slash));
+  const auto parent_path = path.substr(0, last_slash);
+  znode* parent = find(parent_path);
   auto it = parent->children->find(path.substr(last_slash + 1));
   before_change(*parent);
   before_delete(**it, *parent);
+  digest_out(path, **it);
+  digest_out(parent_path, *parent);
   std::unique_ptr<znode> node = std::move(parent->children->extract(it).value());
   if (parent->children->empty()) parent->children.reset(); // most nodes are leaves: keep them small
   parent->pzxid = std::max(parent->pzxid, t.zxid);
+  digest_in(parent_path, *parent);
   auto deleted_acl = acls.event_acl(node->acl); // the ACL the node had, for NodeDeleted
   acls.release(node->acl);
   --nodes;
@@ -124,10 +132,12 @@ op_result data_tree::impl::execute(const planned_op& p, const txn& t,
     data_size += bytes_diff;
     quota_add(p.path, bytes_diff, 0);
     before_change(*n);
+    digest_out(p.path, *n);
     n->set_data(req.data, req.data_is_null);
     n->mtime = t.time_ms;
     n->mzxid = t.zxid;
     n->version = next_version(n->version);
+    digest_in(p.path, *n);
     r.stat = stat_of(*n);
     triggers.push_back({p.path, event_type::node_data_changed, acls.event_acl(n->acl)});
     break;
@@ -136,9 +146,11 @@ op_result data_tree::impl::execute(const planned_op& p, const txn& t,
     znode* n = find(p.path);
     auto new_ref = acls.acquire(p.acl); // before release: the list may be the same one
     before_change(*n);
+    digest_out(p.path, *n);
     acls.release(n->acl);
     n->acl = new_ref;
     n->aversion = next_version(n->aversion);
+    digest_in(p.path, *n);
     r.stat = stat_of(*n);
     break; // setACL triggers no watch
   }
@@ -250,11 +262,13 @@ znode* data_tree::impl::set_config(std::string_view data, int64_t zxid, int64_t 
                                    std::vector<watch_trigger>& triggers) {
   znode* n = find(data_tree::config_node);
   before_change(*n);
+  digest_out(data_tree::config_node, *n); // counts 0 (under /zookeeper/), kept for uniformity
   data_size += static_cast<int64_t>(data.size()) - static_cast<int64_t>(n->data().size());
   n->set_data(data);
   n->mtime = time_ms;
   n->mzxid = zxid;
   n->version = -1; // ZooKeeper's DataTree.setData(path, data, -1, ...) as it sets the config
+  digest_in(data_tree::config_node, *n);
   triggers.push_back(
       {std::string(data_tree::config_node), event_type::node_data_changed, acls.event_acl(n->acl)});
   return n;

@@ -120,6 +120,7 @@ void data_tree::restore_last_zxid(int64_t zxid) {
   impl_->restore_parent = nullptr; // restoring is over; the cache must not outlive it
   impl_->restore_parent_path.clear();
   impl_->setup_quota();
+  impl_->recompute_digest(*this); // the root and /zookeeper were overwritten in place
 }
 
 } // namespace paddock::store

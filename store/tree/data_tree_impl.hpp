@@ -10,6 +10,7 @@
 //   data_tree_image.cpp   the snapshot image: every node and ACL out, and back in
 //   data_tree_snapshot.cpp  the copy-on-write snapshot: images saved before a change, and
 //                         the walk that yields the tree as it was when the snapshot began
+//   data_tree_digest.cpp  the tree digest's switch, a znode's term, the recompute
 //   data_tree.cpp         the public facade: apply's dispatch, reads and counters
 // Lookups every phase needs on its hot path (find, stat_of) are defined here, inline.
 #include "store/tree/acl_table.hpp"
@@ -85,6 +86,10 @@ struct data_tree::impl {
   std::unordered_map<int64_t, std::pair<int32_t, std::string>> session_timeouts;
   int64_t last_zxid = 0;
   size_t nodes = 0;
+  // The tree digest (tree_digest.hpp), a wrapping sum kept by digest_out / digest_in around
+  // every change of a znode; only while digest_on (fixed when the tree is made).
+  bool digest_on = true;
+  uint64_t digest = 0;
   int64_t data_size = 0;
 
   // restore_node's last parent (snapshots list siblings together).
@@ -113,6 +118,19 @@ struct data_tree::impl {
   }
   void save_for_snapshot(const znode& n);
   void save_deleted_for_snapshot(const znode& n, const znode& parent);
+
+  // ----- the tree digest: data_tree_digest.cpp -----
+  // A change to the znode at `path` (full path, "" for the root) is wrapped in these: its
+  // old term out before, its new term in after (a created znode only in, a deleted one out).
+  void digest_out(std::string_view path, const znode& n) {
+    if (digest_on) digest -= static_cast<uint64_t>(node_term(path, n));
+  }
+  void digest_in(std::string_view path, const znode& n) {
+    if (digest_on) digest += static_cast<uint64_t>(node_term(path, n));
+  }
+  static int64_t node_term(std::string_view path, const znode& n);
+  // From scratch: a new tree, the end of a restore.
+  void recompute_digest(const data_tree& tree);
 
   // ----- lookup -----
   znode* find(std::string_view path) const {

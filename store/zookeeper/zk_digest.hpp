@@ -1,10 +1,10 @@
 #pragma once
-// ZooKeeper's tree digest (3.6+, zookeeper.digest.enabled, DigestCalculator version 2): the
-// sum, wrapping, of one CRC-32 per znode over its path ("" for the root), its data (none when
-// null) and 60 bytes of its Stat (czxid, mzxid, pzxid, ctime, mtime, version, cversion,
-// aversion, ephemeralOwner; big-endian). Znodes under "/zookeeper/" count 0: ZooKeeper keeps
-// them out. Snapshots carry the digest of one zxid and, in 3.6+, every log record the digest
-// after its txn, so an import can check its replay against ZooKeeper's own figures.
+// ZooKeeper's tree digest over ZooKeeper's own tree (zk_tree), for the import check. The
+// per-znode term is the data tree's (store/tree/tree_digest.hpp): one definition, so a
+// Paddock tree and the ZooKeeper tree it was converted from have the same digest. Snapshots
+// carry the digest of one zxid and, in 3.6+, every log record the digest after its txn, so an
+// import can check its replay against ZooKeeper's own figures.
+#include "store/tree/tree_digest.hpp"
 #include "store/zookeeper/zk_tree.hpp"
 
 #include <cstdint>
@@ -12,9 +12,9 @@
 
 namespace paddock::store::zookeeper {
 
-inline constexpr int32_t zk_digest_version = 2;
+inline constexpr int32_t zk_digest_version = tree_digest_version;
 
-uint32_t crc32_update(uint32_t crc, std::string_view bytes); // java.util.zip.CRC32
+using store::crc32_update; // java.util.zip.CRC32
 int64_t node_digest(std::string_view path, std::string_view data, bool data_is_null,
                     const stat_persisted& stat);
 // The whole tree's digest, computed from scratch.

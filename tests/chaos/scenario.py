@@ -12,8 +12,8 @@ import shutil
 import threading
 import time
 
-from checkers import check_history
-from cluster import Cluster
+from checkers import check_history, digest_checker
+from cluster import Cluster, four_letter
 from hosts import make_hosts
 from membership import config_lines
 from nemesis import Nemesis, make_schedule, spares_needed
@@ -110,6 +110,10 @@ class Scenario:
                     verdict["problems"].append(f"workload error (harness): {error}")
             verdict["problems"] += self._recovered(recorder, healed_at)
             verdict["problems"] += self._final_reads(cluster, workloads, recorder, rng, verdict)
+            # The quiet point: the workloads stopped, every server agreed on the data above.
+            verdict["digest_check"] = digest_checker.check(self._digest_views(cluster))
+            if verdict["digest_check"]["valid"] is False:
+                verdict["problems"].append(verdict["digest_check"]["explanation"])
             verdict["problems"] += nemesis.problems
         except Exception as e:
             import traceback
@@ -140,6 +144,8 @@ class Scenario:
         checked = check_history(recorder.events, initial=initial) if recorder.events else {
             "valid": False, "checkers": {}}
         verdict["checkers"] = checked["checkers"]
+        if "digest_check" in verdict:
+            verdict["checkers"]["digest"] = verdict.pop("digest_check")
         verdict["operations"] = sum(1 for e in recorder.events if e["type"] == "invoke")
         verdict["valid"] = checked["valid"] is True and not verdict["problems"]
         verdict["checkers_valid"] = checked["valid"]
@@ -164,6 +170,25 @@ class Scenario:
         finally:
             client.stop()
             client.close()
+
+    @staticmethod
+    def _digest_views(cluster, settle=10.0):
+        """Each server's tree digest (mntr: Paddock's) and digest history (`hash`), read
+        again while the servers' zxids still differ (the workloads' sessions closing), for
+        up to `settle` seconds."""
+        deadline = time.monotonic() + settle
+        while True:
+            views = {}
+            for s in cluster.servers:
+                zxid, digest, mismatches = digest_checker.parse_mntr(
+                    four_letter(s.address, s.client_port, "mntr"))
+                views[s.sid] = {"zxid": zxid, "digest": digest, "mismatches": mismatches,
+                                "hash": digest_checker.parse_hash(
+                                    four_letter(s.address, s.client_port, "hash"))}
+            zxids = {v["zxid"] for v in views.values()}
+            if len(zxids) <= 1 or time.monotonic() > deadline:
+                return views
+            time.sleep(0.2)
 
     @staticmethod
     def _recovered(recorder, healed_at):

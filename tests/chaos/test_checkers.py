@@ -470,3 +470,35 @@ def test_command_line_exit_codes(tmp_path, steps, code):
                          cwd=HERE, capture_output=True, text=True, timeout=30)
     assert run.returncode == code, run.stderr
     assert json.loads(run.stdout)["valid"] is (code == 0)
+
+
+# --- tree digests at a quiet point ---------------------------------------------------------
+
+from checkers import digest_checker  # noqa: E402
+
+
+def test_digest_checker_parses_mntr_and_hash():
+    mntr = "zk_version\t3.8.0\nzk_digest_mismatches_count\t2\nzk_tree_digest\t-17\n" \
+           "zk_tree_digest_zxid\t4294967424\n"
+    assert digest_checker.parse_mntr(mntr) == (4294967424, -17, 2)
+    assert digest_checker.parse_mntr("zk_version\t3.8.0\n") == (None, None, None)
+    assert digest_checker.parse_mntr(None) == (None, None, None)
+    assert digest_checker.parse_hash("100000080: 123\n100000100: -4\nnoise\n") == {
+        0x100000080: 123, 0x100000100: -4}
+
+
+def test_digest_checker_compares_servers_at_the_same_zxid_only():
+    views = {1: {"zxid": 10, "digest": 5, "hash": {0x80: 1}},
+             2: {"zxid": 10, "digest": 5, "hash": {0x80: 1, 0x100: 2}},
+             3: {"zxid": 9, "digest": 7, "hash": {}}}
+    r = digest_checker.check(views)
+    assert r["valid"] is True and r["compared"] == 2, r
+    views[2]["digest"] = 6
+    r = digest_checker.check(views)
+    assert r["valid"] is False and "after zxid 0xa" in r["explanation"], r
+    views[2]["digest"] = 5
+    views[3]["hash"] = {0x80: 9}
+    r = digest_checker.check(views)
+    assert r["valid"] is False and "after zxid 0x80" in r["explanation"], r
+    assert digest_checker.check({1: {"zxid": 1, "digest": 1}, 2: {"zxid": 2, "digest": 1}})[
+        "valid"] == "unknown"

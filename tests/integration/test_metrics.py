@@ -44,7 +44,8 @@ ADVANCED_SUMMARIES = ["readlatency", "updatelatency", "propagation_latency",
 BASIC_SUMMARIES = ["fsynctime", "snapshottime", "dbinittime", "startup_txns_loaded",
                    "election_time", "follower_sync_time", "observer_sync_time",
                    "sync_processor_batch_size"]
-COUNTERS = ["looking_count", "diff_count", "snap_count", "proposal_count", "commit_count"]
+COUNTERS = ["looking_count", "diff_count", "snap_count", "proposal_count", "commit_count",
+            "digest_mismatches_count"]
 ZOOKEEPER_NAMES = set(SERVER_GAUGES + LEADER_GAUGES + ADVANCED_SUMMARIES + BASIC_SUMMARIES
                       + COUNTERS)
 # The mntr keys only a leader prints (LeaderZooKeeperServer.registerMetrics).

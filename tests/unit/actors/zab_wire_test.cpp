@@ -203,6 +203,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
       zab::notification{{3, zab::make_zxid(2, 9), 2}, 7, zab::role::following, cfg},
       zab::notification{{3, zab::make_zxid(2, 9), 2}, 7, zab::role::looking, {}},
       zab::learner_info{4, zab::make_zxid(4, 1), true},
+      zab::learner_info{4, zab::make_zxid(4, 1), false, true},
       zab::leader_info{5},
       zab::ack_epoch{-1, zab::make_zxid(4, 2)},
       zab::sync_diff{zab::make_zxid(5, 3)},
@@ -236,7 +237,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
             CHECK(x.state == y.state);
           } else if constexpr (std::is_same_v<T, zab::learner_info>) {
             CHECK((x.accepted_epoch == y.accepted_epoch && x.last_zxid == y.last_zxid &&
-                   x.observer == y.observer));
+                   x.observer == y.observer && x.wants_snapshot == y.wants_snapshot));
           } else if constexpr (std::is_same_v<T, zab::leader_info>) {
             CHECK(x.new_epoch == y.new_epoch);
           } else if constexpr (std::is_same_v<T, zab::ack_epoch>) {
@@ -271,12 +272,16 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
                 app_message{forward_writes{{std::string("txn\0bytes", 9), "second"}}});
   a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
                 app_message{session_touches{{1, 2, 0x0100000000000003}}});
-  for (int i = 0; i < 2; ++i)
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+                app_message{tree_digest_report{zab::make_zxid(5, 7), -0x123456789a}});
+  for (int i = 0; i < 3; ++i)
     b.owner->receive(
         [&](app_in_atom, int64_t from, app_message& m) {
           CHECK(from == 1);
           if (auto* w = std::get_if<forward_writes>(&m))
             CHECK(w->txns == std::vector<std::string>{std::string("txn\0bytes", 9), "second"});
+          else if (auto* d = std::get_if<tree_digest_report>(&m))
+            CHECK((d->zxid == zab::make_zxid(5, 7) && d->digest == -0x123456789a));
           else
             CHECK(std::get<session_touches>(m).ids ==
                   std::vector<int64_t>{1, 2, 0x0100000000000003});

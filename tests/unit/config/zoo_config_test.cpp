@@ -229,6 +229,12 @@ TEST_CASE("the quorum keys are read and no longer warn", "[config]") {
   CHECK(ok("dataDir=/d\npeerType=Participant\n").peer_type_observer == false);
 }
 
+TEST_CASE("digest.enabled: on unless set false, as ZooKeeper 3.6+", "[config]") {
+  CHECK(ok("dataDir=/d\n").digest_enabled);
+  CHECK_FALSE(ok("dataDir=/d\ndigest.enabled=false\n").digest_enabled);
+  CHECK(ok("dataDir=/d\ndigest.enabled=true\n").warnings.empty());
+}
+
 TEST_CASE("one participant runs standalone unless standaloneEnabled=false", "[config]") {
   auto one = ok("dataDir=/d\nserver.1=a:2888:3888\n");
   CHECK(one.servers.size() == 1);
@@ -287,6 +293,7 @@ TEST_CASE("bad server lines and quorum keys are errors naming the key", "[config
       {"reconfigEnabled=1", "reconfigEnabled", "true or false"},
       {"readonlymode.enabled=yes", "readonlymode.enabled", "true or false"},
       {"localSessionsEnabled=1", "localSessionsEnabled", "true or false"},
+      {"digest.enabled=yes", "digest.enabled", "true or false"},
       {"quorumListenOnAllIPs=yes", "quorumListenOnAllIPs", "true or false"},
       {"peerType=leader", "peerType", "observer or participant"},
       {"electionAlg=0", "electionAlg", "must be 3"},

@@ -99,6 +99,27 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("zab core: a learner that asks for a SNAP gets one, although a DIFF would do") {
+  persistent_state st;
+  st.accepted_epoch = st.current_epoch = 2;
+  st.recent = txns(2, 1, 10);
+  st.last_logged = st.recent.back().zxid;
+  leader_fixture f(st);
+  learner_info info{7, make_zxid(2, 6), false};
+  info.wants_snapshot = true; // its tree digest disagreed with the leader's
+  f.p.on_message(f.now, 2, info);
+  f.p.take_actions();
+  f.p.on_message(f.now, 2, ack_epoch{2, make_zxid(2, 6)});
+  auto a = f.p.take_actions();
+  CHECK(sent<sync_diff>(a).empty());
+  CHECK(sent<proposal>(a).empty());
+  REQUIRE(all_of<take_snapshot>(a).size() == 1);
+  f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), 1);
+  a = f.p.take_actions();
+  REQUIRE(sent<sync_snap>(a).size() == 1);
+  CHECK(sent<new_leader>(a).size() == 1);
+}
+
 TEST_CASE(
     "zab core: commit needs a quorum of durable logs, and a lost quorum steps the leader down") {
   leader_fixture f({});

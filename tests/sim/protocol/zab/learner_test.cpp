@@ -47,3 +47,39 @@ TEST_CASE("zab core: a learner synced by SNAP installs the image the transport b
   REQUIRE(appends.size() == 1);
   CHECK(appends[0].txns.front().zxid == make_zxid(4, 6));
 }
+
+TEST_CASE("zab core: a learner told its state diverged leaves its leader and asks for a SNAP "
+          "until one comes") {
+  peer p(2, voters(3), fast(), {});
+  p.start(0);
+  int64_t now = 1;
+  int64_t round = 0; // each time it looks again, this server starts a new election round
+  auto follow_3 = [&] {
+    p.on_message(now, 3, notification{{3, 10, 0}, ++round, role::looking, {}});
+    now += 200;
+    p.on_tick(now);
+    REQUIRE(p.current_role() == role::following);
+    auto infos = sent<learner_info>(p.take_actions());
+    REQUIRE(infos.size() == 1);
+    return infos[0].second;
+  };
+  CHECK_FALSE(follow_3().wants_snapshot);
+  p.resync_by_snapshot(now);
+  CHECK(p.current_role() == role::looking);
+  p.take_actions();
+  CHECK(follow_3().wants_snapshot);
+  SECTION("a leave for another reason still asks for it") {
+    p.on_peer_down(now, 3);
+    REQUIRE(p.current_role() == role::looking);
+    p.take_actions();
+    CHECK(follow_3().wants_snapshot);
+  }
+  SECTION("the SNAP ends the request") {
+    p.on_message(now, 3, leader_info{4});
+    p.on_message(now, 3, sync_snap{10, 1}); // not past 3's vote: it still wins
+    CHECK(all_of<install_snapshot>(p.take_actions()).size() == 1);
+    p.on_peer_down(now, 3);
+    p.take_actions();
+    CHECK_FALSE(follow_3().wants_snapshot);
+  }
+}

@@ -28,6 +28,19 @@ TEST_CASE("numeric monitor values become gauges named as the key, words are left
   CHECK(families[2].name == "learners");
 }
 
+TEST_CASE("digest_mismatches_count, a counter in ZooKeeper, is exported as one") {
+  auto families = gauge_families({{"digest_mismatches_count", int64_t{3}},
+                                  {"tree_digest", std::string("123456789012")},
+                                  {"tree_digest_zxid", int64_t{7}}});
+  REQUIRE(families.size() == 2); // the digest itself is text: an identity, not a quantity
+  CHECK(families[0].type == prometheus::MetricType::Counter);
+  CHECK(prometheus::TextSerializer().Serialize({families[0]}) ==
+        "# HELP digest_mismatches_count digest_mismatches_count\n"
+        "# TYPE digest_mismatches_count counter\ndigest_mismatches_count 3\n");
+  CHECK(families[1].name == "tree_digest_zxid");
+  CHECK(families[1].type == prometheus::MetricType::Gauge);
+}
+
 TEST_CASE("the exposition of a gauge is ZooKeeper's: HELP and TYPE lines, no prefix") {
   auto text =
       prometheus::TextSerializer().Serialize({gauge_family("znode_count", "znode_count", 5)});

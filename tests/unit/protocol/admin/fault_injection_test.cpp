@@ -43,6 +43,7 @@ TEST_CASE("targets without an argument") {
       {"kill log-writer\r\n", fault_target::log_writer},
       {"kill  peer-links \n", fault_target::peer_links},
       {"kill\tsession-tracker\n", fault_target::session_tracker},
+      {"kill next-set-data\n", fault_target::next_set_data},
   };
   for (const auto& c : cases) {
     INFO(c.line);

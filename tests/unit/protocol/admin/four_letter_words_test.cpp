@@ -122,3 +122,10 @@ TEST_CASE("conf of an ensemble member ends with its membership, as ZooKeeper 3.8
                              "server.2=127.0.0.1:24101:24201:participant\n"
                              "version=100000000");
 }
+
+TEST_CASE("hash: one line per digest kept, zxid in hex, as ZooKeeper's DigestCommand") {
+  server_snapshot s;
+  CHECK(answer("hash", s).empty());
+  s.digest_history = {{0x100000080, 1234567890123}, {0x100000100, -5}};
+  CHECK(answer("hash", s) == "100000080: 1234567890123\n100000100: -5\n");
+}

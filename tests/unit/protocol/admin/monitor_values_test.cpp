@@ -110,3 +110,18 @@ TEST_CASE("values print as ZooKeeper's mntr prints them") {
   CHECK(format_mntr({{"znode_count", int64_t{5}}, {"avg_latency", 1.5}}) ==
         "zk_znode_count\t5\nzk_avg_latency\t1.5\n");
 }
+
+TEST_CASE("digests: the mismatch counter always, the digest and its zxid only when kept") {
+  auto s = standalone();
+  s.digest_mismatches = 2;
+  auto values = monitor_values(s);
+  CHECK(std::get<int64_t>(value_of(values, "digest_mismatches_count")) == 2);
+  CHECK_FALSE(has(keys(values), "tree_digest"));
+  CHECK_FALSE(has(keys(values), "tree_digest_zxid"));
+  s.digest = 0x7fffffffffffff01; // beyond a double's exact integers: kept as text
+  s.zxid = 0x100000005;
+  values = monitor_values(s);
+  CHECK(std::get<std::string>(value_of(values, "tree_digest")) == "9223372036854775553");
+  CHECK(std::get<int64_t>(value_of(values, "tree_digest_zxid")) == 0x100000005);
+  CHECK(format_mntr(values).find("zk_tree_digest\t9223372036854775553\n") != std::string::npos);
+}

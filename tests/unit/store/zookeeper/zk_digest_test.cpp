@@ -2,6 +2,7 @@
 // "/" and "" the same root, null data apart from no data only in what it hashes (nothing),
 // and the incremental digest the replay keeps equal to one computed from scratch.
 #include "store/zookeeper/zk_digest.hpp"
+#include "store/zookeeper/zk_migration.hpp"
 #include "store/zookeeper/zk_snapshot.hpp"
 #include "zk_files.hpp"
 
@@ -51,4 +52,25 @@ TEST_CASE("zk digest: the replay keeps it equal to the digest computed from scra
     CHECK(t.digest == tree_digest(t));
   }
   CHECK_FALSE(t.nodes.count("/a/e"));
+}
+
+TEST_CASE("zk digest: a ZooKeeper tree converted to Paddock's has the same digest") {
+  zk_tree t;
+  zk_snapshot_info info;
+  std::string error;
+  REQUIRE(parse_zk_snapshot(zkf::base_snapshot().bytes(), t, info, error));
+  constexpr int64_t s = 0x100000000000001;
+  std::vector<zkf::log_txn> txns{
+      {s, 1, 10, op::create_session, zkf::int_txn(5000)},
+      {s, 2, 11, op::create, zkf::create_txn("/a", "x", false, 1)},
+      {s, 3, 12, op::create, zkf::create_txn("/a/e", "", true, 1)},
+      {s, 4, 13, op::set_data, zkf::set_data_txn("/a", "y", 1)},
+      {s, 5, 14, op::set_acl, zkf::set_acl_txn("/a", jute::read_acl_unsafe(), 1)}};
+  for (const auto& x : txns)
+    REQUIRE(apply_txn(t, {x.client, 1, x.zxid, x.time, x.type}, x.body, error));
+  store::data_tree converted;
+  REQUIRE(to_data_tree(t, converted, error));
+  REQUIRE(converted.digest().has_value());
+  CHECK(*converted.digest() == tree_digest(t));
+  CHECK(store::compute_tree_digest(converted) == tree_digest(t));
 }
