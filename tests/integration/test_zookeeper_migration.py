@@ -579,13 +579,14 @@ def test_an_ensemble_migrates_by_importing_on_one_server():
             assert r.returncode == 0, r.stderr + r.stdout
             os.rename(os.path.join(imported, "paddock"),
                       os.path.join(ens.server(0).data_dir, "paddock"))
-            # As the guide says: the imported server first. Started together, the two empty
-            # ones may elect each other before it has read its data (a loaded machine does it).
-            first = ens.server(0)
+            # As the guide says: the imported server, then one more, and the third only once
+            # the imported one leads. Started together, the two empty ones may elect each
+            # other before its first vote reaches them, and truncate it.
             ens.start_server(0, wait=False)
-            harness.wait_for(lambda: os.path.exists(first.log_path)
-                             and "recovered zxid" in open(first.log_path).read(), timeout=STEP)
             ens.start_server(1, wait=False)
+            ens.wait_serving([0, 1], timeout=STEP)
+            leader, _ = ens.wait_for_leader(timeout=STEP)
+            assert leader == 0, "the imported server has the highest zxid and leads"
             ens.start_server(2, wait=False)
             ens.wait_serving(timeout=STEP)
             leader, _ = ens.wait_for_leader(timeout=STEP)
