@@ -176,7 +176,7 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("zab::inform"), x.txns);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, ping& x) {
-  return f(caf::meta::type_name("zab::ping"), x.last_committed);
+  return f(caf::meta::type_name("zab::ping"), x.last_committed, x.read_round);
 }
 
 } // namespace paddock::zab

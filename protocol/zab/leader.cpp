@@ -22,6 +22,7 @@ void peer::impl::lead(int64_t now) {
   lphase = leader_phase::gathering;
   learners.clear();
   proposal_buffer.clear();
+  abandon_reads();
   new_epoch = 0;
   phase_started = now;
   next_ping = now;
@@ -383,7 +384,8 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     }
     return;
   }
-  // ping: a sign of life, already noted.
+  // ping: a sign of life, already noted; it may echo a read round.
+  if (auto* p = std::get_if<ping>(&m)) read_echo(from, p->read_round);
 }
 
 void peer::impl::leader_tick(int64_t now) {
@@ -415,7 +417,7 @@ void peer::impl::leader_tick(int64_t now) {
   if (now >= next_ping) {
     next_ping = now + std::max<int64_t>(1, t.tick_ms / 2);
     for (const auto& [id, l] : learners)
-      if (l.phase != learner_phase::info) send(id, ping{last_committed});
+      if (l.phase != learner_phase::info) send(id, ping{last_committed, read_round_in_flight()});
   }
 }
 

@@ -147,8 +147,9 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
     report_status();
     return;
   }
-  if (std::get_if<ping>(&m)) {
-    send(leader_id, ping{last_committed});
+  if (auto* p = std::get_if<ping>(&m)) {
+    // The echo of a read round says: this server still follows this leader, now.
+    send(leader_id, ping{last_committed, p->read_round});
     return;
   }
 }

@@ -122,8 +122,13 @@ struct inform {
 
 // PING both ways: the leader sends one every half tick to each learner; the learner answers.
 // Any message counts as a sign of life; ping only keeps a quiet link alive.
+// `read_round` numbers a round of linearizable reads (0: none): the leader sends a ping
+// carrying it to its followers when the round starts (and again with every ping while it
+// waits), and a follower's answer echoes it. A quorum of echoes proves that no other leader
+// could have committed anything when the round started (see read_index.cpp).
 struct ping {
   zxid_t last_committed = 0; // the leader's commit point (informational)
+  uint64_t read_round = 0;
 };
 
 using message =

@@ -52,7 +52,10 @@ struct sim_stats {
   uint64_t leader_changes = 0; // established leaders (a new epoch served)
   uint64_t diffs = 0, truncs = 0, snaps = 0;
   uint64_t acked = 0; // txns acknowledged to clients
-  uint64_t crashes = 0, partitions = 0, disconnects = 0;
+  // Linearizable reads asked of serving leaders: confirmed (and checked), or abandoned
+  // because the leader left its role first (a deposed leader's reads end so).
+  uint64_t reads_confirmed = 0, reads_abandoned = 0;
+  uint64_t crashes = 0, partitions = 0, disconnects = 0, pauses = 0;
   uint64_t reconfigs_proposed = 0, reconfigs_activated = 0, removals = 0;
   void add(const sim_stats& o);
 };
@@ -87,6 +90,7 @@ private:
   void crash(node& n);
   void restart(node& n);
   bool connected(zab::server_id a, zab::server_id b) const;
+  bool running(const node& n) const; // up and not paused
   void break_link(zab::server_id a, zab::server_id b);
   void heal_everything();
   void check_leader_established(node& n);

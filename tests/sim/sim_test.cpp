@@ -48,11 +48,14 @@ void run_seeds(const char* test_name, int voters, int observers, uint64_t defaul
   // Not vacuous: leaders changed, every kind of sync happened, clients got answers.
   WARN(test_name << ": seeds " << count << ", established leaders " << total.leader_changes
                  << ", DIFF " << total.diffs << ", TRUNC " << total.truncs << ", SNAP "
-                 << total.snaps << ", acked txns " << total.acked << ", crashes " << total.crashes
-                 << ", partitions " << total.partitions << ", broken links " << total.disconnects
+                 << total.snaps << ", acked txns " << total.acked << ", linearizable reads "
+                 << total.reads_confirmed << " (abandoned " << total.reads_abandoned << ")"
+                 << ", crashes " << total.crashes << ", partitions " << total.partitions
+                 << ", paused leaders " << total.pauses << ", broken links " << total.disconnects
                  << ", reconfigs proposed " << total.reconfigs_proposed << ", activated "
                  << total.reconfigs_activated << ", removals " << total.removals);
   CHECK(total.acked > 0);
+  CHECK(total.reads_confirmed > 0);
   CHECK(total.leader_changes >= count);
   if (count >= 50) {
     CHECK(total.diffs > 0);
