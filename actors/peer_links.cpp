@@ -653,6 +653,12 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
       [=](zab_wire_atom, zab::server_id from, session_touches& m) {
         inbound_app<session_touches>()(self, from, m);
       },
+      [=](zab_wire_atom, zab::server_id from, forward_read& m) {
+        inbound_app<forward_read>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, read_index_ack& m) {
+        inbound_app<read_index_ack>()(self, from, m);
+      },
   };
 }
 

@@ -17,6 +17,9 @@
 //                              (link_down_atom, zab::server_id peer, uint64_t generation)
 //   fault injector -> quorum peer  (drop_link_atom, zab::server_id wanted) -> zab::server_id
 //   tracker -> quorum peer     (touches_atom, std::vector<int64_t>) (learner)
+//   session -> quorum peer     read_request (store.hpp): a linearizable read
+//                              (paddock.linearizableReads), served through the store once
+//                              its read index is confirmed and applied
 //   the quorum peer also takes the write path (pipeline_handle, pipeline.hpp) and sends the
 //   store, log writer, tracker, sweeper and listener the ensemble messages of store.hpp,
 //   pipeline.hpp, sessions.hpp, common.hpp and client.hpp.
@@ -31,6 +34,7 @@
 #include "actors/messages/pipeline.hpp"
 #include "actors/messages/registry.hpp"
 #include "actors/messages/sessions.hpp"
+#include "actors/messages/store.hpp"
 #include "config/zoo_config.hpp"
 #include "protocol/zab/messages.hpp"
 
@@ -89,6 +93,7 @@ using quorum_peer_handle =
                             caf::reacts_to<links_atom, peer_links_handle>,
                             caf::reacts_to<flush_proposals_atom>, caf::reacts_to<core_tick_atom>,
                             caf::replies_to<drop_link_atom, zab::server_id>::with<zab::server_id>,
-                            caf::reacts_to<touches_atom, std::vector<int64_t>>>;
+                            caf::reacts_to<touches_atom, std::vector<int64_t>>,
+                            caf::reacts_to<read_request>>;
 
 } // namespace paddock::actors

@@ -28,6 +28,8 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<forward_sync>("paddock::forward_sync");
   cfg.add_message_type<sync_ack>("paddock::sync_ack");
   cfg.add_message_type<session_touches>("paddock::session_touches");
+  cfg.add_message_type<forward_read>("paddock::forward_read");
+  cfg.add_message_type<read_index_ack>("paddock::read_index_ack");
 }
 
 void configure_peer_transport(caf::actor_system_config& cfg) {
