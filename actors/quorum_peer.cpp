@@ -255,7 +255,9 @@ void learner_read_index(self_ptr self, const read_index_ack& a) {
   st.reads.confirm(*in_flight, a.index);
   if (auto next = st.learner_read_rounds.finish())
     send_app(self, st.status.leader, forward_read{static_cast<int64_t>(*next)});
-  release_reads(self);
+  // While a blocking step waits, applies the core already counts may still be queued behind
+  // it: the reads go when run_actions has carried them out.
+  if (!st.blocked) release_reads(self);
 }
 
 void apply(self_ptr self, zab::apply_txns& a) {
