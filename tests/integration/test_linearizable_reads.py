@@ -5,6 +5,7 @@ of every session is confirmed through the leader's quorum (ReadIndex) before it 
     multiRead), with no sync in between;
   - a session's pipelined reads and writes are answered in order, each read seeing the writes
     sent before it;
+  - an observer serves such reads too;
   - a server that cannot reach a quorum never answers a read: a follower whose leader is
     stopped, a leader whose followers are stopped (SIGSTOP) — while with the switch off the
     same server answers at once from what it has (the control).
@@ -137,6 +138,25 @@ def test_pipelined_reads_and_writes_of_a_session_stay_in_order(linearizable_ense
                 assert answer[0] == str(last_set).encode()
     finally:
         stop_client(zk)
+
+
+@pytest.mark.time_limit(120)
+def test_an_observer_reads_every_acked_write():
+    """An observer asks the leader for read indexes like a follower (its echoes do not count
+    for a round: it is no voter)."""
+    with Ensemble(3, observers=1, extra_config=LINEARIZABLE) as ens:
+        ens.start()
+        observer = ens.observers()[0]
+        writer = client_of(ens, ens.followers()[0])
+        reader = client_of(ens, observer)
+        try:
+            writer.ensure_path("/obs")
+            for i in range(100):
+                writer.set("/obs", str(i).encode())
+                assert reader.get("/obs")[0] == str(i).encode()
+        finally:
+            stop_client(writer)
+            stop_client(reader)
 
 
 def read_answered_while_stopped(ens, reader_index, stopped, wait=1.0):

@@ -453,7 +453,7 @@ TEST_CASE("quorum peer: a leader answers a learner's read index after its round,
 }
 
 TEST_CASE("quorum peer: a follower serves a linearizable read once it applied the leader's "
-          "read index; reads meanwhile share the next request") {
+          "read index, and reads meanwhile share the next request") {
   ensemble_member m;
   m.become_follower();
   m.client_write(create_session_txn(client_session), 0);
