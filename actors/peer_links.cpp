@@ -622,6 +622,9 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
       [=](zab_wire_atom, zab::server_id from, zab::ping& m) {
         inbound_zab<zab::ping>()(self, from, m);
       },
+      [=](zab_wire_atom, zab::server_id from, zab::read_round& m) {
+        inbound_zab<zab::read_round>()(self, from, m);
+      },
       [=](zab_wire_atom, zab::server_id from, snap_chunk& c) {
         auto& s = self->state;
         auto it = s.peers.find(from);

@@ -190,7 +190,10 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("zab::inform"), x.txns);
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, ping& x) {
-  return f(caf::meta::type_name("zab::ping"), x.last_committed, x.read_round);
+  return f(caf::meta::type_name("zab::ping"), x.last_committed);
+}
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, read_round& x) {
+  return f(caf::meta::type_name("zab::read_round"), x.round);
 }
 
 } // namespace paddock::zab

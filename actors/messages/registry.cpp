@@ -23,6 +23,7 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<zab::commit>("zab::commit");
   cfg.add_message_type<zab::inform>("zab::inform");
   cfg.add_message_type<zab::ping>("zab::ping");
+  cfg.add_message_type<zab::read_round>("zab::read_round");
   cfg.add_message_type<snap_chunk>("paddock::snap_chunk");
   cfg.add_message_type<forward_writes>("paddock::forward_writes");
   cfg.add_message_type<forward_sync>("paddock::forward_sync");

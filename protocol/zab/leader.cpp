@@ -384,8 +384,8 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     }
     return;
   }
-  // ping: a sign of life, already noted; it may echo a read round.
-  if (auto* p = std::get_if<ping>(&m)) read_echo(from, p->read_round);
+  if (auto* r = std::get_if<read_round>(&m)) read_echo(from, r->round);
+  // ping: a sign of life, already noted.
 }
 
 void peer::impl::leader_tick(int64_t now) {
@@ -417,7 +417,8 @@ void peer::impl::leader_tick(int64_t now) {
   if (now >= next_ping) {
     next_ping = now + std::max<int64_t>(1, t.tick_ms / 2);
     for (const auto& [id, l] : learners)
-      if (l.phase != learner_phase::info) send(id, ping{last_committed, read_round_in_flight()});
+      if (l.phase != learner_phase::info) send(id, ping{last_committed});
+    resend_read_round();
   }
 }
 

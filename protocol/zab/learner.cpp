@@ -147,9 +147,13 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
     report_status();
     return;
   }
-  if (auto* p = std::get_if<ping>(&m)) {
-    // The echo of a read round says: this server still follows this leader, now.
-    send(leader_id, ping{last_committed, p->read_round});
+  if (std::get_if<ping>(&m)) {
+    send(leader_id, ping{last_committed});
+    return;
+  }
+  if (auto* r = std::get_if<read_round>(&m)) {
+    // The echo says: this server still follows this leader, now.
+    send(leader_id, read_round{r->round});
     return;
   }
 }

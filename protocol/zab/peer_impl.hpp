@@ -157,6 +157,7 @@ struct peer::impl {
   void start_read_round(uint64_t round);
   void read_echo(server_id from, uint64_t round);
   void check_read_round();
+  void resend_read_round(); // to the followers that have not echoed the round in flight
   void abandon_reads();
   uint64_t read_round_in_flight() const; // 0: none
 

@@ -1,10 +1,10 @@
 // The leader's side of linearizable reads: Raft's ReadIndex (section 6.4 of Ongaro's thesis)
-// on ZAB. A read is confirmed by a round: the leader notes its commit point R, pings every
-// follower with the round's number, and once a quorum of voters (itself included) echoed
+// on ZAB. A read is confirmed by a round: the leader notes its commit point R, sends every
+// follower the round's number (read_round), and once a quorum of voters (itself included) echoed
 // that number, R is the read's index: it may be served by any server that has applied R.
 //
 // Why a quorum of echoes is enough: a follower echoes only while it follows this leader in
-// this epoch (it answers only its leader's pings), and once it acked a newer epoch it never
+// this epoch (it answers only its leader's read rounds), and once it acked a newer epoch it never
 // follows this one again. Another leader commits nothing before a quorum acked its epoch;
 // that quorum meets the echoing one in some follower, which therefore acked the new epoch
 // after it echoed, i.e. after the round started. So when the round started no other leader
@@ -28,8 +28,18 @@ void peer::impl::start_read_round(uint64_t round) {
   read_round_index = last_committed;
   read_round_echoes.clear();
   for (const auto& [id, l] : learners)
-    if (!l.observer && l.acked_new_leader) send(id, ping{last_committed, round});
+    if (!l.observer && l.acked_new_leader) send(id, read_round{round});
   check_read_round(); // a leader that is a quorum alone needs no echo
+}
+
+// Every half tick, with the pings: an echo lost with a broken connection (the follower
+// joined again since) is asked for again, so a live quorum always ends the round.
+void peer::impl::resend_read_round() {
+  const auto round = read_rounds.in_flight();
+  if (!round) return;
+  for (const auto& [id, l] : learners)
+    if (!l.observer && l.acked_new_leader && !read_round_echoes.contains(id))
+      send(id, read_round{*round});
 }
 
 void peer::impl::read_echo(server_id from, uint64_t round) {

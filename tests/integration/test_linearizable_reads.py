@@ -159,6 +159,24 @@ def test_an_observer_reads_every_acked_write():
             stop_client(reader)
 
 
+def wait_stopped(pid, timeout=5.0):
+    """SIGSTOP takes effect when the kernel next stops each thread, not when kill returns: a
+    busy server may answer a message or two first. Waits until every thread is stopped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/stat") as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                pass
+        if states and all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop")
+
+
 def read_answered_while_stopped(ens, reader_index, stopped, wait=1.0):
     """Stops (SIGSTOP) the servers `stopped`, asks server `reader_index` for a znode and
     returns whether the read was answered within `wait` seconds; continues them after."""
@@ -168,6 +186,8 @@ def read_answered_while_stopped(ens, reader_index, stopped, wait=1.0):
         zk.get("/probe")
         for i in stopped:
             os.kill(ens.server(i).pid, signal.SIGSTOP)
+        for i in stopped:
+            wait_stopped(ens.server(i).pid)
         try:
             result = zk.get_async("/probe")
             try:

@@ -448,7 +448,7 @@ void cluster::inject_faults() {
   }
   // A leader stops for longer than syncLimit: the others elect a new leader, which commits;
   // when it resumes it still believes it leads, and a read may reach it before it notices.
-  if (rng_.chance(0.0005)) {
+  if (opt_.pauses && rng_.chance(0.0005)) {
     auto& n = pick();
     if (running(n) && n.core->current_role() == role::leading) {
       n.paused_until = now_ + rng_.between(timing_.sync_limit * timing_.tick_ms + 100, 3000);

@@ -42,6 +42,9 @@ struct sim_options {
   // serving leader is asked now and then to add, remove, re-role or replace members (bulk).
   int spares = 0;
   bool reconfig = false;
+  // Paused leaders (SIGSTOP): a leader stops for longer than syncLimit and resumes believing
+  // it leads. Off in the long-standing cases (PADDOCK_SIM_PAUSES=1 turns it on there).
+  bool pauses = false;
   uint64_t seed = 1;
   int64_t fault_ms = 8000; // faults and client load during this much virtual time
   int64_t heal_ms = 20000; // then everything healed, load stops, the ensemble must converge

@@ -415,15 +415,15 @@ TEST_CASE("quorum peer: a leader serves a linearizable read after a quorum echoe
   caf::anon_send(m.peer, actors::read_request{get_data(1, "/zookeeper", false), client_session,
                                               nullptr, 1, origin{m.client_h, 1}});
   m.ds.run();
-  auto pings = m.links->sent<zab::ping>();
+  auto pings = m.links->sent<zab::read_round>();
   REQUIRE(pings.size() == 1); // to server 2, the follower that acked NEWLEADER
   CHECK(pings[0].first == 2);
-  const auto round = pings[0].second.read_round;
+  const auto round = pings[0].second.round;
   REQUIRE(round != 0);
   CHECK(m.client->reply_xids() == (std::vector<int32_t>{0})); // held
-  m.from(2, zab::ping{z(1), round + 1});                      // not its round
+  m.from(2, zab::read_round{round + 1});                      // not its round
   CHECK(m.client->reply_xids() == (std::vector<int32_t>{0}));
-  m.from(2, zab::ping{z(1), round});
+  m.from(2, zab::read_round{round});
   REQUIRE(m.client->reply_xids() == (std::vector<int32_t>{0, 1}));
   CHECK(header_of(m.client->items.back().frame).err == 0);
 }
@@ -437,10 +437,10 @@ TEST_CASE("quorum peer: a leader answers a learner's read index after its round,
   m.from(2, zab::ack{z(1)});
   m.links->clear();
   m.app_from(2, actors::forward_read{7});
-  auto pings = m.links->sent<zab::ping>();
+  auto pings = m.links->sent<zab::read_round>();
   REQUIRE(pings.size() == 1);
   CHECK(m.links->sent_app<actors::read_index_ack>().empty());
-  m.from(2, zab::ping{z(1), pings[0].second.read_round});
+  m.from(2, zab::read_round{pings[0].second.round});
   auto acks = m.links->sent_app<actors::read_index_ack>();
   REQUIRE(acks.size() == 1);
   CHECK(acks[0].first == 2);
@@ -448,7 +448,7 @@ TEST_CASE("quorum peer: a leader answers a learner's read index after its round,
   CHECK(acks[0].second.index == z(1));
   // Server 3 never joined: the leader streams no commits to it and answers it nothing.
   m.app_from(3, actors::forward_read{1});
-  CHECK(m.links->sent<zab::ping>().size() == 1);
+  CHECK(m.links->sent<zab::read_round>().size() == 1);
   CHECK(m.links->sent_app<actors::read_index_ack>().size() == 1);
 }
 

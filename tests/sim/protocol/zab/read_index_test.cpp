@@ -63,24 +63,24 @@ TEST_CASE("zab core: a read round is confirmed by a quorum of echoes, with the c
   auto round = f.p.read_index(f.now);
   REQUIRE(round);
   auto a = f.p.take_actions();
-  auto pings = sent<ping>(a);
+  auto pings = sent<read_round>(a);
   REQUIRE(pings.size() == 2); // to the followers that acked NEWLEADER
   for (const auto& [to, pg] : pings)
-    CHECK(pg.read_round == *round);
+    CHECK(pg.round == *round);
   CHECK(ready(a).empty());
 
   // A write commits while the round is in flight: the index stays at the round's start.
   f.commit_write();
-  f.p.on_message(f.now, 2, ping{0, *round});
+  f.p.on_message(f.now, 2, read_round{*round});
   CHECK(ready(f.p.take_actions()).empty()); // itself and 2: two of five
   SECTION("an echo of another round, or an echo twice, does not count") {
-    f.p.on_message(f.now, 2, ping{0, *round});
-    f.p.on_message(f.now, 3, ping{0, *round + 1});
-    f.p.on_message(f.now, 3, ping{});
+    f.p.on_message(f.now, 2, read_round{*round});
+    f.p.on_message(f.now, 3, read_round{*round + 1});
+    f.p.on_message(f.now, 3, ping{}); // a ping is no echo
     CHECK(ready(f.p.take_actions()).empty());
   }
   SECTION("a third echo makes a quorum") {
-    f.p.on_message(f.now, 3, ping{0, *round});
+    f.p.on_message(f.now, 3, read_round{*round});
     auto r = ready(f.p.take_actions());
     REQUIRE(r.size() == 1);
     CHECK(r[0].round == *round);
@@ -98,37 +98,37 @@ TEST_CASE("zab core: reads that arrive during a round share the next one") {
   REQUIRE(second);
   CHECK(*second == *first + 1);
   CHECK(third == second);
-  CHECK(sent<ping>(f.p.take_actions()).empty()); // one round in flight at a time
+  CHECK(sent<read_round>(f.p.take_actions()).empty()); // one round in flight at a time
   const auto z = f.commit_write();
-  f.p.on_message(f.now, 2, ping{0, *first});
-  f.p.on_message(f.now, 3, ping{0, *first});
+  f.p.on_message(f.now, 2, read_round{*first});
+  f.p.on_message(f.now, 3, read_round{*first});
   auto a = f.p.take_actions();
   auto r = ready(a);
   REQUIRE(r.size() == 1);
   CHECK(r[0].round == *first);
-  auto pings = sent<ping>(a); // the next round starts at once, with the newer commit point
+  auto pings = sent<read_round>(a); // the next round starts at once, with the newer commit point
   REQUIRE(pings.size() == 2);
-  CHECK(pings[0].second.read_round == *second);
-  f.p.on_message(f.now, 2, ping{0, *second});
-  f.p.on_message(f.now, 3, ping{0, *second});
+  CHECK(pings[0].second.round == *second);
+  f.p.on_message(f.now, 2, read_round{*second});
+  f.p.on_message(f.now, 3, read_round{*second});
   r = ready(f.p.take_actions());
   REQUIRE(r.size() == 1);
   CHECK(r[0].round == *second);
   CHECK(r[0].index == z);
 }
 
-TEST_CASE("zab core: the leader's regular pings carry the round in flight, so a lost echo is "
-          "asked again") {
+TEST_CASE("zab core: with its pings the leader asks again the followers that have not echoed "
+          "the round in flight") {
   serving_leader f;
   auto round = f.p.read_index(f.now);
   f.p.take_actions();
-  f.p.on_message(f.now, 2, ping{});
+  f.p.on_message(f.now, 2, read_round{*round});
   f.p.on_message(f.now, 3, ping{});
   f.p.on_tick(f.now += 100);
-  auto pings = sent<ping>(f.p.take_actions());
-  REQUIRE_FALSE(pings.empty());
-  for (const auto& [to, pg] : pings)
-    CHECK(pg.read_round == *round);
+  auto again = sent<read_round>(f.p.take_actions());
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].first == 3);
+  CHECK(again[0].second.round == *round);
 }
 
 TEST_CASE("zab core: a leader cut off from its quorum never confirms a read, and abandons it "
@@ -148,7 +148,7 @@ TEST_CASE("zab core: a leader cut off from its quorum never confirms a read, and
   CHECK(f.p.current_role() == role::looking);
   CHECK_FALSE(f.p.read_index(f.now)); // not a serving leader
   // An echo arriving late (a leadership that ended) confirms nothing.
-  f.p.on_message(f.now, 2, ping{0, *round});
+  f.p.on_message(f.now, 2, read_round{*round});
   CHECK(ready(f.p.take_actions()).empty());
 }
 
@@ -173,12 +173,12 @@ TEST_CASE("zab core: observers' echoes do not count for a read round") {
   REQUIRE(p.serving());
   auto round = p.read_index(now);
   REQUIRE(round);
-  auto pings = sent<ping>(p.take_actions());
+  auto pings = sent<read_round>(p.take_actions());
   REQUIRE(pings.size() == 1);
   CHECK(pings[0].first == 2);
-  p.on_message(now, 4, ping{0, *round});
+  p.on_message(now, 4, read_round{*round});
   CHECK(ready(p.take_actions()).empty());
-  p.on_message(now, 2, ping{0, *round});
+  p.on_message(now, 2, read_round{*round});
   CHECK(ready(p.take_actions()).size() == 1);
 }
 
@@ -196,7 +196,7 @@ TEST_CASE("zab core: a leader that is a quorum alone confirms a read at once") {
   CHECK(r[0].round == *round);
 }
 
-TEST_CASE("zab core: a learner answers a ping by echoing its read round") {
+TEST_CASE("zab core: a learner echoes its leader's read round") {
   peer p(2, voters(3), fast(), {});
   p.start(0);
   p.on_message(1, 3, notification{{3, 0, 0}, 1, role::looking, {}});
@@ -205,11 +205,11 @@ TEST_CASE("zab core: a learner answers a ping by echoing its read round") {
   p.on_message(201, 3, leader_info{1});
   p.on_message(201, 3, sync_diff{0});
   p.take_actions();
-  p.on_message(202, 3, ping{0, 7});
-  auto echoes = sent<ping>(p.take_actions());
+  p.on_message(202, 3, read_round{7});
+  auto echoes = sent<read_round>(p.take_actions());
   REQUIRE(echoes.size() == 1);
   CHECK(echoes[0].first == 3);
-  CHECK(echoes[0].second.read_round == 7);
+  CHECK(echoes[0].second.round == 7);
 }
 
 TEST_CASE("read batches: one round in flight, the reads meanwhile share the next") {
