@@ -829,6 +829,9 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
       [=](zab_wire_atom, zab::server_id from, zab::ping& m) {
         inbound_zab<zab::ping>()(self, from, m);
       },
+      [=](zab_wire_atom, zab::server_id from, zab::read_round& m) {
+        inbound_zab<zab::read_round>()(self, from, m);
+      },
       [=](zab_wire_atom, zab::server_id from, snap_chunk& c) {
         if (!admitted(self, from) || from == self->state.self_id) return;
         note_sender(self, from);
@@ -852,6 +855,12 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
       },
       [=](zab_wire_atom, zab::server_id from, tree_digest_report& m) {
         inbound_app<tree_digest_report>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, forward_read& m) {
+        inbound_app<forward_read>()(self, from, m);
+      },
+      [=](zab_wire_atom, zab::server_id from, read_index_ack& m) {
+        inbound_app<read_index_ack>()(self, from, m);
       },
   };
 }

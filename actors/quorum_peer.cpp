@@ -206,6 +206,60 @@ void release_syncs(self_ptr self) {
   }
 }
 
+// Linearizable reads whose index is confirmed and applied go to the store, in arrival order,
+// behind the commits they must see (the store serves its mailbox in order).
+void release_reads(self_ptr self) {
+  auto& st = self->state;
+  st.reads.release(st.core->last_applied(),
+                   [&](read_request r) { self->send(st.ctx->store, std::move(r)); });
+}
+
+// Leader: a read round was confirmed (zab::read_index_ready): this server's reads of it may
+// go once the index is applied, and learners' requests of it are answered, each on the
+// commit stream it came in on, after the commits up to the index.
+void read_index_ready(self_ptr self, const zab::read_index_ready& r) {
+  auto& st = self->state;
+  st.reads.confirm(r.round, r.index);
+  while (!st.remote_reads.empty() && st.remote_reads.front().round <= r.round) {
+    auto rr = st.remote_reads.front();
+    st.remote_reads.pop_front();
+    // A learner dropped meanwhile (or joined again since) may have missed commits before the
+    // index: it gets no answer, and its reads end with its connection to this leader.
+    if (st.core->commit_stream(rr.learner) == rr.stream)
+      send_app(self, rr.learner, read_index_ack{rr.id, r.index});
+  }
+}
+
+// A client's linearizable read. Leader: it joins the core's next read round. Learner: it
+// joins this server's next request for a read index, sent at once when none is in flight.
+void linearizable_read(self_ptr self, read_request& r) {
+  auto& st = self->state;
+  if (!st.status.serving || st.status.leader == zab::no_server) return; // connection closes
+  if (st.status.now == zab::role::leading) {
+    auto round = st.core->read_index(st.ctx->clock->monotonic_ms());
+    if (!round) return; // not a serving leader after all: its connections close
+    st.reads.push(*round, std::move(r));
+    run_actions(self); // the round's pings (or, a leader alone, its confirmation)
+    return;
+  }
+  const auto t = st.learner_read_rounds.add();
+  st.reads.push(t.round, std::move(r));
+  if (t.start) send_app(self, st.status.leader, forward_read{static_cast<int64_t>(t.round)});
+}
+
+// Learner: the leader confirmed the read index of request `a.id` (the one in flight).
+void learner_read_index(self_ptr self, const read_index_ack& a) {
+  auto& st = self->state;
+  const auto in_flight = st.learner_read_rounds.in_flight();
+  if (!in_flight || static_cast<int64_t>(*in_flight) != a.id) return; // of an older connection
+  st.reads.confirm(*in_flight, a.index);
+  if (auto next = st.learner_read_rounds.finish())
+    send_app(self, st.status.leader, forward_read{static_cast<int64_t>(*next)});
+  // While a blocking step waits, applies the core already counts may still be queued behind
+  // it: the reads go when run_actions has carried them out.
+  if (!st.blocked) release_reads(self);
+}
+
 void apply(self_ptr self, zab::apply_txns& a) {
   auto& st = self->state;
   auto& metrics = *st.ctx->metrics;
@@ -342,6 +396,9 @@ void status_changed(self_ptr self, const zab::status_changed& s) {
     st.local_syncs.clear();
     st.remote_syncs.clear();
     st.learner_syncs.clear();
+    st.reads.clear();
+    st.remote_reads.clear();
+    st.learner_read_rounds.reset();
   }
 }
 
@@ -527,6 +584,8 @@ void run_action(self_ptr self, zab::action& a) {
           status_changed(self, x);
         } else if constexpr (std::is_same_v<T, zab::activate_config>) {
           activate(self, x);
+        } else if constexpr (std::is_same_v<T, zab::read_index_ready>) {
+          read_index_ready(self, x);
         }
       },
       a);
@@ -547,7 +606,10 @@ void run_actions(self_ptr self) {
       blocking_request(self, st.ctx->log_writer, "dropping the old log", reset_log_atom::value,
                        std::get<quorum_peer_state::reset_log>(step).zxid);
   }
-  if (!st.blocked) release_syncs(self);
+  if (!st.blocked) {
+    release_syncs(self);
+    release_reads(self);
+  }
 }
 
 } // namespace
@@ -658,6 +720,16 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
           // Behind the commits it follows: the store compares it once it applied that zxid.
           if (!leading && from == s.status.leader)
             self->send(s.ctx->store, digest_check_atom::value, d->zxid, d->digest);
+        } else if (auto* fr = std::get_if<forward_read>(&m)) {
+          // As a sync: only a learner the core streams every commit to may be answered.
+          auto stream = leading ? s.core->commit_stream(from) : std::nullopt;
+          auto round = stream ? s.core->read_index(s.ctx->clock->monotonic_ms()) : std::nullopt;
+          if (round) {
+            s.remote_reads.push_back({*round, from, *stream, fr->id});
+            run_actions(self);
+          }
+        } else if (auto* ra = std::get_if<read_index_ack>(&m)) {
+          learner_read_index(self, *ra);
         }
       },
       // The log writer.
@@ -710,6 +782,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
           send_app(self, s.status.leader, forward_sync{id});
         }
       },
+      [=](read_request& r) { linearizable_read(self, r); },
       // Fault injection: break one ZAB link. The leader's are those to its learners (one
       // asked for, or any), a learner's the one to its leader.
       [=](drop_link_atom, zab::server_id wanted) -> caf::result<zab::server_id> {

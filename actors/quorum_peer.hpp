@@ -7,6 +7,8 @@
 //   leader:  stamps client writes (its own and the ones learners forward) and proposes them,
 //            holding writes back while max_in_flight proposals wait for a quorum;
 //   learner: forwards its clients' writes and syncs to the leader, and relays session pings;
+//   both:    with paddock.linearizableReads, holds its clients' reads until the leader has
+//            confirmed a read index through its quorum and this server applied it (ReadIndex);
 //   both:    answers each client's write when its commit is applied (matched by session id
 //            and cxid), and closes every client connection whenever the server stops serving
 //            (ZooKeeper shuts its client side down when a server leaves its role).
@@ -20,6 +22,8 @@
 #include "actors/server_context.hpp"
 #include "config/membership.hpp"
 #include "protocol/zab/peer.hpp"
+#include "protocol/zab/read_batches.hpp"
+#include "protocol/zab/read_queue.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <cstdint>
@@ -85,6 +89,20 @@ struct quorum_peer_state {
   // Learner: local syncs forwarded to the leader, by id.
   std::map<int64_t, sync_request> learner_syncs;
   int64_t next_sync_id = 1;
+  // Linearizable reads (paddock.linearizableReads): this server's clients' reads waiting for
+  // their read index to be confirmed and applied, by read round (leader: the core's rounds;
+  // learner: its requests to the leader, numbered by learner_read_rounds).
+  zab::read_queue<read_request> reads;
+  zab::read_batches learner_read_rounds;
+  // Leader: learners' requests for a read index, by the core's round, each answered on the
+  // commit stream it came in on (zab::peer::commit_stream) or not at all.
+  struct remote_read {
+    uint64_t round;
+    zab::server_id learner;
+    uint64_t stream;
+    int64_t id;
+  };
+  std::deque<remote_read> remote_reads;
   // When the current leader election started (monotonic us), -1 while there is a leader: the
   // log line at its end says how long it took.
   int64_t election_started_us = -1;

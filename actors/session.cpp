@@ -278,6 +278,10 @@ void pump(self_ptr self) {
       st.waiting.pop_front();
       continue;
     }
+    // A linearizable read waits in the quorum peer for its read index, so a later write,
+    // sync or setWatches could overtake it on its way to the store: with reads in flight
+    // they wait (as reads wait behind the session's writes), and replies stay in order.
+    if (st.linearizable_reads && cls != request_class::read && reads_in_flight(st) > 0) return;
     const origin from{caf::actor_cast<session_handle>(self), req.header.xid};
     switch (cls) {
     case request_class::write: {
@@ -308,8 +312,13 @@ void pump(self_ptr self) {
     case request_class::read: {
       if (st.writes_in_flight > 0) return;
       start(self, req.header.xid, req.header.type, false);
-      self->send(st.ctx->store,
-                 read_request{std::move(req), st.session_id, st.auth_ids, st.watcher, from});
+      read_request r{std::move(req), st.session_id, st.auth_ids, st.watcher, from};
+      // paddock.linearizableReads: the quorum peer holds the read until its read index is
+      // confirmed and applied, then hands it to the store.
+      if (st.linearizable_reads)
+        self->send(st.ctx->quorum_peer, std::move(r));
+      else
+        self->send(st.ctx->store, std::move(r));
       break;
     }
     case request_class::set_watches: {
@@ -648,6 +657,9 @@ session_handle::behavior_type session_actor(self_ptr self, context_ptr ctx,
                                             std::string x509_id, bool read_only_server) {
   auto& st = self->state;
   st.read_only_server = read_only_server;
+  // A read-only server has no quorum to ask: its reads stay what its clients asked for,
+  // possibly stale. A standalone server's reads are linearizable already.
+  st.linearizable_reads = ctx->config.linearizable_reads && ctx->quorum_peer && !read_only_server;
   st.decoder = jute::frame_decoder{ctx->config.max_buffer};
   st.window = client::request_window{ctx->flow};
   st.ctx = std::move(ctx);

@@ -48,6 +48,9 @@ struct session_state {
   // connection came; `local_session`: its session was made here, unknown to the ensemble
   // (the tracker forgets it when this actor ends).
   bool read_only_server = false;
+  // paddock.linearizableReads in an ensemble (not on a read-only server): reads go through
+  // the quorum peer, which holds them until their read index is confirmed and applied.
+  bool linearizable_reads = false;
   bool local_session = false;
 
   std::deque<jute::request> waiting;     // decoded, not yet dispatched

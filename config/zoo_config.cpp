@@ -452,6 +452,7 @@ std::optional<config_error> apply(server_config& cfg, std::string_view key,
   if (key == "paddock.workerThreads")
     return set_int<int32_t>(key, value, cfg.worker_threads, -1, 256,
                             "-1 (as the cores suggest), 0 (the I/O thread) or up to 256 threads");
+  if (key == "paddock.linearizableReads") return set_bool(key, value, cfg.linearizable_reads);
   if (key == "forceSync") {
     if (value == "yes" || value == "true")
       cfg.force_sync = true;

@@ -69,6 +69,10 @@ struct server_config {
   // actor runs on the I/O thread; N: CAF's scheduler with N threads; -1 (the default): 0 on
   // up to two cores, one per core but one above. Paddock's own key; see the operator guide.
   int32_t worker_threads = -1;
+  // paddock.linearizableReads: every read of every session of an ensemble is linearizable,
+  // confirmed by a round through the leader's quorum before it is served (ReadIndex; see the
+  // operator guide, "Linearizable reads"). Paddock's own key; ZooKeeper has none.
+  bool linearizable_reads = false;
 
   // The ensemble (ZooKeeper 3.5+ semantics): server.N lines from zoo.cfg or, when
   // dynamicConfigFile is set, from that file (then only from there).

@@ -22,6 +22,9 @@
 //                              (tree_digest_report), which pass it to their store
 //                              (digest_check_atom); (digest_mismatch_atom, int64_t zxid) a
 //                              learner's tree disagreed with its leader's: resync by SNAP
+//   session -> quorum peer     read_request (store.hpp): a linearizable read
+//                              (paddock.linearizableReads), served through the store once
+//                              its read index is confirmed and applied
 //   the quorum peer also takes the write path (pipeline_handle, pipeline.hpp) and sends the
 //   store, log writer, tracker, sweeper and listener the ensemble messages of store.hpp,
 //   pipeline.hpp, sessions.hpp, common.hpp and client.hpp.
@@ -36,6 +39,7 @@
 #include "actors/messages/pipeline.hpp"
 #include "actors/messages/registry.hpp"
 #include "actors/messages/sessions.hpp"
+#include "actors/messages/store.hpp"
 #include "config/zoo_config.hpp"
 #include "protocol/zab/messages.hpp"
 
@@ -98,6 +102,7 @@ using quorum_peer_handle =
                             caf::replies_to<drop_link_atom, zab::server_id>::with<zab::server_id>,
                             caf::reacts_to<touches_atom, std::vector<int64_t>>,
                             caf::reacts_to<digest_report_atom, int64_t, int64_t>,
-                            caf::reacts_to<digest_mismatch_atom, int64_t>>;
+                            caf::reacts_to<digest_mismatch_atom, int64_t>,
+                            caf::reacts_to<read_request>>;
 
 } // namespace paddock::actors

@@ -20,8 +20,8 @@
 //   SYNC packets and ping contents. They travel on the quorum connection through peer_links,
 //   so they keep their order with the ZAB messages around them (a sync_ack arrives after the
 //   commits sent before it):
-//     learner -> leader  forward_writes, forward_sync, session_touches
-//     leader -> learner  sync_ack, tree_digest_report
+//     learner -> leader  forward_writes, forward_sync, session_touches, forward_read
+//     leader -> learner  sync_ack, tree_digest_report, read_index_ack
 #include "actors/messages/registry.hpp"
 #include "protocol/zab/messages.hpp"
 
@@ -85,6 +85,20 @@ struct forward_sync {
 
 struct sync_ack {
   int64_t id = 0;
+};
+
+// learner -> leader: its clients' linearizable reads that arrived together ask for a read
+// index (paddock.linearizableReads); `id` numbers the learner's requests, one in flight at a
+// time. The leader confirms a read round through its quorum (zab::peer::read_index) and
+// answers with read_index_ack on the commit stream the request came in on, after the commits
+// up to `index`: the learner serves those reads once it has applied `index`.
+struct forward_read {
+  int64_t id = 0;
+};
+
+struct read_index_ack {
+  int64_t id = 0;
+  zab::zxid_t index = 0;
 };
 
 // learner -> leader: sessions of its clients that showed signs of life (ZooKeeper puts these
@@ -204,6 +218,9 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, ping& x) {
   return f(caf::meta::type_name("zab::ping"), x.last_committed);
 }
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, read_round& x) {
+  return f(caf::meta::type_name("zab::read_round"), x.round);
+}
 
 } // namespace paddock::zab
 
@@ -225,6 +242,13 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 }
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, sync_ack& x) {
   return f(caf::meta::type_name("paddock::sync_ack"), x.id);
+}
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, forward_read& x) {
+  return f(caf::meta::type_name("paddock::forward_read"), x.id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_index_ack& x) {
+  return f(caf::meta::type_name("paddock::read_index_ack"), x.id, x.index);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_touches& x) {

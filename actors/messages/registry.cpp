@@ -23,6 +23,7 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<zab::commit>("zab::commit");
   cfg.add_message_type<zab::inform>("zab::inform");
   cfg.add_message_type<zab::ping>("zab::ping");
+  cfg.add_message_type<zab::read_round>("zab::read_round");
   cfg.add_message_type<snap_chunk>("paddock::snap_chunk");
   cfg.add_message_type<snap_ack>("paddock::snap_ack");
   cfg.add_message_type<forward_writes>("paddock::forward_writes");
@@ -30,6 +31,8 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<sync_ack>("paddock::sync_ack");
   cfg.add_message_type<session_touches>("paddock::session_touches");
   cfg.add_message_type<tree_digest_report>("paddock::tree_digest_report");
+  cfg.add_message_type<forward_read>("paddock::forward_read");
+  cfg.add_message_type<read_index_ack>("paddock::read_index_ack");
 }
 
 void configure_peer_transport(caf::actor_system_config& cfg) {

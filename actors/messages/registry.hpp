@@ -46,12 +46,14 @@ struct watch_stats;         // store.hpp
 struct forward_writes;      // ensemble_wire.hpp
 struct forward_sync;        // ensemble_wire.hpp
 struct sync_ack;            // ensemble_wire.hpp
+struct forward_read;        // ensemble_wire.hpp
+struct read_index_ack;      // ensemble_wire.hpp
 struct session_touches;     // ensemble_wire.hpp
 struct tree_digest_report;  // ensemble_wire.hpp
 // ensemble_wire.hpp: the ensemble's own peer messages, as one value between the quorum peer
 // and peer_links (each crosses the wire as itself, never as the variant).
-using app_message =
-    std::variant<forward_writes, forward_sync, sync_ack, session_touches, tree_digest_report>;
+using app_message = std::variant<forward_writes, forward_sync, sync_ack, session_touches,
+                                 tree_digest_report, forward_read, read_index_ack>;
 
 // Registers every wire type (ZAB's and the ensemble's) under its stable name.
 void register_wire_types(caf::actor_system_config& cfg);

@@ -85,8 +85,18 @@ struct activate_config {
   bool removed = false;
 };
 
+// Leader: the read round `round` (and every one before it) is confirmed: a quorum of voters
+// still followed this leader after the round started, so no other leader had committed
+// anything then, and `index` (the commit point when the round started) is as new as any
+// write a client could have seen acknowledged. A read of that round may be served once the
+// server serving it has applied every txn up to `index` (Raft's ReadIndex, section 6.4).
+struct read_index_ready {
+  uint64_t round = 0;
+  zxid_t index = 0;
+};
+
 using action =
     std::variant<send_message, persist_epochs, append_log, truncate_log, install_snapshot,
-                 apply_txns, take_snapshot, status_changed, activate_config>;
+                 apply_txns, take_snapshot, status_changed, activate_config, read_index_ready>;
 
 } // namespace paddock::zab

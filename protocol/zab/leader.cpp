@@ -22,6 +22,7 @@ void peer::impl::lead(int64_t now) {
   lphase = leader_phase::gathering;
   learners.clear();
   proposal_buffer.clear();
+  abandon_reads();
   new_epoch = 0;
   phase_started = now;
   next_ping = now;
@@ -390,6 +391,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     }
     return;
   }
+  if (auto* r = std::get_if<read_round>(&m)) read_echo(from, r->round);
   // ping: a sign of life, already noted.
 }
 
@@ -423,6 +425,7 @@ void peer::impl::leader_tick(int64_t now) {
     next_ping = now + std::max<int64_t>(1, t.tick_ms / 2);
     for (const auto& [id, l] : learners)
       if (l.phase != learner_phase::info) send(id, ping{last_committed});
+    resend_read_round();
   }
 }
 

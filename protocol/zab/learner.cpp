@@ -153,6 +153,11 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
     send(leader_id, ping{last_committed});
     return;
   }
+  if (auto* r = std::get_if<read_round>(&m)) {
+    // The echo says: this server still follows this leader, now.
+    send(leader_id, read_round{r->round});
+    return;
+  }
 }
 
 void peer::impl::learner_logged(int64_t) {

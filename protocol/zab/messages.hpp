@@ -132,9 +132,19 @@ struct ping {
   zxid_t last_committed = 0; // the leader's commit point (informational)
 };
 
-using message =
-    std::variant<notification, learner_info, leader_info, ack_epoch, sync_diff, sync_trunc,
-                 sync_snap, new_leader, up_to_date, proposal, ack, commit, inform, ping>;
+// READ ROUND both ways (Paddock's own; ZooKeeper has no such packet): a round of
+// linearizable reads (paddock.linearizableReads). The leader sends read_round{n} to its
+// followers when round n starts (and again every half tick to those that have not echoed
+// it); a follower answers with the same message. A quorum of echoes proves that no other
+// leader could have committed anything when the round started (see read_index.cpp). A type
+// of its own rather than a field of ping: with the switch off the wire is as before.
+struct read_round {
+  uint64_t round = 0;
+};
+
+using message = std::variant<notification, learner_info, leader_info, ack_epoch, sync_diff,
+                             sync_trunc, sync_snap, new_leader, up_to_date, proposal, ack, commit,
+                             inform, ping, read_round>;
 
 // Which port a message travels on: election messages go to the election endpoint, the rest
 // to the quorum endpoint.

@@ -115,6 +115,7 @@ void peer::impl::go_looking(int64_t now) {
   // Proposals not yet sent die with the role; appends already stamped stay in the log.
   proposal_buffer.clear();
   learners.clear();
+  abandon_reads(); // a read round of a leadership that ended proves nothing
   pending_new_leader.reset();
   current = role::looking;
   leader_id = no_server;

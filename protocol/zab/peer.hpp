@@ -92,6 +92,15 @@ public:
   // divergence. The request stands until a SNAP comes. Nothing happens on a leader.
   void resync_by_snapshot(int64_t now_ms);
 
+  // Leader, serving: a linearizable read arrived (this server's client's, or a learner's
+  // request for a read index). Returns the read round that confirms it: reads that arrive
+  // together share one round, which starts now or when the round in flight ends. When it is
+  // confirmed by a quorum of voters the core emits read_index_ready{round, index}. Nothing
+  // when this server cannot confirm reads (not a serving leader): the caller refuses the read
+  // or drops it with its connection. Rounds not confirmed when the leader leaves its role are
+  // abandoned (status_changed tells the caller to drop what waits for them).
+  std::optional<uint64_t> read_index(int64_t now_ms);
+
   // The actions produced since the last call, in order.
   std::vector<action> take_actions();
 

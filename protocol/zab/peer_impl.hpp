@@ -3,10 +3,12 @@
 // and learner.cpp. Not part of the interface.
 #include "protocol/zab/election.hpp"
 #include "protocol/zab/peer.hpp"
+#include "protocol/zab/read_batches.hpp"
 
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace paddock::zab {
@@ -69,6 +71,11 @@ struct peer::impl {
   zxid_t initial_end = 0; // the leader's history end when it took the epoch
   int64_t next_ping = 0;
   std::map<server_id, std::vector<txn>> proposal_buffer; // proposals not yet sent, by learner
+  // Linearizable reads (read_index.cpp): the rounds, and the one in flight: its read index
+  // (the commit point when it started) and the voters that echoed it.
+  read_batches read_rounds;
+  zxid_t read_round_index = 0;
+  std::set<server_id> read_round_echoes;
   // learner_info that arrived while this server was still looking: a learner that decided
   // a moment earlier than its leader sends it only once.
   std::map<server_id, learner_info> early_infos;
@@ -147,6 +154,15 @@ struct peer::impl {
   void advance_commit(int64_t now);
   std::optional<zxid_t> acked_by_quorum(const ensemble& c) const;
   size_t in_flight() const;
+
+  // read_index.cpp
+  std::optional<uint64_t> leader_read_index(int64_t now);
+  void start_read_round(uint64_t round);
+  void read_echo(server_id from, uint64_t round);
+  void check_read_round();
+  void resend_read_round(); // to the followers that have not echoed the round in flight
+  void abandon_reads();
+  uint64_t read_round_in_flight() const; // 0: none
 
   // learner.cpp
   void follow(int64_t now);

@@ -39,7 +39,7 @@ const char* message_name(const message& m) {
   static constexpr const char* names[] = {
       "notification", "learner_info", "leader_info", "ack_epoch",  "sync_diff",
       "sync_trunc",   "sync_snap",    "new_leader",  "up_to_date", "proposal",
-      "ack",          "commit",       "inform",      "ping"};
+      "ack",          "commit",       "inform",      "ping",       "read_round"};
   return names[m.index()];
 }
 

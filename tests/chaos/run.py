@@ -10,7 +10,11 @@
 Common options: --target paddock|zookeeper, --out DIR (default build/chaos/<time>),
 --no-netns (127.0.0.x addresses: process faults only), --list-faults, --read-only (the
 servers run with readonlymode.enabled and local sessions: a member cut off by a
-partition turns read-only, which the workloads' read-write clients must not notice).
+partition turns read-only, which the workloads' read-write clients must not notice),
+--linearizable-reads (the servers run with paddock.linearizableReads=true, and the register
+workload's reads without sync go to the linearizability checker too, under every fault),
+--check-plain-reads (those reads checked, the switch left off: the control, which may find
+stale reads).
 
 Exit status 0 when every scenario passed, 1 when any failed, 2 on bad arguments. The last
 lines name each failing scenario with the command that replays it; DIR/report.md has the
@@ -51,6 +55,10 @@ def parse_args(argv):
     p.add_argument("--no-netns", action="store_true")
     p.add_argument("--list-faults", action="store_true")
     p.add_argument("--read-only", action="store_true")
+    p.add_argument("--linearizable-reads", action="store_true",
+                   help="paddock.linearizableReads=true; reads without sync are checked")
+    p.add_argument("--check-plain-reads", action="store_true",
+                   help="reads without sync are checked (the control for the switch)")
     p.add_argument("--compare", nargs="+", metavar="DIR",
                    help="no run: the write-gap table of these campaigns' results side by side")
     p.add_argument("--paddock-bin", default=os.environ.get(
@@ -117,6 +125,18 @@ def main(argv):
               file=sys.stderr)
         return 2
 
+    if args.linearizable_reads and args.target != "paddock":
+        print("chaos: --linearizable-reads is a Paddock switch (use --check-plain-reads to "
+              "check ZooKeeper's plain reads)", file=sys.stderr)
+        return 2
+    extra_config = dict(READ_ONLY_CONFIG) if args.read_only else {}
+    if args.linearizable_reads:
+        extra_config["paddock.linearizableReads"] = "true"
+    plain_reads_checked = args.linearizable_reads or args.check_plain_reads
+    mode_flags = ((" --read-only" if args.read_only else "")
+                  + (" --linearizable-reads" if args.linearizable_reads else "")
+                  + (" --check-plain-reads" if args.check_plain_reads else ""))
+
     out = args.out or os.path.join(REPO, "build", "chaos", time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(out, exist_ok=True)
     started = time.monotonic()
@@ -127,7 +147,8 @@ def main(argv):
         scenario = Scenario(name, servers, seed, scenario_faults, repeat,
                             os.path.join(out, name), target=args.target,
                             prefer_netns=not args.no_netns, paddock_bin=args.paddock_bin,
-                            extra_config=READ_ONLY_CONFIG if args.read_only else None)
+                            extra_config=extra_config or None,
+                            plain_reads_checked=plain_reads_checked)
         print(f"chaos: {scenario.describe()}", flush=True)
         t0 = time.monotonic()
         verdict = scenario.run(say=lambda m: print(m, flush=True))
@@ -135,7 +156,7 @@ def main(argv):
         verdict["replay"] = (f"tools/chaos --seed {seed} --servers {servers} --target "
                              f"{args.target} --faults {','.join(scenario_faults)}"
                              + (f" --repeat {repeat}" if repeat > 1 else "")
-                             + (" --read-only" if args.read_only else ""))
+                             + mode_flags)
         verdicts.append(verdict)
         checks = ", ".join(f"{k}: {'ok' if r.get('valid') is True else r.get('valid')}"
                            for k, r in verdict.get("checkers", {}).items())

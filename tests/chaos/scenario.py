@@ -31,8 +31,11 @@ RECOVERY_SECONDS = 6.0  # workloads keep running after healing: the cluster must
 
 class Scenario:
     def __init__(self, name, servers, seed, faults, repeat, directory, target="paddock",
-                 prefer_netns=True, paddock_bin=None, extra_config=None):
+                 prefer_netns=True, paddock_bin=None, extra_config=None,
+                 plain_reads_checked=False):
         self.name = name
+        # The register workload's reads without sync go to the linearizability checker too.
+        self.plain_reads_checked = plain_reads_checked
         self.extra_config = dict(extra_config or {})
         self.servers = servers
         self.seed = seed
@@ -75,7 +78,8 @@ class Scenario:
             rng = random.Random(self.seed)
             setup = make_client(connect, rng)
             try:
-                workloads = [RegisterWorkload(recorder, connect, self.seed),
+                workloads = [RegisterWorkload(recorder, connect, self.seed,
+                                              plain_reads_checked=self.plain_reads_checked),
                              SetWorkload(recorder, connect, self.seed),
                              LockWorkload(recorder, connect, self.seed),
                              WatchWorkload(recorder, connect, self.seed)]

@@ -3,7 +3,8 @@
 PADDOCK_TARGET selects the servers as in harness.py: `paddock` (PADDOCK_BIN, started as
 `paddock --config zoo.cfg`) or `zookeeper` (Debian's Apache ZooKeeper 3.8, QuorumPeerMain).
 Both read the same zoo.cfg and dataDir/myid. Servers are addressed by index 0..n-1; server i
-has myid i + 1; observers come last.
+has myid i + 1; observers come last. PADDOCK_ENSEMBLE_CONFIG="k=v,k=v" adds zoo.cfg keys to
+every ensemble (e.g. paddock.linearizableReads=true; a test's extra_config wins).
 
 API (test_ensemble.py and tools/ensemble use it; keep it stable):
   Ensemble(n, observers=0, extra_config=None, base_dir=None, base_port=None, detached=False,
@@ -59,6 +60,11 @@ BASE_CONFIG = {
     "4lw.commands.whitelist": "*",
     "admin.enableServer": "false",  # on by default, on port 8080, for both targets
 }
+# PADDOCK_ENSEMBLE_CONFIG="key=value,key=value": more zoo.cfg keys for every ensemble a test
+# starts (a test's own extra_config wins), e.g. paddock.linearizableReads=true to run the
+# ensemble tests with every read linearizable.
+ENV_CONFIG = dict(kv.split("=", 1) for kv in
+                  os.environ.get("PADDOCK_ENSEMBLE_CONFIG", "").split(",") if "=" in kv)
 ZOOKEEPER_CONFIG = {
     "standaloneEnabled": "false",
     "reconfigEnabled": "false",
@@ -264,6 +270,7 @@ class Ensemble:
                 config["peerType"] = "observer"
             config.update(servers)
             config.update(self._quorum_tls_config(m))
+            config.update(ENV_CONFIG)
             config.update(extra_config or {})
             m.write_files(config)
 

@@ -13,6 +13,10 @@ struct cluster::node {
   bool up = true;
   bool started = false; // a spare is not, until it joins
   int64_t restart_at = 0;
+  // Paused (a stopped process, SIGSTOP) until then: no ticks, no messages taken, no disk
+  // writes done; what others send it waits in its channels, and it resumes believing what it
+  // believed when it stopped.
+  int64_t paused_until = 0;
   ensemble config; // its dynamic config file: what activate_config last wrote
   std::unique_ptr<peer> core;
   // What survives a crash.
@@ -35,6 +39,13 @@ struct cluster::node {
   status_changed status;
   std::map<zxid_t, std::string> proposed; // stamped by this incarnation as leader
   std::vector<server_id> downs;           // on_peer_down owed to this node
+  // Linearizable reads asked of this incarnation as leader (read_index), waiting for their
+  // round: the newest txn any serving leader had applied when each arrived.
+  struct pending_read {
+    uint64_t round;
+    zxid_t committed_at_arrival;
+  };
+  std::vector<pending_read> reads;
 };
 
 void sim_stats::add(const sim_stats& o) {
@@ -43,9 +54,12 @@ void sim_stats::add(const sim_stats& o) {
   truncs += o.truncs;
   snaps += o.snaps;
   acked += o.acked;
+  reads_confirmed += o.reads_confirmed;
+  reads_abandoned += o.reads_abandoned;
   crashes += o.crashes;
   partitions += o.partitions;
   disconnects += o.disconnects;
+  pauses += o.pauses;
   reconfigs_proposed += o.reconfigs_proposed;
   reconfigs_activated += o.reconfigs_activated;
   removals += o.removals;
@@ -146,6 +160,8 @@ void cluster::crash(node& n) {
   n.received_image.reset();
   n.proposed.clear();
   n.downs.clear();
+  stats_.reads_abandoned += n.reads.size();
+  n.reads.clear();
   n.status = {};
   n.restart_at = now_ + rng_.between(200, 3000);
   ++stats_.crashes;
@@ -303,7 +319,26 @@ void cluster::do_action(node& n, action& a) {
           std::to_string(ac->config.voter_count()) + " voters, " +
           std::to_string(ac->config.members.size()) + " servers)" +
           (ac->removed ? ", removed" : ""));
+  } else if (auto* rr = std::get_if<read_index_ready>(&a)) {
+    // Linearizability of reads: a confirmed index covers every txn a serving leader had
+    // applied (so a client could have seen) before the read arrived; and the leader holds it.
+    const zxid_t applied = n.state.empty() ? 0 : n.state.back().zxid;
+    std::erase_if(n.reads, [&](const node::pending_read& r) {
+      if (r.round > rr->round) return false;
+      if (rr->index < r.committed_at_arrival)
+        fail("leader " + std::to_string(n.id) + " confirmed read index " + hex(rr->index) +
+             " for a read that arrived after " + hex(r.committed_at_arrival) + " was committed");
+      if (rr->index > applied)
+        fail("leader " + std::to_string(n.id) + " confirmed read index " + hex(rr->index) +
+             " beyond what it applied, " + hex(applied));
+      ++stats_.reads_confirmed;
+      return true;
+    });
   } else if (auto* st = std::get_if<status_changed>(&a)) {
+    if (!st->serving || st->now != role::leading) {
+      stats_.reads_abandoned += n.reads.size();
+      n.reads.clear();
+    }
     n.status = *st;
     if (st->serving && st->now == role::leading && !n.core->config().is_voter(n.id))
       fail("server " + std::to_string(n.id) + " leads but is no voter of its configuration " +
@@ -361,7 +396,7 @@ void cluster::deliver_messages() {
       auto env = std::move(ch.front());
       ch.pop_front();
       auto& n = at(to);
-      if (!n.up) break;
+      if (!running(n)) break;
       if (env.image) n.received_image = std::move(env.image);
       n.core->on_message(now_, from, env.msg);
       carry_out(n);
@@ -372,7 +407,7 @@ void cluster::deliver_messages() {
 
 void cluster::complete_disk_writes() {
   for (auto& n : nodes_) {
-    if (!n->up || n->pending.empty() || n->disk_done_at > now_) continue;
+    if (!running(*n) || n->pending.empty() || n->disk_done_at > now_) continue;
     zxid_t last = n->pending.back().zxid;
     n->log.insert(n->log.end(), n->pending.begin(), n->pending.end());
     n->pending.clear();
@@ -383,7 +418,7 @@ void cluster::complete_disk_writes() {
 
 void cluster::answer_snapshots() {
   for (auto& n : nodes_) {
-    if (!n->up) continue;
+    if (!running(*n)) continue;
     auto due = std::partition(n->snapshot_requests.begin(), n->snapshot_requests.end(),
                               [&](const auto& r) { return r.first > now_; });
     std::vector<std::pair<int64_t, server_id>> ready(due, n->snapshot_requests.end());
@@ -398,6 +433,10 @@ void cluster::answer_snapshots() {
   }
 }
 
+bool cluster::running(const node& n) const {
+  return n.up && n.paused_until <= now_;
+}
+
 void cluster::tick_all() {
   if (now_ % 50 != 0) return;
   for (auto& n : nodes_) {
@@ -405,6 +444,7 @@ void cluster::tick_all() {
       if (n->started && now_ >= n->restart_at) restart(*n);
       continue;
     }
+    if (!running(*n)) continue;
     n->core->on_tick(now_);
     carry_out(*n);
   }
@@ -417,6 +457,16 @@ void cluster::inject_faults() {
   if (rng_.chance(0.0015)) {
     auto& n = pick();
     if (n.up) crash(n);
+  }
+  // A leader stops for longer than syncLimit: the others elect a new leader, which commits;
+  // when it resumes it still believes it leads, and a read may reach it before it notices.
+  if (opt_.pauses && rng_.chance(0.0005)) {
+    auto& n = pick();
+    if (running(n) && n.core->current_role() == role::leading) {
+      n.paused_until = now_ + rng_.between(timing_.sync_limit * timing_.tick_ms + 100, 3000);
+      ++stats_.pauses;
+      trace("pause " + std::to_string(n.id) + " until " + std::to_string(n.paused_until));
+    }
   }
   if (opt_.reconfig) reconfigure();
   if (isolated_.empty() && rng_.chance(0.001)) {
@@ -448,7 +498,7 @@ void cluster::client_load() {
   if (!rng_.chance(0.4)) return;
   std::vector<node*> leaders;
   for (auto& n : nodes_)
-    if (n->up && n->core->current_role() == role::leading && n->core->serving())
+    if (running(*n) && n->core->current_role() == role::leading && n->core->serving())
       leaders.push_back(n.get());
   if (leaders.empty()) return;
   auto& n =
@@ -461,6 +511,14 @@ void cluster::client_load() {
     auto z = n.core->propose(now_, payload);
     if (!z) break;
     n.proposed[*z] = payload;
+  }
+  // A linearizable read now and then, to whichever server believes it leads: a deposed one
+  // cut off by a partition must never confirm it.
+  for (auto& m : nodes_) {
+    if (!running(*m) || m->core->current_role() != role::leading || !rng_.chance(0.5)) continue;
+    if (auto round = m->core->read_index(now_))
+      m->reads.push_back({*round, committed_.empty() ? 0 : committed_.back().zxid});
+    if (m.get() != &n) carry_out(*m);
   }
   carry_out(n);
 }
@@ -563,6 +621,8 @@ void cluster::step() {
 void cluster::heal_everything() {
   isolated_.clear();
   trace("healing everything");
+  for (auto& n : nodes_)
+    n->paused_until = 0;
   for (auto& n : nodes_)
     if (!n->up && n->started) restart(*n);
 }

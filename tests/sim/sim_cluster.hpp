@@ -42,6 +42,9 @@ struct sim_options {
   // serving leader is asked now and then to add, remove, re-role or replace members (bulk).
   int spares = 0;
   bool reconfig = false;
+  // Paused leaders (SIGSTOP): a leader stops for longer than syncLimit and resumes believing
+  // it leads. Off in the long-standing cases (PADDOCK_SIM_PAUSES=1 turns it on there).
+  bool pauses = false;
   uint64_t seed = 1;
   int64_t fault_ms = 8000; // faults and client load during this much virtual time
   int64_t heal_ms = 20000; // then everything healed, load stops, the ensemble must converge
@@ -52,7 +55,10 @@ struct sim_stats {
   uint64_t leader_changes = 0; // established leaders (a new epoch served)
   uint64_t diffs = 0, truncs = 0, snaps = 0;
   uint64_t acked = 0; // txns acknowledged to clients
-  uint64_t crashes = 0, partitions = 0, disconnects = 0;
+  // Linearizable reads asked of serving leaders: confirmed (and checked), or abandoned
+  // because the leader left its role first (a deposed leader's reads end so).
+  uint64_t reads_confirmed = 0, reads_abandoned = 0;
+  uint64_t crashes = 0, partitions = 0, disconnects = 0, pauses = 0;
   uint64_t reconfigs_proposed = 0, reconfigs_activated = 0, removals = 0;
   void add(const sim_stats& o);
 };
@@ -89,6 +95,7 @@ private:
   void crash(node& n);
   void restart(node& n);
   bool connected(zab::server_id a, zab::server_id b) const;
+  bool running(const node& n) const; // up and not paused
   void break_link(zab::server_id a, zab::server_id b);
   void heal_everything();
   void check_leader_established(node& n);

@@ -1,7 +1,8 @@
 // The deterministic simulation of ZAB ensembles (tests/sim/sim_cluster): thousands of seeds,
 // each a run with crashes, partitions and broken connections under client load, then healed.
 // Environment: PADDOCK_SIM_SEEDS (seeds per case), PADDOCK_SIM_FIRST_SEED, PADDOCK_SIM_SEED
-// (run one seed), PADDOCK_SIM_TRACE=1 (print every event), PADDOCK_LONG_TESTS=1 (10x seeds).
+// (run one seed), PADDOCK_SIM_TRACE=1 (print every event), PADDOCK_LONG_TESTS=1 (10x seeds),
+// PADDOCK_SIM_PAUSES=1 (paused leaders in every case).
 #define CATCH_CONFIG_MAIN
 #include "sim_cluster.hpp"
 
@@ -19,7 +20,7 @@ uint64_t env_number(const char* name, uint64_t fallback) {
 }
 
 void run_seeds(const char* test_name, int voters, int observers, uint64_t default_seeds,
-               int spares = 0) {
+               int spares = 0, bool pauses = false) {
   uint64_t first = env_number("PADDOCK_SIM_FIRST_SEED", 1);
   uint64_t count = env_number("PADDOCK_SIM_SEEDS", default_seeds);
   if (std::getenv("PADDOCK_LONG_TESTS")) count *= 10;
@@ -35,6 +36,7 @@ void run_seeds(const char* test_name, int voters, int observers, uint64_t defaul
     opt.observers = observers;
     opt.spares = spares;
     opt.reconfig = spares > 0;
+    opt.pauses = pauses || std::getenv("PADDOCK_SIM_PAUSES") != nullptr;
     opt.seed = seed;
     opt.trace = trace;
     cluster c(opt);
@@ -48,11 +50,14 @@ void run_seeds(const char* test_name, int voters, int observers, uint64_t defaul
   // Not vacuous: leaders changed, every kind of sync happened, clients got answers.
   WARN(test_name << ": seeds " << count << ", established leaders " << total.leader_changes
                  << ", DIFF " << total.diffs << ", TRUNC " << total.truncs << ", SNAP "
-                 << total.snaps << ", acked txns " << total.acked << ", crashes " << total.crashes
-                 << ", partitions " << total.partitions << ", broken links " << total.disconnects
+                 << total.snaps << ", acked txns " << total.acked << ", linearizable reads "
+                 << total.reads_confirmed << " (abandoned " << total.reads_abandoned << ")"
+                 << ", crashes " << total.crashes << ", partitions " << total.partitions
+                 << ", paused leaders " << total.pauses << ", broken links " << total.disconnects
                  << ", reconfigs proposed " << total.reconfigs_proposed << ", activated "
                  << total.reconfigs_activated << ", removals " << total.removals);
   CHECK(total.acked > 0);
+  CHECK(total.reads_confirmed > 0);
   CHECK(total.leader_changes >= count);
   if (count >= 50) {
     CHECK(total.diffs > 0);
@@ -73,6 +78,13 @@ TEST_CASE("sim: 3 servers") {
 
 TEST_CASE("sim: 5 servers") {
   run_seeds("sim: 5 servers", 5, 0, 1000);
+}
+
+// A leader paused past syncLimit resumes believing it leads while another leads: the
+// linearizable-read check (a confirmed read index covers every txn applied by a serving
+// leader before the read arrived) is what this case is for.
+TEST_CASE("sim: 3 servers with paused leaders") {
+  run_seeds("sim: 3 servers with paused leaders", 3, 0, 1000, 0, true);
 }
 
 TEST_CASE("sim: 3 servers and an observer") {

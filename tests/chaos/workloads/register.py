@@ -4,6 +4,9 @@ Operations (as the linearizability and session-order checkers read them):
   read        sync + getData: {"value", "version"}   (sync makes a follower catch up with the
                                                      leader first: linearizable in practice)
   plain-read  getData alone (may be stale on a follower: checked for session order only)
+  read        getData alone, input {"sync": false}, when plain reads are checked
+              (plain_reads_checked: tools/chaos --linearizable-reads, where the servers make
+              every read linearizable, or --check-plain-reads, the control without it)
   write       setData(version -1): {"version": new version}
   cas         setData(expected version): ok, or fail {"error": "badversion"}
 A read that fails has no effect (fail); a write whose outcome is unknown is `info`.
@@ -20,9 +23,10 @@ def key_path(key):
 
 
 class RegisterClient(Worker):
-    def __init__(self, recorder, connect_string, keys, seed):
+    def __init__(self, recorder, connect_string, keys, seed, plain_reads_checked=False):
         super().__init__(f"register-{seed}", seed)
         self.recorder = recorder
+        self.plain_reads_checked = plain_reads_checked
         self.connect_string = connect_string
         self.keys = keys
         self.known_version = {k: 0 for k in keys}
@@ -35,7 +39,9 @@ class RegisterClient(Worker):
             while not self.stopping():
                 key = self.rng.choice(self.keys)
                 roll = self.rng.random()
-                if roll < 0.35:
+                # Checked plain reads are the point of their mode: most reads are.
+                sync_share = 0.1 if self.plain_reads_checked else 0.35
+                if roll < sync_share:
                     done = self.read(client, process, key, sync=True)
                 elif roll < 0.5:
                     done = self.read(client, process, key, sync=False)
@@ -57,8 +63,12 @@ class RegisterClient(Worker):
         return max(0, self.known_version[key] + self.rng.choice([0, 0, 0, 0, 1, -1]))
 
     def read(self, client, process, key, sync):
-        f = "read" if sync else "plain-read"
-        process.invoke(f, key)
+        if sync:
+            process.invoke("read", key)
+        elif self.plain_reads_checked:
+            process.invoke("read", key, {"sync": False})
+        else:
+            process.invoke("plain-read", key)
         try:
             if sync:
                 client.sync_async(key_path(key)).get(timeout=OPERATION_TIMEOUT)
@@ -90,9 +100,11 @@ class RegisterClient(Worker):
 class RegisterWorkload(Workload):
     name = "register"
 
-    def __init__(self, recorder, connect_string, seed, clients=4, keys=("r0", "r1", "r2")):
+    def __init__(self, recorder, connect_string, seed, clients=4, keys=("r0", "r1", "r2"),
+                 plain_reads_checked=False):
         self.keys = list(keys)
-        self.workers = [RegisterClient(recorder, connect_string, self.keys, seed * 100 + i)
+        self.workers = [RegisterClient(recorder, connect_string, self.keys, seed * 100 + i,
+                                       plain_reads_checked)
                         for i in range(clients)]
 
     def setup(self, client):

@@ -400,3 +400,95 @@ TEST_CASE("quorum peer: a leader answers the sync of a learner it still streams 
     CHECK(sync_acks_to(3) == std::vector<int64_t>{31});
   }
 }
+
+// paddock.linearizableReads: the quorum peer holds a read until the leader's quorum has
+// confirmed a read index and this server has applied it; the store then serves it.
+TEST_CASE("quorum peer: a leader serves a linearizable read after a quorum echoed its round") {
+  ensemble_member m;
+  m.become_leader();
+  m.client_write(create_session_txn(client_session), 0);
+  m.durable(z(1));
+  m.from(2, zab::ack{z(1)});
+  REQUIRE(m.client->items.size() == 1);
+  m.links->clear();
+
+  caf::anon_send(m.peer, actors::read_request{get_data(1, "/zookeeper", false), client_session,
+                                              nullptr, 1, origin{m.client_h, 1}});
+  m.ds.run();
+  auto pings = m.links->sent<zab::read_round>();
+  REQUIRE(pings.size() == 1); // to server 2, the follower that acked NEWLEADER
+  CHECK(pings[0].first == 2);
+  const auto round = pings[0].second.round;
+  REQUIRE(round != 0);
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0})); // held
+  m.from(2, zab::read_round{round + 1});                      // not its round
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0}));
+  m.from(2, zab::read_round{round});
+  REQUIRE(m.client->reply_xids() == (std::vector<int32_t>{0, 1}));
+  CHECK(header_of(m.client->items.back().frame).err == 0);
+}
+
+TEST_CASE("quorum peer: a leader answers a learner's read index after its round, on the "
+          "learner's commit stream") {
+  ensemble_member m;
+  m.become_leader();
+  m.client_write(create_session_txn(client_session), 0);
+  m.durable(z(1));
+  m.from(2, zab::ack{z(1)});
+  m.links->clear();
+  m.app_from(2, actors::forward_read{7});
+  auto pings = m.links->sent<zab::read_round>();
+  REQUIRE(pings.size() == 1);
+  CHECK(m.links->sent_app<actors::read_index_ack>().empty());
+  m.from(2, zab::read_round{pings[0].second.round});
+  auto acks = m.links->sent_app<actors::read_index_ack>();
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].first == 2);
+  CHECK(acks[0].second.id == 7);
+  CHECK(acks[0].second.index == z(1));
+  // Server 3 never joined: the leader streams no commits to it and answers it nothing.
+  m.app_from(3, actors::forward_read{1});
+  CHECK(m.links->sent<zab::read_round>().size() == 1);
+  CHECK(m.links->sent_app<actors::read_index_ack>().size() == 1);
+}
+
+TEST_CASE("quorum peer: a follower serves a linearizable read once it applied the leader's "
+          "read index, and reads meanwhile share the next request") {
+  ensemble_member m;
+  m.become_follower();
+  m.client_write(create_session_txn(client_session), 0);
+  auto session = m.links->sent_app<actors::forward_writes>();
+  REQUIRE(session.size() == 1);
+  m.from(3, zab::proposal{{{z(1), stamped(session[0].second.txns[0], 1), std::nullopt}}});
+  m.from(3, zab::commit{z(1)});
+  REQUIRE(m.client->items.size() == 1);
+  m.links->clear();
+
+  auto read = [&](int32_t xid) {
+    caf::anon_send(m.peer, actors::read_request{get_data(xid, "/zookeeper", false), client_session,
+                                                nullptr, 1, origin{m.client_h, xid}});
+    m.ds.run();
+  };
+  read(1);
+  auto asks = m.links->sent_app<actors::forward_read>();
+  REQUIRE(asks.size() == 1);
+  CHECK(asks[0].first == 3);
+  read(2);
+  read(3);
+  CHECK(m.links->sent_app<actors::forward_read>().size() == 1); // one request in flight
+  // The leader's index is z(2), which this server has not received yet: the read waits.
+  m.app_from(3, actors::read_index_ack{asks[0].second.id, z(2)});
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0}));
+  asks = m.links->sent_app<actors::forward_read>(); // the next one left at once
+  REQUIRE(asks.size() == 2);
+  // A write of another server's client (no origin here) commits z(2): now the read goes.
+  store::txn t = create_txn(9, "/from-elsewhere", "", client_session);
+  std::string body;
+  store::encode_txn(t, body);
+  m.from(3, zab::proposal{{{z(2), body, std::nullopt}}});
+  m.from(3, zab::commit{z(2)});
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0, 1}));
+  m.app_from(3, actors::read_index_ack{asks[1].second.id, z(2)});
+  CHECK(m.client->reply_xids() == (std::vector<int32_t>{0, 1, 2, 3}));
+  CHECK(m.links->sent_app<actors::forward_read>().size() == 2); // nobody waits
+}

@@ -218,6 +218,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
       zab::commit{zab::make_zxid(5, 999)},
       zab::inform{some_txns(3)},
       zab::ping{zab::make_zxid(5, 999)},
+      zab::read_round{42},
   };
   for (const auto& m : all)
     a.send(2, m, a.current_generation);
@@ -262,6 +263,8 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
             CHECK(x.zxid == y.zxid);
           } else if constexpr (std::is_same_v<T, zab::ping>) {
             CHECK(x.last_committed == y.last_committed);
+          } else if constexpr (std::is_same_v<T, zab::read_round>) {
+            CHECK(x.round == y.round);
           }
         },
         sent);
@@ -274,17 +277,27 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
                 app_message{session_touches{{1, 2, 0x0100000000000003}}});
   a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
                 app_message{tree_digest_report{zab::make_zxid(5, 7), -0x123456789a}});
-  for (int i = 0; i < 3; ++i)
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+                app_message{forward_read{17}});
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+                app_message{read_index_ack{17, zab::make_zxid(5, 7)}});
+  for (int i = 0; i < 5; ++i)
     b.owner->receive(
         [&](app_in_atom, int64_t from, app_message& m) {
           CHECK(from == 1);
-          if (auto* w = std::get_if<forward_writes>(&m))
+          if (auto* w = std::get_if<forward_writes>(&m)) {
             CHECK(w->txns == std::vector<std::string>{std::string("txn\0bytes", 9), "second"});
-          else if (auto* d = std::get_if<tree_digest_report>(&m))
+          } else if (auto* d = std::get_if<tree_digest_report>(&m)) {
             CHECK((d->zxid == zab::make_zxid(5, 7) && d->digest == -0x123456789a));
-          else
+          } else if (auto* r = std::get_if<forward_read>(&m)) {
+            CHECK(r->id == 17);
+          } else if (auto* ra = std::get_if<read_index_ack>(&m)) {
+            CHECK(ra->id == 17);
+            CHECK(ra->index == zab::make_zxid(5, 7));
+          } else {
             CHECK(std::get<session_touches>(m).ids ==
                   std::vector<int64_t>{1, 2, 0x0100000000000003});
+          }
         },
         caf::after(10s) >> [] { FAIL("no ensemble message arrived"); });
 

@@ -471,6 +471,14 @@ TEST_CASE("paddock.workerThreads: the scheduler's threads, -1 for the default", 
   CHECK(bad("dataDir=/d\npaddock.workerThreads=1000\n").key == "paddock.workerThreads");
 }
 
+TEST_CASE("paddock.linearizableReads: off unless set", "[config]") {
+  CHECK_FALSE(ok("dataDir=/d\n").linearizable_reads);
+  CHECK(ok("dataDir=/d\npaddock.linearizableReads=true\n").linearizable_reads);
+  CHECK(ok("dataDir=/d\npaddock.linearizableReads=TRUE\n").linearizable_reads);
+  CHECK_FALSE(ok("dataDir=/d\npaddock.linearizableReads=false\n").linearizable_reads);
+  CHECK(bad("dataDir=/d\npaddock.linearizableReads=yes\n").key == "paddock.linearizableReads");
+}
+
 TEST_CASE("DigestAuthenticationProvider.superDigest in zoo.cfg", "[acl][config]") {
   const std::string super_id = paddock::store::digest_identity("super:sekrit");
   auto ok =
