@@ -392,11 +392,14 @@ void cluster::check_serving_consistent(node& n) {
 void cluster::deliver_messages() {
   for (auto& [key, ch] : channels_) {
     auto [from, to] = key;
+    auto& n = at(to);
     while (!ch.empty() && ch.front().at <= now_) {
+      // A paused server gets what was sent to it when it resumes, as from a socket nobody
+      // read meanwhile; a crashed one loses it (its connections broke).
+      if (n.up && !running(n)) break;
       auto env = std::move(ch.front());
       ch.pop_front();
-      auto& n = at(to);
-      if (!running(n)) break;
+      if (!n.up) break;
       if (env.image) n.received_image = std::move(env.image);
       n.core->on_message(now_, from, env.msg);
       carry_out(n);
