@@ -26,19 +26,8 @@ std::optional<int64_t> data_tree::digest() const {
 }
 
 int64_t data_tree::impl::node_term(std::string_view path, const znode& n) {
-  znode_image img;
+  znode_image img = data_tree_detail::image_of(n);
   img.path = path;
-  img.data = n.data();
-  img.data_is_null = n.data_is_null();
-  img.czxid = n.czxid;
-  img.mzxid = n.mzxid;
-  img.pzxid = n.pzxid;
-  img.ctime = n.ctime;
-  img.mtime = n.mtime;
-  img.ephemeral_owner = n.ephemeral_owner;
-  img.version = n.version;
-  img.cversion = n.cversion;
-  img.aversion = n.aversion;
   return node_digest(img);
 }
 
