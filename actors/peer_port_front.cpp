@@ -1,5 +1,6 @@
 #include "actors/peer_port_front.hpp"
 
+#include "actors/socket_address.hpp"
 #include "protocol/tls/peer_greeting.hpp"
 
 #include <arpa/inet.h>
@@ -95,18 +96,8 @@ private:
 };
 
 std::string address_of(const sockaddr_storage& sa) {
-  char host[INET6_ADDRSTRLEN] = "";
-  uint16_t port = 0;
-  if (sa.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&sa);
-    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-    port = ntohs(in->sin_port);
-  } else if (sa.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
-    ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-    port = ntohs(in6->sin6_port);
-  }
-  return std::string(host) + ":" + std::to_string(port);
+  auto [host, port] = host_and_port(sa);
+  return host + ":" + std::to_string(port);
 }
 
 void no_delay(int fd) {

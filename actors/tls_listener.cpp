@@ -2,6 +2,7 @@
 
 #include "actors/file_stamp.hpp"
 #include "actors/messages/client.hpp"
+#include "actors/socket_address.hpp"
 #include "protocol/tls/x509_name.hpp"
 
 #include <arpa/inet.h>
@@ -82,21 +83,6 @@ bool would_block() {
   return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
-std::pair<std::string, uint16_t> peer_of(const sockaddr_storage& sa) {
-  char host[INET6_ADDRSTRLEN] = "";
-  uint16_t port = 0;
-  if (sa.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&sa);
-    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-    port = ntohs(in->sin_port);
-  } else if (sa.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
-    ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-    port = ntohs(in6->sin6_port);
-  }
-  return {host, port};
-}
-
 // Why a handshake failed, in words an operator can act on.
 std::string handshake_failure(SSL* ssl, int ssl_error) {
   std::string why;
@@ -173,7 +159,7 @@ struct tls_listener::loop {
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       auto c = std::make_unique<connection>(fd);
       c->id = ++next_id;
-      std::tie(c->ip, c->port) = peer_of(sa);
+      std::tie(c->ip, c->port) = host_and_port(sa);
       c->deadline_us = clock->monotonic_us() + int64_t{handshake_timeout_ms} * 1000;
       c->ssl.reset(SSL_new(ctx.get()));
       if (!c->ssl || SSL_set_fd(c->ssl.get(), fd) != 1) {
@@ -441,7 +427,7 @@ tls_listener::start(tls::ssl_ctx_ptr ctx, const options& opts, caf::actor client
   socklen_t len = sizeof bound;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
   auto self = std::unique_ptr<tls_listener>(new tls_listener());
-  self->port_ = peer_of(bound).second;
+  self->port_ = host_and_port(bound).second;
   lp->epoll_fd.fd = ::epoll_create1(EPOLL_CLOEXEC);
   self->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   lp->wake_fd = self->wake_fd_;
