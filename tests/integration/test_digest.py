@@ -16,10 +16,9 @@ import socket
 import time
 
 import pytest
-from kazoo.client import KazooClient
 
 from ensemble import Ensemble
-from harness import TARGET, four_letter, wait_for
+from harness import TARGET, four_letter, kazoo_client, wait_for
 
 HEAL_BOUND = 15.0  # seconds for a diverged follower to be synced by SNAP and serve again
 PADDOCK_ONLY = pytest.mark.skipif(TARGET == "zookeeper",
@@ -35,20 +34,6 @@ def poll(fn, timeout, what):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def client(member):
-    zk = KazooClient(hosts=member.hosts, timeout=10.0)
-    zk.start(timeout=10)
-    return zk
-
-
-def stop(zk):
-    try:
-        zk.stop()
-        zk.close()
-    except Exception:
-        pass
 
 
 def word(member, w):
@@ -86,12 +71,9 @@ def fault(member, line):
 
 def contents(member, root):
     """{child: data} under `root` as `member` serves it after a sync."""
-    zk = client(member)
-    try:
+    with kazoo_client(member) as zk:
         zk.sync(root)
         return {c: zk.get(f"{root}/{c}")[0] for c in zk.get_children(root)}
-    finally:
-        stop(zk)
 
 
 def digests_at_quiet_point(ens):
@@ -116,8 +98,7 @@ def ens():
 def test_servers_at_the_same_zxid_have_the_same_digest(ens):
     leader, _ = ens.wait_for_leader(timeout=10)
     ens.wait_serving(timeout=10)
-    zk = client(ens.server(leader))
-    try:
+    with kazoo_client(ens.server(leader)) as zk:
         zk.ensure_path("/same")
         # Every kind of change: creates (one ephemeral, one sequential), setData, setACL, a
         # multi, deletes; more than 2 * 128 txns so `hash` has entries.
@@ -135,8 +116,6 @@ def test_servers_at_the_same_zxid_have_the_same_digest(ens):
         t.commit()
         for i in range(4, 150, 5):
             zk.delete(f"/same/n{i}")
-    finally:
-        stop(zk)
     histories = [poll(lambda i=i: hash_history(ens.server(i)), 10.0, f"server {i + 1}'s hash")
                  for i in range(3)]
     common = set(histories[0]) & set(histories[1]) & set(histories[2])
@@ -158,23 +137,17 @@ def test_a_diverged_follower_is_caught_and_synced_again_by_snap(ens):
     follower = ens.followers()[0]
     sid = ens.server(follower).sid
     root = "/diverge"
-    zk = client(ens.server(leader))
-    try:
+    with kazoo_client(ens.server(leader)) as zk:
         zk.ensure_path(root)
         zk.create(f"{root}/a", b"before")
-    finally:
-        stop(zk)
     before = int(mntr(ens.server(follower))["zk_digest_mismatches_count"])
     leader_since = ens.log_size(leader)
     follower_since = ens.log_size(follower)
     assert fault(ens.server(follower), "kill next-set-data\n") == "killed next-set-data\n"
 
-    zk = client(ens.server(leader))
-    try:
+    with kazoo_client(ens.server(leader)) as zk:
         zk.set(f"{root}/a", b"after")
         zk.create(f"{root}/b", b"later")
-    finally:
-        stop(zk)
 
     wait_for(lambda: "digest mismatch after zxid" in ens.log_text(follower, follower_since),
              HEAL_BOUND, what="the follower to log the digest mismatch")
@@ -204,13 +177,10 @@ def test_digest_disabled_keeps_none():
         e.start(timeout=30)
         leader, _ = e.wait_for_leader(timeout=10)
         e.wait_serving(timeout=10)
-        zk = client(e.server(leader))
-        try:
+        with kazoo_client(e.server(leader)) as zk:
             zk.ensure_path("/off")
             for i in range(200):
                 zk.create(f"/off/n{i}", b"x")
-        finally:
-            stop(zk)
         for i in range(3):
             # As ZooKeeper 3.8: the history still lists every 128th zxid, with digest 0.
             history = hash_history(e.server(i))
