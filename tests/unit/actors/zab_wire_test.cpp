@@ -86,37 +86,43 @@ struct server {
   std::shared_ptr<received_image> received = std::make_shared<received_image>();
   caf::actor fake_store, fake_snapshotter;
   explicit server(const config::server_config& c) {
-    fake_store = sys.spawn([image = image, pulled = pulled]() -> caf::behavior {
-      auto crc = std::make_shared<uint32_t>(0);
-      return {
-          [=](snap_pull_atom, uint64_t stream) -> caf::result<snap_piece> {
-            if (stream != 1) return caf::make_error(caf::sec::runtime_error, "no such stream");
-            snap_piece p;
-            p.bytes = image->substr(*pulled, snap_chunk_bytes);
-            *pulled += p.bytes.size();
-            *crc =
-                store::crc32c_extend(*crc, std::span<const char>(p.bytes.data(), p.bytes.size()));
-            p.last = *pulled == image->size();
-            p.total = *pulled;
-            p.crc = *crc;
-            return p;
-          },
-          [=](snap_release_atom, uint64_t) {},
-      };
-    });
-    fake_snapshotter = sys.spawn([received = received]() -> caf::behavior {
-      return {
-          [=](received_chunk& c) -> caf::result<bool, std::string> {
-            if (received->refuse) return {false, std::string("disk full")};
-            if (c.offset == 0) received->bytes.clear();
-            received->bytes += c.bytes;
-            received->last = c.last;
-            received->total = c.total;
-            received->crc = c.crc;
-            return {true, std::string()};
-          },
-      };
-    });
+    // The state goes in as spawn arguments, not captures: CAF 0.17 dereferences a null
+    // argument tuple when a function actor is spawned without any (UBSan reports it).
+    fake_store = sys.spawn(
+        [](std::shared_ptr<std::string> image, std::shared_ptr<uint64_t> pulled) -> caf::behavior {
+          auto crc = std::make_shared<uint32_t>(0);
+          return {
+              [=](snap_pull_atom, uint64_t stream) -> caf::result<snap_piece> {
+                if (stream != 1) return caf::make_error(caf::sec::runtime_error, "no such stream");
+                snap_piece p;
+                p.bytes = image->substr(*pulled, snap_chunk_bytes);
+                *pulled += p.bytes.size();
+                *crc = store::crc32c_extend(*crc,
+                                            std::span<const char>(p.bytes.data(), p.bytes.size()));
+                p.last = *pulled == image->size();
+                p.total = *pulled;
+                p.crc = *crc;
+                return p;
+              },
+              [=](snap_release_atom, uint64_t) {},
+          };
+        },
+        image, pulled);
+    fake_snapshotter = sys.spawn(
+        [](std::shared_ptr<received_image> received) -> caf::behavior {
+          return {
+              [=](received_chunk& c) -> caf::result<bool, std::string> {
+                if (received->refuse) return {false, std::string("disk full")};
+                if (c.offset == 0) received->bytes.clear();
+                received->bytes += c.bytes;
+                received->last = c.last;
+                received->total = c.total;
+                received->crc = c.crc;
+                return {true, std::string()};
+              },
+          };
+        },
+        received);
     links = spawn_peer_links(
         sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()),
         snap_stream_actors{caf::actor_cast<store_handle>(fake_store),
