@@ -42,6 +42,11 @@ struct held_message {
 // everything sent to the learner after it (held) follow once the last piece is acked. So the
 // learner's core sees exactly the order the leader's core sent — the image, the sync_snap,
 // the txns after it, new_leader — and the leader holds at most a window of the image.
+// The most messages kept back behind one stream (proposals and commits to that learner; a
+// proposal is a batch): beyond it the stream is abandoned, so the leader's memory for a slow
+// learner stays bounded.
+constexpr size_t held_behind_snap_limit = 65536;
+
 struct outbound_snap {
   zab::sync_snap sync;
   uint64_t generation = 0; // of the link it started on: a break abandons it
@@ -498,7 +503,16 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
               std::variant<zab::message, app_message> m) {
   auto& st = self->state;
   if (auto it = st.peers.find(to); it != st.peers.end() && it->second.snap_out) {
-    it->second.snap_out->held.push_back({generation, std::move(m)});
+    auto& held = it->second.snap_out->held;
+    if (held.size() >= held_behind_snap_limit) {
+      // A learner that takes its image this slowly would make the leader hold every write
+      // meanwhile: it starts again later, with a newer image.
+      spdlog::warn("SNAP stream {} to learner {}: {} messages held behind it; dropping the link",
+                   it->second.snap_out->sync.stream, to, held.size());
+      drop_peer(self, to);
+      return;
+    }
+    held.push_back({generation, std::move(m)});
     return;
   }
   auto* zm = std::get_if<zab::message>(&m);
