@@ -42,10 +42,7 @@ struct held_message {
 // everything sent to the learner after it (held) follow once the last piece is acked. So the
 // learner's core sees exactly the order the leader's core sent — the image, the sync_snap,
 // the txns after it, new_leader — and the leader holds at most a window of the image.
-// The most messages kept back behind one stream (proposals and commits to that learner; a
-// proposal is a batch): beyond it the stream is abandoned, so the leader's memory for a slow
-// learner stays bounded.
-constexpr size_t held_behind_snap_limit = 65536;
+// At most snap_held_messages_limit are held.
 
 struct outbound_snap {
   zab::sync_snap sync;
@@ -504,7 +501,7 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
   auto& st = self->state;
   if (auto it = st.peers.find(to); it != st.peers.end() && it->second.snap_out) {
     auto& held = it->second.snap_out->held;
-    if (held.size() >= held_behind_snap_limit) {
+    if (held.size() >= snap_held_messages_limit) {
       // A learner that takes its image this slowly would make the leader hold every write
       // meanwhile: it starts again later, with a newer image.
       spdlog::warn("SNAP stream {} to learner {}: {} messages held behind it; dropping the link",

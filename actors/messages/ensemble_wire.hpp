@@ -62,6 +62,10 @@ struct snap_chunk {
 };
 inline constexpr size_t snap_chunk_bytes = 512 * 1024;
 inline constexpr size_t snap_window_chunks = 8; // 4 MiB unacked at most
+// The most messages a leader keeps back behind one stream (proposals and commits to that
+// learner; a proposal is a batch): beyond it the stream is abandoned and the link dropped, so
+// the leader's memory for a slow learner stays bounded.
+inline constexpr size_t snap_held_messages_limit = 65536;
 
 // SNAP (learner -> leader): the image's bytes before `end` are on the learner's disk (the
 // last piece's ack: all of them, checked and fsync'ed).

@@ -70,6 +70,8 @@ struct received_image {
   uint64_t total = 0;
   uint32_t crc = 0;
   bool refuse = false; // answer every piece with an error (a disk full, say)
+  bool stall = false;  // never answer (a disk that hangs): the leader gets no acks
+  std::vector<caf::response_promise> unanswered;
 };
 
 // One server's transport: its actor system, its peer_links, and a mailbox standing in for
@@ -109,10 +111,15 @@ struct server {
         },
         image, pulled);
     fake_snapshotter = sys.spawn(
-        [](std::shared_ptr<received_image> received) -> caf::behavior {
+        [](caf::event_based_actor* self,
+           std::shared_ptr<received_image> received) -> caf::behavior {
           return {
               [=](received_chunk& c) -> caf::result<bool, std::string> {
                 if (received->refuse) return {false, std::string("disk full")};
+                if (received->stall) {
+                  received->unanswered.push_back(self->make_response_promise());
+                  return caf::delegated<bool, std::string>();
+                }
                 if (c.offset == 0) received->bytes.clear();
                 received->bytes += c.bytes;
                 received->last = c.last;
@@ -349,6 +356,47 @@ TEST_CASE("a SNAP image the learner cannot take drops the link, and its sync_sna
   CHECK(leader_down);
   CHECK(learner_down);
   CHECK(*a.pulled < a.image->size()); // the leader stopped producing the image
+}
+
+TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog, then its link",
+          "[zab_wire]") {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  server a(ensemble_of(2, 1, ports));
+  server b(ensemble_of(2, 2, ports));
+  a.connect_to(b, 2);
+  *a.image = std::string(3 * snap_chunk_bytes, 'i');
+  b.received->stall = true; // the pieces arrive, none is ever acked
+  const uint64_t generation = a.current_generation;
+  a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, generation);
+  // Everything sent after the sync_snap waits behind its image, up to the limit; the message
+  // past it drops the link rather than growing the leader's memory.
+  for (size_t i = 0; i < snap_held_messages_limit; ++i)
+    a.send(2, zab::commit{static_cast<int64_t>(i)}, generation);
+  uint64_t down_generation = 0;
+  a.owner->receive([&](link_down_atom, int64_t, uint64_t g) { down_generation = g; },
+                   caf::after(300ms) >> [] {});
+  CHECK(down_generation == 0); // at the limit, still held
+  a.send(2, zab::commit{-1}, generation);
+  a.owner->receive_while([&] { return down_generation == 0; })(
+      [&](link_down_atom, int64_t peer, uint64_t g) {
+        CHECK(peer == 2);
+        down_generation = g;
+      },
+      [&](zab_in_atom, int64_t, zab::message&) {},
+      caf::after(10s) >> [] { FAIL("the link was not dropped past the held limit"); });
+  CHECK(down_generation > generation);
+  // Nothing of the stream reached the learner's core: not the sync_snap, not what was held.
+  b.owner->receive(
+      [&](zab_in_atom, int64_t, zab::message& m) {
+        FAIL("the learner's core got " << zab::message_name(m));
+      },
+      [&](link_down_atom, int64_t, uint64_t) {}, caf::after(200ms) >> [] {});
+  // The leader pulled no more than the window of a stream nobody acked.
+  CHECK(*a.pulled <= snap_window_chunks * snap_chunk_bytes);
+  b.received->stall = false;
+  b.received->unanswered.clear();
 }
 
 TEST_CASE("a lost peer is reported with a new generation: stale sends are dropped", "[zab_wire]") {
