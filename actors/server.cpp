@@ -157,6 +157,9 @@ std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
     state.recent.push_back({zxid, std::move(body), std::move(config)});
   }
   recovered.recent.clear();
+  if (recovered.last_reconfig)
+    state.last_seen_config =
+        reconfig_in(recovered.last_reconfig->first, recovered.last_reconfig->second);
   return state;
 }
 

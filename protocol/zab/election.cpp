@@ -122,6 +122,9 @@ std::optional<vote> election::on_notification(int64_t now_ms, server_id from, co
     return eligible && (!members_.is_voter(mine.leader) || beats(n.proposed, mine));
   };
   if (n.state == role::looking) {
+    // The sender is looking now: what it said earlier as a follower or leader is stale
+    // (ZooKeeper keeps it; counting it can elect a leader a quorum no longer follows).
+    out_of_election_.erase(from);
     if (n.election_epoch > round_) {
       round_ = n.election_epoch;
       received_.clear();

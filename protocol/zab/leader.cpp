@@ -187,6 +187,14 @@ void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, uint64_
 
 void peer::impl::check_new_leader_quorum(int64_t now) {
   if (lphase != leader_phase::syncing) return;
+  // Past initLimit the leadership is over even if the tick that ends it has not run yet: a
+  // leader that was paused (or starved) that long finds its learners' old acks queued ahead
+  // of its tick, and would start serving a state the others may have left behind (they can
+  // have elected another leader meanwhile).
+  if (establishment_expired(now)) {
+    go_looking(now);
+    return;
+  }
   // This server's own ack: its history up to where it took the epoch is durable.
   const bool quorum = all_quorums([&](server_id id) {
     if (id == self) return last_durable >= initial_end;
@@ -215,6 +223,11 @@ void peer::impl::check_new_leader_quorum(int64_t now) {
   on_committed(now, last_committed);
   if (current != role::leading) return;
   advance_commit(now);
+}
+
+// Discovery and sync must end within initLimit, counted from the phase's start.
+bool peer::impl::establishment_expired(int64_t now) const {
+  return lphase != leader_phase::established && now - phase_started > t.init_limit * t.tick_ms;
 }
 
 const ensemble& peer::impl::committed_config() const {
@@ -398,7 +411,7 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
 void peer::impl::leader_tick(int64_t now) {
   const int64_t init_ms = t.init_limit * t.tick_ms;
   const int64_t sync_ms = t.sync_limit * t.tick_ms;
-  if (lphase != leader_phase::established && now - phase_started > init_ms) {
+  if (establishment_expired(now)) {
     go_looking(now);
     return;
   }

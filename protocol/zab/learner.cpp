@@ -72,8 +72,8 @@ void peer::impl::learner_message(int64_t now, server_id from, const message& m) 
     emit(truncate_log{tr->zxid, reload});
     while (!history.empty() && history.back().zxid > tr->zxid)
       history.pop_back();
-    find_pending(); // a reconfig among the dropped txns never was
     last_logged = std::min(last_logged, tr->zxid);
+    find_pending(); // a reconfig among the dropped txns never was
     last_durable = std::min(last_durable, tr->zxid);
     if (reload) {
       last_applied = tr->zxid;

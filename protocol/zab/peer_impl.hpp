@@ -42,6 +42,7 @@ struct peer::impl {
   // --- role ---
   role current = role::looking;
   server_id leader_id = no_server;
+  int64_t decided_round = 0; // the election round this server settled on leader_id in
   bool serving = false;
   status_changed reported; // what the caller was last told
   election elect;
@@ -151,6 +152,7 @@ struct peer::impl {
   void send_history_after(server_id id, zxid_t after);
   void finish_sync(server_id id, zxid_t committed);
   void check_new_leader_quorum(int64_t now);
+  bool establishment_expired(int64_t now) const;
   void advance_commit(int64_t now);
   std::optional<zxid_t> acked_by_quorum(const ensemble& c) const;
   size_t in_flight() const;

@@ -20,13 +20,20 @@ role peer::impl::learner_role() const {
   return self_observer ? role::observing : role::following; // not (yet) a member
 }
 
+// The newest reconfig after the active configuration in the history in memory; else one
+// logged before that history (known from recovery: persistent_state::last_seen_config), as
+// long as the log still holds it.
 void peer::impl::find_pending() {
-  pending.reset();
   for (auto it = history.rbegin(); it != history.rend() && it->zxid > members.version; ++it)
     if (it->config) {
       pending = it->config;
       return;
     }
+  const zxid_t history_start = history.empty() ? last_logged + 1 : history.front().zxid;
+  const bool older_one_still_logged = pending && pending->version > members.version &&
+                                      pending->version < history_start &&
+                                      pending->version <= last_logged;
+  if (!older_one_still_logged) pending.reset();
 }
 
 void peer::impl::on_committed(int64_t now, zxid_t point) {

@@ -124,6 +124,11 @@ struct persistent_state {
   // The newest txns of the log, in zxid order, at most timing::max_diff_txns; the core serves
   // DIFFs from them when it leads. May be empty (then every lagging learner gets a SNAP).
   std::vector<txn> recent;
+  // The configuration of the newest reconfig txn in the log, committed or not (ZooKeeper's
+  // last seen configuration). The core takes it as pending when it is newer than the active
+  // configuration, also when its txn is older than `recent`: a leader must commit (and a
+  // learner activate) a reconfig its log holds even where the DIFF history no longer does.
+  std::optional<ensemble> last_seen_config;
 };
 
 } // namespace paddock::zab

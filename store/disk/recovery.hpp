@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,9 @@ struct recovery_result {
   // The newest replayed log records (zxid, Protobuf body), oldest first, at most keep_recent:
   // what a ZAB leader serves DIFFs from after a restart.
   std::deque<std::pair<int64_t, std::string>> recent;
+  // The newest reconfig txn replayed (zxid, Protobuf body), wherever it is in the log: one
+  // not yet committed must stay pending in the ZAB core although `recent` may not reach it.
+  std::optional<std::pair<int64_t, std::string>> last_reconfig;
 };
 
 recovery_result recover(file_system& fs, const std::string& snap_dir, const std::string& log_dir,

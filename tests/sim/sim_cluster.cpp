@@ -177,6 +177,12 @@ void cluster::restart(node& n) {
   ps.last_logged = n.log.empty() ? n.snap_zxid : n.log.back().zxid;
   const size_t keep = std::min(n.log.size(), timing_.max_diff_txns);
   ps.recent.assign(n.log.end() - static_cast<std::ptrdiff_t>(keep), n.log.end());
+  // As the server's recovery: the newest reconfig in the whole log, however old.
+  for (auto it = n.log.rbegin(); it != n.log.rend(); ++it)
+    if (it->config) {
+      ps.last_seen_config = it->config;
+      break;
+    }
   // Recovery applies every logged txn, committed or not, as ZooKeeper does.
   n.state = n.snap_state;
   n.state.insert(n.state.end(), n.log.begin(), n.log.end());

@@ -67,3 +67,31 @@ TEST_CASE("zab core: a leader's word from an earlier election does not elect it 
   REQUIRE(decided);
   CHECK(decided->leader == 3);
 }
+
+TEST_CASE("zab core: a server looking again takes back what it said as a follower") {
+  // Found by the simulation (seed 3805, reconfiguration with pauses): server 3 kept server 1's
+  // "I follow 3" from an earlier round after 1 had started looking with a longer history, and
+  // with 2's stale "I follow 3" elected itself; 1's ack_epoch then showed it ahead, 3 stepped
+  // down, and the same words elected it again, round after round.
+  const auto t = fast();
+  const auto members = voters(3);
+  const std::optional<ensemble> no_reconfig;
+  election e(3, members, no_reconfig, t);
+  const auto ignore = [](server_id, const notification&) {};
+  const vote three{3, 0xbd, 3};
+  e.start_round(0, three, ignore);
+  e.start_round(10, three, ignore); // round 2
+  CHECK_FALSE(
+      e.on_notification(11, 1, notification{three, 1, role::following, {}}, role::looking, ignore));
+  // Server 1 is looking now, with more history: its vote wins.
+  CHECK_FALSE(e.on_notification(12, 1, notification{{1, 0x125, 3}, 2, role::looking, {}},
+                                role::looking, ignore));
+  // Server 2 still follows 3 (it has not noticed 3 stepped down): one word is no quorum.
+  CHECK_FALSE(
+      e.on_notification(13, 2, notification{three, 2, role::following, {}}, role::looking, ignore));
+  // 2 looks too, and votes for 1 as 3 does: every voter agrees, 1 is elected at once.
+  auto decided = e.on_notification(14, 2, notification{{1, 0x125, 3}, 2, role::looking, {}},
+                                   role::looking, ignore);
+  REQUIRE(decided);
+  CHECK(decided->leader == 1);
+}

@@ -147,6 +147,73 @@ TEST_CASE(
   CHECK_FALSE(f.p.serving());
 }
 
+TEST_CASE("zab core: a leader that resumes past initLimit does not count the acks queued for "
+          "it, and looks again instead of serving") {
+  // Found by the simulation (seed 871, pauses): a leader paused while it synced its learners
+  // resumed 2.4 s later, read their new_leader acks before its tick, and served a state the
+  // others, meanwhile following a newer leader, had moved past.
+  leader_fixture f({});
+  f.join(2, 0);
+  f.p.on_logged(f.now, 0);
+  SECTION("within initLimit the ack establishes the leader") {
+    f.p.on_message(f.now + 999, 2, ack{make_zxid(1, 0)});
+    CHECK(f.p.serving());
+  }
+  SECTION("past it, the same ack ends the leadership") {
+    f.p.on_message(f.now + 1001, 2, ack{make_zxid(1, 0)});
+    CHECK_FALSE(f.p.serving());
+    CHECK(f.p.current_role() == role::looking);
+    CHECK(sent<up_to_date>(f.p.take_actions()).empty());
+  }
+}
+
+TEST_CASE("zab core: a reconfig logged before the DIFF history is still pending after a "
+          "restart, and the next leader commits it") {
+  // Found by the simulation (seed 9536, reconfiguration with pauses): a leader crashed with a
+  // reconfig in its log but not committed, restarted with only the newest txns as its DIFF
+  // history (the reconfig was older), led again, and never activated the reconfig its
+  // followers activated at up_to_date: two configurations served at once.
+  ensemble active = voters(3);
+  active.version = make_zxid(1, 1);
+  ensemble next;
+  next.members = {{1, true}, {2, true}, {3, false}};
+  next.version = make_zxid(1, 20);
+  for (bool known_from_recovery : {true, false}) {
+    INFO("last_seen_config given: " << known_from_recovery);
+    persistent_state st;
+    st.accepted_epoch = st.current_epoch = 1;
+    st.recent = txns(1, 30, 40); // the reconfig (1, 20) is older than the DIFF history
+    st.last_logged = make_zxid(1, 40);
+    if (known_from_recovery) st.last_seen_config = next;
+    peer p(1, active, fast(), st);
+    int64_t now = 1000;
+    p.start(now);
+    p.take_actions();
+    const vote v{1, p.last_logged(), p.epoch()};
+    for (server_id s : {2, 3})
+      p.on_message(now, s, notification{v, 1, role::looking, {}});
+    p.on_tick(now += 60);
+    REQUIRE(p.current_role() == role::leading);
+    p.on_message(now, 2, learner_info{1, make_zxid(1, 40), false});
+    p.on_message(now, 2, ack_epoch{1, make_zxid(1, 40)});
+    p.on_logged(now, make_zxid(1, 40));
+    p.take_actions();
+    p.on_message(now, 2, ack{make_zxid(2, 0)}); // new_leader acked
+    auto a = p.take_actions();
+    REQUIRE(p.serving());
+    auto activated = all_of<activate_config>(a);
+    if (known_from_recovery) {
+      REQUIRE(activated.size() == 1);
+      CHECK(activated[0].config == next);
+      auto told = sent<up_to_date>(a);
+      REQUIRE(told.size() == 1);
+      CHECK(told[0].second.config == next);
+    } else {
+      CHECK(activated.empty()); // the leader never knew: what the fix is for
+    }
+  }
+}
+
 TEST_CASE("zab core: a proposed payload is one buffer in the log append, the proposal and the "
           "apply") {
   leader_fixture f({});

@@ -322,6 +322,50 @@ TEST_CASE("recovery keeps the newest log records for a ZAB leader's DIFFs") {
   CHECK(recover(disk, d.path(), d.path()).recent.empty());
 }
 
+TEST_CASE("recovery names the newest reconfig in the log, also one older than the DIFF records") {
+  scratch_dir d;
+  auto h = sample_history();
+  auto txns = h.txns;
+  txn reconfig;
+  reconfig.zxid = h.zxid + 1;
+  reconfig.type = jute::opcode::reconfig;
+  reconfig.ops = {txn_op{
+      jute::opcode::set_data,
+      jute::set_data_request{"/zookeeper/config", "server.1=127.0.0.1:2888:3888:participant", -1}}};
+  txns.push_back(reconfig);
+  for (int i = 0; i < 4; ++i) {
+    txn c;
+    c.zxid = reconfig.zxid + 1 + i;
+    c.type = jute::opcode::create;
+    c.ops = {txn_op{jute::opcode::create, jute::create_request{"/after-" + std::to_string(i), "x",
+                                                               jute::open_acl_unsafe(), 0, -1}}};
+    txns.push_back(c);
+  }
+  {
+    txn_log_writer w(disk, d.path(), 0, true);
+    REQUIRE(w.start_segment(1).ok());
+    std::string records, body;
+    for (const auto& t : txns) {
+      encode_txn(t, body);
+      log_format::append_record(records, t.zxid, body);
+    }
+    REQUIRE(w.write(records).ok());
+    REQUIRE(w.sync().ok());
+  }
+  auto r = recover(disk, d.path(), d.path(), 3);
+  REQUIRE(r.status.ok());
+  CHECK(r.recent.front().first > reconfig.zxid); // the DIFF records do not reach it
+  REQUIRE(r.last_reconfig);
+  CHECK(r.last_reconfig->first == reconfig.zxid);
+  txn decoded;
+  REQUIRE(decode_txn(r.last_reconfig->second, decoded));
+  CHECK(decoded.type == jute::opcode::reconfig);
+  // A log without one names none.
+  scratch_dir plain;
+  write_log(plain.path(), h.txns, 0, h.txns.size());
+  CHECK_FALSE(recover(disk, plain.path(), plain.path(), 3).last_reconfig);
+}
+
 TEST_CASE("TRUNC below the tree: rebuilt from disk at exactly the zxid, or refused") {
   scratch_dir d;
   auto h = sample_history();
