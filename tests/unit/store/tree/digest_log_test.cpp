@@ -118,7 +118,7 @@ TEST_CASE("digest log: what cannot be compared is ignored, not counted") {
   }
 }
 
-TEST_CASE("digest log: at most waiting_limit entries wait; the newest beyond are dropped") {
+TEST_CASE("digest log: at most waiting_limit entries wait, the newest beyond are dropped") {
   auto log = applied_through(1, 1);
   entries ahead;
   for (int64_t z = 2; z < 2 + static_cast<int64_t>(digest_log::waiting_limit) + 10; ++z)
