@@ -719,7 +719,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
         } else if (auto* d = std::get_if<tree_digest_report>(&m)) {
           // Behind the commits it follows: the store compares it once it applied that zxid.
           if (!leading && from == s.status.leader)
-            self->send(s.ctx->store, digest_check_atom::value, d->zxid, d->digest);
+            self->send(s.ctx->store, digest_check_atom::value, std::move(d->digests));
         } else if (auto* fr = std::get_if<forward_read>(&m)) {
           // As a sync: only a learner the core streams every commit to may be answered.
           auto stream = leading ? s.core->commit_stream(from) : std::nullopt;
@@ -808,15 +808,16 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
                   [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
-      // The store, after each commit batch. A leader sends its digest on to every learner it
-      // streams commits to: after the COMMITs already sent, so normally after the learner
-      // applies that zxid (the learner's store waits for it otherwise).
-      [=](digest_report_atom, int64_t zxid, int64_t digest) {
+      // The store, at most every 100 ms: its digest after every txn since its previous report.
+      // A leader sends them on to every learner it streams commits to: after the COMMITs
+      // already sent, so normally after the learner applied those zxids (the learner's store
+      // waits for them otherwise).
+      [=](digest_report_atom, std::vector<std::pair<int64_t, int64_t>>& digests) {
         auto& s = self->state;
         if (s.status.now != zab::role::leading || !s.status.serving) return;
         for (const auto& member : s.members)
           if (member.first != s.ctx->config.server_id && s.core->commit_stream(member.first))
-            send_app(self, member.first, tree_digest_report{zxid, digest});
+            send_app(self, member.first, tree_digest_report{digests});
       },
       // The store, on a learner: its tree disagrees with the leader's. Leave the leader and
       // come back synced by SNAP (zab::peer::resync_by_snapshot).

@@ -26,11 +26,12 @@ namespace {
 
 using self_ptr = store_handle::stateful_pointer<store_state>;
 
-// A learner's tree disagrees with its leader's: the first time, an ERROR line and the quorum
-// peer leaves its leader to come back synced by SNAP; every time, the counter.
-void digest_mismatched(self_ptr self, const store::digest_mismatch& m) {
+// A learner's tree disagrees with its leader's: the first time, an ERROR line naming the first
+// txn after which the digests differ, and the quorum peer leaves its leader to come back synced
+// by SNAP; every differing entry counts.
+void digest_mismatched(self_ptr self, const store::digest_mismatch& m, uint64_t count = 1) {
   auto& st = self->state;
-  st.ctx->stats->digest_mismatches.fetch_add(1, std::memory_order_relaxed);
+  st.ctx->stats->digest_mismatches.fetch_add(count, std::memory_order_relaxed);
   if (st.resync_asked) {
     spdlog::debug("digest mismatch after zxid 0x{:x} (leader {}, this server {}); a resync is "
                   "already under way",
@@ -45,29 +46,35 @@ void digest_mismatched(self_ptr self, const store::digest_mismatch& m) {
   if (st.ctx->quorum_peer) self->send(st.ctx->quorum_peer, digest_mismatch_atom::value, m.zxid);
 }
 
-// Ensemble: the digest after the last batch applied goes to the quorum peer, which on a
-// leader sends it on to every learner. At most one report per digest_report_interval: a
-// report per commit batch costs, under load, a message per batch through three actors and the
-// wire to each learner (measured: docs/benchmarks.md), while one every 100 ms catches a
-// divergence as surely, a little later. A batch inside the interval is reported when it ends
-// (a timer), so the last change before a quiet spell is checked too.
+// Ensemble: the digest after every txn applied since the previous report goes to the quorum
+// peer, which on a leader sends it on to every learner (on a learner it is dropped: the store
+// does not know its role, and a report every 100 ms is cheap). At most one report per
+// digest_report_interval: a message per commit batch costs, under load, as much as the
+// digests themselves (measured: docs/benchmarks.md), while one every 100 ms carrying every
+// txn's digest catches a divergence at the txn that caused it, a little later. A batch inside
+// the interval is reported when it ends (a timer), so the last change before a quiet spell is
+// checked too.
 constexpr int64_t digest_report_interval_ms = 100;
 
 void report_digest(self_ptr self) {
   auto& st = self->state;
   if (!st.ctx->quorum_peer || st.digest_report_timer) return;
-  const auto digest = st.tree.digest();
-  const int64_t zxid = st.tree.last_zxid();
-  if (!digest || zxid == st.reported_zxid) return;
+  if (!st.tree.digest() || st.tree.last_zxid() == st.reported_zxid) return;
   const int64_t now = st.ctx->clock->monotonic_ms();
   if (const int64_t wait = st.last_report_ms + digest_report_interval_ms - now; wait > 0) {
     st.digest_report_timer = true;
     self->delayed_send(self, std::chrono::milliseconds(wait), digest_due_atom::value);
     return;
   }
+  auto report = st.digests.since(st.reported_zxid);
+  if (report.dropped_oldest)
+    spdlog::debug("digest report: more than {} txns since zxid 0x{:x}, the oldest are not "
+                  "reported",
+                  store::digest_log::recent_limit, st.reported_zxid);
   st.last_report_ms = now;
-  st.reported_zxid = zxid;
-  self->send(st.ctx->quorum_peer, digest_report_atom::value, zxid, *digest);
+  st.reported_zxid = st.tree.last_zxid();
+  if (report.entries.empty()) return; // the tree was replaced since: nothing applied here
+  self->send(st.ctx->quorum_peer, digest_report_atom::value, std::move(report.entries));
 }
 
 // Fault injection (corrupt_atom): this setData is applied with other data than the txn's,
@@ -356,7 +363,7 @@ void abandon_snapshots(self_ptr self) {
 void tree_replaced(self_ptr self) {
   auto& st = self->state;
   st.ctx->stats->last_applied_zxid.store(st.tree.last_zxid(), std::memory_order_relaxed);
-  st.digests.tree_replaced();
+  st.digests.tree_replaced(st.tree.last_zxid());
   st.resync_asked = false;
   session_list list;
   for (const auto& e : st.tree.sessions())
@@ -370,6 +377,8 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
                                         std::shared_ptr<store::data_tree> recovered) {
   self->state.ctx = std::move(ctx);
   if (recovered) self->state.tree = std::move(*recovered);
+  // The leader's digests of txns before this tree's zxid are not this server's to compare.
+  self->state.digests.tree_replaced(self->state.tree.last_zxid());
   self->state.ctx->stats->last_applied_zxid.store(self->state.tree.last_zxid(),
                                                   std::memory_order_relaxed);
   return {
@@ -383,11 +392,13 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
         self->state.digest_report_timer = false;
         report_digest(self);
       },
-      // Learner: the leader's digest after a zxid, compared once this tree is there too.
-      [=](digest_check_atom, int64_t zxid, int64_t digest) {
+      // Learner: the leader's digest after each txn since its previous report, each compared
+      // once this tree is there too.
+      [=](digest_check_atom, const std::vector<std::pair<int64_t, int64_t>>& entries) {
         auto& st = self->state;
         if (!st.tree.digest()) return; // digest.enabled=false here
-        if (auto m = st.digests.leader_digest(zxid, digest)) digest_mismatched(self, *m);
+        auto c = st.digests.leader_digests(entries);
+        if (c.first) digest_mismatched(self, *c.first, c.mismatches);
       },
       [=](hash_atom) {
         const auto& h = self->state.digests.history();

@@ -66,8 +66,9 @@ struct store_state {
   // A mismatch was reported to the quorum peer; the next ones only count until the tree is
   // replaced (the SNAP it asked for).
   bool resync_asked = false;
-  // The last digest reported to the quorum peer: when, and after which zxid; a timer for the
-  // next report is pending (report_digest, store_actor.cpp).
+  // The last digest report to the quorum peer: when, and the zxid it reached (the next one
+  // carries every txn after it); a timer for the next report is pending (report_digest,
+  // store_actor.cpp).
   int64_t last_report_ms = INT64_MIN / 2;
   int64_t reported_zxid = -1;
   bool digest_report_timer = false;

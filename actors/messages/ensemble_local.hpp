@@ -17,10 +17,11 @@
 //                              (link_down_atom, zab::server_id peer, uint64_t generation)
 //   fault injector -> quorum peer  (drop_link_atom, zab::server_id wanted) -> zab::server_id
 //   tracker -> quorum peer     (touches_atom, std::vector<int64_t>) (learner)
-//   store -> quorum peer       (digest_report_atom, int64_t zxid, int64_t digest) the tree
-//                              digest after a commit batch: a leader sends it to its learners
-//                              (tree_digest_report), which pass it to their store
-//                              (digest_check_atom); (digest_mismatch_atom, int64_t zxid) a
+//   store -> quorum peer       (digest_report_atom, std::vector<std::pair<int64_t, int64_t>>)
+//                              the tree digest after every txn since the previous report: a
+//                              leader sends it to its learners (tree_digest_report), which
+//                              pass it to their store (digest_check_atom);
+//                              (digest_mismatch_atom, int64_t zxid) a
 //                              learner's tree disagreed with its leader's: resync by SNAP
 //   session -> quorum peer     read_request (store.hpp): a linearizable read
 //                              (paddock.linearizableReads), served through the store once
@@ -93,16 +94,15 @@ using peer_links_owner_handle =
 
 // The quorum peer: the write path of pipeline_handle, what peer_links delivers, and the
 // ensemble's own.
-using quorum_peer_handle =
-    pipeline_handle::extend<caf::reacts_to<zab_in_atom, zab::server_id, zab::message>,
-                            caf::reacts_to<link_down_atom, zab::server_id, uint64_t>,
-                            caf::reacts_to<app_in_atom, zab::server_id, app_message>,
-                            caf::reacts_to<links_atom, peer_links_handle>,
-                            caf::reacts_to<flush_proposals_atom>, caf::reacts_to<core_tick_atom>,
-                            caf::replies_to<drop_link_atom, zab::server_id>::with<zab::server_id>,
-                            caf::reacts_to<touches_atom, std::vector<int64_t>>,
-                            caf::reacts_to<digest_report_atom, int64_t, int64_t>,
-                            caf::reacts_to<digest_mismatch_atom, int64_t>,
-                            caf::reacts_to<read_request>>;
+using quorum_peer_handle = pipeline_handle::extend<
+    caf::reacts_to<zab_in_atom, zab::server_id, zab::message>,
+    caf::reacts_to<link_down_atom, zab::server_id, uint64_t>,
+    caf::reacts_to<app_in_atom, zab::server_id, app_message>,
+    caf::reacts_to<links_atom, peer_links_handle>, caf::reacts_to<flush_proposals_atom>,
+    caf::reacts_to<core_tick_atom>,
+    caf::replies_to<drop_link_atom, zab::server_id>::with<zab::server_id>,
+    caf::reacts_to<touches_atom, std::vector<int64_t>>,
+    caf::reacts_to<digest_report_atom, std::vector<std::pair<int64_t, int64_t>>>,
+    caf::reacts_to<digest_mismatch_atom, int64_t>, caf::reacts_to<read_request>>;
 
 } // namespace paddock::actors

@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace paddock::actors {
@@ -111,12 +112,12 @@ struct session_touches {
   std::vector<int64_t> ids;
 };
 
-// leader -> learner: the leader's tree digest after it applied `zxid` (digest.enabled). Sent
-// after each batch of commits the leader's store applied, behind that zxid's COMMIT; the
-// learner compares it with its own digest after the same zxid (store/tree/digest_log.hpp).
+// leader -> learner: the leader's tree digest after each txn it applied since its previous
+// report (digest.enabled), (zxid, digest) in zxid order, 16 bytes a txn, at most 65,536 of
+// them. Sent at most every 100 ms, behind the COMMITs of those zxids; the learner compares
+// each entry with its own digest after the same zxid (store/tree/digest_log.hpp).
 struct tree_digest_report {
-  int64_t zxid = 0;
-  int64_t digest = 0;
+  std::vector<std::pair<int64_t, int64_t>> digests;
 };
 
 // app_message, the five of them as one value between the quorum peer and peer_links, is
@@ -260,7 +261,7 @@ typename Inspector::result_type inspect(Inspector& f, session_touches& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tree_digest_report& x) {
-  return f(caf::meta::type_name("paddock::tree_digest_report"), x.zxid, x.digest);
+  return f(caf::meta::type_name("paddock::tree_digest_report"), x.digests);
 }
 
 } // namespace paddock::actors

@@ -29,12 +29,15 @@
 //                           /zookeeper/config)? Asked by the leader before it proposes
 //                           (drain_atom) -> bool, answered once every reply the store sent
 //                           before it has left the watch manager for its session
-//                           (digest_check_atom, int64_t zxid, int64_t digest) learner: the
-//                           leader's tree digest after zxid, to compare with this tree's
-//   store -> quorum peer    (digest_report_atom, int64_t zxid, int64_t digest) the digest
-//                           after the last commit batch, at most every 100 ms (a timer to
-//                           itself, digest_due_atom, for a batch inside the interval) (a leader
-//                           sends it on); (digest_mismatch_atom, int64_t zxid) a learner's tree
+//                           (digest_check_atom, std::vector<std::pair<int64_t, int64_t>>)
+//                           learner: the leader's tree digest after each txn since its
+//                           previous report, (zxid, digest) in zxid order, to compare with
+//                           this tree's
+//   store -> quorum peer    (digest_report_atom, std::vector<std::pair<int64_t, int64_t>>)
+//                           the digest after every txn applied since the previous report, at
+//                           most every 100 ms (a timer to itself, digest_due_atom, for a batch
+//                           inside the interval) (a leader sends it on);
+//                           (digest_mismatch_atom, int64_t zxid) a learner's tree
 //                           disagreed: resync by SNAP (both declared in ensemble_local.hpp, with
 //                           the quorum peer)
 //   admin -> store          (stats_atom) -> tree_stats; (hash_atom) -> the digest history
@@ -238,7 +241,8 @@ using store_handle = caf::typed_actor<
     caf::reacts_to<config_node_atom, std::string, int64_t>,
     caf::replies_to<reconfig_right>::with<bool>, caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<stats_atom>::with<tree_stats>,
-    caf::reacts_to<digest_check_atom, int64_t, int64_t>, caf::reacts_to<digest_due_atom>,
+    caf::reacts_to<digest_check_atom, std::vector<std::pair<int64_t, int64_t>>>,
+    caf::reacts_to<digest_due_atom>,
     caf::replies_to<hash_atom>::with<std::vector<std::pair<int64_t, int64_t>>>,
     caf::replies_to<corrupt_atom>::with<bool>,
     caf::replies_to<dump_atom>::with<std::vector<std::pair<int64_t, std::vector<std::string>>>>>;

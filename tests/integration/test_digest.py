@@ -1,13 +1,14 @@
 """The tree digest (digest.enabled, ZooKeeper 3.6+): every server keeps ZooKeeper's digest of
 its tree incrementally, and a follower whose tree diverges from the leader's is caught at the
-next digest the leader sends after a commit.
+txn that made it diverge: the leader's reports carry its digest after every txn.
   - servers at the same zxid have the same digest: `hash` (ZooKeeper's digest history, every
     zxid that is a multiple of 128) on both targets; Paddock's mntr keys tree_digest and
     tree_digest_zxid at a quiet point;
   - a follower made to diverge (the test-only fault `kill next-set-data`: its next setData is
-    applied with other data) logs the mismatch, counts it in zk_digest_mismatches_count,
-    leaves its leader and is synced again by SNAP, after which all three servers answer the
-    same data and have the same digest;
+    applied with other data) logs the mismatch naming the zxid of exactly that setData (not
+    one of the writes pipelined right behind it, which a report per batch would name), counts
+    it in zk_digest_mismatches_count, leaves its leader and is synced again by SNAP, after
+    which all three servers answer the same data and have the same digest;
   - digest.enabled=false: no digest kept: `hash` shows 0 for each zxid (as ZooKeeper), mntr
     has no tree_digest.
 """
@@ -145,9 +146,18 @@ def test_a_diverged_follower_is_caught_and_synced_again_by_snap(ens):
     follower_since = ens.log_size(follower)
     assert fault(ens.server(follower), "kill next-set-data\n") == "killed next-set-data\n"
 
+    # The setData the follower corrupts, and pipelined right behind it on the same session
+    # more writes, which the leader applies in the same commit batches and the same 100 ms
+    # between two digest reports: the mismatch must name the setData's own zxid.
+    later_count = 200
     with kazoo_client(ens.server(leader)) as zk:
-        zk.set(f"{root}/a", b"after")
-        zk.create(f"{root}/b", b"later")
+        set_result = zk.set_async(f"{root}/a", b"after")
+        later = [zk.create_async(f"{root}/b{i}", b"later") for i in range(later_count)]
+        corrupted_zxid = set_result.get(timeout=10).mzxid
+        for r in later:
+            r.get(timeout=10)
+        last_zxid = zk.exists(f"{root}/b{later_count - 1}").czxid
+    assert last_zxid > corrupted_zxid
 
     wait_for(lambda: "digest mismatch after zxid" in ens.log_text(follower, follower_since),
              HEAL_BOUND, what="the follower to log the digest mismatch")
@@ -157,8 +167,11 @@ def test_a_diverged_follower_is_caught_and_synced_again_by_snap(ens):
     m = re.search(r"after zxid 0x([0-9a-f]+): the leader's tree digest is (-?\d+), this "
                   r"server's is (-?\d+)", line)
     assert m, line
+    assert int(m.group(1), 16) == corrupted_zxid, (line, hex(corrupted_zxid), hex(last_zxid))
     assert m.group(2) != m.group(3)
-    assert "applied with other data" in ens.log_text(follower, follower_since)
+    # The txn the fault corrupted is that setData (the follower says which it applied wrong).
+    assert f"zxid {hex(corrupted_zxid)} (setData) applied with other data" in \
+        ens.log_text(follower, follower_since)
     wait_for(lambda: (sid, "SNAP") in ens.sync_events(leader, leader_since), HEAL_BOUND,
              what=f"the leader to sync server {sid} again by SNAP")
     ens.wait_serving([follower], timeout=HEAL_BOUND)
@@ -167,7 +180,7 @@ def test_a_diverged_follower_is_caught_and_synced_again_by_snap(ens):
 
     seen = [contents(ens.server(i), root) for i in range(3)]
     assert seen[0] == seen[1] == seen[2], seen
-    assert seen[0] == {"a": b"after", "b": b"later"}
+    assert seen[0] == {"a": b"after", **{f"b{i}": b"later" for i in range(later_count)}}
     at = digests_at_quiet_point(ens)
     assert at[0] == at[1] == at[2], at
 
