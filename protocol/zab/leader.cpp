@@ -367,10 +367,16 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
   l.last_heard = now;
   if (auto* ae = std::get_if<ack_epoch>(&m)) {
     if (l.phase != learner_phase::epoch_sent) return;
-    if (ae->current_epoch > current_epoch ||
-        (ae->current_epoch == current_epoch && ae->last_zxid > last_logged)) {
+    // The election chose wrongly when a voter has a newer history than ours. Not when a
+    // server that is no voter of the active configuration has: the election never weighed
+    // its history (its vote for itself is not eligible), and what it has beyond ours was
+    // never committed, since an active quorum, which elected us, would hold it: it is
+    // truncated like any learner's. (Stepping down for it would elect this leader again,
+    // round after round: simulation seed 8109, a removed server with txns nobody else logged.)
+    if (members.is_voter(from) &&
+        (ae->current_epoch > current_epoch ||
+         (ae->current_epoch == current_epoch && ae->last_zxid > last_logged))) {
       if (lphase != leader_phase::established && lphase != leader_phase::syncing) {
-        // The election chose wrongly: a learner has a newer history than ours.
         go_looking(now);
         return;
       }

@@ -167,6 +167,41 @@ TEST_CASE("zab core: a leader that resumes past initLimit does not count the ack
   }
 }
 
+TEST_CASE("zab core: a server outside the voters with txns beyond the leader's is truncated; "
+          "the leader does not step down for it") {
+  // Found by the simulation (seed 8109): server 2, removed from the voters, held three txns
+  // only it had logged; each time leader 1 met them in 2's ack_epoch it stepped down, and the
+  // voters elected it again (2's own vote is not eligible), round after round.
+  ensemble active;
+  active.members = {{1, true}, {3, true}};
+  active.version = make_zxid(1, 1);
+  persistent_state st;
+  st.accepted_epoch = st.current_epoch = 1;
+  st.recent = txns(1, 2, 10);
+  st.last_logged = make_zxid(1, 10);
+  peer p(1, active, fast(), st);
+  int64_t now = 1000;
+  p.start(now);
+  p.take_actions();
+  p.on_message(now, 3, notification{{1, make_zxid(1, 10), 1}, 1, role::looking, {}});
+  p.on_tick(now += 60);
+  REQUIRE(p.current_role() == role::leading);
+  p.on_message(now, 3, learner_info{1, make_zxid(1, 10), false});
+  p.on_message(now, 2, learner_info{1, make_zxid(1, 13), false});
+  p.take_actions();
+  // 2's ack first, while the leader still waits for a quorum of epoch acks: the moment a
+  // voter's newer history would end this leadership.
+  p.on_message(now, 2, ack_epoch{1, make_zxid(1, 13)});
+  CHECK(p.current_role() == role::leading);
+  p.on_message(now, 3, ack_epoch{1, make_zxid(1, 10)});
+  auto a = p.take_actions();
+  CHECK(p.current_role() == role::leading);
+  auto trunc = sent<sync_trunc>(a);
+  REQUIRE(trunc.size() == 1);
+  CHECK(trunc[0].first == 2);
+  CHECK(trunc[0].second.zxid == make_zxid(1, 10));
+}
+
 TEST_CASE("zab core: a reconfig logged before the DIFF history is still pending after a "
           "restart, and the next leader commits it") {
   // Found by the simulation (seed 9536, reconfiguration with pauses): a leader crashed with a
