@@ -2,7 +2,11 @@
 
 #include "actors/messages/ensemble_wire.hpp"
 
+#include <caf/binary_serializer.hpp>
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace paddock::actors {
 
@@ -33,6 +37,28 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<tree_digest_report>("paddock::tree_digest_report");
   cfg.add_message_type<forward_read>("paddock::forward_read");
   cfg.add_message_type<read_index_ack>("paddock::read_index_ack");
+}
+
+std::string wire_layout_fingerprint() {
+  caf::actor_system_config cfg;
+  register_wire_types(cfg);
+  // CAF registers stream<T> and std::vector<T> too for each type added: an empty vector says
+  // nothing about the layout, so only the names given above are listed.
+  std::map<std::string, size_t> sizes;
+  for (const auto& [name, make] : cfg.value_factories_by_name) {
+    if (name.starts_with("std::vector<") || name.starts_with("stream<")) continue;
+    std::vector<char> bytes;
+    caf::binary_serializer sink{nullptr, bytes};
+    if (auto err = make()->save(sink)) {
+      sizes[name] = 0; // cannot happen for these types; a 0 would show in the test's diff
+      continue;
+    }
+    sizes[name] = bytes.size();
+  }
+  std::string out;
+  for (const auto& [name, size] : sizes)
+    out += name + " " + std::to_string(size) + "\n";
+  return out;
 }
 
 void configure_peer_transport(caf::actor_system_config& cfg) {

@@ -1,0 +1,45 @@
+// The wire types' layout against the peer protocol version (peer_protocol_version.hpp): a
+// change to a message between servers that is not matched by a new version would let two
+// builds that cannot understand each other link up, and fail only as messages that do not
+// deserialize. The fingerprint of each version is recorded here.
+//
+// When this test fails because you changed a wire type: bump peer_protocol_version, then add
+// an entry for the new version below with the fingerprint the failure prints (between the
+// R"( and )" of a raw string). Never edit an entry already recorded: it is what that version
+// speaks.
+#include "actors/messages/peer_protocol_version.hpp"
+#include "actors/messages/registry.hpp"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+
+using namespace paddock::actors;
+
+namespace {
+
+// peer protocol version -> wire_layout_fingerprint() of the builds that speak it.
+const std::map<int, std::string> recorded_fingerprints = {
+    {1, R"(FILL
+)"},
+};
+
+} // namespace
+
+TEST_CASE("the wire types' layout is the one recorded for this peer protocol version",
+          "[peer_protocol]") {
+  const std::string now = wire_layout_fingerprint();
+  INFO("the wire types' layout now (see the top of this file):\n" << now);
+  REQUIRE(recorded_fingerprints.rbegin()->first == peer_protocol_version);
+  CHECK(recorded_fingerprints.at(peer_protocol_version) == now);
+}
+
+TEST_CASE("every registered wire type is in the fingerprint", "[peer_protocol]") {
+  const std::string now = wire_layout_fingerprint();
+  for (const char* name :
+       {"zab::txn", "zab::notification", "zab::proposal", "zab::read_round", "paddock::snap_chunk",
+        "paddock::snap_ack", "paddock::forward_writes", "paddock::read_index_ack"})
+    CHECK_THAT(now, Catch::Contains(std::string(name) + " "));
+  CHECK_THAT(now, !Catch::Contains("std::vector<"));
+  CHECK_THAT(now, !Catch::Contains("stream<"));
+}
