@@ -3,7 +3,9 @@ on-disk format"): a server that advertises another version than the others is ne
 to. Three servers, the third advertising another version: the first two elect a leader and
 serve writes; the third never joins (srvr: not serving), and every server logs one ERROR
 line per mismatched peer naming both versions, however often it retries; restarted without
-the override, the third joins and has the data.
+the override, the third joins and has the data. The same over each way a link forms: in
+plaintext, over TLS (sslQuorum), through unified ports (portUnification) and with quorum
+SASL (whose handshake comes after the check).
 
 The override is PADDOCK_TEST_PEER_PROTOCOL_VERSION, a test hook and not a setting: the
 server reads it once at start and advertises that version instead of its own (and warns that
@@ -18,6 +20,7 @@ import pytest
 import harness
 from ensemble import Ensemble
 from harness import TARGET
+from test_quorum_sasl import ALL_ON, PASSWORD, write_jaas
 
 pytestmark = pytest.mark.skipif(TARGET == "zookeeper",
                                 reason="Paddock's own peer protocol version check")
@@ -45,10 +48,24 @@ def count(ens, i, pattern):
     return len(pattern.findall(ens.log_text(i)))
 
 
-def test_a_server_of_another_version_never_joins_and_joins_once_it_speaks_ours():
+def configure(ens, transport):
+    """Every member's zoo.cfg for the way its links form."""
+    extra = {}
+    if transport == "unified":
+        extra = {"portUnification": "true"}
+    elif transport == "sasl":
+        extra = {**ALL_ON, "jaasLoginConfig": write_jaas(ens.dir, PASSWORD)}
+    for m in ens.members:
+        m.write_files({**m.config, **extra})
+
+
+@pytest.mark.time_limit(90)
+@pytest.mark.parametrize("transport", ["plaintext", "tls", "unified", "sasl"])
+def test_a_server_of_another_version_never_joins_and_joins_once_it_speaks_ours(transport):
     ours = compiled_version()
     theirs = ours + 1000
-    with Ensemble(3) as ens:
+    with Ensemble(3, quorum_tls=transport in ("tls", "unified")) as ens:
+        configure(ens, transport)
         s1, s2, s3 = (ens.server(i) for i in range(3))
         s3.extra_env = {OVERRIDE: str(theirs)}
         for m in (s1, s2, s3):
@@ -94,6 +111,12 @@ def test_a_server_of_another_version_never_joins_and_joins_once_it_speaks_ours()
             zk.sync("/versioned")
             assert zk.get("/versioned")[0] == b"after"
             assert sorted(zk.get_children("/versioned")) == sorted(f"n{n}" for n in range(20))
+        # The links formed the way the transport says.
+        if transport == "unified":
+            assert "takes TLS and plaintext peers (portUnification" in ens.log_text(2)
+        if transport == "sasl":
+            harness.wait_for(lambda: "quorum SASL: authenticated to server" in ens.log_text(2),
+                             timeout=10, what="the third's quorum SASL handshake")
         # And the others say the link is now good.
         harness.wait_for(
             lambda: all(f"server {s3.sid} now speaks peer protocol {ours}" in ens.log_text(i)
