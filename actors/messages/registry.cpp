@@ -40,13 +40,16 @@ void register_wire_types(caf::actor_system_config& cfg) {
 }
 
 std::string wire_layout_fingerprint() {
+  const caf::actor_system_config plain; // CAF's own types (its settings), not ours
   caf::actor_system_config cfg;
   register_wire_types(cfg);
   // CAF registers stream<T> and std::vector<T> too for each type added: an empty vector says
   // nothing about the layout, so only the names given above are listed.
   std::map<std::string, size_t> sizes;
   for (const auto& [name, make] : cfg.value_factories_by_name) {
-    if (name.starts_with("std::vector<") || name.starts_with("stream<")) continue;
+    if (name.starts_with("std::vector<") || name.starts_with("stream<") ||
+        plain.value_factories_by_name.count(name) != 0)
+      continue;
     std::vector<char> bytes;
     caf::binary_serializer sink{nullptr, bytes};
     if (auto err = make()->save(sink)) {
