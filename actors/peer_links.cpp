@@ -264,7 +264,7 @@ void start_learner_handshake(self_ptr self, zab::server_id id, caf::actor handle
 // The peer protocol check, on a connection this server made to `id` (the process `node`),
 // before the link is used (and before quorum SASL's handshake, whose frames are peer
 // messages too). A peer of another version is never linked to; its messages are dropped
-// (speaks_to_us); the error is logged once while it persists, each retry at debug level.
+// (from_mismatched_peer); the error is logged once while it persists, each retry at debug level.
 bool speaks_our_protocol(self_ptr self, zab::server_id id, const caf::node_id& node,
                          std::optional<int> theirs) {
   auto& st = self->state;
