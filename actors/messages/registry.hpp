@@ -61,10 +61,11 @@ void register_wire_types(caf::actor_system_config& cfg);
 
 // The layout fingerprint of the wire types: one line per type registered by
 // register_wire_types, in name order, "<name> <bytes>", the bytes being the size of a
-// default-constructed value in CAF's binary serialization. A field added, removed or retyped
-// changes it (registry_test.cpp holds it against peer_protocol_version.hpp); fields of the
-// same type swapped, or a change inside an unregistered element type of an empty container,
-// do not.
+// default-constructed value in CAF's binary serialization; the same for a configuration
+// (zab::ensemble, inside txns and notifications) with one member; then the atoms that lead
+// peer messages. A field added, removed or retyped changes it (registry_test.cpp holds it
+// against peer_protocol_version.hpp); fields of the same type swapped, or a new meaning for
+// a field, do not.
 std::string wire_layout_fingerprint();
 
 // Heartbeats between servers, so a peer that stops answering (hung, partitioned) drops its

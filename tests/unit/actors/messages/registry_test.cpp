@@ -32,6 +32,7 @@ paddock::tree_digest_report 16
 zab::ack 8
 zab::ack_epoch 16
 zab::commit 8
+zab::ensemble (one member) 19
 zab::inform 1
 zab::leader_info 8
 zab::learner_info 18
@@ -46,6 +47,10 @@ zab::sync_trunc 8
 zab::txn 10
 zab::up_to_date 10
 zab::vote 24
+atom zabwire
+atom linkreset
+atom qauthlrn
+atom qauthsrv
 )"},
 };
 
