@@ -93,10 +93,13 @@ struct link {
   std::string last_failure;
   std::string last_connect_error; // a failed connection other than a refused one, logged once
   // The peer protocol check (peer_protocol_check.hpp): the process of this peer found to
-  // speak another version (its messages are dropped; a restarted peer is a new process), and
-  // the error logged for it (once while it repeats).
+  // speak our version, or another (its messages are dropped; a restarted peer is a new
+  // process), the error logged for it (once while it repeats), and whether a check of a
+  // process that connected to us is under way.
+  caf::node_id verified_node;
   caf::node_id mismatched_node;
   std::string last_mismatch;
+  bool verifying = false;
 };
 
 struct links_state {
@@ -274,8 +277,10 @@ bool speaks_our_protocol(self_ptr self, zab::server_id id, const caf::node_id& n
       spdlog::info("server {} now speaks peer protocol {}, as this server does", id, *theirs);
     l.last_mismatch.clear();
     l.mismatched_node = caf::node_id{};
+    l.verified_node = node;
     return true;
   }
+  l.verified_node = caf::node_id{};
   l.mismatched_node = node;
   auto message = peer_protocol_mismatch_message(id, l.address.host, l.address.quorum_port, theirs,
                                                 st.protocol_version);
@@ -587,6 +592,33 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
 }
 
 // Inbound: the sender's handle becomes our way back to it when we have none yet.
+// The peer protocol check of a peer whose link this server took from a connection the peer
+// made: the middleman's connect to its quorum port answers the version it advertises there
+// (CAF answers it even when a connection to that process exists already). A mismatch drops
+// the link to that process, and its messages from then on (from_mismatched_peer).
+void verify_peer_process(self_ptr self, zab::server_id id) {
+  auto& l = self->state.peers.at(id);
+  if (l.verifying || self->state.closing) return;
+  l.verifying = true;
+  auto mm = peer_transport(self->system());
+  self->request(mm, connect_timeout, caf::connect_atom::value, l.address.host,
+                static_cast<uint16_t>(l.address.quorum_port))
+      .then(
+          [=](const caf::node_id& node, caf::strong_actor_ptr&,
+              const std::set<std::string>& signatures) {
+            auto& lk = self->state.peers.at(id);
+            lk.verifying = false;
+            if (speaks_our_protocol(self, id, node, advertised_peer_protocol(signatures))) return;
+            if (lk.quorum && lk.quorum.node() == node) lose_link(self, id);
+          },
+          [=](caf::error& err) {
+            // Cannot tell now: the link stays, as it would without the check; a later link
+            // from that process is checked again.
+            self->state.peers.at(id).verifying = false;
+            spdlog::debug("peer protocol check of server {}: {}", id, self->system().render(err));
+          });
+}
+
 void note_sender(self_ptr self, zab::server_id from) {
   auto& st = self->state;
   if (from == st.self_id) return;
@@ -608,6 +640,10 @@ void note_sender(self_ptr self, zab::server_id from) {
   if (sender && sender.node() != self->node()) {
     adopt(self, from, sender, false);
     spdlog::info("peer link to server {} up (it connected to us)", from);
+    // The peer checked our version, but a build from before the check does not: check its
+    // process too, through its quorum port (the link is dropped if it speaks another).
+    if (has_address(it->second) && sender.node() != it->second.verified_node)
+      verify_peer_process(self, from);
   }
 }
 

@@ -5,12 +5,14 @@ serve writes; the third never joins (srvr: not serving), and every server logs o
 line per mismatched peer naming both versions, however often it retries; restarted without
 the override, the third joins and has the data. The same over each way a link forms: in
 plaintext, over TLS (sslQuorum), through unified ports (portUnification) and with quorum
-SASL (whose handshake comes after the check).
+SASL (whose handshake comes after the check). With PADDOCK_PREVIOUS_BIN naming an earlier
+build of another version (or one from before the check), that build is kept out too.
 
 The override is PADDOCK_TEST_PEER_PROTOCOL_VERSION, a test hook and not a setting: the
 server reads it once at start and advertises that version instead of its own (and warns that
 it does). Paddock only: ZooKeeper has no such check (its peers exchange a protocol version in
 the learner handshake and election notifications of their own)."""
+import os
 import re
 import subprocess
 import time
@@ -121,3 +123,44 @@ def test_a_server_of_another_version_never_joins_and_joins_once_it_speaks_ours(t
         harness.wait_for(
             lambda: all(f"server {s3.sid} now speaks peer protocol {ours}" in ens.log_text(i)
                         for i in (0, 1)), timeout=10, what="the others' line about the rejoin")
+
+
+def binary_version(binary):
+    """`binary --peer-protocol-version`, or None (a build from before the check)."""
+    done = subprocess.run([binary, "--peer-protocol-version"], capture_output=True, text=True,
+                          timeout=10)
+    answer = done.stdout.strip()
+    return int(answer) if done.returncode == 0 and answer.isdigit() else None
+
+
+PREVIOUS_BIN = os.environ.get("PADDOCK_PREVIOUS_BIN")
+
+
+@pytest.mark.time_limit(60)
+@pytest.mark.skipif(not PREVIOUS_BIN, reason="PADDOCK_PREVIOUS_BIN names no earlier build")
+def test_an_earlier_build_of_another_version_is_not_linked_to():
+    """With PADDOCK_PREVIOUS_BIN (as for test_deploy.py) naming a build of another peer
+    protocol version, or one from before the check (which advertises none and does not check
+    itself): it runs as the third server and never joins the two others, whichever side
+    connects first; they name its version (or its lack of one) in their error line."""
+    ours = compiled_version()
+    previous = binary_version(PREVIOUS_BIN)
+    if previous == ours:
+        pytest.skip(f"{PREVIOUS_BIN} speaks peer protocol {ours} too")
+    with Ensemble(3) as ens:
+        s3 = ens.server(2)
+        s3.command = lambda: [PREVIOUS_BIN, "--config", s3.cfg_path]
+        for m in ens.members:
+            m.launch()
+        ens.wait_serving([0, 1], timeout=30)
+        what = (f"speaks peer protocol {previous}" if previous is not None else
+                "advertises no peer protocol version (a build from before the version check)")
+        line = (f"server 3 (127.0.0.1:{s3.quorum_port}) {what}, this server {ours}: they cannot "
+                "form an ensemble")
+        harness.wait_for(lambda: all(line in ens.log_text(i) for i in (0, 1)), timeout=15,
+                         what="the error line about the earlier build")
+        time.sleep(3)
+        assert s3.srvr_mode() == "not serving", s3.srvr_mode()
+        assert all(ens.mode(i) in ("leader", "follower") for i in (0, 1))
+        with harness.kazoo_client(ens.connect_string([0, 1])) as zk:
+            zk.create("/without-the-earlier-build", b"yes")
