@@ -2,10 +2,11 @@
 // The peer protocol version check between servers (messages/peer_protocol_version.hpp).
 // A server publishes its peer_links with one interface signature,
 // "paddock-peer-protocol-<N>", which CAF's BASP handshake hands to every server that connects
-// (the third element of the middleman's connect reply). The connecting server compares it with
-// its own before it uses the link: a peer that advertises another version, or none (a build
-// from before the check), is never linked to, and is reported with one error line while that
-// lasts. Pure functions here; peer_links.cpp acts on them.
+// (the third element of the middleman's connect reply). A server compares it with its own
+// before it uses a link it made, and checks a link a peer made to it the same way (by
+// connecting to that peer's quorum port): a peer that advertises another version, or none (a
+// build from before the check), is never linked to, and is reported with one error line
+// while that lasts. Pure functions here; peer_links.cpp acts on them.
 #include <cstdint>
 #include <optional>
 #include <set>
