@@ -1,6 +1,7 @@
 // paddock: the server binary. `paddock --config zoo.cfg` (or `paddock zoo.cfg`, as
 // zkServer.sh passes it). Exit status 2 for a bad command line or configuration.
 #include "actors/logging.hpp"
+#include "actors/messages/peer_protocol_version.hpp"
 #include "actors/migration_command.hpp"
 #include "actors/restore_command.hpp"
 #include "actors/server.hpp"
@@ -50,6 +51,10 @@ Options:
   -h, --help            print this help and exit
   -V, --version         print the version, the git commit and the build type, and
                         exit
+      --peer-protocol-version
+                        print the peer protocol version (the layout of the messages
+                        between servers: servers of different versions cannot form
+                        an ensemble) and exit
 )";
 
 // Client SASL, when a JAAS file is given (docs/operator-guide.md, SASL). False: the
@@ -127,6 +132,11 @@ int main(int argc, char** argv) {
       std::cout << "paddock " << paddock::version_string << " (commit " << paddock::git_commit
                 << ", " << paddock::build_type << " build, ZooKeeper protocol "
                 << paddock::zookeeper_compat_version << ")\n";
+      return 0;
+    } else if (arg == "--peer-protocol-version") {
+      // One integer, for tools/deploy upgrade: a rolling upgrade needs the same on both
+      // binaries (docs/operator-guide.md, "Upgrades and the on-disk format").
+      std::cout << paddock::actors::peer_protocol_version << "\n";
       return 0;
     } else if (arg == "-c" || arg == "--config") {
       config_path = value(arg);

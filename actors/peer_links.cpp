@@ -2,6 +2,7 @@
 
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "actors/peer_protocol_check.hpp"
 #include "actors/quorum_tls.hpp"
 #include "protocol/sasl/quorum_auth.hpp"
 
@@ -88,6 +89,14 @@ struct link {
   bool warned_unauthenticated = false;
   std::string last_failure;
   std::string last_connect_error; // a failed connection other than a refused one, logged once
+  // The peer protocol check (peer_protocol_check.hpp): the process of this peer found to
+  // speak our version, or another (its messages are dropped; a restarted peer is a new
+  // process), the error logged for it (once while it repeats), and whether a check of a
+  // process that connected to us is under way.
+  caf::node_id verified_node;
+  caf::node_id mismatched_node;
+  std::string last_mismatch;
+  bool verifying = false;
 };
 
 struct links_state {
@@ -108,6 +117,8 @@ struct links_state {
   bool closing = false;
   // Where SNAP images come from (the store, leader) and go to (the snapshotter, learner).
   snap_stream_actors snap;
+  // The peer protocol version this server advertises and demands of its peers.
+  int protocol_version = 0;
   static inline const char* name = "paddock.peer_links";
 };
 
@@ -191,7 +202,11 @@ void link_up(self_ptr self, zab::server_id id, caf::actor handle) {
   auto mm = peer_transport(self->system());
   self->request(mm, connect_timeout, caf::connect_atom::value, host, election_port)
       .then(
-          [=](const caf::node_id&, caf::strong_actor_ptr& eptr, const std::set<std::string>&) {
+          [=](const caf::node_id&, caf::strong_actor_ptr& eptr,
+              const std::set<std::string>& signatures) {
+            // The same process as the quorum port, unless it was replaced meanwhile: then
+            // the next quorum connect finds out.
+            if (advertised_peer_protocol(signatures) != self->state.protocol_version) return;
             if (eptr && self->state.peers.at(id).quorum)
               adopt(self, id, caf::actor_cast<caf::actor>(eptr), true);
           },
@@ -246,11 +261,50 @@ void start_learner_handshake(self_ptr self, zab::server_id id, caf::actor handle
   on_learner_decision(self, id, l.learner->begin());
 }
 
+// The peer protocol check, on a connection this server made to `id` (the process `node`),
+// before the link is used (and before quorum SASL's handshake, whose frames are peer
+// messages too). A peer of another version is never linked to; its messages are dropped
+// (from_mismatched_peer); the error is logged once while it persists, each retry at debug level.
+bool speaks_our_protocol(self_ptr self, zab::server_id id, const caf::node_id& node,
+                         std::optional<int> theirs) {
+  auto& st = self->state;
+  auto& l = st.peers.at(id);
+  if (theirs == st.protocol_version) {
+    if (!l.last_mismatch.empty())
+      spdlog::info("server {} now speaks peer protocol {}, as this server does", id, *theirs);
+    l.last_mismatch.clear();
+    l.mismatched_node = caf::node_id{};
+    l.verified_node = node;
+    return true;
+  }
+  l.verified_node = caf::node_id{};
+  l.mismatched_node = node;
+  auto message = peer_protocol_mismatch_message(id, l.address.host, l.address.quorum_port, theirs,
+                                                st.protocol_version);
+  if (message != l.last_mismatch)
+    spdlog::error("{}", message);
+  else
+    spdlog::debug("{}", message);
+  l.last_mismatch = std::move(message);
+  return false;
+}
+
+// Whether the current message, from server `from`, comes from a process this server found to
+// speak another peer protocol version (a build from before the check connects without
+// checking, so its messages can arrive): such messages are dropped.
+bool from_mismatched_peer(self_ptr self, zab::server_id from) {
+  auto it = self->state.peers.find(from);
+  if (it == self->state.peers.end() || it->second.mismatched_node == caf::node_id{}) return false;
+  const auto& sender = self->current_sender();
+  return sender && sender->node() == it->second.mismatched_node;
+}
+
 // Quorum SASL, server side: whether messages from `from` (the current message's sender) are
 // heard. With quorum.auth.serverRequireSasl only once that peer's process authenticated; the
 // first message dropped is logged.
 bool admitted(self_ptr self, zab::server_id from) {
   auto& st = self->state;
+  if (from_mismatched_peer(self, from)) return false;
   if (qa::server::admits_unauthenticated(st.auth_policy)) return true;
   auto it = st.peers.find(from);
   if (it == st.peers.end()) it = st.peers.emplace(from, link{}).first;
@@ -305,11 +359,16 @@ void connect(self_ptr self, zab::server_id id) {
   auto quorum_port = static_cast<uint16_t>(l.address.quorum_port);
   self->request(mm, connect_timeout, caf::connect_atom::value, host, quorum_port)
       .then(
-          [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+          [=](const caf::node_id& node, caf::strong_actor_ptr& ptr,
+              const std::set<std::string>& signatures) {
             auto& lk = self->state.peers.at(id);
             lk.connecting = false;
             lk.last_connect_error.clear();
             if (!ptr) {
+              schedule_reconnect(self, id);
+              return;
+            }
+            if (!speaks_our_protocol(self, id, node, advertised_peer_protocol(signatures))) {
               schedule_reconnect(self, id);
               return;
             }
@@ -530,6 +589,33 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
 }
 
 // Inbound: the sender's handle becomes our way back to it when we have none yet.
+// The peer protocol check of a peer whose link this server took from a connection the peer
+// made: the middleman's connect to its quorum port answers the version it advertises there
+// (CAF answers it even when a connection to that process exists already). A mismatch drops
+// the link to that process, and its messages from then on (from_mismatched_peer).
+void verify_peer_process(self_ptr self, zab::server_id id) {
+  auto& l = self->state.peers.at(id);
+  if (l.verifying || self->state.closing) return;
+  l.verifying = true;
+  auto mm = peer_transport(self->system());
+  self->request(mm, connect_timeout, caf::connect_atom::value, l.address.host,
+                static_cast<uint16_t>(l.address.quorum_port))
+      .then(
+          [=](const caf::node_id& node, caf::strong_actor_ptr&,
+              const std::set<std::string>& signatures) {
+            auto& lk = self->state.peers.at(id);
+            lk.verifying = false;
+            if (speaks_our_protocol(self, id, node, advertised_peer_protocol(signatures))) return;
+            if (lk.quorum && lk.quorum.node() == node) lose_link(self, id);
+          },
+          [=](caf::error& err) {
+            // Cannot tell now: the link stays, as it would without the check; a later link
+            // from that process is checked again.
+            self->state.peers.at(id).verifying = false;
+            spdlog::debug("peer protocol check of server {}: {}", id, self->system().render(err));
+          });
+}
+
 void note_sender(self_ptr self, zab::server_id from) {
   auto& st = self->state;
   if (from == st.self_id) return;
@@ -541,10 +627,20 @@ void note_sender(self_ptr self, zab::server_id from) {
   // authenticated itself (or was let through unauthenticated), as in ZooKeeper, where a
   // connection authenticates before it carries anything.
   if (st.auth_policy.enable_sasl && has_address(it->second)) return;
+  // After a peer protocol mismatch the link forms only over a connection this server made
+  // and checked (a restarted peer is checked anew there), not over one the peer made.
+  if (!it->second.last_mismatch.empty() && has_address(it->second)) {
+    connect(self, from);
+    return;
+  }
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
   if (sender && sender.node() != self->node()) {
     adopt(self, from, sender, false);
     spdlog::info("peer link to server {} up (it connected to us)", from);
+    // The peer checked our version, but a build from before the check does not: check its
+    // process too, through its quorum port (the link is dropped if it speaks another).
+    if (has_address(it->second) && sender.node() != it->second.verified_node)
+      verify_peer_process(self, from);
   }
 }
 
@@ -587,7 +683,7 @@ void listen_at(self_ptr self, const config::peer_address& next) {
     if (same_host && (port == before.election_port || port == before.quorum_port))
       continue; // already listening there
     self->request(mm, caf::infinite, caf::publish_atom::value, static_cast<uint16_t>(port), me,
-                  std::set<std::string>{}, host, true)
+                  peer_protocol_signatures(st.protocol_version), host, true)
         .then([=](uint16_t) { spdlog::info("listening for peers on {}:{} now", host, port); },
               [=](caf::error& err) {
                 spdlog::error("cannot listen for peers on {}:{} ({}): the others cannot reach "
@@ -681,9 +777,10 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
                          std::map<zab::server_id, config::peer_address> peers,
                          peer_links_owner_handle owner, config::peer_address listening,
                          bool listen_on_all_ips, qa::policy auth_policy,
-                         std::optional<config::quorum_sasl_settings> auth,
-                         snap_stream_actors snap) {
+                         std::optional<config::quorum_sasl_settings> auth, snap_stream_actors snap,
+                         int protocol_version) {
   auto& st = self->state;
+  st.protocol_version = protocol_version;
   st.auth_policy = auth_policy;
   st.snap = std::move(snap);
   if (auth) {
@@ -879,7 +976,8 @@ caf::behavior peer_links(self_ptr self, zab::server_id self_id,
 } // namespace
 
 caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config& cfg,
-                            peer_links_owner_handle owner, snap_stream_actors snap) {
+                            peer_links_owner_handle owner, snap_stream_actors snap,
+                            int protocol_version) {
   std::map<zab::server_id, config::peer_address> peers;
   for (const auto& [id, p] : cfg.servers)
     if (id != cfg.server_id) peers.emplace(id, p);
@@ -888,17 +986,18 @@ caf::actor spawn_peer_links(caf::actor_system& sys, const config::server_config&
                                cfg.quorum_server_require_sasl};
   return sys.spawn(peer_links, cfg.server_id, std::move(peers), std::move(owner),
                    me ? *me : config::peer_address{}, cfg.quorum_listen_on_all_ips, auth_policy,
-                   sasl::quorum_sasl(), std::move(snap));
+                   sasl::quorum_sasl(), std::move(snap), protocol_version);
 }
 
 std::string publish_peer_links(caf::actor_system& sys, const config::server_config& cfg,
-                               const caf::actor& links) {
+                               const caf::actor& links, int protocol_version) {
   const auto* me = cfg.self();
   if (!me) return "no server line for this server";
   const std::string host = cfg.quorum_listen_on_all_ips ? "0.0.0.0" : me->host;
   for (int port : {me->election_port, me->quorum_port}) {
     for (int attempt = 1;; ++attempt) {
-      auto res = publish_for_peers(sys, links, static_cast<uint16_t>(port), host);
+      auto res = publish_for_peers(sys, links, static_cast<uint16_t>(port), host,
+                                   peer_protocol_signatures(protocol_version));
       if (res) break;
       const int retries = cfg.election_port_bind_retry;
       if (retries > 0 && attempt >= retries)

@@ -159,19 +159,18 @@ caf::actor peer_listener(caf::actor_system& sys) {
 }
 
 caf::expected<uint16_t> publish_for_peers(caf::actor_system& sys, const caf::actor& whom,
-                                          uint16_t port, const std::string& host) {
-  if (auto unified = sys.registry().get(peer_port_unification_name())) {
-    caf::scoped_actor self{sys};
-    caf::expected<uint16_t> result{caf::sec::cannot_open_port};
-    self->request(caf::actor_cast<caf::actor>(unified), caf::infinite, caf::publish_atom::value,
-                  port, caf::actor_cast<caf::strong_actor_ptr>(whom), std::set<std::string>{}, host,
-                  true)
-        .receive([&](uint16_t bound) { result = bound; },
-                 [&](caf::error& err) { result = std::move(err); });
-    return result;
-  }
-  if (sys.has_openssl_manager()) return caf::openssl::publish(whom, port, host.c_str(), true);
-  return caf::io::publish(whom, port, host.c_str(), true);
+                                          uint16_t port, const std::string& host,
+                                          const std::set<std::string>& signatures) {
+  // What caf::io::publish and caf::openssl::publish do, asked of peer_listener, with our own
+  // interface signatures (theirs publish an untyped actor with none): the peer protocol
+  // version (peer_protocol_check.hpp) travels in them.
+  caf::scoped_actor self{sys};
+  caf::expected<uint16_t> result{caf::sec::cannot_open_port};
+  self->request(peer_listener(sys), caf::infinite, caf::publish_atom::value, port,
+                caf::actor_cast<caf::strong_actor_ptr>(whom), signatures, host, true)
+      .receive([&](uint16_t bound) { result = bound; },
+               [&](caf::error& err) { result = std::move(err); });
+  return result;
 }
 
 caf::actor spawn_quorum_tls_reloader(caf::actor_system& sys, const config::server_config& cfg) {

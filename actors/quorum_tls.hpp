@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <set>
 #include <string>
 
 namespace paddock::actors {
@@ -34,9 +35,11 @@ caf::io::middleman_actor peer_transport(caf::actor_system& sys);
 // module's (sslQuorum) or the middleman's. Dynamically typed: all answer those two the same.
 caf::actor peer_listener(caf::actor_system& sys);
 
-// Publishes `whom` on `port` as peer_listener would (blocking: the main thread at start).
+// Publishes `whom` on `port` through peer_listener, advertising `signatures` to every peer
+// that connects (blocking: the main thread at start).
 caf::expected<uint16_t> publish_for_peers(caf::actor_system& sys, const caf::actor& whom,
-                                          uint16_t port, const std::string& host);
+                                          uint16_t port, const std::string& host,
+                                          const std::set<std::string>& signatures);
 
 // With sslQuorumReloadCertFiles: spawns the watcher that renews the copies when the
 // operator's files change (and pass the check). A no-op handle otherwise.

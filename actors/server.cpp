@@ -10,10 +10,12 @@
 #include "actors/messages/admin.hpp"
 #include "actors/messages/client.hpp"
 #include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/peer_protocol_version.hpp"
 #include "actors/messages/registry.hpp"
 #include "actors/metrics/metrics_endpoint.hpp"
 #include "actors/peer_links.hpp"
 #include "actors/peer_port_unification.hpp"
+#include "actors/peer_protocol_check.hpp"
 #include "actors/proposal_pipeline.hpp"
 #include "actors/quorum_peer.hpp"
 #include "actors/quorum_tls.hpp"
@@ -315,8 +317,14 @@ int run_server(const config::server_config& cfg, const run_options& options) {
     ctx->pipeline = sys.spawn(proposal_pipeline, ctx, last_zxid);
   }
   caf::actor links; // dynamically typed (peer_links.hpp); published as it is
-  if (zab_state)
+  if (zab_state) {
+    if (const int advertised = this_server_peer_protocol_version();
+        advertised != peer_protocol_version)
+      spdlog::warn("{} is set: this server advertises peer protocol {} instead of {} (a test "
+                   "hook: it links to no server of this build)",
+                   test_peer_protocol_variable, advertised, peer_protocol_version);
     links = spawn_peer_links(sys, cfg, peer, snap_stream_actors{store, snaps, ctx->clock});
+  }
   ctx->peer_links = caf::actor_cast<peer_links_handle>(links);
 
   caf::scoped_actor self{sys};

@@ -2,7 +2,11 @@
 
 #include "actors/messages/ensemble_wire.hpp"
 
+#include <caf/binary_serializer.hpp>
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace paddock::actors {
 
@@ -33,6 +37,45 @@ void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<tree_digest_report>("paddock::tree_digest_report");
   cfg.add_message_type<forward_read>("paddock::forward_read");
   cfg.add_message_type<read_index_ack>("paddock::read_index_ack");
+}
+
+std::string wire_layout_fingerprint() {
+  const caf::actor_system_config plain; // CAF's own types (its settings), not ours
+  caf::actor_system_config cfg;
+  register_wire_types(cfg);
+  // CAF registers stream<T> and std::vector<T> too for each type added: an empty vector says
+  // nothing about the layout, so only the names given above are listed.
+  std::map<std::string, size_t> sizes;
+  for (const auto& [name, make] : cfg.value_factories_by_name) {
+    if (name.starts_with("std::vector<") || name.starts_with("stream<") ||
+        plain.value_factories_by_name.count(name) != 0)
+      continue;
+    std::vector<char> bytes;
+    caf::binary_serializer sink{nullptr, bytes};
+    if (auto err = make()->save(sink)) {
+      sizes[name] = 0; // cannot happen for these types; a 0 would show in the test's diff
+      continue;
+    }
+    sizes[name] = bytes.size();
+  }
+  // A default txn or notification carries no configuration (an empty optional): the
+  // configuration's own layout, with one member, is listed apart.
+  {
+    zab::ensemble one{{{1, true}}, 0, ""};
+    std::vector<char> bytes;
+    caf::binary_serializer sink{nullptr, bytes};
+    sizes["zab::ensemble (one member)"] = sink(one) ? 0 : bytes.size();
+  }
+  std::string out;
+  for (const auto& [name, size] : sizes)
+    out += name + " " + std::to_string(size) + "\n";
+  // The atoms that lead messages between servers: a renamed one is a message the other side
+  // does not take.
+  for (caf::atom_value atom :
+       {zab_wire_atom::get_value(), link_reset_atom::get_value(),
+        quorum_auth_learner_atom::get_value(), quorum_auth_server_atom::get_value()})
+    out += "atom " + caf::to_string(atom) + "\n";
+  return out;
 }
 
 void configure_peer_transport(caf::actor_system_config& cfg) {

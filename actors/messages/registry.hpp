@@ -12,6 +12,7 @@
 
 #include <caf/actor_system_config.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <string>
 #include <variant>
 
 namespace paddock::admin {
@@ -57,6 +58,15 @@ using app_message = std::variant<forward_writes, forward_sync, sync_ack, session
 
 // Registers every wire type (ZAB's and the ensemble's) under its stable name.
 void register_wire_types(caf::actor_system_config& cfg);
+
+// The layout fingerprint of the wire types: one line per type registered by
+// register_wire_types, in name order, "<name> <bytes>", the bytes being the size of a
+// default-constructed value in CAF's binary serialization; the same for a configuration
+// (zab::ensemble, inside txns and notifications) with one member; then the atoms that lead
+// peer messages. A field added, removed or retyped changes it (registry_test.cpp holds it
+// against peer_protocol_version.hpp); fields of the same type swapped, or a new meaning for
+// a field, do not.
+std::string wire_layout_fingerprint();
 
 // Heartbeats between servers, so a peer that stops answering (hung, partitioned) drops its
 // connection; ZAB's own pings (syncLimit) decide about roles.

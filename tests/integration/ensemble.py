@@ -29,6 +29,8 @@ API (test_ensemble.py and tools/ensemble use it; keep it stable):
                                        .quorum_port .election_port .observer .dir .data_dir
                                        .cfg_path .log_path .config .pid .alive()
                                        .write_files(config) rewrites its zoo.cfg
+                                       .extra_env: environment variables added to its
+                                       process from its next start (a dict; empty: none)
   A config's jaasLoginConfig (Paddock's key for the JAAS file) is also given to ZooKeeper, as
   -Djava.security.auth.login.config.
     .log_tail(i, lines=40)  .log_size(i)  .log_text(i, since=0)
@@ -150,6 +152,7 @@ class Member:
         self.pid_path = os.path.join(dir, "pid")
         self.config = {}
         self.extra_args = []
+        self.extra_env = {}
         self.proc = None
         self._log = None
 
@@ -188,8 +191,9 @@ class Member:
         # detached: a session of its own, so the servers outlive tools/ensemble and a ^C in
         # the shell that started them.
         command = self.command() if detached else DIE_WITH_PARENT + self.command()
+        env = {**os.environ, **self.extra_env} if self.extra_env else None
         self.proc = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, cwd=self.dir,
+                                     stdin=subprocess.DEVNULL, cwd=self.dir, env=env,
                                      start_new_session=detached)
         with open(self.pid_path, "w") as f:
             f.write(f"{self.proc.pid}\n")

@@ -12,6 +12,8 @@ one root directory and one supervisor per host.
   build of an earlier commit; without it, a copy of this build stands in for it).
 - an upgrade to a binary that does not start aborts on the first host, leaves the others on
   the old binary and the ensemble serving, and an upgrade to a good binary then completes.
+- an upgrade to a binary of another peer protocol version is refused before any host is
+  touched (Paddock only).
 
 Every test ends with `tools/deploy down`, and the module's end stops any process left in a
 host's root and removes the namespaces, even after a failure. PADDOCK_DEPLOY_LOOPBACK=1
@@ -387,6 +389,30 @@ def test_upgrade_to_a_binary_that_does_not_start_aborts(site):
     back = deploy("upgrade", site.inventory, "--binary", good, "--timeout", UP_TIMEOUT)
     assert "1 of 3 hosts to upgrade" in back.stderr
     assert f"upgrading host {first} (not serving)" in back.stderr
+    assert all(good_hash.startswith(r["binary"]) and r["mode"] in ("leader", "follower")
+               for r in status_rows(site).values())
+
+
+@pytest.mark.skipif(ZOOKEEPER, reason="Paddock's peer protocol version")
+@pytest.mark.time_limit(120)
+def test_an_upgrade_to_another_peer_protocol_version_is_refused(site):
+    good = site.binary("good")
+    # A "build" of another peer protocol version: it says so, and would run as the good one.
+    other = os.path.join(site.dir, "paddock-other-protocol")
+    with open(other, "w") as f:
+        f.write(f'#!/bin/sh\n[ "$1" = --peer-protocol-version ] && {{ echo 999999; exit 0; }}\n'
+                f'exec "{good}" "$@"\n')
+    os.chmod(other, 0o755)
+    site.write_inventory(good)
+    deploy("up", site.inventory, "--timeout", UP_TIMEOUT)
+    ours = subprocess.run([good, "--peer-protocol-version"], capture_output=True, text=True,
+                          timeout=10).stdout.strip()
+    refused = deploy("upgrade", site.inventory, "--binary", other, check=False)
+    assert refused.returncode == 1
+    assert "not a rolling upgrade: host 1 runs peer protocol " + ours in refused.stderr
+    assert "the new binary 999999" in refused.stderr and "full stop and start" in refused.stderr
+    assert "upgrading host" not in refused.stderr
+    good_hash = sha256_of(good)
     assert all(good_hash.startswith(r["binary"]) and r["mode"] in ("leader", "follower")
                for r in status_rows(site).values())
 

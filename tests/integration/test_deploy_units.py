@@ -1,12 +1,15 @@
 """tools/deploy's pure parts, without a server: the inventory's parsing and the zoo.cfg it
-renders, and the verdict on `srvr` answers that decides whether an ensemble serves."""
+renders, the verdict on `srvr` answers that decides whether an ensemble serves, and the
+peer protocol versions that decide whether a rolling upgrade may start."""
 import os
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
-from deploylib import inventory, probe  # noqa: E402
+from deploylib import inventory, peerversion, probe  # noqa: E402
+
+import harness  # noqa: E402
 
 EXAMPLE = """
 # an ensemble of three
@@ -131,3 +134,40 @@ def test_quorum_verdict_allows_a_minority_down():
         (True, "host 2 leads; not serving: [3]")
     assert not probe.quorum_verdict({1: None, 2: answer(l, "0x1"), 3: None})[0]
     assert not probe.quorum_verdict({1: answer(f, "0x1"), 2: answer(f, "0x1"), 3: None})[0]
+
+
+def fake_binary(tmp_path, name, script):
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_peer_protocol_version_of_a_binary(tmp_path):
+    assert peerversion.of_binary(fake_binary(tmp_path, "v7", 'echo 7')) == 7
+    # A build from before the check: the option is unknown, it prints its usage and fails.
+    old = fake_binary(tmp_path, "old", 'echo "paddock: unknown option $1" >&2; exit 2')
+    assert peerversion.of_binary(old) is None
+    assert peerversion.of_binary(fake_binary(tmp_path, "chatty", 'echo starting; exit 0')) is None
+    assert peerversion.of_binary(str(tmp_path / "missing")) is None
+    if os.access(harness.PADDOCK_BIN, os.X_OK):
+        assert peerversion.of_binary(harness.PADDOCK_BIN) >= 1
+
+
+def test_a_rolling_upgrade_between_peer_protocol_versions_is_refused():
+    refusal, warnings = peerversion.rolling_upgrade_verdict(3, {1: 3, 2: 2, 3: 2})
+    assert refusal and warnings == []
+    assert "host 2 runs peer protocol 2, host 3 runs peer protocol 2, the new binary 3" in refusal
+    assert "full stop and start" in refusal
+    assert peerversion.rolling_upgrade_verdict(3, {1: 3, 2: 3}) == (None, [])
+    assert peerversion.rolling_upgrade_verdict(3, {}) == (None, [])
+
+
+def test_a_binary_that_does_not_tell_its_version_is_warned_about_not_refused():
+    # A host's binary without a version (a build from before the check, or a broken one the
+    # last upgrade left behind): the upgrade goes on, with a warning.
+    refusal, warnings = peerversion.rolling_upgrade_verdict(3, {1: None, 2: 3})
+    assert refusal is None and len(warnings) == 1 and "host(s) 1 " in warnings[0]
+    # A new binary without a version is not compared.
+    refusal, warnings = peerversion.rolling_upgrade_verdict(None, {1: 2})
+    assert refusal is None and "not compared" in warnings[0]

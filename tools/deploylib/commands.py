@@ -6,7 +6,7 @@ import signal
 import sys
 import time
 
-from . import hostproc, inventory, probe
+from . import hostproc, inventory, peerversion, probe
 from .supervisor import sha256_of
 
 
@@ -155,6 +155,14 @@ def upgrade(inv, new_binary, timeout):
     if not ok:
         raise DeployError(f"no quorum serves ({why}); not starting an upgrade")
     pending = [h for h in inv.hosts if not _runs(h, digest)]
+    new_version = peerversion.of_binary(new_binary)
+    refusal, warnings = peerversion.rolling_upgrade_verdict(new_version, {
+        h.sid: peerversion.of_binary(h.installed_binary) for h in pending} if (
+            new_version is not None) else {})
+    if refusal:
+        raise DeployError(refusal)
+    for w in warnings:
+        say(f"warning: {w}")
     say(f"upgrade to {new_binary} (sha256 {digest[:12]}): "
         + (f"{len(pending)} of {len(inv.hosts)} hosts to upgrade: hosts that do not serve "
            "first, then followers, the leader last" if pending

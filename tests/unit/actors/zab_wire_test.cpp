@@ -7,6 +7,7 @@
 // a new link generation, and a message sent with an old generation is dropped.
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "actors/messages/peer_protocol_version.hpp"
 #include "actors/messages/registry.hpp"
 #include "actors/peer_links.hpp"
 #include "store/disk/crc32c.hpp"
@@ -87,7 +88,7 @@ struct server {
   std::shared_ptr<uint64_t> pulled = std::make_shared<uint64_t>(0);
   std::shared_ptr<received_image> received = std::make_shared<received_image>();
   caf::actor fake_store, fake_snapshotter;
-  explicit server(const config::server_config& c) {
+  explicit server(const config::server_config& c, int protocol_version = peer_protocol_version) {
     // The state goes in as spawn arguments, not captures: CAF 0.17 dereferences a null
     // argument tuple when a function actor is spawned without any (UBSan reports it).
     fake_store = sys.spawn(
@@ -133,8 +134,9 @@ struct server {
     links = spawn_peer_links(
         sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()),
         snap_stream_actors{caf::actor_cast<store_handle>(fake_store),
-                           caf::actor_cast<snapshotter_handle>(fake_snapshotter), nullptr});
-    auto error = publish_peer_links(sys, c, links);
+                           caf::actor_cast<snapshotter_handle>(fake_snapshotter), nullptr},
+        protocol_version);
+    auto error = publish_peer_links(sys, c, links, protocol_version);
     REQUIRE(error.empty());
   }
   ~server() {
@@ -434,6 +436,38 @@ TEST_CASE("a lost peer is reported with a new generation: stale sends are droppe
   int64_t from = 0;
   auto got = b2.receive(from);
   CHECK(std::get<zab::ack>(got).zxid == 43);
+}
+
+TEST_CASE("servers of different peer protocol versions never link, and do once they agree",
+          "[zab_wire][peer_protocol]") {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  server a(ensemble_of(2, 1, ports));
+  uint64_t ga = 0; // a's generation of its link to b
+  {
+    server b(ensemble_of(2, 2, ports), peer_protocol_version + 1);
+    // Two seconds of sends both ways (each side connects, finds the other's version and
+    // retries, up to a second apart): nothing crosses.
+    uint64_t gb = 0;
+    for (int round = 0; round < 40; ++round) {
+      a.send(2, zab::ping{round}, ga);
+      b.send(1, zab::ping{round}, gb);
+      a.owner->receive([&](link_down_atom, int64_t, uint64_t g) { ga = g; },
+                       [&](zab_in_atom, int64_t, zab::message&) { FAIL("a heard b"); },
+                       caf::after(25ms) >> [] {});
+      b.owner->receive([&](link_down_atom, int64_t, uint64_t g) { gb = g; },
+                       [&](zab_in_atom, int64_t, zab::message&) { FAIL("b heard a"); },
+                       caf::after(25ms) >> [] {});
+    }
+    CHECK(ga > 0); // a's sends found no link and were dropped, each time with a new generation
+    CHECK(gb > 0);
+  }
+  // b restarted with a's version, on the same ports: a's retries find it and the link forms.
+  server b(ensemble_of(2, 2, ports));
+  a.current_generation = ga;
+  a.connect_to(b, 2);
+  b.connect_to(a, 1);
 }
 
 TEST_CASE("a port already taken is an error naming it, not a crash", "[zab_wire]") {
