@@ -28,7 +28,7 @@ paddock::session_touches 1
 paddock::snap_ack 24
 paddock::snap_chunk 38
 paddock::sync_ack 8
-paddock::tree_digest_report 16
+paddock::tree_digest_report 1
 zab::ack 8
 zab::ack_epoch 16
 zab::commit 8
