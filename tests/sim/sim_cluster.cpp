@@ -56,6 +56,7 @@ void sim_stats::add(const sim_stats& o) {
   acked += o.acked;
   reads_confirmed += o.reads_confirmed;
   reads_abandoned += o.reads_abandoned;
+  stale_plain_reads += o.stale_plain_reads;
   crashes += o.crashes;
   partitions += o.partitions;
   disconnects += o.disconnects;
@@ -525,8 +526,10 @@ void cluster::client_load() {
   // cut off by a partition must never confirm it.
   for (auto& m : nodes_) {
     if (!running(*m) || m->core->current_role() != role::leading || !rng_.chance(0.5)) continue;
-    if (auto round = m->core->read_index(now_))
-      m->reads.push_back({*round, committed_.empty() ? 0 : committed_.back().zxid});
+    const zxid_t committed = committed_.empty() ? 0 : committed_.back().zxid;
+    const zxid_t applied = m->state.empty() ? 0 : m->state.back().zxid;
+    if (m->core->serving() && applied < committed) ++stats_.stale_plain_reads;
+    if (auto round = m->core->read_index(now_)) m->reads.push_back({*round, committed});
     if (m.get() != &n) carry_out(*m);
   }
   carry_out(n);

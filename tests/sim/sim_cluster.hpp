@@ -43,7 +43,7 @@ struct sim_options {
   int spares = 0;
   bool reconfig = false;
   // Paused leaders (SIGSTOP): a leader stops for longer than syncLimit and resumes believing
-  // it leads. Off in the long-standing cases (PADDOCK_SIM_PAUSES=1 turns it on there).
+  // it leads.
   bool pauses = false;
   uint64_t seed = 1;
   int64_t fault_ms = 8000; // faults and client load during this much virtual time
@@ -58,6 +58,10 @@ struct sim_stats {
   // Linearizable reads asked of serving leaders: confirmed (and checked), or abandoned
   // because the leader left its role first (a deposed leader's reads end so).
   uint64_t reads_confirmed = 0, reads_abandoned = 0;
+  // Reads that reached a server serving as leader whose tree lacked a committed txn: a plain
+  // (sequentially consistent) read there would have been stale. The control showing the
+  // linearizable-read check has something to catch.
+  uint64_t stale_plain_reads = 0;
   uint64_t crashes = 0, partitions = 0, disconnects = 0, pauses = 0;
   uint64_t reconfigs_proposed = 0, reconfigs_activated = 0, removals = 0;
   void add(const sim_stats& o);
