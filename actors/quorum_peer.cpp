@@ -267,6 +267,7 @@ void apply(self_ptr self, zab::apply_txns& a) {
   if (leading) metrics.commit_count.Increment(static_cast<double>(a.txns.size()));
   const int64_t now_wall = st.ctx->clock->wall_ms();
   commit_batch batch;
+  batch.report_digests = leading;
   batch.commits.reserve(a.txns.size());
   for (auto& zt : a.txns) {
     commit c;

@@ -58,7 +58,7 @@ constexpr int64_t digest_report_interval_ms = 100;
 
 void report_digest(self_ptr self) {
   auto& st = self->state;
-  if (!st.ctx->quorum_peer || st.digest_report_timer) return;
+  if (!st.ctx->quorum_peer || !st.reporting_digests || st.digest_report_timer) return;
   if (!st.tree.digest() || st.tree.last_zxid() == st.reported_zxid) return;
   const int64_t now = st.ctx->clock->monotonic_ms();
   if (const int64_t wait = st.last_report_ms + digest_report_interval_ms - now; wait > 0) {
@@ -383,7 +383,17 @@ store_handle::behavior_type store_actor(self_ptr self, context_ptr ctx,
                                                   std::memory_order_relaxed);
   return {
       [=](commit_batch& b) {
-        metrics::record_mailbox_depth(self, self->state.ctx->metrics->mailbox_depth.store);
+        auto& st = self->state;
+        metrics::record_mailbox_depth(self, st.ctx->metrics->mailbox_depth.store);
+        // A new leadership reports from its first commit on: what this server applied as a
+        // learner is not its learners' to compare (and could be a 65,536-entry report). A
+        // batch of refused writes only (nothing applied) says nothing of the role.
+        const bool applies = std::any_of(b.commits.begin(), b.commits.end(),
+                                         [](const commit& c) { return !c.failed; });
+        if (applies) {
+          if (b.report_digests && !st.reporting_digests) st.reported_zxid = st.tree.last_zxid();
+          st.reporting_digests = b.report_digests;
+        }
         for (auto& c : b.commits)
           apply_commit(self, c);
         report_digest(self);

@@ -72,6 +72,7 @@ struct store_state {
   int64_t last_report_ms = INT64_MIN / 2;
   int64_t reported_zxid = -1;
   bool digest_report_timer = false;
+  bool reporting_digests = false;     // this server leads (commit_batch::report_digests)
   bool corrupt_next_set_data = false; // fault injection: see corrupt_atom
   static inline const char* name = "paddock.store";
 };

@@ -78,6 +78,9 @@ struct commit {
 // proposal pipeline -> store: commits in zxid order, as many as became durable at once.
 struct commit_batch {
   std::vector<commit> commits;
+  // The applying server leads an ensemble: the store reports its tree digests, which the
+  // quorum peer sends on to the learners (a learner's would be dropped).
+  bool report_digests = false;
 };
 
 // session -> store: a read, executed against the tree in the store's order.

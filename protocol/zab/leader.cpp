@@ -189,8 +189,11 @@ void peer::impl::check_new_leader_quorum(int64_t now) {
   if (lphase != leader_phase::syncing) return;
   // Past initLimit the leadership is over even if the tick that ends it has not run yet: a
   // leader that was paused (or starved) that long finds its learners' old acks queued ahead
-  // of its tick, and would start serving a state the others may have left behind (they can
-  // have elected another leader meanwhile).
+  // of its tick, while those learners gave up on it (their deadline falls before its own)
+  // and may follow another leader; it would serve a state they left behind. This narrows,
+  // not closes, that window: an ack inside this leader's deadline but after its learner left
+  // still establishes it, as in ZooKeeper, and its plain reads are stale until syncLimit
+  // ends it (linearizable reads are not).
   if (establishment_expired(now)) {
     go_looking(now);
     return;
@@ -373,9 +376,15 @@ void peer::impl::leader_message(int64_t now, server_id from, const message& m) {
     // never committed, since an active quorum, which elected us, would hold it: it is
     // truncated like any learner's. (Stepping down for it would elect this leader again,
     // round after round: simulation seed 8109, a removed server with txns nobody else logged.)
-    if (members.is_voter(from) &&
-        (ae->current_epoch > current_epoch ||
-         (ae->current_epoch == current_epoch && ae->last_zxid > last_logged))) {
+    // A voter of a pending configuration only when it knows a newer epoch: one this leader
+    // missed, not stray uncommitted txns. (A server that activated a configuration newer than
+    // this leader's active one has shown it in its notifications, which reach this leader
+    // ahead of its ack_epoch and are adopted: it is an active voter here by then.)
+    const bool newer_epoch = ae->current_epoch > current_epoch;
+    const bool newer_history =
+        newer_epoch || (ae->current_epoch == current_epoch && ae->last_zxid > last_logged);
+    if ((members.is_voter(from) && newer_history) ||
+        (pending && pending->is_voter(from) && newer_epoch)) {
       if (lphase != leader_phase::established && lphase != leader_phase::syncing) {
         go_looking(now);
         return;

@@ -128,7 +128,6 @@ void peer::impl::go_looking(int64_t now) {
 
 void peer::impl::decided(int64_t now, const vote& v) {
   leader_id = v.leader;
-  decided_round = elect.round();
   if (v.leader == self) {
     lead(now);
   } else {
@@ -157,13 +156,15 @@ void peer::on_message(int64_t now_ms, server_id from, const message& m) {
   if (from == s.self) return;
   if (auto* n = std::get_if<notification>(&m)) {
     s.adopt(now_ms, n->config);
-    // Our leader looking again in a later round has given up leading (messages on a link keep
-    // their order, so this was said after the leadership began). ZooKeeper's followers learn
-    // it from the closed connection; waiting for initLimit/syncLimit instead would leave this
-    // server telling the others it follows a leader that no longer leads, and a quorum of
-    // such stale words can elect a server with less history than another voter's.
+    // Our leader looking, after its leader_info reached us, has given up leading: a leader
+    // never says "looking" (it answers as leading), and messages on a link keep their order,
+    // so this was said after that leadership began. (Before its leader_info, a "looking" may
+    // be from before it decided.) ZooKeeper's followers learn it from the closed connection;
+    // waiting for initLimit/syncLimit instead would leave this server telling the others it
+    // follows a leader that no longer leads, and a quorum of such stale words can elect a
+    // server with less history than another voter's.
     if ((s.current == role::following || s.current == role::observing) && from == s.leader_id &&
-        n->state == role::looking && n->election_epoch > s.decided_round)
+        n->state == role::looking && s.fphase != impl::follow_phase::connecting)
       s.go_looking(now_ms);
     if (auto v = s.elect.on_notification(now_ms, from, *n, s.current, s.notifier()))
       s.decided(now_ms, *v);

@@ -42,7 +42,6 @@ struct peer::impl {
   // --- role ---
   role current = role::looking;
   server_id leader_id = no_server;
-  int64_t decided_round = 0; // the election round this server settled on leader_id in
   bool serving = false;
   status_changed reported; // what the caller was last told
   election elect;

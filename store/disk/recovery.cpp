@@ -33,7 +33,9 @@ recovery_result recover(file_system& fs, const std::string& snap_dir, const std:
       if (r.recent.size() == keep_recent) r.recent.pop_front();
       r.recent.emplace_back(zxid, std::string(body));
     }
-    if (t.type == jute::opcode::reconfig) r.last_reconfig.emplace(zxid, std::string(body));
+    // A refused reconfig (ReconfigInProgress while another was pending) changes nothing.
+    if (t.type == jute::opcode::reconfig && t.refused == jute::error_code::ok)
+      r.last_reconfig.emplace(zxid, std::string(body));
     return true;
   });
   if (!replay.repaired.empty()) r.warnings.push_back(replay.repaired);

@@ -26,8 +26,9 @@ struct recovery_result {
   // The newest replayed log records (zxid, Protobuf body), oldest first, at most keep_recent:
   // what a ZAB leader serves DIFFs from after a restart.
   std::deque<std::pair<int64_t, std::string>> recent;
-  // The newest reconfig txn replayed (zxid, Protobuf body), wherever it is in the log: one
-  // not yet committed must stay pending in the ZAB core although `recent` may not reach it.
+  // The newest reconfig txn replayed (zxid, Protobuf body; refused ones do not count),
+  // wherever it is in the log after the snapshot: one not yet committed must stay pending in
+  // the ZAB core although `recent` may not reach it.
   std::optional<std::pair<int64_t, std::string>> last_reconfig;
 };
 

@@ -333,9 +333,15 @@ TEST_CASE("recovery names the newest reconfig in the log, also one older than th
       jute::opcode::set_data,
       jute::set_data_request{"/zookeeper/config", "server.1=127.0.0.1:2888:3888:participant", -1}}};
   txns.push_back(reconfig);
+  // A second reconfig refused while the first is pending (ReconfigInProgress) is logged with
+  // its type too, but changes nothing: the first stays the newest.
+  txn refused = reconfig;
+  refused.zxid = reconfig.zxid + 1;
+  refused.refused = jute::error_code::reconfig_in_progress;
+  txns.push_back(refused);
   for (int i = 0; i < 4; ++i) {
     txn c;
-    c.zxid = reconfig.zxid + 1 + i;
+    c.zxid = refused.zxid + 1 + i;
     c.type = jute::opcode::create;
     c.ops = {txn_op{jute::opcode::create, jute::create_request{"/after-" + std::to_string(i), "x",
                                                                jute::open_acl_unsafe(), 0, -1}}};
