@@ -46,14 +46,13 @@ void digest_mismatched(self_ptr self, const store::digest_mismatch& m, uint64_t 
   if (st.ctx->quorum_peer) self->send(st.ctx->quorum_peer, digest_mismatch_atom::value, m.zxid);
 }
 
-// Ensemble: the digest after every txn applied since the previous report goes to the quorum
-// peer, which on a leader sends it on to every learner (on a learner it is dropped: the store
-// does not know its role, and a report every 100 ms is cheap). At most one report per
-// digest_report_interval: a message per commit batch costs, under load, as much as the
-// digests themselves (measured: docs/benchmarks.md), while one every 100 ms carrying every
-// txn's digest catches a divergence at the txn that caused it, a little later. A batch inside
-// the interval is reported when it ends (a timer), so the last change before a quiet spell is
-// checked too.
+// Ensemble leader (commit_batch::report_digests): the digest after every txn applied since
+// the previous report goes to the quorum peer, which sends it on to every learner. At most
+// one report per digest_report_interval: a message per commit batch costs, under load, as
+// much as the digests themselves (measured: docs/benchmarks.md), while one every 100 ms
+// carrying every txn's digest catches a divergence at the txn that caused it, a little
+// later. A batch inside the interval is reported when it ends (a timer), so the last change
+// before a quiet spell is checked too.
 constexpr int64_t digest_report_interval_ms = 100;
 
 void report_digest(self_ptr self) {
