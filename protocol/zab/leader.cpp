@@ -281,6 +281,15 @@ std::optional<zxid_t> peer::impl::acked_by_quorum(const ensemble& c) const {
   return std::min(*nth, last_logged);
 }
 
+// The newest txn in the history before `zxid`, else (none in memory) the commit point: a
+// commit point is always a txn's zxid, never one between txns (a read index is served once
+// a server applied it, and no server applies a zxid no txn has, as (epoch, 0)).
+zxid_t peer::impl::last_txn_before(zxid_t zxid) const {
+  auto it = std::lower_bound(history.begin(), history.end(), zxid,
+                             [](const txn& x, zxid_t v) { return x.zxid < v; });
+  return it == history.begin() ? last_committed : std::prev(it)->zxid;
+}
+
 // The commit point: the highest zxid a quorum of voters has on disk (this server's own log
 // counts; a follower counts once it acked new_leader). From a pending reconfig on, a quorum
 // of its configuration too: everything before it commits with the active one alone.
@@ -291,7 +300,7 @@ void peer::impl::advance_commit(int64_t now) {
   if (pending && *point >= pending->version) {
     auto with_new = acked_by_quorum(*pending);
     *point = with_new && *with_new >= pending->version ? std::min(*point, *with_new)
-                                                       : pending->version - 1;
+                                                       : last_txn_before(pending->version);
   }
   if (*point <= last_committed) return;
   const zxid_t before = last_committed;

@@ -152,6 +152,7 @@ struct peer::impl {
   void finish_sync(server_id id, zxid_t committed);
   void check_new_leader_quorum(int64_t now);
   bool establishment_expired(int64_t now) const;
+  zxid_t last_txn_before(zxid_t zxid) const;
   void advance_commit(int64_t now);
   std::optional<zxid_t> acked_by_quorum(const ensemble& c) const;
   size_t in_flight() const;

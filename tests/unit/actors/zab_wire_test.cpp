@@ -185,6 +185,22 @@ struct server {
   uint64_t current_generation = 0;
 };
 
+// The quorum and election ports of a two-server ensemble.
+std::vector<uint16_t> ports_of_two() {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 4; ++i)
+    ports.push_back(free_port());
+  return ports;
+}
+
+// Servers 1 and 2 of a two-server ensemble, 1's link to 2 up.
+struct linked_pair {
+  std::vector<uint16_t> ports = ports_of_two();
+  server a{ensemble_of(2, 1, ports)};
+  server b{ensemble_of(2, 2, ports)};
+  linked_pair() { a.connect_to(b, 2); }
+};
+
 std::vector<zab::txn> some_txns(int n) {
   std::vector<zab::txn> v;
   for (int i = 1; i <= n; ++i)
@@ -196,12 +212,9 @@ std::vector<zab::txn> some_txns(int n) {
 } // namespace
 
 TEST_CASE("every peer message crosses between two actor systems unchanged", "[zab_wire]") {
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < 4; ++i)
-    ports.push_back(free_port());
-  server a(ensemble_of(2, 1, ports));
-  server b(ensemble_of(2, 2, ports));
-  a.connect_to(b, 2);
+  linked_pair pair;
+  auto& a = pair.a;
+  auto& b = pair.b;
 
   // A SNAP image of 3 MiB and a bit: seven pieces, the last a short one.
   std::string big(3 * 1024 * 1024 + 17, '\0');
@@ -331,12 +344,9 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
 
 TEST_CASE("a SNAP image the learner cannot take drops the link, and its sync_snap never arrives",
           "[zab_wire]") {
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < 4; ++i)
-    ports.push_back(free_port());
-  server a(ensemble_of(2, 1, ports));
-  server b(ensemble_of(2, 2, ports));
-  a.connect_to(b, 2);
+  linked_pair pair;
+  auto& a = pair.a;
+  auto& b = pair.b;
   *a.image = std::string(12 * snap_chunk_bytes + 5, 'i'); // more than the window
   b.received->refuse = true;
   const uint64_t generation = a.current_generation;
@@ -365,12 +375,9 @@ TEST_CASE("a SNAP image the learner cannot take drops the link, and its sync_sna
 
 TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog, then its link",
           "[zab_wire]") {
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < 4; ++i)
-    ports.push_back(free_port());
-  server a(ensemble_of(2, 1, ports));
-  server b(ensemble_of(2, 2, ports));
-  a.connect_to(b, 2);
+  linked_pair pair;
+  auto& a = pair.a;
+  auto& b = pair.b;
   *a.image = std::string(3 * snap_chunk_bytes, 'i');
   b.received->stall = true; // the pieces arrive, none is ever acked
   const uint64_t generation = a.current_generation;
@@ -405,9 +412,7 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
 }
 
 TEST_CASE("a lost peer is reported with a new generation: stale sends are dropped", "[zab_wire]") {
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < 4; ++i)
-    ports.push_back(free_port());
+  const auto ports = ports_of_two();
   server a(ensemble_of(2, 1, ports));
   uint64_t generation = 0;
   {
@@ -440,9 +445,7 @@ TEST_CASE("a lost peer is reported with a new generation: stale sends are droppe
 
 TEST_CASE("servers of different peer protocol versions never link, and do once they agree",
           "[zab_wire][peer_protocol]") {
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < 4; ++i)
-    ports.push_back(free_port());
+  const auto ports = ports_of_two();
   server a(ensemble_of(2, 1, ports));
   uint64_t ga = 0; // a's generation of its link to b
   {
@@ -471,9 +474,7 @@ TEST_CASE("servers of different peer protocol versions never link, and do once t
 }
 
 TEST_CASE("a port already taken is an error naming it, not a crash", "[zab_wire]") {
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < 4; ++i)
-    ports.push_back(free_port());
+  const auto ports = ports_of_two();
   server a(ensemble_of(2, 1, ports));
   peer_config cfg;
   caf::actor_system sys{cfg};

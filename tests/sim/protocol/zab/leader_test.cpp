@@ -167,8 +167,8 @@ TEST_CASE("zab core: a leader that resumes past initLimit does not count the ack
   }
 }
 
-TEST_CASE("zab core: a server outside the voters with txns beyond the leader's is truncated; "
-          "the leader does not step down for it") {
+TEST_CASE("zab core: a server outside the voters with txns beyond the leader's is truncated, "
+          "and the leader does not step down for it") {
   // Found by the simulation (seed 8109): server 2, removed from the voters, held three txns
   // only it had logged; each time leader 1 met them in 2's ack_epoch it stepped down, and the
   // voters elected it again (2's own vote is not eligible), round after round.
@@ -200,6 +200,37 @@ TEST_CASE("zab core: a server outside the voters with txns beyond the leader's i
   REQUIRE(trunc.size() == 1);
   CHECK(trunc[0].first == 2);
   CHECK(trunc[0].second.zxid == make_zxid(1, 10));
+}
+
+TEST_CASE("zab core: a voter of the pending configuration that knows a newer epoch still ends "
+          "the leadership") {
+  // An epoch this leader never saw is not stray uncommitted txns: another leader was
+  // established meanwhile, and the election must run again with that in view.
+  ensemble active;
+  active.members = {{1, true}, {3, true}};
+  active.version = make_zxid(1, 1);
+  ensemble next;
+  next.members = {{1, true}, {2, true}, {3, true}};
+  persistent_state st;
+  st.accepted_epoch = 2; // promised to a leader of epoch 2 that this server never followed
+  st.current_epoch = 1;
+  st.recent = txns(1, 2, 10);
+  st.recent[3].config = next; // zxid (1, 5): a reconfig adding 2, not committed
+  st.recent[3].config->version = st.recent[3].zxid;
+  st.last_logged = make_zxid(1, 10);
+  peer p(1, active, fast(), st);
+  int64_t now = 1000;
+  p.start(now);
+  p.take_actions();
+  for (server_id s : {2, 3})
+    p.on_message(now, s, notification{{1, make_zxid(1, 10), 1}, 1, role::looking, {}});
+  p.on_tick(now += 60);
+  REQUIRE(p.current_role() == role::leading);
+  p.on_message(now, 3, learner_info{1, make_zxid(1, 10), false});
+  p.on_message(now, 2, learner_info{2, make_zxid(2, 4), false});
+  p.take_actions();
+  p.on_message(now, 2, ack_epoch{2, make_zxid(2, 4)}); // it followed epoch 2's leader
+  CHECK(p.current_role() == role::looking);
 }
 
 TEST_CASE("zab core: a reconfig logged before the DIFF history is still pending after a "

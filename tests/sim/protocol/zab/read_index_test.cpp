@@ -264,3 +264,34 @@ TEST_CASE("read queue: reads leave in order, once confirmed and their index appl
   q.release(100, serve);
   CHECK(served.size() == 4);
 }
+
+TEST_CASE("zab core: while a reconfig waits for the new configuration's quorum, the read index "
+          "is the newest txn before it, never a zxid no txn has") {
+  // Found by the simulation (seed 41727): the first txn of an epoch was a reconfig the new
+  // configuration had not acked; the commit point stopped at its zxid minus one, (epoch, 0),
+  // which no server ever applies, so a read given that index would wait for the next commit.
+  serving_leader f;                                    // voters 1-5, followers 2 and 3
+  f.p.on_message(f.now, 4, learner_info{0, 0, false}); // 4 joins the established leader
+  f.p.on_message(f.now, 4, ack_epoch{0, 0});
+  f.p.on_message(f.now, 4, ack{make_zxid(1, 0)});
+  f.p.take_actions();
+  ensemble next;
+  next.members = {{1, true}, {2, true}, {3, true}, {6, true}}; // a quorum of it: three
+  auto z = f.p.propose(f.now, "reconfig", next);
+  REQUIRE(z);
+  f.p.on_logged(f.now, *z);
+  // 1, 2 and 4 have it: a quorum of the active configuration, not of the next one.
+  f.p.on_message(f.now, 2, ack{*z});
+  f.p.on_message(f.now, 4, ack{*z});
+  f.p.take_actions();
+  CHECK(f.p.last_committed() == 0); // nothing before the reconfig in this epoch
+  auto round = f.p.read_index(f.now);
+  REQUIRE(round);
+  f.p.take_actions();
+  // 1, 2 and 3 echo: a quorum of both.
+  f.p.on_message(f.now, 2, read_round{*round});
+  f.p.on_message(f.now, 3, read_round{*round});
+  auto r = ready(f.p.take_actions());
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].index == 0);
+}

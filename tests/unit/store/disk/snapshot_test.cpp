@@ -115,6 +115,19 @@ void write_log(const std::string& dir, const std::vector<txn>& txns, size_t from
   REQUIRE(w.write(recs).ok());
 }
 
+// The whole history as one fsync'ed log segment starting at zxid 1.
+void write_synced_log(const std::string& dir, const std::vector<txn>& txns) {
+  txn_log_writer w(disk, dir, 0, true);
+  REQUIRE(w.start_segment(1).ok());
+  std::string records, body;
+  for (const auto& t : txns) {
+    encode_txn(t, body);
+    log_format::append_record(records, t.zxid, body);
+  }
+  REQUIRE(w.write(records).ok());
+  REQUIRE(w.sync().ok());
+}
+
 } // namespace
 
 TEST_CASE("every txn survives the Protobuf round trip") {
@@ -300,17 +313,7 @@ TEST_CASE("a snapshot in memory: what a leader sends a learner it syncs by SNAP"
 TEST_CASE("recovery keeps the newest log records for a ZAB leader's DIFFs") {
   scratch_dir d;
   auto h = sample_history();
-  {
-    txn_log_writer w(disk, d.path(), 0, true);
-    REQUIRE(w.start_segment(1).ok());
-    std::string records, body;
-    for (const auto& t : h.txns) {
-      encode_txn(t, body);
-      log_format::append_record(records, t.zxid, body);
-    }
-    REQUIRE(w.write(records).ok());
-    REQUIRE(w.sync().ok());
-  }
+  write_synced_log(d.path(), h.txns);
   auto r = recover(disk, d.path(), d.path(), 3);
   REQUIRE(r.status.ok());
   REQUIRE(r.recent.size() == 3);
@@ -347,17 +350,7 @@ TEST_CASE("recovery names the newest reconfig in the log, also one older than th
                                                                jute::open_acl_unsafe(), 0, -1}}};
     txns.push_back(c);
   }
-  {
-    txn_log_writer w(disk, d.path(), 0, true);
-    REQUIRE(w.start_segment(1).ok());
-    std::string records, body;
-    for (const auto& t : txns) {
-      encode_txn(t, body);
-      log_format::append_record(records, t.zxid, body);
-    }
-    REQUIRE(w.write(records).ok());
-    REQUIRE(w.sync().ok());
-  }
+  write_synced_log(d.path(), txns);
   auto r = recover(disk, d.path(), d.path(), 3);
   REQUIRE(r.status.ok());
   CHECK(r.recent.front().first > reconfig.zxid); // the DIFF records do not reach it
@@ -375,17 +368,7 @@ TEST_CASE("recovery names the newest reconfig in the log, also one older than th
 TEST_CASE("TRUNC below the tree: rebuilt from disk at exactly the zxid, or refused") {
   scratch_dir d;
   auto h = sample_history();
-  std::string records, body;
-  for (const auto& t : h.txns) {
-    encode_txn(t, body);
-    log_format::append_record(records, t.zxid, body);
-  }
-  {
-    txn_log_writer w(disk, d.path(), 0, true);
-    REQUIRE(w.start_segment(1).ok());
-    REQUIRE(w.write(records).ok());
-    REQUIRE(w.sync().ok());
-  }
+  write_synced_log(d.path(), h.txns);
   const int64_t keep = h.zxid - 2;
   history upto;
   for (const auto& t : h.txns)
