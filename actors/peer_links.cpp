@@ -489,6 +489,12 @@ void on_snap_ack(self_ptr self, zab::server_id from, const snap_ack& a) {
   if (it == self->state.peers.end() || !it->second.snap_out) return;
   auto& out = *it->second.snap_out;
   if (a.stream != out.sync.stream || a.zxid != out.sync.zxid) return; // an abandoned one's
+  if (a.end > out.sent) {
+    // Acking bytes never sent: a confused peer; the window arithmetic must not wrap.
+    spdlog::warn("SNAP stream {} to learner {}: ack of {} bytes, only {} sent; dropping the link",
+                 out.sync.stream, from, a.end, out.sent);
+    return drop_peer(self, from);
+  }
   out.acked = std::max(out.acked, a.end);
   if (out.produced_all && out.acked >= out.sent) return finish_snap_stream(self, from);
   pull_piece(self, from);
@@ -504,7 +510,14 @@ void refuse_snap(self_ptr self, zab::server_id from, const std::string& why) {
 // leader once written.
 void on_snap_chunk(self_ptr self, zab::server_id from, snap_chunk& c) {
   auto& l = self->state.peers.at(from);
-  if (c.offset == 0) l.snap_in = inbound_snap{c.zxid, c.stream, 0, false, now_ms(self)};
+  if (c.offset == 0) {
+    // The snapshotter keeps one received image: a new stream replaces any other peer's,
+    // whose sync_snap must then be refused (the learner joins again), not installed from a
+    // file that is gone.
+    for (auto& [id, other] : self->state.peers)
+      if (id != from) other.snap_in.reset();
+    l.snap_in = inbound_snap{c.zxid, c.stream, 0, false, now_ms(self)};
+  }
   // A piece of a stream this side gave up (its link broke, or it refused it) is stale.
   if (!l.snap_in || l.snap_in->zxid != c.zxid || l.snap_in->stream != c.stream) return;
   // Within one stream, a gap means pieces were lost: the image cannot be whole.

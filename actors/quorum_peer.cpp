@@ -816,9 +816,14 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
       [=](digest_report_atom, std::vector<std::pair<int64_t, int64_t>>& digests) {
         auto& s = self->state;
         if (s.status.now != zab::role::leading || !s.status.serving) return;
+        std::vector<zab::server_id> to;
         for (const auto& member : s.members)
           if (member.first != s.ctx->config.server_id && s.core->commit_stream(member.first))
-            send_app(self, member.first, tree_digest_report{digests});
+            to.push_back(member.first);
+        // Up to 65,536 entries: copied for all but the last learner, which takes the vector.
+        for (size_t i = 0; i < to.size(); ++i)
+          send_app(self, to[i],
+                   tree_digest_report{i + 1 == to.size() ? std::move(digests) : digests});
       },
       // The store, on a learner: its tree disagrees with the leader's. Leave the leader and
       // come back synced by SNAP (zab::peer::resync_by_snapshot).

@@ -143,7 +143,8 @@ session_expiry_actor(self_ptr self, context_ptr ctx, std::vector<store::session_
         auto it = s.local.find(id);
         if (it == s.local.end()) {
           const bool ensemble = s.sessions.contains(id) && !s.sessions.at(id).closing;
-          return {answer(ensemble ? local_reattach::of_ensemble : local_reattach::invalid), std::string{}};
+          return {answer(ensemble ? local_reattach::of_ensemble : local_reattach::invalid),
+                  std::string{}};
         }
         // As for a session of the ensemble: the connection holding it is dropped first.
         if (it->second.owner && it->second.owner != owner)

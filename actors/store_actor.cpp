@@ -239,8 +239,10 @@ bool answer_pull(self_ptr self) {
   if (ls.buffer.size() < learner_piece_bytes && !produced_all) return false;
   snap_piece piece;
   const size_t n = std::min(ls.buffer.size(), learner_piece_bytes);
-  piece.bytes = ls.buffer.substr(0, n);
-  ls.buffer.erase(0, n);
+  // The piece takes the buffer; only what was serialized beyond it is copied back.
+  piece.bytes = std::move(ls.buffer);
+  ls.buffer.assign(piece.bytes, n);
+  piece.bytes.resize(n);
   ls.crc = store::crc32c_extend(ls.crc, std::span<const char>(piece.bytes.data(), n));
   ls.handed_out += n;
   piece.last = produced_all && ls.buffer.empty();

@@ -41,10 +41,13 @@ io_status received_snapshot_writer::fail(io_status st) {
 
 io_status received_snapshot_writer::begin(int64_t zxid) {
   abandon();
+  // An earlier stream's leftover goes first; one that cannot be removed (or a directory that
+  // cannot be listed) is a disk this server cannot write a snapshot to either.
   std::vector<std::string> names;
-  if (fs_.list(dir_, names).ok())
-    for (const auto& name : names)
-      if (is_received_name(name)) (void)fs_.remove(dir_ + "/" + name);
+  if (auto st = fs_.list(dir_, names); !st.ok()) return fail(st);
+  for (const auto& name : names)
+    if (is_received_name(name))
+      if (auto st = fs_.remove(dir_ + "/" + name); !st.ok() && st.error != ENOENT) return fail(st);
   zxid_ = zxid;
   offset_ = unsynced_ = 0;
   crc_ = 0;

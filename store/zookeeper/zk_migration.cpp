@@ -17,6 +17,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <unistd.h>
 #include <utility>
 
 namespace paddock::store::zookeeper {
@@ -120,8 +121,9 @@ private:
   std::vector<std::string> mismatches_;
 };
 
-std::optional<loaded_snapshot>
-load_newest_snapshot(const fs::path& dir, std::vector<std::string>& notes, std::string& error) {
+std::optional<loaded_snapshot> load_newest_snapshot(const fs::path& dir, size_t max_inflated,
+                                                    std::vector<std::string>& notes,
+                                                    std::string& error) {
   auto snaps = zxid_files(dir, "snapshot", true);
   if (snaps.empty()) {
     error = fmt::format("no ZooKeeper snapshot (snapshot.<zxid>) in {}", dir.string());
@@ -138,7 +140,7 @@ load_newest_snapshot(const fs::path& dir, std::vector<std::string>& notes, std::
     loaded_snapshot s;
     std::string why;
     // snapshot.<zxid>.gz / .snappy hold the same bytes, compressed (zk_snap_stream.hpp).
-    if (!open_snap_stream(snap_stream_of(name), *bytes, why) ||
+    if (!open_snap_stream(snap_stream_of(name), *bytes, why, max_inflated) ||
         !parse_zk_snapshot(*bytes, s.tree, s.info, why)) {
       problems.push_back(fmt::format("{}: {}", name, why));
       continue;
@@ -212,8 +214,15 @@ bool to_data_tree(const zk_tree& in, data_tree& out, std::string& error) {
   return true;
 }
 
+size_t inflated_snapshot_limit() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) return size_t{4} << 30; // unknown: 4 GiB
+  return static_cast<size_t>(pages) / 2 * static_cast<size_t>(page_size);
+}
+
 migration_result import_zookeeper(const std::string& from, const std::string& from_log,
-                                  const std::string& to) {
+                                  const std::string& to, size_t max_inflated_snapshot) {
   if (auto bad = unfit_target(to)) return refused(*bad);
   auto snap_dir = version2_folder(from);
   auto log_dir = from_log.empty() ? snap_dir : version2_folder(from_log);
@@ -221,7 +230,9 @@ migration_result import_zookeeper(const std::string& from, const std::string& fr
 
   migration_result result;
   std::string error;
-  auto snap = load_newest_snapshot(snap_dir, result.notes, error);
+  const size_t max_inflated =
+      max_inflated_snapshot > 0 ? max_inflated_snapshot : inflated_snapshot_limit();
+  auto snap = load_newest_snapshot(snap_dir, max_inflated, result.notes, error);
   if (!snap) return refused(error);
   zk_tree& tree = snap->tree;
   const int64_t snap_zxid = tree.last_zxid;

@@ -8,6 +8,7 @@
 #include "store/tree/data_tree.hpp"
 #include "store/zookeeper/zk_tree.hpp"
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,16 @@ struct migration_result {
 
 // `from`: ZooKeeper's dataDir or its version-2 folder; `from_log`: its dataLogDir when that
 // differs (empty: the same). `to`: the Paddock dataDir to create (absent or empty).
+// `max_inflated_snapshot`: the most bytes a compressed snapshot (.gz, .snappy) may inflate to
+// (0: half this machine's memory, inflated_snapshot_limit()); one that would inflate to
+// more is skipped as damaged, and an older snapshot tried.
 migration_result import_zookeeper(const std::string& from, const std::string& from_log,
-                                  const std::string& to);
+                                  const std::string& to, size_t max_inflated_snapshot = 0);
+
+// Half this machine's physical memory: a snapshot larger than that could not be loaded beside
+// its tree anyway, and deflate expands about 1,000 to 1, so a small crafted or damaged .gz
+// must not be allowed to take the rest.
+size_t inflated_snapshot_limit();
 
 // `from`: a Paddock dataDir (`from_log`: its dataLogDir when that differs); `to`: the
 // ZooKeeper dataDir to create (absent or empty), which gets version-2/snapshot.<zxid> and the

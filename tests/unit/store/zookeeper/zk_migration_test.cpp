@@ -290,6 +290,29 @@ TEST_CASE("zk import: refusals write nothing") {
   }
 }
 
+TEST_CASE("zk import: a compressed snapshot that would inflate past the limit is skipped, not "
+          "inflated") {
+  // A gzip bomb: a few KiB that inflate to 4 MiB, as the newest snapshot. With a 1 MiB limit
+  // it is refused as damaged and the older plain snapshot.2 is used, as for any damaged one.
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  write_zookeeper_dir(zk);
+  const auto bomb = zkf::gzip_compress(std::string(4 << 20, '\0'), 9);
+  REQUIRE(bomb.size() < 64 * 1024);
+  write_all(zk + "/version-2/snapshot.5.gz", bomb);
+  auto r = import_zookeeper(zk, "", scratch.path() + "/out", size_t{1} << 20);
+  INFO(r.message);
+  REQUIRE(r.exit_code == 0);
+  bool noted = false;
+  for (const auto& n : r.notes)
+    noted = noted || (n.find("snapshot.5.gz") != std::string::npos &&
+                      n.find("more than 1048576 bytes") != std::string::npos);
+  CHECK(noted);
+  auto tree = recover_paddock(scratch.path() + "/out");
+  CHECK(tree.last_zxid() == 4);
+  CHECK(inflated_snapshot_limit() >= (size_t{64} << 20)); // this machine has far more
+}
+
 TEST_CASE("zk export: the imported tree back as a ZooKeeper snapshot with the epochs") {
   scratch_dir scratch;
   auto zk = scratch.path() + "/zk";
