@@ -13,7 +13,6 @@ txn that made it diverge: the leader's reports carry its digest after every txn.
     has no tree_digest.
 """
 import re
-import socket
 import time
 
 import pytest
@@ -57,17 +56,6 @@ def hash_history(member):
         assert m, f"not a hash line: {line!r}"
         out[int(m.group(1), 16)] = int(m.group(2))
     return out
-
-
-def fault(member, line):
-    with socket.create_connection((member.host, member.client_port), timeout=5.0) as s:
-        s.sendall(line.encode())
-        chunks = []
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                return b"".join(chunks).decode()
-            chunks.append(chunk)
 
 
 def contents(member, root):
@@ -144,7 +132,8 @@ def test_a_diverged_follower_is_caught_and_synced_again_by_snap(ens):
     before = int(mntr(ens.server(follower))["zk_digest_mismatches_count"])
     leader_since = ens.log_size(leader)
     follower_since = ens.log_size(follower)
-    assert fault(ens.server(follower), "kill next-set-data\n") == "killed next-set-data\n"
+    m = ens.server(follower)
+    assert four_letter(m.host, m.client_port, "kill next-set-data\n") == "killed next-set-data\n"
 
     # The setData the follower corrupts, and pipelined right behind it on the same session
     # more writes, which the leader applies in the same commit batches and the same 100 ms

@@ -54,6 +54,17 @@ def mntr_value(member, key):
     return None
 
 
+def left_alone(ens):
+    """Stops servers 1 and 2 of a started three-server ensemble; returns server 3 once it
+    serves read-only."""
+    lone = ens.server(2)
+    ens.stop_server(0)
+    ens.stop_server(1)
+    wait_for(lambda: isro(lone) == "ro", timeout=30,
+             what=f"isro of the lone server never said ro:\n{ens.log_tail(2)}")
+    return lone
+
+
 def raw_connect(member, read_only, session_id=0, passwd=b"\0" * 16):
     """Sends a ConnectRequest (readOnly byte as given); returns (connection, first frame or
     None when the server closed the connection)."""
@@ -166,11 +177,7 @@ def test_a_read_only_session_outlives_its_connection_until_its_timeout():
     reads go on), and finds it expired after."""
     with Ensemble(3, extra_config=READ_ONLY_CONFIG) as ens:
         ens.start(timeout=START_TIMEOUT)
-        lone = ens.server(2)
-        ens.stop_server(0)
-        ens.stop_server(1)
-        wait_for(lambda: isro(lone) == "ro", timeout=30,
-                 what=f"isro of the lone server never said ro:\n{ens.log_tail(2)}")
+        lone = left_alone(ens)
         conn, answer = raw_connect(lone, read_only=True)
         conn.close()
         assert answer is not None
@@ -220,11 +227,7 @@ def test_without_local_sessions_a_new_read_only_session_is_refused():
     (xid 0) with NotReadOnly, then the connection closes."""
     with Ensemble(3, extra_config={"readonlymode.enabled": "true"}) as ens:
         ens.start(timeout=START_TIMEOUT)
-        lone = ens.server(2)
-        ens.stop_server(0)
-        ens.stop_server(1)
-        wait_for(lambda: isro(lone) == "ro", timeout=30,
-                 what=f"isro of the lone server never said ro:\n{ens.log_tail(2)}")
+        lone = left_alone(ens)
         conn, answer = raw_connect(lone, read_only=True)
         try:
             assert answer is not None and len(answer) == 16

@@ -48,7 +48,7 @@ def preload(hosts, znodes):
     holder = subprocess.Popen([BENCH, "--server", hosts, "--hold",
                                f"znodes={znodes},sessions=0,watches=0", "--sessions", "8",
                                "--outstanding", "64", "--json", "--duration", "600"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         ready = json.loads(holder.stdout.readline())
         assert ready["hold"] == "ready", ready
@@ -92,13 +92,7 @@ def snapshot_of(zk, groups, sample):
 def test_wiped_follower_is_synced_by_a_windowed_snap_stream():
     with Ensemble(3) as ens:
         ens.start(timeout=START_TIMEOUT)
-        leader, _ = ens.wait_for_leader(timeout=30)
-        down = [i for i in range(3) if i != leader][0]
-        sid = ens.server(down).sid
-        preload(ens.server(leader).hosts, ZNODES)
-
-        ens.stop_server(down)
-        ens.wipe(down)
+        leader, down, sid = preloaded_then_one_follower_wiped(ens)
         # Writes go on while the follower is synced: the leader's store is not stopped.
         stop = threading.Event()
         acked = []
@@ -182,6 +176,17 @@ def test_wiped_follower_is_synced_by_a_windowed_snap_stream():
                                           "writes_during": len(acked)}))
 
 
+def preloaded_then_one_follower_wiped(ens):
+    """The leader gets ZNODES znodes; then one follower is stopped and its data wiped, so it
+    can only be synced by SNAP. Returns (leader, follower index, follower's sid)."""
+    leader, _ = ens.wait_for_leader(timeout=30)
+    down = [i for i in range(3) if i != leader][0]
+    preload(ens.server(leader).hosts, ZNODES)
+    ens.stop_server(down)
+    ens.wipe(down)
+    return leader, down, ens.server(down).sid
+
+
 def received_files(ens, i):
     """The SNAP images (whole or partial) server i holds as received, not installed."""
     return [os.path.join(d, f) for d, _, files in os.walk(ens.server(i).data_dir)
@@ -197,12 +202,7 @@ def test_a_learner_lost_mid_stream_releases_the_leaders_snapshot():
     the partial image it had received is gone."""
     with Ensemble(3) as ens:
         ens.start(timeout=START_TIMEOUT)
-        leader, _ = ens.wait_for_leader(timeout=30)
-        down = [i for i in range(3) if i != leader][0]
-        sid = ens.server(down).sid
-        preload(ens.server(leader).hosts, ZNODES)
-        ens.stop_server(down)
-        ens.wipe(down)
+        leader, down, sid = preloaded_then_one_follower_wiped(ens)
         mark = ens.log_size(leader)
         if not IS_ZK:
             ens.start_server(down, wait=False)

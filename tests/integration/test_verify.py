@@ -66,12 +66,14 @@ def test_after_sigkill_mid_write_the_last_good_zxid_is_what_a_restart_serves(bus
             i = 0
             while not stop.is_set():
                 try:
-                    zk.create(f"/v/k{i}", b"y" * 100)
+                    # Bounded: a request queued while kazoo reconnects would otherwise wait
+                    # for ever once the server is gone for good, and keep the process alive.
+                    zk.create_async(f"/v/k{i}", b"y" * 100).get(timeout=10)
                 except Exception:  # the kill: the connection goes
                     return
                 i += 1
 
-    t = threading.Thread(target=writer)
+    t = threading.Thread(target=writer, daemon=True)
     t.start()
     harness.wait_for(lambda: served_zxid(busy_server) > 600, 30, what="writes")
     busy_server.kill()  # SIGKILL while the writer's requests are in flight

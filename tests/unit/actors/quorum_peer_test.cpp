@@ -172,6 +172,17 @@ struct ensemble_member {
     CHECK(zab_mode() == static_cast<int>(zab::role::following));
     links->clear();
   }
+  // A follower whose client's session the leader committed (zxid 1).
+  void become_follower_with_session() {
+    become_follower();
+    client_write(create_session_txn(client_session), 0);
+    auto session = links->sent_app<actors::forward_writes>();
+    REQUIRE(session.size() == 1);
+    from(3, zab::proposal{{{z(1), stamped(session[0].second.txns[0], 1), std::nullopt}}});
+    from(3, zab::commit{z(1)});
+    REQUIRE(client->items.size() == 1);
+    links->clear();
+  }
 };
 
 } // namespace
@@ -285,14 +296,7 @@ TEST_CASE("quorum peer: a follower forwards its clients' writes and applies the 
 
 TEST_CASE("quorum peer: a sync on a follower is answered after the leader's sync_ack") {
   ensemble_member m;
-  m.become_follower();
-  m.client_write(create_session_txn(client_session), 0);
-  auto session = m.links->sent_app<actors::forward_writes>();
-  REQUIRE(session.size() == 1);
-  m.from(3, zab::proposal{{{z(1), stamped(session[0].second.txns[0], 1), std::nullopt}}});
-  m.from(3, zab::commit{z(1)});
-  REQUIRE(m.client->items.size() == 1);
-  m.links->clear();
+  m.become_follower_with_session();
 
   // A write, then a sync: the write leaves first, then the sync, on the same link.
   caf::anon_send(m.peer,
@@ -455,14 +459,7 @@ TEST_CASE("quorum peer: a leader answers a learner's read index after its round,
 TEST_CASE("quorum peer: a follower serves a linearizable read once it applied the leader's "
           "read index, and reads meanwhile share the next request") {
   ensemble_member m;
-  m.become_follower();
-  m.client_write(create_session_txn(client_session), 0);
-  auto session = m.links->sent_app<actors::forward_writes>();
-  REQUIRE(session.size() == 1);
-  m.from(3, zab::proposal{{{z(1), stamped(session[0].second.txns[0], 1), std::nullopt}}});
-  m.from(3, zab::commit{z(1)});
-  REQUIRE(m.client->items.size() == 1);
-  m.links->clear();
+  m.become_follower_with_session();
 
   auto read = [&](int32_t xid) {
     caf::anon_send(m.peer, actors::read_request{get_data(xid, "/zookeeper", false), client_session,
