@@ -50,6 +50,10 @@ def test_inventory_ssh_keys():
     assert (one.ssh, two.ssh, three.ssh) == ("deployer@10.0.0.1", "root@zk2.example", None)
     assert one.ssh_identity == "/etc/paddock/keys/id_ed25519"
     assert one.ssh_options == ["-o", "Port=2222", "-o", "UserKnownHostsFile=/k h"]
+    # Machines of their own: one root path serves them all.
+    same = inventory.parse("root = /srv/paddock\nssh = root@{address}\n1 10.0.0.1\n"
+                           "2 10.0.0.2\n", "inv")
+    assert [h.root for h in same.hosts] == ["/srv/paddock"] * 2
     assert (one.where(), two.where(), three.where()) == (
         "ssh=deployer@10.0.0.1", "ssh=root@zk2.example,netns=blue", "")
     # deploy's keys, not zoo.cfg's.
@@ -80,6 +84,7 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     ("root = /r/{id}\n1 10.0.0.1\n1 10.0.0.2\n", "appears twice"),
     ("root = /r/{id}\n0 10.0.0.1\n", "outside 1..255"),
     ("root = /r\n1 10.0.0.1\n2 10.0.0.2\n", "share a root"),
+    ("root = /r\nssh = a@b\n1 10.0.0.1\n2 10.0.0.2\n", "share a root"),
     ("root = /r/{id}\n1 10.0.0.1\n2 10.0.0.1\n", "port"),
     ("root = /r/{id}\n1 10.0.0.1 clientPort=99999\n", "not a port"),
     ("root = /r/{id}\n1 10.0.0.1 server.2=x\n", "server.N"),

@@ -221,9 +221,11 @@ def parse(text, path="<inventory>"):
                                ssh, ssh_identity, ssh_options))
     if not any(h.role == "participant" for h in hosts):
         raise InventoryError(f"{path}: every host is an observer; an ensemble needs voters")
-    roots = [h.root for h in hosts]
+    # Hosts on different machines (ssh destinations) may use the same path.
+    roots = [(h.ssh, h.root) for h in hosts]
     if len(set(roots)) != len(roots):
-        raise InventoryError(f"{path}: two hosts share a root directory (use {{id}} in root)")
+        raise InventoryError(f"{path}: two hosts on one machine share a root directory (use "
+                             "{id} in root)")
     return Inventory(path, hosts)
 
 
