@@ -7,9 +7,9 @@ namespace) or on another machine over ssh. hostproc.py and commands.py only talk
   SshAccess(target, …)  every operation one `ssh TARGET 'sh command'` (OpenSSH, BatchMode: a
                         missing key fails at once instead of prompting); files go through
                         the command's standard input. The remote host needs a POSIX login
-                        shell, coreutils (cat, mv, chmod, mkdir, rm, tail, tr, sha256sum,
-                        mktemp), grep, setsid (util-linux) and /usr/bin/python3 for the
-                        supervisor; /proc for pids (Linux).
+                        shell, coreutils (cat, cp, mv, chmod, mkdir, rm, tail, tr,
+                        sha256sum, mktemp, timeout), sed, grep, setsid (util-linux) and
+                        /usr/bin/python3 for the supervisor; /proc for pids (Linux).
 
 Errors reaching a host raise AccessError; a missing file or process is a value (None/False).
 """
@@ -126,6 +126,11 @@ class LocalAccess:
         except (OSError, ValueError):
             return None
         return pid if marker in cmdline and _local_pid_alive(pid) else None
+
+    def look(self, pid_checks, path):
+        """([live_pid(pidfile, marker) for each check], read_file(path)): one round trip."""
+        return ([self.live_pid(*check) for check in pid_checks],
+                self.read_file(path) if path else None)
 
     def pid_alive(self, pid):
         return _local_pid_alive(pid)
@@ -256,13 +261,29 @@ class SshAccess:
     _ALIVE = ('test "$(sed -n \'s/.*) \\(.\\).*/\\1/p\' /proc/"$pid"/stat 2>/dev/null)" '
               '!= Z && test -e /proc/"$pid"/stat')
 
+    def _live_pid_line(self, pidfile, marker):
+        """A script that prints one line: the live pid, or nothing."""
+        return (f"pid=$(cat -- {shlex.quote(pidfile)} 2>/dev/null); "
+                'case "$pid" in ""|*[!0-9]*) echo;; *) '
+                f'if tr "\\000" " " < /proc/"$pid"/cmdline 2>/dev/null | '
+                f"grep -qF -- {shlex.quote(marker)} && {self._ALIVE}; then echo \"$pid\"; "
+                "else echo; fi;; esac")
+
     def live_pid(self, pidfile, marker):
-        script = (f"pid=$(cat -- {shlex.quote(pidfile)} 2>/dev/null) || exit 0; "
-                  'case "$pid" in ""|*[!0-9]*) exit 0;; esac; '
-                  f'tr "\\000" " " < /proc/"$pid"/cmdline 2>/dev/null | '
-                  f"grep -qF -- {shlex.quote(marker)} && {self._ALIVE} && echo \"$pid\"")
-        out = self.sh(script)[1].strip()
-        return int(out) if out.isdigit() else None
+        return self.look([(pidfile, marker)], None)[0][0]
+
+    def look(self, pid_checks, path):
+        script = "; ".join(self._live_pid_line(*check) for check in pid_checks)
+        if path:
+            q = shlex.quote(path)
+            script += f"; if test -r {q}; then echo present; cat -- {q}; else echo absent; fi"
+        out = self.sh(script)[1].decode(errors="replace")
+        lines = out.split("\n", len(pid_checks) + 1)
+        if len(lines) < len(pid_checks) + (2 if path else 0):
+            raise AccessError(f"ssh {self.target}: unexpected answer {out!r}")
+        pids = [int(w) if w.strip().isdigit() else None for w in lines[:len(pid_checks)]]
+        text = lines[-1] if path and lines[len(pid_checks)] == "present" else None
+        return pids, text
 
     def pid_alive(self, pid):
         return self.sh(f"pid={int(pid)}; {self._ALIVE}")[0] == 0

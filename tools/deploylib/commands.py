@@ -27,8 +27,9 @@ def _log_tails(hosts):
 
 def _fail_if_a_supervisor_ended(hosts):
     for h in hosts:
-        if hostproc.supervisor_pid(h) is None:
-            st = hostproc.state(h)
+        seen = hostproc.look(h)
+        if seen.supervisor_pid is None:
+            st = seen.state
             raise DeployError(f"host {h.sid}: its supervisor is not running ({st.get('status')}, "
                               f"last exit: {st.get('last_exit')}):\n"
                               + _log_tails([h]))
@@ -87,12 +88,12 @@ def status(inv):
     rows = [("host", "client", "where", "supervisor", "server", "starts", "mode", "zxid",
              "binary")]
     for h in inv.hosts:
-        st = hostproc.state(h)
-        sup = hostproc.supervisor_pid(h)
+        seen = hostproc.look(h)
+        st, sup = seen.state, seen.supervisor_pid
         answer = answers[h.sid]
         rows.append((str(h.sid), h.endpoint(), h.where() or "-",
                      str(sup) if sup else f"down({st.get('status', 'never started')})",
-                     str(hostproc.server_pid(h) or "-"), str(st.get("starts", 0)),
+                     str(seen.server_pid or "-"), str(st.get("starts", 0)),
                      answer["mode"] if answer else "no answer",
                      f"{answer['zxid']:#x}" if answer and answer["zxid"] is not None else "-",
                      (st.get("binary_sha256") or "-")[:12]))
@@ -108,10 +109,10 @@ def status(inv):
 
 # -- upgrade ------------------------------------------------------------------------------
 
-def _runs(host, digest):
-    """Whether the host's running server was started from a binary with this hash."""
-    st = hostproc.state(host)
-    return st.get("binary_sha256") == digest and hostproc.server_pid(host) is not None
+def _runs(seen, digest):
+    """Whether the host's running server (a hostproc.Look) was started from a binary with
+    this hash."""
+    return seen.state.get("binary_sha256") == digest and seen.server_pid is not None
 
 
 def _wait_back(inv, host, starts_before, digest, timeout):
@@ -120,11 +121,12 @@ def _wait_back(inv, host, starts_before, digest, timeout):
     deadline = time.monotonic() + timeout
     why = "its server did not start again"
     while time.monotonic() < deadline:
-        st = hostproc.state(host)
-        if hostproc.supervisor_pid(host) is None:
+        seen = hostproc.look(host)
+        st = seen.state
+        if seen.supervisor_pid is None:
             return (f"its supervisor ended ({st.get('status')}, last exit: "
                     f"{st.get('last_exit')})")
-        if st.get("starts", 0) <= starts_before or not _runs(host, digest):
+        if st.get("starts", 0) <= starts_before or not _runs(seen, digest):
             why = (f"its server has not started from the new binary (supervisor: "
                    f"{st.get('status')}, last exit: {st.get('last_exit')})")
         else:
@@ -151,7 +153,7 @@ def upgrade(inv, new_binary, timeout):
     ok, why = probe.quorum_verdict(answers)
     if not ok:
         raise DeployError(f"no quorum serves ({why}); not starting an upgrade")
-    pending = [h for h in inv.hosts if not _runs(h, digest)]
+    pending = [h for h in inv.hosts if not _runs(hostproc.look(h), digest)]
     new_version = peerversion.of_binary(new_binary)
     refusal, warnings = peerversion.rolling_upgrade_verdict(new_version, {
         h.sid: hostproc.installed_peer_version(h) for h in pending} if (

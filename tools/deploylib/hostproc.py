@@ -12,23 +12,49 @@ from .access import for_host
 SUPERVISOR_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "supervisor.py")
 
 
-def supervisor_pid(host):
-    """The host's supervisor's pid if it is running (the pidfile's process is that host's
-    supervisor, not a process that reused the pid)."""
-    return for_host(host).live_pid(host.path("supervisor.pid"), host.installed_supervisor)
+class Look:
+    """What runs on a host and what its supervisor says, read at once (one ssh call)."""
+
+    def __init__(self, supervisor_pid, server_pid, state):
+        self.supervisor_pid = supervisor_pid
+        self.server_pid = server_pid
+        self.state = state
 
 
-def server_pid(host):
-    return for_host(host).live_pid(host.path("paddock.pid"), host.cfg_path)
+def _supervisor_check(host):
+    # The pidfile's process must be that host's supervisor, not a process that reused the pid.
+    return host.path("supervisor.pid"), host.installed_supervisor
 
 
-def state(host):
-    """supervisor.json: the supervisor's own account (starts, binary hash, last exit)."""
-    text = for_host(host).read_file(host.path("supervisor.json"))
+def _server_check(host):
+    return host.path("paddock.pid"), host.cfg_path
+
+
+def _parse_state(text):
     try:
         return json.loads(text) if text else {}
     except ValueError:
         return {}
+
+
+def look(host):
+    (sup, server), text = for_host(host).look([_supervisor_check(host), _server_check(host)],
+                                              host.path("supervisor.json"))
+    return Look(sup, server, _parse_state(text))
+
+
+def supervisor_pid(host):
+    """The host's supervisor's pid if it is running."""
+    return for_host(host).live_pid(*_supervisor_check(host))
+
+
+def server_pid(host):
+    return for_host(host).live_pid(*_server_check(host))
+
+
+def state(host):
+    """supervisor.json: the supervisor's own account (starts, binary hash, last exit)."""
+    return _parse_state(for_host(host).read_file(host.path("supervisor.json")))
 
 
 def tail(host, name, lines=15):
