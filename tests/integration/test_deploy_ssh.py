@@ -5,9 +5,11 @@ the test generates. The inventory names no namespace: deploy reaches each host o
 
 - up: every server runs in its host's namespace, in its own root; the connect string works
   for kazoo. status shows every host by its ssh destination.
-- upgrade: a rolling upgrade, followers first and the leader last; every host runs the new
-  binary afterwards (hashed through /proc/PID/exe) and keeps the old one as .previous.
-- down stops every supervisor and server (nothing left running).
+- upgrade: each host's binary tells its peer protocol version over ssh; a rolling upgrade,
+  followers first and the leader last; every host runs the new binary afterwards (hashed
+  through /proc/PID/exe) and keeps the old one as .previous; data written before is there.
+- down --wipe stops every supervisor and server (nothing left running) and deletes the data
+  dirs.
 - a key the hosts do not accept fails at once with ssh's message (BatchMode: no prompt).
 
 Needs root (namespaces; sshd) and OpenSSH (openssh-server, openssh-client: tools/install-deps);
@@ -224,6 +226,8 @@ def test_up_status_rolling_upgrade_down_over_ssh(site):
     leader_before = next(sid for sid, r in rows.items() if r["mode"] == "leader")
 
     upgrade = deploy("upgrade", site.inventory, "--binary", new, "--timeout", UP_TIMEOUT)
+    if not ZOOKEEPER:  # each host's binary told its peer protocol version, over ssh
+        assert "warning" not in upgrade.stderr, upgrade.stderr
     steps = re.findall(r"upgrading host (\d+) \((leader|follower)\)", upgrade.stderr)
     assert [role for _, role in steps] == ["follower", "follower", "leader"], upgrade.stderr
     assert int(steps[-1][0]) == leader_before, "the leader was not upgraded last"
@@ -238,11 +242,15 @@ def test_up_status_rolling_upgrade_down_over_ssh(site):
         assert zk.get("/over-ssh")[0] == b"up"
         zk.create("/after-upgrade", b"ok")
 
-    down = deploy("down", site.inventory)
+    down = deploy("down", site.inventory, "--wipe")
     assert down.stderr.count("stopped supervisor") == 3
+    assert down.stderr.count("removed dataDir") == 3
     assert all(r["mode"] == "no-answer" and r["server"] == "-"
                for r in status_rows(site, expect_serving=False).values())
     assert not site.leftover_processes()
+    for sid in site.roots:
+        assert not os.path.exists(site.file(sid, "data"))
+        assert os.path.exists(site.file(sid, "zoo.cfg"))
 
 
 @pytest.mark.time_limit(60)

@@ -70,9 +70,6 @@ class LocalAccess:
     def __init__(self, netns=None):
         self.netns = netns
 
-    def describe(self):
-        return f"netns {self.netns}" if self.netns else "this machine"
-
     def read_file(self, path, tail_bytes=None):
         """The file's text (its last `tail_bytes` bytes if given), None when unreadable."""
         try:
@@ -172,8 +169,11 @@ def close_connections():
     """Ends every master connection this process opened, and removes their sockets."""
     global _control_dir
     for access in _connections:
-        subprocess.run(access.ssh + ["-O", "exit", "--", access.target], capture_output=True,
-                       stdin=subprocess.DEVNULL, timeout=10)
+        try:  # a host never reached has no master: ssh says so, nothing to do
+            subprocess.run(access.ssh + ["-O", "exit", "--", access.target],
+                           capture_output=True, stdin=subprocess.DEVNULL, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass  # ControlPersist ends it
     _connections.clear()
     if _control_dir:
         shutil.rmtree(_control_dir, ignore_errors=True)
@@ -189,9 +189,6 @@ class SshAccess:
             ["-i", identity, "-o", "IdentitiesOnly=yes"] if identity else []) + \
             SSH_DEFAULTS + ["-o", f"ControlPath={_control_path()}"]
         _connections.append(self)
-
-    def describe(self):
-        return f"ssh {self.target}" + (f", netns {self.netns}" if self.netns else "")
 
     def sh(self, script, stdin=None, timeout=None):
         """Runs a POSIX shell script on the host; (exit status, stdout bytes). stdin: bytes,
