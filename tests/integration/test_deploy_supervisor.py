@@ -34,7 +34,7 @@ def host(tmp_path):
     with open(h.installed_binary, "w") as f:
         f.write(STAND_IN)
     os.chmod(h.installed_binary, 0o755)
-    hostproc.install(hostproc.SUPERVISOR_SOURCE, h.installed_supervisor)
+    hostproc.install(h, hostproc.SUPERVISOR_SOURCE, h.installed_supervisor)
     set_mode(h, "run")
     yield h
     hostproc.stop(h, timeout=10)

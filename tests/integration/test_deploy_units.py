@@ -40,6 +40,27 @@ def test_inventory_resolves_hosts_paths_and_ports():
     assert inv.connect_string() == "10.0.0.1:2181,10.0.0.2:2181,10.0.0.3:2281,10.0.0.4:2181"
 
 
+def test_inventory_ssh_keys():
+    inv = inventory.parse("root = /srv/paddock/{id}\nssh = deployer@{address}\n"
+                          "sshIdentity = keys/id_ed25519\n"
+                          "sshOptions = -o Port=2222 -o 'UserKnownHostsFile=/k h'\n"
+                          "1 10.0.0.1\n2 10.0.0.2 ssh=root@zk{id}.example netns=blue\n"
+                          "3 127.0.0.1 ssh= clientPort=2182\n", "/etc/paddock/inventory")
+    one, two, three = inv.hosts
+    assert (one.ssh, two.ssh, three.ssh) == ("deployer@10.0.0.1", "root@zk2.example", None)
+    assert one.ssh_identity == "/etc/paddock/keys/id_ed25519"
+    assert one.ssh_options == ["-o", "Port=2222", "-o", "UserKnownHostsFile=/k h"]
+    # Machines of their own: one root path serves them all.
+    same = inventory.parse("root = /srv/paddock\nssh = root@{address}\n1 10.0.0.1\n"
+                           "2 10.0.0.2\n", "inv")
+    assert [h.root for h in same.hosts] == ["/srv/paddock"] * 2
+    assert (one.where(), two.where(), three.where()) == (
+        "ssh=deployer@10.0.0.1", "ssh=root@zk2.example,netns=blue", "")
+    # deploy's keys, not zoo.cfg's.
+    assert not any(line.startswith("ssh") for line in
+                   inventory.render_zoo_cfg(inv, one).splitlines())
+
+
 def test_zoo_cfg_names_every_server_and_this_hosts_address():
     inv = inventory.parse(EXAMPLE, "/etc/paddock/inventory")
     text = inventory.render_zoo_cfg(inv, inv.hosts[2])
@@ -63,6 +84,7 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     ("root = /r/{id}\n1 10.0.0.1\n1 10.0.0.2\n", "appears twice"),
     ("root = /r/{id}\n0 10.0.0.1\n", "outside 1..255"),
     ("root = /r\n1 10.0.0.1\n2 10.0.0.2\n", "share a root"),
+    ("root = /r\nssh = a@b\n1 10.0.0.1\n2 10.0.0.2\n", "share a root"),
     ("root = /r/{id}\n1 10.0.0.1\n2 10.0.0.1\n", "port"),
     ("root = /r/{id}\n1 10.0.0.1 clientPort=99999\n", "not a port"),
     ("root = /r/{id}\n1 10.0.0.1 server.2=x\n", "server.N"),
@@ -73,6 +95,9 @@ def test_zoo_cfg_names_every_server_and_this_hosts_address():
     ("root = /r/{id}\n1 10.0.0.1 role=leader\n", "participant or an observer"),
     ("root = /r/{id}\n1 10.0.0.1 role=observer\n", "needs voters"),
     ("just words here\n", "expected `key = value`"),
+    ("root = r/{id}\nssh = root@{address}\n1 10.0.0.1\n", "needs absolute paths"),
+    ("root = /r/{id}\n1 10.0.0.1 ssh=a@b dataDir=d\n", "needs absolute paths"),
+    ("root = /r/{id}\nsshOptions = -o 'unclosed\n1 10.0.0.1\n", "sshOptions"),
 ])
 def test_inventory_errors_name_the_problem(text, message):
     with pytest.raises(inventory.InventoryError, match=message.replace(".", r"\.")):

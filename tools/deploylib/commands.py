@@ -1,12 +1,12 @@
 """tools/deploy's commands: up, status, upgrade, down. Progress goes to standard error
 (`deploy: ...` lines); `up` prints the connect string alone on standard output."""
 import os
-import shutil
 import signal
 import sys
 import time
 
 from . import hostproc, inventory, peerversion, probe
+from .access import for_host
 from .supervisor import sha256_of
 
 
@@ -20,15 +20,16 @@ def say(message):
 
 def _log_tails(hosts):
     return "\n".join(f"--- host {h.sid}: {h.path('server.log')} (end) ---\n"
-                     + hostproc.tail(h.path("server.log"), 8) +
+                     + hostproc.tail(h, "server.log", 8) +
                      f"\n--- host {h.sid}: supervisor.log (end) ---\n"
-                     + hostproc.tail(h.path("supervisor.log"), 4) for h in hosts)
+                     + hostproc.tail(h, "supervisor.log", 4) for h in hosts)
 
 
 def _fail_if_a_supervisor_ended(hosts):
     for h in hosts:
-        if hostproc.supervisor_pid(h) is None:
-            st = hostproc.state(h)
+        seen = hostproc.look(h)
+        if seen.supervisor_pid is None:
+            st = seen.state
             raise DeployError(f"host {h.sid}: its supervisor is not running ({st.get('status')}, "
                               f"last exit: {st.get('last_exit')}):\n"
                               + _log_tails([h]))
@@ -38,25 +39,22 @@ def _fail_if_a_supervisor_ended(hosts):
 
 def prepare(inv, host):
     """Writes the host's files: root, binary (only if it has none), supervisor, zoo.cfg, myid."""
-    os.makedirs(host.root, exist_ok=True)
-    if not os.path.exists(host.installed_binary):
+    access = for_host(host)
+    access.makedirs(host.root)
+    if not access.exists(host.installed_binary):
         if not host.binary:
             raise DeployError(f"host {host.sid} has no binary yet and the inventory names none "
                               "(`binary = PATH`)")
         if not os.access(host.binary, os.X_OK):
             raise DeployError(f"binary {host.binary} is not an executable file")
-        hostproc.install(host.binary, host.installed_binary)
+        hostproc.install(host, host.binary, host.installed_binary)
         say(f"host {host.sid}: installed {host.binary} as {host.installed_binary}")
-    hostproc.install(hostproc.SUPERVISOR_SOURCE, host.installed_supervisor)
+    hostproc.install(host, hostproc.SUPERVISOR_SOURCE, host.installed_supervisor)
     for key in ("dataDir", "dataLogDir"):
         if key in host.zoo:
-            os.makedirs(host.zoo[key], exist_ok=True)
-    with open(os.path.join(host.data_dir, "myid"), "w") as f:
-        f.write(f"{host.sid}\n")
-    tmp = host.cfg_path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(inventory.render_zoo_cfg(inv, host))
-    os.replace(tmp, host.cfg_path)
+            access.makedirs(host.zoo[key])
+    access.write_file(os.path.join(host.data_dir, "myid"), f"{host.sid}\n")
+    access.write_file(host.cfg_path, inventory.render_zoo_cfg(inv, host))
 
 
 def up(inv, timeout):
@@ -70,7 +68,7 @@ def up(inv, timeout):
             continue
         pid = hostproc.start_supervisor(host)
         say(f"host {host.sid}: started supervisor {pid} at {host.endpoint()}"
-            + (f" in netns {host.netns}" if host.netns else ""))
+            + (f" ({host.where()})" if host.netns or host.ssh else ""))
     say(f"waiting up to {timeout:.0f} s for a quorum (one leader, the others following, "
         "the same zxid)")
     ok, result = probe.wait_serving(inv.hosts, timeout, same_zxid=True,
@@ -87,15 +85,15 @@ def up(inv, timeout):
 
 def status(inv):
     answers = probe.ensemble_answers(inv.hosts)
-    rows = [("host", "client", "netns", "supervisor", "server", "starts", "mode", "zxid",
+    rows = [("host", "client", "where", "supervisor", "server", "starts", "mode", "zxid",
              "binary")]
     for h in inv.hosts:
-        st = hostproc.state(h)
-        sup = hostproc.supervisor_pid(h)
+        seen = hostproc.look(h)
+        st, sup = seen.state, seen.supervisor_pid
         answer = answers[h.sid]
-        rows.append((str(h.sid), h.endpoint(), h.netns or "-",
+        rows.append((str(h.sid), h.endpoint(), h.where() or "-",
                      str(sup) if sup else f"down({st.get('status', 'never started')})",
-                     str(hostproc.server_pid(h) or "-"), str(st.get("starts", 0)),
+                     str(seen.server_pid or "-"), str(st.get("starts", 0)),
                      answer["mode"] if answer else "no answer",
                      f"{answer['zxid']:#x}" if answer and answer["zxid"] is not None else "-",
                      (st.get("binary_sha256") or "-")[:12]))
@@ -111,10 +109,10 @@ def status(inv):
 
 # -- upgrade ------------------------------------------------------------------------------
 
-def _runs(host, digest):
-    """Whether the host's running server was started from a binary with this hash."""
-    st = hostproc.state(host)
-    return st.get("binary_sha256") == digest and hostproc.server_pid(host) is not None
+def _runs(seen, digest):
+    """Whether the host's running server (a hostproc.Look) was started from a binary with
+    this hash."""
+    return seen.state.get("binary_sha256") == digest and seen.server_pid is not None
 
 
 def _wait_back(inv, host, starts_before, digest, timeout):
@@ -123,11 +121,12 @@ def _wait_back(inv, host, starts_before, digest, timeout):
     deadline = time.monotonic() + timeout
     why = "its server did not start again"
     while time.monotonic() < deadline:
-        st = hostproc.state(host)
-        if hostproc.supervisor_pid(host) is None:
+        seen = hostproc.look(host)
+        st = seen.state
+        if seen.supervisor_pid is None:
             return (f"its supervisor ended ({st.get('status')}, last exit: "
                     f"{st.get('last_exit')})")
-        if st.get("starts", 0) <= starts_before or not _runs(host, digest):
+        if st.get("starts", 0) <= starts_before or not _runs(seen, digest):
             why = (f"its server has not started from the new binary (supervisor: "
                    f"{st.get('status')}, last exit: {st.get('last_exit')})")
         else:
@@ -154,10 +153,10 @@ def upgrade(inv, new_binary, timeout):
     ok, why = probe.quorum_verdict(answers)
     if not ok:
         raise DeployError(f"no quorum serves ({why}); not starting an upgrade")
-    pending = [h for h in inv.hosts if not _runs(h, digest)]
+    pending = [h for h in inv.hosts if not _runs(hostproc.look(h), digest)]
     new_version = peerversion.of_binary(new_binary)
     refusal, warnings = peerversion.rolling_upgrade_verdict(new_version, {
-        h.sid: peerversion.of_binary(h.installed_binary) for h in pending} if (
+        h.sid: hostproc.installed_peer_version(h) for h in pending} if (
             new_version is not None) else {})
     if refusal:
         raise DeployError(refusal)
@@ -182,14 +181,13 @@ def upgrade(inv, new_binary, timeout):
                 if answers[host.sid] else "not serving")
         starts_before = hostproc.state(host).get("starts", 0)
         # The old binary stays next to the new one, for going back by hand.
-        shutil.copyfile(host.installed_binary, host.installed_binary + ".previous")
-        os.chmod(host.installed_binary + ".previous", 0o755)
-        hostproc.install(new_binary, host.installed_binary)
+        hostproc.keep_previous_binary(host)
+        hostproc.install(host, new_binary, host.installed_binary)
         if hostproc.signal_supervisor(host, signal.SIGHUP):
             say(f"upgrading host {host.sid} ({role}): new binary installed, restarting its "
                 "server")
         else:  # its supervisor gave up on the old binary (or was stopped): start a new one
-            hostproc.install(hostproc.SUPERVISOR_SOURCE, host.installed_supervisor)
+            hostproc.install(host, hostproc.SUPERVISOR_SOURCE, host.installed_supervisor)
             hostproc.start_supervisor(host)
             starts_before = 0  # a new supervisor counts its starts from 0
             say(f"upgrading host {host.sid} ({role}): new binary installed, supervisor "
@@ -226,7 +224,6 @@ def down(inv, wipe):
     if wipe:
         for host in inv.hosts:
             for key in ("dataDir", "dataLogDir"):
-                if key in host.zoo and os.path.isdir(host.zoo[key]):
-                    shutil.rmtree(host.zoo[key])
+                if key in host.zoo and for_host(host).remove_tree(host.zoo[key]):
                     say(f"host {host.sid}: removed {key} {host.zoo[key]}")
     return 0

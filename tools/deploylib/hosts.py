@@ -16,6 +16,8 @@ them. A spare host has an address of its own and ports no other host uses.
 Everything a topology creates is named after the creating process's pid (`pdk<pid>-…`) and
 removed by `close()`; a later topology removes what a dead process left behind.
 """
+import contextlib
+import fcntl
 import ipaddress
 import os
 import re
@@ -68,6 +70,17 @@ def remove_stale_namespaces():
             run("ip", "link", "del", m.group(1), check=False)
 
 
+@contextlib.contextmanager
+def _subnet_lock():
+    """Held from choosing a subnet until its address is on this machine's link: topologies
+    made at the same time (ctest runs the deploy and chaos tests in parallel) must not
+    choose the same one."""
+    with open(os.path.join("/run" if os.access("/run", os.W_OK) else "/tmp",
+                           "paddock-test-hosts.lock"), "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
 def _free_subnet():
     """A /24 in 10.200.0.0/13 that no address or route of this machine overlaps."""
     used = run("ip", "-4", "route", "show", "table", "all", check=False).stdout + \
@@ -117,21 +130,22 @@ class NetnsHosts:
         tag = f"{NS_PREFIX}{os.getpid()}"
         self.switch = f"{tag}-sw"
         self.host_link = f"{tag}h"
-        self.subnet = _free_subnet()
-        addresses = list(self.subnet.hosts())
-        self.client_address = str(addresses[-1])
         self.hosts = []
         self._namespaces = []
         try:
-            self._add_namespace(self.switch)
-            run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge")
-            run("ip", "-n", self.switch, "link", "set", "br0", "up")
-            # The creator's own end: a veth from the namespace it runs in into the bridge.
-            run("ip", "link", "add", self.host_link, "type", "veth", "peer", "name", "up0",
-                "netns", self.switch)
-            run("ip", "-n", self.switch, "link", "set", "up0", "master", "br0", "up")
-            run("ip", "addr", "add", f"{self.client_address}/24", "dev", self.host_link)
-            run("ip", "link", "set", self.host_link, "up")
+            with _subnet_lock():
+                self.subnet = _free_subnet()
+                addresses = list(self.subnet.hosts())
+                self.client_address = str(addresses[-1])
+                self._add_namespace(self.switch)
+                run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge")
+                run("ip", "-n", self.switch, "link", "set", "br0", "up")
+                # The creator's own end: a veth from the namespace it runs in into the bridge.
+                run("ip", "link", "add", self.host_link, "type", "veth", "peer", "name", "up0",
+                    "netns", self.switch)
+                run("ip", "-n", self.switch, "link", "set", "up0", "master", "br0", "up")
+                run("ip", "addr", "add", f"{self.client_address}/24", "dev", self.host_link)
+                run("ip", "link", "set", self.host_link, "up")
             for i in range(count + spares):
                 ns = f"{tag}-s{i + 1}"
                 self._add_namespace(ns)

@@ -8,17 +8,22 @@
     2 10.0.0.2 netns=blue
     3 10.0.0.3 root=/data/paddock clientPort=2281
     4 10.0.0.4 role=observer                  # a non-voting member (default: participant)
+    5 10.0.0.5 ssh=paddock@10.0.0.5           # reached over ssh (access.py)
 
 A line whose first word is a number is a host; any other line is a setting. deploy's own keys
 (`binary`, `root`, `netns`, `clientPort`, `quorumPort`, `electionPort`, `maxOpenFiles`,
-`role`) may be set for the ensemble or on a host line; every other key is a zoo.cfg key, and a host line's value wins
-over the ensemble's for that host. Paths are relative to the inventory file's directory.
+`role`, `ssh`, `sshIdentity`, `sshOptions`) may be set for the ensemble or on a host line;
+every other key is a zoo.cfg key, and a host line's value wins over the ensemble's for that
+host. Paths are relative to the inventory file's directory; a host reached over ssh needs
+absolute ones (its root, dataDir, dataLogDir are on that machine), and `{address}` in `ssh`
+is the host's address (`ssh = root@{address}` for the whole ensemble).
 """
 import os
 import re
+import shlex
 
 DEPLOY_KEYS = ("binary", "root", "netns", "clientPort", "quorumPort", "electionPort",
-               "maxOpenFiles", "role")
+               "maxOpenFiles", "role", "ssh", "sshIdentity", "sshOptions")
 ROLES = ("participant", "observer")
 # The server's open-file limit, as LimitNOFILE in a systemd unit: one descriptor per client
 # connection, and the usual default soft limit of 1024 is too few for a busy server.
@@ -41,7 +46,8 @@ class HostEntry:
     """One host of the inventory, with every path and port resolved."""
 
     def __init__(self, sid, address, root, netns, client_port, quorum_port, election_port,
-                 binary, zoo, max_open_files=DEFAULT_MAX_OPEN_FILES, role="participant"):
+                 binary, zoo, max_open_files=DEFAULT_MAX_OPEN_FILES, role="participant",
+                 ssh=None, ssh_identity=None, ssh_options=()):
         self.sid = sid
         self.address = address
         self.root = root
@@ -53,6 +59,11 @@ class HostEntry:
         self.zoo = zoo  # this host's zoo.cfg keys besides the membership
         self.max_open_files = max_open_files
         self.role = role
+        # How deploy reaches the host (access.py): over `ssh` to that destination
+        # ([user@]machine) when set, else on this machine.
+        self.ssh = ssh
+        self.ssh_identity = ssh_identity
+        self.ssh_options = list(ssh_options)
 
     # The host's files, all under its root.
     @property
@@ -82,8 +93,12 @@ class HostEntry:
                 f"{':observer' if self.role == 'observer' else ''}"
                 f";{self.address}:{self.client_port}")
 
+    def where(self):
+        """How the host is reached, one word: `ssh=DEST`, `netns=NAME`, both, or ''."""
+        return ",".join(f"{k}={v}" for k, v in (("ssh", self.ssh), ("netns", self.netns)) if v)
+
     def __repr__(self):
-        return f"host {self.sid} ({self.endpoint()}{', netns ' + self.netns if self.netns else ''})"
+        return f"host {self.sid} ({self.endpoint()}{', ' + self.where() if self.where() else ''})"
 
 
 class Inventory:
@@ -170,6 +185,18 @@ def parse(text, path="<inventory>"):
         if "root" not in merged:
             raise InventoryError(f"{where}: no root for host {sid} (set `root = DIR/{{id}}` for "
                                  "the ensemble or root=DIR on the host line)")
+        ssh = expand(merged["ssh"]).replace("{address}", address) if merged.get("ssh") else None
+        if ssh:
+            # A remote host's paths cannot be relative to the inventory on this machine.
+            for key in ("root", "dataDir", "dataLogDir"):
+                if key in merged and not os.path.isabs(expand(merged[key])):
+                    raise InventoryError(f"{where}: {key}={merged[key]}: a host reached over "
+                                         "ssh needs absolute paths")
+        try:
+            ssh_options = shlex.split(merged.get("sshOptions", ""))
+        except ValueError as e:
+            raise InventoryError(f"{where}: sshOptions: {e}")
+        ssh_identity = resolve(merged["sshIdentity"]) if merged.get("sshIdentity") else None
         root = resolve(merged["root"])
         binary = resolve(merged["binary"]) if "binary" in merged else None
         zoo = dict(ZOO_DEFAULTS)
@@ -190,12 +217,15 @@ def parse(text, path="<inventory>"):
         seen_endpoints |= endpoints
         hosts.append(HostEntry(sid, address, root, merged.get("netns") or None,
                                ports["clientPort"], ports["quorumPort"],
-                               ports["electionPort"], binary, zoo, int(max_open_files), role))
+                               ports["electionPort"], binary, zoo, int(max_open_files), role,
+                               ssh, ssh_identity, ssh_options))
     if not any(h.role == "participant" for h in hosts):
         raise InventoryError(f"{path}: every host is an observer; an ensemble needs voters")
-    roots = [h.root for h in hosts]
+    # Hosts on different machines (ssh destinations) may use the same path.
+    roots = [(h.ssh, h.root) for h in hosts]
     if len(set(roots)) != len(roots):
-        raise InventoryError(f"{path}: two hosts share a root directory (use {{id}} in root)")
+        raise InventoryError(f"{path}: two hosts on one machine share a root directory (use "
+                             "{id} in root)")
     return Inventory(path, hosts)
 
 

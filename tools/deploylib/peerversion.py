@@ -2,21 +2,22 @@
 of different versions cannot form an ensemble (docs/operator-guide.md, "Upgrades and the
 on-disk format"), so a rolling upgrade is refused between them."""
 import subprocess
-import tempfile
+
+from .access import LocalAccess
 
 
-def of_binary(binary, timeout=10.0):
+def of_binary(binary, run=None, timeout=10.0):
     """The version `binary` speaks, or None when it does not tell (a build from before the
-    version check, which does not know the option, or not a Paddock binary at all)."""
+    version check, which does not know the option, or not a Paddock binary at all). `run`
+    (command, timeout) -> (exit status, stdout) runs it in an empty directory: here, or on a
+    host (access.py's run_in_scratch_dir)."""
+    run = run or LocalAccess().run_in_scratch_dir
     try:
-        with tempfile.TemporaryDirectory(prefix="paddock-deploy-") as cwd:
-            done = subprocess.run([binary, "--peer-protocol-version"], capture_output=True,
-                                  text=True, timeout=timeout, cwd=cwd,
-                                  stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
+        code, out = run([binary, "--peer-protocol-version"], timeout)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired):
         return None
-    answer = done.stdout.strip()
-    return int(answer) if done.returncode == 0 and answer.isdigit() else None
+    answer = out.strip()
+    return int(answer) if code == 0 and answer.isdigit() else None
 
 
 def rolling_upgrade_verdict(new_version, installed):
