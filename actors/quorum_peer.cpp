@@ -498,19 +498,6 @@ void log_sync_choice(metrics::server_metrics& m, const zab::send_message& s) {
   }
 }
 
-// Moves the core's new actions to the end of `todo` and tells whether one of them (or one
-// already waiting there) is the sync_snap naming `stream`.
-bool names_stream(zab::peer& core, std::deque<quorum_peer_state::step>& todo, uint64_t stream) {
-  for (auto& a : core.take_actions())
-    todo.emplace_back(std::move(a));
-  return std::any_of(todo.begin(), todo.end(), [&](const quorum_peer_state::step& step) {
-    const auto* a = std::get_if<zab::action>(&step);
-    const auto* s = a ? std::get_if<zab::send_message>(a) : nullptr;
-    const auto* snap = s ? std::get_if<zab::sync_snap>(&s->msg) : nullptr;
-    return snap && snap->stream == stream;
-  });
-}
-
 // Waits for a blocking step's answer; the actions after it run when it comes.
 template <class Dest, class... Ts>
 void blocking_request(self_ptr self, const Dest& dest, const char* what, Ts&&... xs) {
@@ -569,10 +556,10 @@ void run_action(self_ptr self, zab::action& a) {
               .then(
                   [=](int64_t zxid, uint64_t stream) {
                     auto& s = self->state;
-                    s.core->on_snapshot_taken(s.ctx->clock->monotonic_ms(), learner, zxid, stream);
                     // The core may not use it (the learner left, or the image is too old):
                     // then the store's copy-on-write snapshot is released at once.
-                    if (!names_stream(*s.core, s.todo, stream))
+                    if (!s.core->on_snapshot_taken(s.ctx->clock->monotonic_ms(), learner, zxid,
+                                                   stream))
                       self->send(s.ctx->store, snap_release_atom::value, stream);
                     run_actions(self);
                   },
@@ -723,6 +710,10 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
             self->send(s.ctx->store, digest_check_atom::value, std::move(d->digests));
         } else if (auto* fr = std::get_if<forward_read>(&m)) {
           // As a sync: only a learner the core streams every commit to may be answered.
+          // Unanswered, the learner's reads wait, but never for long: the core has no round
+          // to give only when this server no longer leads (its learners hear `looking` and
+          // stop serving, which fails their reads) or has no commit stream to that learner
+          // (it dropped the learner, whose link or syncLimit then ends its serving too).
           auto stream = leading ? s.core->commit_stream(from) : std::nullopt;
           auto round = stream ? s.core->read_index(s.ctx->clock->monotonic_ms()) : std::nullopt;
           if (round) {

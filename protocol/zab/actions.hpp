@@ -55,7 +55,8 @@ struct apply_txns {
 
 // Leader: fix an image of the state machine as it is now (every txn up to some zxid Z
 // applied), ready to be streamed to `learner`, and answer with on_snapshot_taken(learner, Z,
-// stream), `stream` naming that image for the transport. Z may lag the core's commit point.
+// stream), `stream` naming that image for the transport; its result says whether the core
+// used the image (if not, the caller releases it). Z may lag the core's commit point.
 // The core never sees the image's bytes: the transport sends them ahead of the sync_snap that
 // names the stream (see sync_snap).
 struct take_snapshot {

@@ -171,18 +171,19 @@ void peer::impl::finish_sync(server_id id, zxid_t committed) {
   l.phase = learner_phase::synced;
 }
 
-void peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, uint64_t stream) {
+bool peer::impl::leader_snapshot(int64_t now, server_id id, zxid_t zxid, uint64_t stream) {
   auto it = learners.find(id);
-  if (it == learners.end() || it->second.phase != learner_phase::syncing_snapshot) return;
-  if (lphase == leader_phase::gathering || lphase == leader_phase::epoch_acks) return;
+  if (it == learners.end() || it->second.phase != learner_phase::syncing_snapshot) return false;
+  if (lphase == leader_phase::gathering || lphase == leader_phase::epoch_acks) return false;
   // Everything after the snapshot must still be in memory; otherwise take another.
   if (zxid != last_logged && zxid != history_base && !find(zxid)) {
     emit(take_snapshot{id});
-    return;
+    return false;
   }
   (void)now;
   send(id, sync_snap{zxid, stream});
   send_history_after(id, zxid);
+  return true;
 }
 
 void peer::impl::check_new_leader_quorum(int64_t now) {

@@ -217,9 +217,9 @@ void peer::on_logged(int64_t now_ms, zxid_t zxid) {
     s.learner_logged(now_ms);
 }
 
-void peer::on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, uint64_t stream) {
+bool peer::on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, uint64_t stream) {
   auto& s = *impl_;
-  if (s.current == role::leading) s.leader_snapshot(now_ms, learner, zxid, stream);
+  return s.current == role::leading && s.leader_snapshot(now_ms, learner, zxid, stream);
 }
 
 std::optional<zxid_t> peer::propose(int64_t now_ms, std::string payload,

@@ -59,8 +59,11 @@ public:
   void on_logged(int64_t now_ms, zxid_t zxid);
 
   // Answer to take_snapshot: the image of every txn up to `zxid` is ready for `learner` as
-  // the transport's `stream`.
-  void on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid, uint64_t stream);
+  // the transport's `stream`. Returns whether the core uses it (a sync_snap naming `stream`
+  // is among the next actions); when not (the learner left, or the history after `zxid` is no
+  // longer in memory and another image is asked for), the caller releases the image.
+  [[nodiscard]] bool on_snapshot_taken(int64_t now_ms, server_id learner, zxid_t zxid,
+                                       uint64_t stream);
 
   // Leader, serving: stamps `payload` with the next zxid, logs it and proposes it. Returns the
   // zxid, or nothing when this server cannot take a write now (not a serving leader, or

@@ -140,7 +140,8 @@ struct peer::impl {
   void leader_message(int64_t now, server_id from, const message& m);
   void leader_tick(int64_t now);
   void leader_logged(int64_t now);
-  void leader_snapshot(int64_t now, server_id learner, zxid_t zxid, uint64_t stream);
+  // Whether the image went to the learner (a sync_snap naming `stream` was sent).
+  bool leader_snapshot(int64_t now, server_id learner, zxid_t zxid, uint64_t stream);
   void leader_peer_down(server_id other);
   std::optional<zxid_t> leader_propose(int64_t now, std::string payload,
                                        std::optional<ensemble> next);

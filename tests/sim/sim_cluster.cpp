@@ -437,7 +437,8 @@ void cluster::answer_snapshots() {
       zxid_t z = n->state.empty() ? 0 : n->state.back().zxid;
       const uint64_t stream = ++n->next_stream;
       n->snap_streams[stream] = {z, n->state};
-      n->core->on_snapshot_taken(now_, learner, z, stream);
+      // An image the core does not use is released, as the server releases the store's.
+      if (!n->core->on_snapshot_taken(now_, learner, z, stream)) n->snap_streams.erase(stream);
       carry_out(*n);
     }
   }

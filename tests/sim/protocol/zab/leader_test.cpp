@@ -89,13 +89,25 @@ TEST_CASE(
     f.p.on_message(f.now, 2, ack_epoch{0, 0});
     a = f.p.take_actions();
     REQUIRE(all_of<take_snapshot>(a).size() == 1);
-    f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), 7);
+    CHECK(f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), 7));
     a = f.p.take_actions();
     auto snap = sent<sync_snap>(a);
     REQUIRE(snap.size() == 1);
     CHECK(snap[0].second.zxid == make_zxid(2, 10));
     CHECK(snap[0].second.stream == 7); // names the image the transport streams ahead of it
     CHECK(sent<new_leader>(a).size() == 1);
+  }
+  SECTION("SNAP: an image the core cannot use is reported unused, for the caller to release") {
+    f.p.on_message(f.now, 2, ack_epoch{0, 0});
+    REQUIRE(all_of<take_snapshot>(f.p.take_actions()).size() == 1);
+    // The txns after this image are no longer in memory: another image is asked for.
+    CHECK_FALSE(f.p.on_snapshot_taken(f.now, 2, make_zxid(0, 9), 7));
+    a = f.p.take_actions();
+    CHECK(sent<sync_snap>(a).empty());
+    CHECK(all_of<take_snapshot>(a).size() == 1);
+    // No such learner is waiting for an image.
+    CHECK_FALSE(f.p.on_snapshot_taken(f.now, 3, make_zxid(2, 10), 8));
+    CHECK(sent<sync_snap>(f.p.take_actions()).empty());
   }
 }
 
@@ -114,7 +126,7 @@ TEST_CASE("zab core: a learner that asks for a SNAP gets one, although a DIFF wo
   CHECK(sent<sync_diff>(a).empty());
   CHECK(sent<proposal>(a).empty());
   REQUIRE(all_of<take_snapshot>(a).size() == 1);
-  f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), 1);
+  CHECK(f.p.on_snapshot_taken(f.now, 2, make_zxid(2, 10), 1));
   a = f.p.take_actions();
   REQUIRE(sent<sync_snap>(a).size() == 1);
   CHECK(sent<new_leader>(a).size() == 1);
@@ -345,7 +357,7 @@ TEST_CASE("zab core: the leader's commit stream to a learner ends when it drops 
   f.p.on_message(f.now, 3, ack_epoch{-1, 0});
   REQUIRE(all_of<take_snapshot>(f.p.take_actions()).size() == 1); // it has no history: SNAP
   CHECK_FALSE(f.p.commit_stream(3));
-  f.p.on_snapshot_taken(f.now, 3, *z, 1);
+  CHECK(f.p.on_snapshot_taken(f.now, 3, *z, 1));
   f.p.take_actions();
   const auto again = f.p.commit_stream(3);
   REQUIRE(again);
