@@ -17,11 +17,14 @@ template <class Read> class read_queue {
 public:
   void push(uint64_t round, Read r) { waiting_.push_back({round, std::move(r), std::nullopt}); }
 
-  // Round `round` and every one before it are confirmed with read index `index`.
+  // Round `round` and every one before it are confirmed with read index `index`. Rounds are
+  // confirmed in order, so the reads with an index are a prefix of the queue: the scan begins
+  // after it, and a confirmation costs only the reads it gives an index to.
   void confirm(uint64_t round, zxid_t index) {
-    for (auto& w : waiting_) {
+    for (; confirmed_ < waiting_.size(); ++confirmed_) {
+      auto& w = waiting_[confirmed_];
       if (w.round > round) break;
-      if (!w.index) w.index = index;
+      w.index = index;
     }
   }
 
@@ -31,11 +34,15 @@ public:
     while (!waiting_.empty() && waiting_.front().index && *waiting_.front().index <= applied) {
       auto r = std::move(waiting_.front().read);
       waiting_.pop_front();
+      --confirmed_;
       serve(std::move(r));
     }
   }
 
-  void clear() { waiting_.clear(); }
+  void clear() {
+    waiting_.clear();
+    confirmed_ = 0;
+  }
   std::size_t size() const { return waiting_.size(); }
   bool empty() const { return waiting_.empty(); }
 
@@ -46,6 +53,7 @@ private:
     std::optional<zxid_t> index;
   };
   std::deque<waiting> waiting_;
+  std::size_t confirmed_ = 0; // the front reads that have their index
 };
 
 } // namespace paddock::zab

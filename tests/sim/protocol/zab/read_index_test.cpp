@@ -265,6 +265,26 @@ TEST_CASE("read queue: reads leave in order, once confirmed and their index appl
   CHECK(served.size() == 4);
 }
 
+TEST_CASE("read queue: a confirmed read keeps its index while later rounds are confirmed") {
+  read_queue<std::string> q;
+  std::vector<std::string> served;
+  auto serve = [&](std::string r) { served.push_back(std::move(r)); };
+  q.push(1, "a");
+  q.confirm(1, 50);
+  q.push(2, "b");
+  q.confirm(2, 80); // "a" still waits for 50: its index stays 50, not 80
+  q.release(60, serve);
+  CHECK(served == std::vector<std::string>{"a"});
+  q.confirm(2, 90); // a round confirmed again (an old answer) changes nothing
+  q.push(3, "c");
+  q.release(80, serve);
+  CHECK(served == std::vector<std::string>{"a", "b"});
+  q.confirm(3, 85);
+  q.release(85, serve);
+  CHECK(served == std::vector<std::string>{"a", "b", "c"});
+  CHECK(q.empty());
+}
+
 TEST_CASE("zab core: while a reconfig waits for the new configuration's quorum, the read index "
           "is the newest txn before it, never a zxid no txn has") {
   // Found by the simulation (seed 41727): the first txn of an epoch was a reconfig the new
