@@ -118,6 +118,16 @@ def four_letter(host, port, word, timeout=5.0):
     return b"".join(chunks).decode()
 
 
+def mntr(host, port, timeout=5.0):
+    """`mntr`'s answer as {key: value} (values as text, as ZooKeeper prints them)."""
+    out = {}
+    for line in four_letter(host, port, "mntr", timeout).splitlines():
+        key, sep, value = line.partition("\t")
+        if sep:
+            out[key] = value.strip()
+    return out
+
+
 def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
     """Polls `predicate` until it is true; fails the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout

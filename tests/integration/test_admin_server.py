@@ -6,9 +6,7 @@ ZooKeeper reports and Paddock leaves out (JVM figures, counters Paddock does not
 listed in ZOOKEEPER_ONLY: against ZooKeeper they must be there too, so the lists stay true.
 """
 import json
-import os
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -181,7 +179,7 @@ def test_listing_names_every_command(admin):
     assert listed == sorted(listed)
     expected = sorted(COMMANDS + ZOOKEEPER_ONLY_COMMANDS) if ZOOKEEPER else sorted(COMMANDS)
     assert listed == expected
-    assert f'<a href="/commands/ruok">ruok</a>\n<br/>\n' in body
+    assert '<a href="/commands/ruok">ruok</a>\n<br/>\n' in body
     assert http_get(port, "/commands/")[1] == body
 
 

@@ -244,7 +244,7 @@ def test_json_shell_prints_events(server, zk):
 
 
 def prompt(number, state="CONNECTED"):
-    return re.escape(f"(") + state + re.escape(f") {number}] ")
+    return re.escape("(") + state + re.escape(f") {number}] ")
 
 
 def spawn_shell(server):

@@ -18,6 +18,7 @@ import time
 import pytest
 
 from ensemble import Ensemble
+import harness
 from harness import TARGET, four_letter, kazoo_client, wait_for
 
 HEAL_BOUND = 15.0  # seconds for a diverged follower to be synced by SNAP and serve again
@@ -41,11 +42,7 @@ def word(member, w):
 
 
 def mntr(member):
-    out = {}
-    for line in word(member, "mntr").splitlines():
-        key, _, value = line.partition("\t")
-        out[key] = value
-    return out
+    return harness.mntr(member.host, member.client_port)
 
 
 def hash_history(member):

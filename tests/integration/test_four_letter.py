@@ -1,13 +1,11 @@
 """Four-letter words on the client port, in ZooKeeper's formats, honouring the whitelist."""
 import re
 
+import harness
+
 
 def mntr(server):
-    out = {}
-    for line in server.four_letter("mntr").splitlines():
-        key, _, value = line.partition("\t")
-        out[key] = value
-    return out
+    return harness.mntr(server.host, server.port)
 
 
 def test_ruok_isro(server):

@@ -21,7 +21,8 @@ import pytest
 from kazoo.client import KazooClient
 
 from ensemble import Ensemble
-from harness import TARGET, Server, four_letter, free_port, wait_for
+import harness
+from harness import TARGET, Server, free_port, wait_for
 
 IS_ZK = TARGET == "zookeeper"
 START_TIMEOUT = 90 if IS_ZK else 30
@@ -80,12 +81,7 @@ def parse(text):
 
 
 def mntr(ens, i):
-    m = ens.server(i)
-    out = {}
-    for line in four_letter(m.host, m.client_port, "mntr").splitlines():
-        key, _, value = line.partition("\t")
-        out[key] = value
-    return out
+    return harness.mntr(ens.server(i).host, ens.server(i).client_port)
 
 
 def with_provider(ens):

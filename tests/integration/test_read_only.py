@@ -25,6 +25,7 @@ from kazoo.protocol.states import KeeperState
 
 import raw_zk
 from ensemble import Ensemble
+import harness
 from harness import TARGET, four_letter, wait_for
 
 IS_ZK = TARGET == "zookeeper"
@@ -47,11 +48,7 @@ def isro(member):
 
 
 def mntr_value(member, key):
-    for line in four_letter(member.host, member.client_port, "mntr").splitlines():
-        name, _, value = line.partition("\t")
-        if name == key:
-            return value.strip()
-    return None
+    return harness.mntr(member.host, member.client_port).get(key)
 
 
 def left_alone(ens):
@@ -105,7 +102,7 @@ def test_partitioned_member_serves_read_only_clients_until_the_quorum_returns():
         writer.close()
         # Every server has applied the writes before two of them go.
         wait_for(lambda: all(client_reads(m) for m in ens.members), timeout=15,
-                 what=f"the znodes did not reach every server")
+                 what="the znodes did not reach every server")
 
         ens.stop_server(0)
         ens.stop_server(1)
@@ -158,7 +155,7 @@ def test_partitioned_member_serves_read_only_clients_until_the_quorum_returns():
             wait_for(lambda: ro.client_state == KeeperState.CONNECTED, timeout=30,
                      what=f"the client stayed {ro.client_state}")
             wait_for(lambda: writes(ro, f"/ro/after-{time.monotonic_ns()}"), timeout=30,
-                     what=f"no write after the quorum returned")
+                     what="no write after the quorum returned")
         finally:
             ro.stop()
             ro.close()

@@ -23,7 +23,8 @@ import pytest
 from kazoo.client import KazooClient
 
 from ensemble import Ensemble
-from harness import TARGET, four_letter, wait_for
+import harness
+from harness import TARGET, wait_for
 
 IS_ZK = TARGET == "zookeeper"
 START_TIMEOUT = 90 if IS_ZK else 30
@@ -68,13 +69,7 @@ def client(hosts):
 
 
 def mntr(ens, i):
-    out = {}
-    member = ens.server(i)
-    for line in four_letter(member.host, member.client_port, "mntr").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 2:
-            out[parts[0]] = parts[1]
-    return out
+    return harness.mntr(ens.server(i).host, ens.server(i).client_port)
 
 
 def snapshot_of(zk, groups, sample):
