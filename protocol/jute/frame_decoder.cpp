@@ -1,5 +1,7 @@
 #include "protocol/jute/frame_decoder.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
+
 namespace paddock::jute {
 
 void frame_decoder::feed(std::span<const char> bytes) {
@@ -15,9 +17,7 @@ void frame_decoder::feed(std::span<const char> bytes) {
 
 bool frame_decoder::next(std::span<const char>& frame) {
   if (failed_ || buf_.size() - pos_ < 4) return false;
-  const auto* u = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
-  const auto len = static_cast<int32_t>((uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) |
-                                        (uint32_t{u[2]} << 8) | uint32_t{u[3]});
+  const auto len = static_cast<int32_t>(bytes::load_be32(buf_.data() + pos_));
   if (len < 0 || len > max_frame_) {
     failed_ = true;
     bad_length_ = len;

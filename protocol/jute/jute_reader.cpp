@@ -1,5 +1,7 @@
 #include "protocol/jute/jute_reader.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
+
 namespace paddock::jute {
 
 bool reader::take(size_t n, const char** out) {
@@ -15,19 +17,13 @@ bool reader::take(size_t n, const char** out) {
 int32_t reader::read_int() {
   const char* p = nullptr;
   if (!take(4, &p)) return 0;
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return static_cast<int32_t>((uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) |
-                              (uint32_t{u[2]} << 8) | uint32_t{u[3]});
+  return static_cast<int32_t>(bytes::load_be32(p));
 }
 
 int64_t reader::read_long() {
   const char* p = nullptr;
   if (!take(8, &p)) return 0;
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i)
-    v = (v << 8) | u[i];
-  return static_cast<int64_t>(v);
+  return static_cast<int64_t>(bytes::load_be64(p));
 }
 
 bool reader::read_bool() {

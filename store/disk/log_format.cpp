@@ -1,5 +1,6 @@
 #include "store/disk/log_format.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
 #include "store/disk/crc32c.hpp"
 
 #include <cstdio>
@@ -8,33 +9,17 @@
 namespace paddock::store::log_format {
 namespace {
 
+// Paddock's log is little-endian throughout.
 void put_u32(std::string& out, uint32_t v) {
   char b[4];
-  for (int i = 0; i < 4; ++i)
-    b[i] = static_cast<char>(v >> (8 * i));
+  bytes::store_le32(b, v);
   out.append(b, 4);
 }
 
 void put_i64(std::string& out, int64_t v) {
   char b[8];
-  auto u = static_cast<uint64_t>(v);
-  for (int i = 0; i < 8; ++i)
-    b[i] = static_cast<char>(u >> (8 * i));
+  bytes::store_le64(b, static_cast<uint64_t>(v));
   out.append(b, 8);
-}
-
-uint32_t get_u32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-int64_t get_i64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return static_cast<int64_t>(v);
 }
 
 } // namespace
@@ -65,7 +50,7 @@ std::string segment_header(int64_t first_zxid) {
 
 bool parse_segment_header(std::string_view bytes, int64_t& first_zxid) {
   if (bytes.size() < segment_header_size || bytes.substr(0, 8) != segment_magic) return false;
-  first_zxid = get_i64(bytes.data() + 8);
+  first_zxid = static_cast<int64_t>(bytes::load_le64(bytes.data() + 8));
   return true;
 }
 
@@ -77,8 +62,7 @@ void append_record(std::string& out, int64_t zxid, std::string_view body) {
   out.append(body);
   auto covered = std::string_view(out).substr(start + 8);
   uint32_t crc = crc32c(covered);
-  for (int i = 0; i < 4; ++i)
-    out[start + 4 + i] = static_cast<char>(crc >> (8 * i));
+  bytes::store_le32(out.data() + start + 4, crc);
 }
 
 parsed_record parse_record(std::string_view bytes) {
@@ -89,7 +73,7 @@ parsed_record parse_record(std::string_view bytes) {
                                                                        : record_status::truncated;
     return r;
   }
-  uint32_t length = get_u32(bytes.data());
+  uint32_t length = bytes::load_le32(bytes.data());
   if (length == 0) {
     r.status = record_status::end;
     return r;
@@ -102,14 +86,14 @@ parsed_record parse_record(std::string_view bytes) {
     r.status = record_status::truncated;
     return r;
   }
-  uint32_t stored_crc = get_u32(bytes.data() + 4);
+  uint32_t stored_crc = bytes::load_le32(bytes.data() + 4);
   auto covered = bytes.substr(8, 8 + length);
   if (crc32c(covered) != stored_crc) {
     r.status = record_status::corrupt;
     return r;
   }
   r.status = record_status::ok;
-  r.zxid = get_i64(bytes.data() + 8);
+  r.zxid = static_cast<int64_t>(bytes::load_le64(bytes.data() + 8));
   r.body = bytes.substr(record_header_size, length);
   r.size = record_header_size + length;
   return r;

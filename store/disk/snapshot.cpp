@@ -1,5 +1,6 @@
 #include "store/disk/snapshot.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
 #include "protocol/proto/snapshot.pb.h"
 #include "store/disk/crc32c.hpp"
 #include "store/disk/snapshot_frames.hpp"
@@ -22,13 +23,6 @@ using snapshot_frames::io_chunk;
 using snapshot_frames::kind;
 using snapshot_frames::magic;
 using snapshot_frames::max_frame_body;
-
-uint32_t get_u32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
 
 io_status write_frames(const data_tree& tree, encoder& w) {
   if (auto st = w.header(tree.last_zxid()); !st.ok()) return st;
@@ -221,8 +215,8 @@ io_status read_frames(frame_reader& r, const std::string& path, data_tree& out) 
     if (!r.want(frame_header_size)) return "ends without a trailer";
     // Copy what the header says before asking for the body: want() may move the buffer.
     auto h = r.take(frame_header_size);
-    const auto length = get_u32(h.data());
-    const auto crc = get_u32(h.data() + 4);
+    const auto length = bytes::load_le32(h.data());
+    const auto crc = bytes::load_le32(h.data() + 4);
     const char kind_byte = h[8];
     f.k = static_cast<kind>(static_cast<uint8_t>(kind_byte));
     if (length > max_frame_body) return "impossible record length";

@@ -1,20 +1,12 @@
 #include "store/disk/snapshot_frames.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
 #include "protocol/proto/snapshot.pb.h"
 #include "store/disk/crc32c.hpp"
 
 #include <cerrno>
 
 namespace paddock::store::snapshot_frames {
-namespace {
-
-void put_u32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    p[i] = static_cast<char>(v >> (8 * i));
-}
-
-} // namespace
-
 struct encoder::messages {
   proto::SnapshotHeader header;
   proto::AclList acl;
@@ -36,8 +28,9 @@ io_status encoder::add(kind k, const google::protobuf::MessageLite& m) {
   buf_[start + 8] = static_cast<char>(k);
   if (!m.AppendToString(&buf_)) return io_status::from_errno(EINVAL, "serialize snapshot");
   auto body_size = buf_.size() - start - frame_header_size;
-  put_u32(buf_.data() + start, static_cast<uint32_t>(body_size));
-  put_u32(buf_.data() + start + 4, crc32c(std::string_view(buf_).substr(start + 8, body_size + 1)));
+  bytes::store_le32(buf_.data() + start, static_cast<uint32_t>(body_size));
+  bytes::store_le32(buf_.data() + start + 4,
+                    crc32c(std::string_view(buf_).substr(start + 8, body_size + 1)));
   if (buf_.size() >= io_chunk) return flush();
   return io_status::success();
 }

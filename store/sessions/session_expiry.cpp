@@ -1,5 +1,7 @@
 #include "store/sessions/session_expiry.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
+
 #include <algorithm>
 
 namespace paddock::store {
@@ -94,9 +96,7 @@ std::string session_password(int64_t session_id, uint64_t secret) {
   uint64_t state = static_cast<uint64_t>(session_id) ^ secret;
   std::string out(16, '\0');
   for (int half = 0; half < 2; ++half) {
-    const uint64_t v = splitmix64(state);
-    for (int i = 0; i < 8; ++i)
-      out[static_cast<size_t>(half * 8 + i)] = static_cast<char>(v >> (8 * i));
+    bytes::store_le64(out.data() + half * 8, splitmix64(state));
   }
   return out;
 }

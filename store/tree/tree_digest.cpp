@@ -1,5 +1,7 @@
 #include "store/tree/tree_digest.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
+
 #include <algorithm>
 #include <zlib.h>
 
@@ -7,13 +9,14 @@ namespace paddock::store {
 
 namespace {
 
+// Big-endian, as Java's DataOutput writes the Stat fields ZooKeeper hashes.
 void put64(char*& p, int64_t v) {
-  for (int i = 7; i >= 0; --i)
-    *p++ = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+  bytes::store_be64(p, static_cast<uint64_t>(v));
+  p += 8;
 }
 void put32(char*& p, int32_t v) {
-  for (int i = 3; i >= 0; --i)
-    *p++ = static_cast<char>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff);
+  bytes::store_be32(p, static_cast<uint32_t>(v));
+  p += 4;
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "store/zookeeper/snappy_stream.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
+
 #include <cstdint>
 #include <fmt/format.h>
 #include <snappy.h>
@@ -12,11 +14,6 @@ constexpr std::string_view magic{"\x82SNAPPY\0", 8};
 constexpr size_t header_size = 16;          // magic, version, compatible version
 constexpr int32_t minimum_version = 1;      // SnappyCodec.MINIMUM_COMPATIBLE_VERSION
 constexpr uint32_t magic_head = 0x82534e41; // the magic's first 4 bytes read as a length
-
-uint32_t be32(std::string_view bytes, size_t at) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
 
 // A stream header at `at`: the magic, and a version snappy-java accepts (it does not look at
 // the compatible version).
@@ -31,7 +28,7 @@ bool check_header(std::string_view in, size_t at, std::string& error) {
                         have.size(), header_size);
     return false;
   }
-  const auto version = static_cast<int32_t>(be32(in, at + 8));
+  const auto version = static_cast<int32_t>(bytes::load_be32(in.data() + at + 8));
   if (version < minimum_version) {
     error = fmt::format("snappy-java stream version {} at offset {} (at least {} is read)", version,
                         at, minimum_version);
@@ -60,7 +57,7 @@ bool unsnappy_java(std::string_view in, std::string& out, std::string& error, si
                           in.size() - at, at, blocks);
       return false;
     }
-    const uint32_t field = be32(in, at);
+    const uint32_t field = bytes::load_be32(in.data() + at);
     // Another stream appended. snappy-java quietly ends the stream when the rest of such a
     // header is not the magic; no writer makes that, so here it is damage.
     if (field == magic_head) {

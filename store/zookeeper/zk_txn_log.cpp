@@ -1,5 +1,6 @@
 #include "store/zookeeper/zk_txn_log.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
 #include "protocol/jute/jute_reader.hpp"
 #include "store/zookeeper/adler32.hpp"
 #include "store/zookeeper/zk_records.hpp"
@@ -12,19 +13,6 @@ namespace {
 constexpr int32_t log_magic = 0x5A4B4C47; // "ZKLG"
 constexpr size_t file_header_size = 16;
 constexpr size_t txn_header_size = 8 + 4 + 8 + 8 + 4;
-
-int64_t load_be64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return static_cast<int64_t>(v);
-}
-int32_t load_be32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return static_cast<int32_t>(v);
-}
 } // namespace
 
 zk_log_parse parse_zk_log(std::string_view bytes) {
@@ -58,8 +46,8 @@ zk_log_parse parse_zk_log(std::string_view bytes) {
       out.end = zk_log_end::torn;
       break;
     }
-    auto crc = load_be64(bytes.data() + at);
-    auto len = load_be32(bytes.data() + at + 8);
+    auto crc = static_cast<int64_t>(bytes::load_be64(bytes.data() + at));
+    auto len = static_cast<int32_t>(bytes::load_be32(bytes.data() + at + 8));
     if (len == 0) {
       out.end = zk_log_end::zero_padding;
       break;

@@ -14,6 +14,7 @@ import sys
 # A folder not listed here (actors/, tools/, tests/) may include anything.
 PROJECT_RULES = {
     "protocol/clock": [],  # the clock interface: includes nothing, anyone may include it
+    "protocol/bytes": [],  # byte order in buffers: includes nothing, anyone may include it
     "protocol/jute": [],
     "protocol/zab": [],  # ZAB knows no tree, no store, no actors
     "protocol/admin": ["protocol/jute"],
@@ -37,6 +38,7 @@ FILE_AND_OS = ["fstream", "fcntl.h", "unistd.h", "filesystem", "sys/", "thread",
                "chrono", "mutex", "caf/", "spdlog/"]
 FORBIDDEN_SYSTEM = {
     "protocol/clock": FILE_AND_OS,  # an interface and a manual clock: neither reads the OS
+    "protocol/bytes": FILE_AND_OS,
     "protocol/jute": FILE_AND_OS,
     "protocol/zab": FILE_AND_OS,
     "protocol/client": FILE_AND_OS,
@@ -55,7 +57,7 @@ FORBIDDEN_SYSTEM = {
 }
 
 # Leaf folders every folder may include: they include nothing themselves.
-EVERYONE_MAY_INCLUDE = ["protocol/clock"]
+EVERYONE_MAY_INCLUDE = ["protocol/clock", "protocol/bytes"]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

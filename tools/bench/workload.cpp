@@ -1,5 +1,6 @@
 #include "tools/bench/workload.hpp"
 
+#include "protocol/bytes/byte_order.hpp"
 #include "protocol/jute/error_code.hpp"
 
 namespace paddock::bench {
@@ -12,8 +13,7 @@ constexpr uint64_t tag_measured = 1;
 constexpr size_t stat_size = 68;
 
 int32_t read_be32(std::span<const char> b) {
-  auto u = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(b[i])); };
-  return static_cast<int32_t>(u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3));
+  return static_cast<int32_t>(bytes::load_be32(b.data()));
 }
 
 } // namespace
