@@ -2,6 +2,7 @@
 
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "actors/messages/held_size.hpp"
 #include "actors/peer_protocol_check.hpp"
 #include "actors/quorum_tls.hpp"
 #include "protocol/sasl/quorum_auth.hpp"
@@ -43,12 +44,14 @@ struct held_message {
 // everything sent to the learner after it (held) follow once the last piece is acked. So the
 // learner's core sees exactly the order the leader's core sent — the image, the sync_snap,
 // the txns after it, new_leader — and the leader holds at most a window of the image.
-// At most snap_held_messages_limit are held.
+// What is held is bounded in bytes, as held_size charges each message: at most
+// snap_stream_actors::held_bytes_limit (snap_held_bytes_limit unless set).
 
 struct outbound_snap {
   zab::sync_snap sync;
   uint64_t generation = 0; // of the link it started on: a break abandons it
   std::deque<held_message> held;
+  uint64_t held_bytes = 0; // the sum of held_size over `held`
   uint64_t sent = 0, acked = 0, peak_unacked = 0, pieces = 0;
   bool pulling = false, produced_all = false;
   int64_t started_ms = 0;
@@ -572,16 +575,19 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
               std::variant<zab::message, app_message> m) {
   auto& st = self->state;
   if (auto it = st.peers.find(to); it != st.peers.end() && it->second.snap_out) {
-    auto& held = it->second.snap_out->held;
-    if (held.size() >= snap_held_messages_limit) {
+    auto& out = *it->second.snap_out;
+    const uint64_t size = held_size(m);
+    if (out.held_bytes + size > st.snap.held_bytes_limit) {
       // A learner that takes its image this slowly would make the leader hold every write
       // meanwhile: it starts again later, with a newer image.
-      spdlog::warn("SNAP stream {} to learner {}: {} messages held behind it; dropping the link",
-                   it->second.snap_out->sync.stream, to, held.size());
+      spdlog::warn("SNAP stream {} to learner {}: {} bytes in {} messages held behind it; "
+                   "dropping the link",
+                   out.sync.stream, to, out.held_bytes, out.held.size());
       drop_peer(self, to);
       return;
     }
-    held.push_back({generation, std::move(m)});
+    out.held_bytes += size;
+    out.held.push_back({generation, std::move(m)});
     return;
   }
   auto* zm = std::get_if<zab::message>(&m);

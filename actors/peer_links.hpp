@@ -15,6 +15,7 @@
 // ports and stops connecting to peers, so no peer connection is made or accepted while CAF's
 // middleman stops (see stop_listening in peer_links.cpp).
 #include "actors/messages/ensemble_local.hpp"
+#include "actors/messages/ensemble_wire.hpp"
 #include "actors/messages/store.hpp"
 #include "actors/peer_protocol_check.hpp"
 #include "config/zoo_config.hpp"
@@ -22,6 +23,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -30,11 +32,14 @@ namespace paddock::actors {
 // SNAP streams (docs/replication.md, "SNAP as a stream"): where a learner's image comes from
 // on the leader (the store produces it a piece at a time, as the window to the learner has
 // room) and goes to on a learner (the snapshotter writes it to disk and answers once written,
-// which is the ack the leader waits for); the clock times the streams for the log.
+// which is the ack the leader waits for); the clock times the streams for the log. The bytes
+// a leader may hold back behind a stream are a setting rather than the constant alone so that
+// a test can reach the limit with a few proposals instead of pushing 256 MiB through loopback.
 struct snap_stream_actors {
   store_handle store;
   snapshotter_handle snapshotter;
   std::shared_ptr<const paddock::clock::source> clock;
+  uint64_t held_bytes_limit = snap_held_bytes_limit; // as actors/messages/held_size.hpp charges
 };
 
 // Spawns the actor for `cfg`'s ensemble, delivering to `owner`. It is dynamically typed (see

@@ -63,10 +63,19 @@ struct snap_chunk {
 };
 inline constexpr size_t snap_chunk_bytes = 512 * 1024;
 inline constexpr size_t snap_window_chunks = 8; // 4 MiB unacked at most
-// The most messages a leader keeps back behind one stream (proposals and commits to that
-// learner; a proposal is a batch): beyond it the stream is abandoned and the link dropped, so
-// the leader's memory for a slow learner stays bounded.
-inline constexpr size_t snap_held_messages_limit = 65536;
+// The most bytes a leader keeps back behind one stream, as held_size
+// (actors/messages/held_size.hpp) charges them: everything sent to that learner while its
+// image streams (proposal batches with their txns' payloads, commits, pings, ...). A message
+// past it abandons the stream and drops the link, so the leader's memory for a slow learner
+// stays bounded whatever the size of the batches (a count of messages bounded nothing: one
+// proposal may carry thousands of txns). Why 256 MiB: one stream runs at a time (one
+// copy-on-write walk of the tree), so this is the leader's whole budget for it, of the order
+// of what the image of a million znodes used to cost it whole (176 MB, docs/benchmarks.md);
+// and it lasts ~20 s at the fastest write rate measured (~35k writes/s of 100-byte values,
+// ~12 MB/s as charged), as long as a learner may take to sync at the default initLimit (10
+// ticks of 2 s) before it gives up by itself (docs/replication.md, "SNAP as a stream"). peer_links
+// takes the limit as a setting (snap_stream_actors::held_bytes_limit), this by default.
+inline constexpr uint64_t snap_held_bytes_limit = uint64_t{256} << 20;
 
 // SNAP (learner -> leader): the image's bytes before `end` are on the learner's disk (the
 // last piece's ack: all of them, checked and fsync'ed).

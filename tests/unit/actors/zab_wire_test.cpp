@@ -7,6 +7,7 @@
 // a new link generation, and a message sent with an old generation is dropped.
 #include "actors/messages/ensemble_local.hpp"
 #include "actors/messages/ensemble_wire.hpp"
+#include "actors/messages/held_size.hpp"
 #include "actors/messages/peer_protocol_version.hpp"
 #include "actors/messages/registry.hpp"
 #include "actors/peer_links.hpp"
@@ -88,7 +89,9 @@ struct server {
   std::shared_ptr<uint64_t> pulled = std::make_shared<uint64_t>(0);
   std::shared_ptr<received_image> received = std::make_shared<received_image>();
   caf::actor fake_store, fake_snapshotter;
-  explicit server(const config::server_config& c, int protocol_version = peer_protocol_version) {
+  // `held_bytes_limit`: what this server, as a leader, may hold back behind a SNAP stream.
+  explicit server(const config::server_config& c, int protocol_version = peer_protocol_version,
+                  uint64_t held_bytes_limit = snap_held_bytes_limit) {
     // The state goes in as spawn arguments, not captures: CAF 0.17 dereferences a null
     // argument tuple when a function actor is spawned without any (UBSan reports it).
     fake_store = sys.spawn(
@@ -131,11 +134,12 @@ struct server {
           };
         },
         received);
-    links = spawn_peer_links(
-        sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()),
-        snap_stream_actors{caf::actor_cast<store_handle>(fake_store),
-                           caf::actor_cast<snapshotter_handle>(fake_snapshotter), nullptr},
-        protocol_version);
+    links =
+        spawn_peer_links(sys, c, caf::actor_cast<peer_links_owner_handle>(owner.ptr()),
+                         snap_stream_actors{caf::actor_cast<store_handle>(fake_store),
+                                            caf::actor_cast<snapshotter_handle>(fake_snapshotter),
+                                            nullptr, held_bytes_limit},
+                         protocol_version);
     auto error = publish_peer_links(sys, c, links, protocol_version);
     REQUIRE(error.empty());
   }
@@ -193,12 +197,17 @@ std::vector<uint16_t> ports_of_two() {
   return ports;
 }
 
-// Servers 1 and 2 of a two-server ensemble, 1's link to 2 up.
+// Servers 1 and 2 of a two-server ensemble, 1's link to 2 up; 1 holds at most
+// `held_bytes_limit` behind a SNAP stream.
 struct linked_pair {
   std::vector<uint16_t> ports = ports_of_two();
-  server a{ensemble_of(2, 1, ports)};
-  server b{ensemble_of(2, 2, ports)};
-  linked_pair() { a.connect_to(b, 2); }
+  server a;
+  server b;
+  explicit linked_pair(uint64_t held_bytes_limit = snap_held_bytes_limit)
+      : a(ensemble_of(2, 1, ports), peer_protocol_version, held_bytes_limit),
+        b(ensemble_of(2, 2, ports)) {
+    a.connect_to(b, 2);
+  }
 };
 
 std::vector<zab::txn> some_txns(int n) {
@@ -375,7 +384,18 @@ TEST_CASE("a SNAP image the learner cannot take drops the link, and its sync_sna
 
 TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog, then its link",
           "[zab_wire]") {
-  linked_pair pair;
+  // Proposal batches with real payloads (16 txns of 16 KiB each): the backlog is bounded in
+  // the bytes they carry, not in messages. The leader's limit is set to exactly 8 of them
+  // (the same bound as the 256 MiB default, at a size a test sends in a moment).
+  std::vector<zab::txn> batch;
+  for (int i = 1; i <= 16; ++i)
+    batch.push_back(
+        {zab::make_zxid(5, i), std::string(16 * 1024, static_cast<char>('a' + i)), std::nullopt});
+  const zab::message proposal{zab::proposal{batch}};
+  constexpr int proposals_at_limit = 8;
+  const uint64_t limit = proposals_at_limit * held_size(proposal);
+  REQUIRE(limit > proposals_at_limit * 16 * 16 * 1024); // the payloads count
+  linked_pair pair(limit);
   auto& a = pair.a;
   auto& b = pair.b;
   *a.image = std::string(3 * snap_chunk_bytes, 'i');
@@ -384,13 +404,14 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
   a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, generation);
   // Everything sent after the sync_snap waits behind its image, up to the limit; the message
   // past it drops the link rather than growing the leader's memory.
-  for (size_t i = 0; i < snap_held_messages_limit; ++i)
-    a.send(2, zab::commit{static_cast<int64_t>(i)}, generation);
+  for (int i = 0; i < proposals_at_limit; ++i)
+    a.send(2, proposal, generation);
   uint64_t down_generation = 0;
   a.owner->receive([&](link_down_atom, int64_t, uint64_t g) { down_generation = g; },
                    caf::after(300ms) >> [] {});
   CHECK(down_generation == 0); // at the limit, still held
-  a.send(2, zab::commit{-1}, generation);
+  // The smallest message is one too many: a commit past the limit.
+  a.send(2, zab::commit{zab::make_zxid(5, 16)}, generation);
   a.owner->receive_while([&] { return down_generation == 0; })(
       [&](link_down_atom, int64_t peer, uint64_t g) {
         CHECK(peer == 2);
