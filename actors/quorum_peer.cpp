@@ -610,18 +610,28 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
   st.listener = std::move(listener);
   const auto& cfg = st.ctx->config;
   // The active configuration: zoo.cfg's server lines, or the dynamic file a reconfig wrote
-  // (its version in the file's name). /zookeeper/config shows it from the start, as
+  // (its version in the file's name). /zookeeper/config shows it from the start (below), as
   // ZooKeeper's initConfigInZKDatabase does.
   st.members = cfg.servers;
   auto members = ensemble_of(cfg.servers, cfg.config_version);
   auto node_data = config::config_node_data(members.text, members.version);
   st.ctx->stats->set_membership(node_data);
-  self->send(st.ctx->store, config_node_atom::value, std::move(node_data), members.version);
   zab::timing timing;
   timing.tick_ms = cfg.tick_time_ms;
   timing.init_limit = cfg.init_limit;
   timing.sync_limit = cfg.sync_limit;
   st.core = std::make_unique<zab::peer>(cfg.server_id, members, timing, std::move(state));
+  // /zookeeper/config shows the active configuration, unless the recovered tree holds a newer
+  // one, which the core now has pending (zab_recovery.cpp): the node keeps that, as
+  // ZooKeeper's loaded database keeps its own. Overwritten with an older version, a snapshot
+  // taken before the pending one activates would forget it again.
+  if (const auto& pending = st.core->pending_config();
+      pending && pending->version > members.version)
+    spdlog::info("configuration 0x{:x}, seen before the restart, is pending; 0x{:x} is active "
+                 "until a leader commits it or a peer shows it committed",
+                 pending->version, members.version);
+  else
+    self->send(st.ctx->store, config_node_atom::value, std::move(node_data), members.version);
   st.election_started_us = st.ctx->clock->monotonic_us(); // every server starts looking
   spdlog::info("leader election started");
   self->set_down_handler([=](caf::down_msg& msg) {

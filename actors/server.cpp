@@ -27,12 +27,10 @@
 #include "actors/tls_listener.hpp"
 #include "actors/txn_log_writer_actor.hpp"
 #include "actors/watch_manager.hpp"
-#include "config/membership.hpp"
+#include "actors/zab_recovery.hpp"
 #include "paddock/version.hpp"
-#include "store/disk/epoch_file.hpp"
 #include "store/disk/posix_file_system.hpp"
 #include "store/disk/recovery.hpp"
-#include "store/disk/txn_codec.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -111,60 +109,6 @@ bool prepare_directories(store::file_system& disk, const config::server_config& 
   return true;
 }
 
-// ZAB's persistent state: the epochs (ZooKeeper's acceptedEpoch / currentEpoch files; when
-// missing, as ZooKeeper, the epoch of the last logged zxid) and the newest log records.
-// The configuration a logged reconfig txn makes, if `body` is one: the core must know the
-// reconfigs of its history (one may be pending, and a DIFF carries them to learners).
-std::optional<zab::ensemble> reconfig_in(int64_t zxid, const std::string& body) {
-  store::txn t;
-  if (!store::decode_txn(body, t) || t.type != jute::opcode::reconfig ||
-      t.refused != jute::error_code::ok || t.ops.size() != 1)
-    return std::nullopt;
-  const auto* set = std::get_if<jute::set_data_request>(&t.ops.front().body);
-  if (!set) return std::nullopt;
-  auto parsed = config::parse_members(set->data);
-  if (!std::holds_alternative<config::members_map>(parsed)) return std::nullopt;
-  zab::ensemble e;
-  for (const auto& [id, p] : std::get<config::members_map>(parsed))
-    e.members[id] = !p.observer;
-  e.version = zxid;
-  e.text = set->data;
-  return e;
-}
-
-std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
-                                                    const config::server_config& cfg,
-                                                    store::recovery_result& recovered,
-                                                    int64_t last_zxid) {
-  zab::persistent_state state;
-  auto accepted = store::read_epoch_file(disk, cfg.snap_dir() + "/acceptedEpoch");
-  auto current = store::read_epoch_file(disk, cfg.snap_dir() + "/currentEpoch");
-  for (const auto* r : {&accepted, &current})
-    if (!r->status.ok()) {
-      spdlog::critical("{}", r->status.message);
-      return std::nullopt;
-    }
-  state.current_epoch = current.value.value_or(zab::epoch_of(last_zxid));
-  state.accepted_epoch = accepted.value.value_or(state.current_epoch);
-  if (state.accepted_epoch < state.current_epoch) {
-    spdlog::critical("acceptedEpoch {} is less than currentEpoch {} in {}: the epoch files "
-                     "are damaged",
-                     state.accepted_epoch, state.current_epoch, cfg.snap_dir());
-    return std::nullopt;
-  }
-  state.last_logged = last_zxid;
-  state.recent.reserve(recovered.recent.size());
-  for (auto& [zxid, body] : recovered.recent) {
-    auto config = reconfig_in(zxid, body); // before the body moves into the txn
-    state.recent.push_back({zxid, std::move(body), std::move(config)});
-  }
-  recovered.recent.clear();
-  if (recovered.last_reconfig)
-    state.last_seen_config =
-        reconfig_in(recovered.last_reconfig->first, recovered.last_reconfig->second);
-  return state;
-}
-
 // Waits, bounded, until the actors in `running` (monitored by `self`) have stopped.
 void await_stopped(caf::scoped_actor& self, std::vector<caf::actor_addr> running) {
   while (!running.empty()) {
@@ -235,7 +179,7 @@ int run_server(const config::server_config& cfg, const run_options& options) {
 
   std::optional<zab::persistent_state> zab_state;
   if (cfg.is_ensemble()) {
-    zab_state = load_zab_state(*disk, cfg, recovered, last_zxid);
+    zab_state = load_zab_state(*disk, cfg, recovered, *tree);
     if (!zab_state) return 4;
     spdlog::info("ensemble member {} of {} servers; acceptedEpoch {}, currentEpoch {}",
                  cfg.server_id, cfg.servers.size(), zab_state->accepted_epoch,

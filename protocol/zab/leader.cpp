@@ -67,8 +67,13 @@ void peer::impl::start_syncs(int64_t now) {
   current_epoch = new_epoch;
   persist();
   // zoo.cfg's configuration gets its version from the first leader, the zxid of its epoch's
-  // start, as ZooKeeper stamps it; NEWLEADER then carries it to every learner.
-  if (members.version == 0) {
+  // start, as ZooKeeper stamps it; NEWLEADER then carries it to every learner. Not when a
+  // reconfig is pending (ZooKeeper's Leader.lead stamps only when its last seen configuration
+  // is unversioned too): the history holds a configuration newer than zoo.cfg's, which
+  // commits with this leader's establishment, and a stamp would outrank it with zoo.cfg's
+  // membership (a server restarted with an older zoo.cfg than its data, or a joiner's partial
+  // view).
+  if (members.version == 0 && !pending) {
     ensemble stamped = members;
     stamped.version = make_zxid(current_epoch, 0);
     activate(now, std::move(stamped));

@@ -21,8 +21,8 @@ role peer::impl::learner_role() const {
 }
 
 // The newest reconfig after the active configuration in the history in memory; else one
-// logged before that history (known from recovery: persistent_state::last_seen_config), as
-// long as the log still holds it.
+// from before that history (known from recovery: persistent_state::last_seen_config, from the
+// log or the snapshot), as long as the log still reaches it (a TRUNC below it drops it).
 void peer::impl::find_pending() {
   for (auto it = history.rbegin(); it != history.rend() && it->zxid > members.version; ++it)
     if (it->config) {

@@ -29,8 +29,8 @@ constexpr int64_t counter_of(zxid_t z) {
 // A configuration of the ensemble: every server and whether it votes, and the version, which
 // is the zxid of the reconfig txn that made it (ZooKeeper's QuorumVerifier version). 0 is a
 // configuration read from zoo.cfg that no leader has stamped yet: the first leader of an
-// ensemble gives it the zxid of its epoch's start, as ZooKeeper does. Quorum = strict
-// majority of voters.
+// ensemble gives it the zxid of its epoch's start, as ZooKeeper does (unless a reconfig is
+// pending, which commits instead). Quorum = strict majority of voters.
 struct ensemble {
   std::map<server_id, bool> members; // id -> true for a participant, false for an observer
   zxid_t version = 0;
@@ -124,10 +124,11 @@ struct persistent_state {
   // The newest txns of the log, in zxid order, at most timing::max_diff_txns; the core serves
   // DIFFs from them when it leads. May be empty (then every lagging learner gets a SNAP).
   std::vector<txn> recent;
-  // The configuration of the newest reconfig txn in the log, committed or not (ZooKeeper's
-  // last seen configuration). The core takes it as pending when it is newer than the active
+  // The configuration of the newest reconfig txn in the log, committed or not, or of the
+  // snapshot's /zookeeper/config when that is newer (ZooKeeper's last seen configuration;
+  // actors/zab_recovery.hpp). The core takes it as pending when it is newer than the active
   // configuration, also when its txn is older than `recent`: a leader must commit (and a
-  // learner activate) a reconfig its log holds even where the DIFF history no longer does.
+  // learner activate) a reconfig its data holds even where the DIFF history no longer does.
   std::optional<ensemble> last_seen_config;
 };
 

@@ -292,6 +292,88 @@ TEST_CASE("zab core: a reconfig logged before the DIFF history is still pending 
   }
 }
 
+TEST_CASE("zab core: a reconfig only the snapshot holds, with no log after it, is pending after "
+          "a restart, and the server that leads commits it") {
+  // The server applied the reconfig, snapshotted, and crashed before its dynamic config file
+  // was written: zoo.cfg gives the old configuration, the tree the new one
+  // (actors/zab_recovery.cpp makes that the last seen configuration).
+  ensemble active = voters(3);
+  active.version = make_zxid(1, 1);
+  ensemble next;
+  next.members = {{1, true}, {2, true}, {3, false}};
+  next.version = make_zxid(1, 20);
+  persistent_state st;
+  st.accepted_epoch = st.current_epoch = 1;
+  st.last_logged = make_zxid(1, 25); // the snapshot's zxid; the log after it is empty
+  st.last_seen_config = next;
+  peer p(1, active, fast(), st);
+  REQUIRE(p.pending_config() == next);
+  int64_t now = 1000;
+  p.start(now);
+  p.take_actions();
+  const vote v{1, p.last_logged(), p.epoch()};
+  // Votes of a quorum of both configurations: 2 (a voter of both) is enough with this server.
+  p.on_message(now, 2, notification{v, 1, role::looking, {}});
+  p.on_tick(now += 60);
+  REQUIRE(p.current_role() == role::leading);
+  p.on_message(now, 2, learner_info{1, make_zxid(1, 25), false});
+  p.on_message(now, 2, ack_epoch{1, make_zxid(1, 25)});
+  p.take_actions();
+  p.on_message(now, 2, ack{make_zxid(2, 0)}); // new_leader acked
+  auto a = p.take_actions();
+  REQUIRE(p.serving());
+  auto activated = all_of<activate_config>(a);
+  REQUIRE(activated.size() == 1);
+  CHECK(activated[0].config == next);
+  CHECK(p.config() == next);
+  CHECK_FALSE(p.pending_config());
+  auto told = sent<up_to_date>(a);
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].second.config == next);
+}
+
+TEST_CASE("zab core: a leader with zoo.cfg's unversioned configuration and a pending reconfig "
+          "commits the reconfig instead of stamping zoo.cfg's") {
+  // zoo.cfg restored with its old server lines (no dynamic file: version 0) on a server whose
+  // data holds a reconfig: a stamp, (2, 0), would outrank the reconfig (1, 20) with the old
+  // membership. ZooKeeper's Leader.lead stamps only when the last seen version is 0 too.
+  ensemble zoo_cfg = voters(3);
+  ensemble next;
+  next.members = {{1, true}, {2, true}};
+  next.version = make_zxid(1, 20);
+  for (bool pending : {true, false}) {
+    INFO("a reconfig pending: " << pending);
+    persistent_state st;
+    st.accepted_epoch = st.current_epoch = 1;
+    st.last_logged = make_zxid(1, 25);
+    if (pending) st.last_seen_config = next;
+    peer p(1, zoo_cfg, fast(), st);
+    int64_t now = 1000;
+    p.start(now);
+    p.take_actions();
+    const vote v{1, p.last_logged(), p.epoch()};
+    p.on_message(now, 2, notification{v, 1, role::looking, {}});
+    p.on_tick(now += 60);
+    REQUIRE(p.current_role() == role::leading);
+    p.on_message(now, 2, learner_info{1, make_zxid(1, 25), false});
+    p.on_message(now, 2, ack_epoch{1, make_zxid(1, 25)});
+    auto before_sync = p.take_actions();
+    p.on_message(now, 2, ack{make_zxid(2, 0)});
+    auto a = p.take_actions();
+    REQUIRE(p.serving());
+    if (pending) {
+      CHECK(all_of<activate_config>(before_sync).empty());
+      CHECK(p.config() == next);
+    } else {
+      auto stamped = all_of<activate_config>(before_sync);
+      REQUIRE(stamped.size() == 1);
+      CHECK(stamped[0].config.version == make_zxid(2, 0));
+      CHECK(p.config().members == zoo_cfg.members);
+    }
+    CHECK_FALSE(p.pending_config());
+  }
+}
+
 TEST_CASE("zab core: a proposed payload is one buffer in the log append, the proposal and the "
           "apply") {
   leader_fixture f({});

@@ -105,3 +105,61 @@ TEST_CASE("zab core: a learner whose leader looks again after its leader_info lo
   p.on_message(204, 3, notification{{3, 10, 0}, 2, role::looking, {}});
   CHECK(p.current_role() == role::looking);
 }
+
+TEST_CASE("zab core: a reconfig only the snapshot holds is pending after a restart until the "
+          "leader says: activated when it committed, dropped when truncated") {
+  // Why the configuration of the recovered tree is pending, not active, at start-up
+  // (actors/zab_recovery.cpp): applied is not committed. This server's snapshot of (1, 25)
+  // holds the reconfig (1, 20) making 3 an observer; zoo.cfg gives voters(3).
+  ensemble active = voters(3);
+  active.version = make_zxid(1, 1);
+  ensemble next;
+  next.members = {{1, true}, {2, true}, {3, false}};
+  next.version = make_zxid(1, 20);
+  persistent_state st;
+  st.accepted_epoch = st.current_epoch = 1;
+  st.last_logged = make_zxid(1, 25);
+  st.last_seen_config = next;
+  peer p(2, active, fast(), st);
+  REQUIRE(p.pending_config() == next);
+  int64_t now = 1000;
+  p.start(now);
+  p.take_actions();
+  // Server 1 wins the election (a quorum of both configurations: 1 and 2) with `v`.
+  auto follow_1 = [&](vote v) {
+    p.on_message(now, 1, notification{v, 1, role::looking, {}});
+    p.on_tick(now += 200);
+    REQUIRE(p.current_role() == role::following);
+    p.on_message(now, 1, leader_info{3});
+    p.take_actions();
+  };
+  SECTION("the leader's history has it: this server ends with the new configuration") {
+    follow_1({1, make_zxid(1, 26), 1});
+    p.on_message(now, 1, sync_diff{make_zxid(1, 26)});
+    p.on_message(now, 1, proposal{{{make_zxid(1, 26), "t26", std::nullopt}}});
+    p.on_message(now, 1, new_leader{3, active});
+    p.on_logged(now, make_zxid(1, 26));
+    p.take_actions();
+    // Established, the leader committed its history, the reconfig with it.
+    p.on_message(now, 1, up_to_date{next});
+    auto activated = all_of<activate_config>(p.take_actions());
+    REQUIRE(activated.size() == 1);
+    CHECK(activated[0].config == next);
+    CHECK(p.config() == next);
+    CHECK_FALSE(p.pending_config());
+    CHECK(p.current_role() == role::following);
+    CHECK(p.serving());
+  }
+  SECTION("the leader never had it: truncated, it is gone, and the old configuration stays") {
+    // Leader of epoch 2, established without this server: (1, 20) on never committed.
+    follow_1({1, make_zxid(2, 5), 2});
+    p.on_message(now, 1, sync_trunc{make_zxid(1, 19)});
+    CHECK_FALSE(p.pending_config());
+    p.on_message(now, 1, new_leader{3, active});
+    p.take_actions();
+    p.on_message(now, 1, up_to_date{active});
+    CHECK(all_of<activate_config>(p.take_actions()).empty());
+    CHECK(p.config() == active);
+    CHECK(p.serving());
+  }
+}

@@ -1,0 +1,213 @@
+// ZAB's state at start-up from what recovery finds on disk, and what the core makes of it: the
+// configuration the server last saw, whether a logged reconfig or one only the snapshot holds.
+#include "actors/zab_recovery.hpp"
+#include "config/membership.hpp"
+#include "protocol/zab/peer.hpp"
+#include "scratch_dir.hpp"
+#include "stand_ins.hpp"
+#include "store/disk/log_format.hpp"
+#include "store/disk/posix_file_system.hpp"
+#include "store/disk/snapshot.hpp"
+#include "store/disk/txn_codec.hpp"
+#include "store/disk/txn_log_writer.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace paddock;
+
+namespace {
+
+config::peer_address server(int64_t id, bool observer = false) {
+  config::peer_address p;
+  p.id = id;
+  p.host = "127.0.0.1";
+  p.quorum_port = static_cast<int32_t>(2000 + id);
+  p.election_port = static_cast<int32_t>(3000 + id);
+  p.observer = observer;
+  return p;
+}
+
+config::members_map servers(std::initializer_list<int64_t> ids) {
+  config::members_map m;
+  for (auto id : ids)
+    m[id] = server(id);
+  return m;
+}
+
+// The reconfig txn a leader logs: a set_data of /zookeeper/config with the server lines.
+store::txn reconfig_txn(const config::members_map& members) {
+  store::txn t;
+  t.type = jute::opcode::reconfig;
+  t.ops.push_back(store::txn_op{jute::opcode::set_data,
+                                jute::set_data_request{std::string(store::data_tree::config_node),
+                                                       config::members_text(members), -1}});
+  return t;
+}
+
+// A data directory as an ensemble member leaves it: the txns in the log (bodies with zxid 0,
+// as a leader's core stamps them), and a snapshot of the tree after the first `in_snapshot`.
+struct data_dir {
+  testing::scratch_dir dir;
+  store::posix_file_system disk;
+  config::server_config cfg;
+  data_dir() {
+    cfg.data_dir = dir.path();
+    cfg.server_id = 1;
+    cfg.reconfig_enabled = true;
+    REQUIRE(disk.create_directories(cfg.snap_dir()).ok());
+  }
+
+  void write(std::vector<store::txn> txns, size_t in_snapshot) {
+    store::txn_log_writer log(disk, cfg.log_dir(), 0, true);
+    REQUIRE(log.start_segment(txns.front().zxid).ok());
+    store::data_tree tree;
+    for (size_t i = 0; i < txns.size(); ++i) {
+      const int64_t zxid = txns[i].zxid;
+      std::string body, record;
+      txns[i].zxid = 0;
+      store::encode_txn(txns[i], body);
+      txns[i].zxid = zxid;
+      store::log_format::append_record(record, zxid, body);
+      REQUIRE(log.write(record).ok());
+      if (i < in_snapshot) tree.apply(txns[i]);
+      if (i + 1 == in_snapshot) REQUIRE(store::write_snapshot(disk, tree, cfg.snap_dir()).ok());
+    }
+    REQUIRE(log.sync().ok());
+  }
+
+  // What the server does at start-up: recovery, then ZAB's persistent state.
+  zab::persistent_state load() {
+    auto recovered = store::recover(disk, cfg.snap_dir(), cfg.log_dir(), 1000);
+    REQUIRE(recovered.status.ok());
+    auto state = actors::load_zab_state(disk, cfg, recovered, recovered.tree);
+    REQUIRE(state);
+    return std::move(*state);
+  }
+};
+
+int64_t zxid(int64_t counter) {
+  return zab::make_zxid(1, counter);
+}
+
+store::txn at(int64_t counter, store::txn t) {
+  t.zxid = zxid(counter);
+  return t;
+}
+
+store::txn create(int64_t counter, const std::string& path) {
+  return at(counter, testing::create_txn(static_cast<int32_t>(counter), path, "d", 0));
+}
+
+// zoo.cfg's configuration, as its dynamic file gives it: servers 1-3, stamped by the first
+// leader of epoch 1.
+zab::ensemble active_config() {
+  zab::ensemble e;
+  e.members = {{1, true}, {2, true}, {3, true}};
+  e.version = zxid(0);
+  e.text = config::members_text(servers({1, 2, 3}));
+  return e;
+}
+
+} // namespace
+
+TEST_CASE("zab recovery: a reconfig only the snapshot holds is the last seen configuration, "
+          "pending in the restarted core") {
+  data_dir d;
+  const auto added = servers({1, 2, 3, 4});
+  // The reconfig (1, 2) is in the snapshot of (1, 3); the log after it has none.
+  d.write({create(1, "/a"), at(2, reconfig_txn(added)), create(3, "/b"), create(4, "/c")}, 3);
+  auto state = d.load();
+  CHECK(state.last_logged == zxid(4));
+  REQUIRE(state.recent.size() == 1); // the log after the snapshot
+  REQUIRE(state.last_seen_config);
+  CHECK(state.last_seen_config->version == zxid(2));
+  CHECK(state.last_seen_config->members ==
+        std::map<zab::server_id, bool>{{1, true}, {2, true}, {3, true}, {4, true}});
+  // The same text a reconfig txn carries: what a DIFF or NEWLEADER would send.
+  CHECK(state.last_seen_config->text == config::members_text(added));
+
+  zab::peer core(1, active_config(), zab::timing{}, std::move(state));
+  REQUIRE(core.pending_config());
+  CHECK(core.pending_config()->version == zxid(2));
+  CHECK(core.pending_config()->is_voter(4));
+  CHECK(core.config() == active_config()); // active once a leader commits it (zab core tests)
+}
+
+TEST_CASE("zab recovery: a reconfig logged after the snapshot is newer than the tree's "
+          "snapshot one and wins") {
+  data_dir d;
+  const auto with_4 = servers({1, 2, 3, 4});
+  auto with_4_observer = with_4;
+  with_4_observer[4].observer = true;
+  d.write({at(1, reconfig_txn(with_4)), create(2, "/a"), at(3, reconfig_txn(with_4_observer))}, 2);
+  auto state = d.load();
+  REQUIRE(state.last_seen_config);
+  CHECK(state.last_seen_config->version == zxid(3));
+  CHECK(state.last_seen_config->is_observer(4));
+  zab::peer core(1, active_config(), zab::timing{}, std::move(state));
+  REQUIRE(core.pending_config());
+  CHECK(core.pending_config()->version == zxid(3));
+
+  SECTION("and, given apart, the log's wins over an older tree configuration") {
+    auto from_log = actors::reconfig_in(zxid(3), [&] {
+      std::string body;
+      store::encode_txn(reconfig_txn(with_4_observer), body);
+      return body;
+    }());
+    REQUIRE(from_log);
+    zab::ensemble from_tree = *from_log;
+    from_tree.version = zxid(1);
+    from_tree.members[4] = true;
+    CHECK(actors::last_seen_config(from_log, from_tree) == from_log);
+    CHECK(actors::last_seen_config(std::nullopt, from_tree) == from_tree);
+    from_tree.version = zxid(3); // the same txn, seen twice: the log's
+    CHECK(actors::last_seen_config(from_log, from_tree) == from_log);
+  }
+}
+
+TEST_CASE("zab recovery: a tree whose configuration is the active one leaves nothing pending") {
+  data_dir d;
+  store::data_tree tree;
+  // The activation of zoo.cfg's configuration (the first leader's stamp) is what the node
+  // shows, then the tree snapshotted.
+  const auto active = active_config();
+  tree.set_config_node(config::config_node_data(active.text, active.version), active.version, 0);
+  tree.apply(create(1, "/a"));
+  REQUIRE(store::write_snapshot(d.disk, tree, d.cfg.snap_dir()).ok());
+  auto state = d.load();
+  REQUIRE(state.last_seen_config);
+  CHECK(state.last_seen_config->version == active.version);
+  CHECK(state.last_seen_config->text == active.text);
+  zab::peer core(1, active, zab::timing{}, std::move(state));
+  CHECK_FALSE(core.pending_config());
+  CHECK(core.config() == active);
+}
+
+TEST_CASE("zab recovery: with reconfigEnabled=false the tree's configuration is not looked at") {
+  // zoo.cfg alone says who the members are then; the node holds what an earlier leader
+  // stamped, maybe before an operator edited zoo.cfg.
+  data_dir d;
+  d.cfg.reconfig_enabled = false;
+  store::data_tree tree;
+  const auto before_edit = config::members_text(servers({1, 2, 3, 4}));
+  tree.set_config_node(config::config_node_data(before_edit, zxid(0)), zxid(0), 0);
+  tree.apply(create(1, "/a"));
+  REQUIRE(store::write_snapshot(d.disk, tree, d.cfg.snap_dir()).ok());
+  auto state = d.load();
+  CHECK_FALSE(state.last_seen_config);
+  zab::ensemble zoo_cfg = active_config();
+  zoo_cfg.version = 0; // never stamped: reconfigEnabled=false writes no dynamic file
+  zab::peer core(1, zoo_cfg, zab::timing{}, std::move(state));
+  CHECK_FALSE(core.pending_config());
+}
+
+TEST_CASE("zab recovery: the epochs come from the epoch files, else from the last zxid") {
+  data_dir d;
+  d.write({create(1, "/a"), create(2, "/b")}, 0);
+  auto state = d.load();
+  CHECK(state.current_epoch == 1);
+  CHECK(state.accepted_epoch == 1);
+  CHECK(state.last_logged == zxid(2));
+  CHECK(state.recent.size() == 2);
+  CHECK_FALSE(state.last_seen_config); // a fresh tree's node names no server
+}
