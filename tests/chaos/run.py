@@ -109,6 +109,7 @@ def main(argv):
     all_faults = nemesis.available_faults(network_faults=True, actor_faults=actor_faults)
     if args.list_faults:
         print("\n".join(all_faults))
+        print("\n".join(f"{f} (only when named with --faults)" for f in nemesis.OPT_IN_FAULTS))
         return 0
     faults = all_faults
     if args.faults:
