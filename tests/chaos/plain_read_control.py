@@ -102,7 +102,7 @@ def main(argv):
                   os.path.join(args.out, MODES["switch off"]))
     switch_on = run("--linearizable-reads", args.seed,
                     os.path.join(args.out, MODES["switch on"]))
-    problems = [f"--check-plain-reads: {p}" for p in control_problems(control)]
+    problems = [f"--check-plain-reads: {problem}" for problem in control_problems(control)]
     if not switch_on["valid"]:
         problems.append(f"--linearizable-reads did not pass: see {args.out}/linearizable-reads"
                         f"/report.md")
