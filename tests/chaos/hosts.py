@@ -62,20 +62,29 @@ class NetnsHosts(shared.NetnsHosts):
         delays and backs up replication. Clients' traffic keeps the full speed, as with the
         other network faults. (This kernel has no sch_netem, so no fixed-delay qdisc.)"""
         for host in self.hosts:
-            tc = ["ip", "netns", "exec", host.netns, "tc"]
-            run(*tc, "qdisc", "replace", "dev", "eth0", "root", "handle", "1:", "htb",
-                 "default", "10")
-            run(*tc, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:10", "htb",
-                 "rate", "10gbit", "quantum", "1514")
-            run(*tc, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:20", "htb",
-                 "rate", rate, "ceil", rate, "quantum", "1514")
-            run(*tc, "qdisc", "add", "dev", "eth0", "parent", "1:20", "handle", "20:", "tbf",
-                 "rate", rate, "burst", "16kb", "latency", "2s")
-            for peer in self.hosts:
-                if peer is not host:
-                    run(*tc, "filter", "add", "dev", "eth0", "parent", "1:", "protocol", "ip",
-                         "prio", "1", "u32", "match", "ip", "dst", f"{peer.address}/32",
-                         "flowid", "1:20")
+            self._shape(host, [peer for peer in self.hosts if peer is not host], rate, "2s")
+
+    def set_slow_link(self, sender, receiver, rate, latency):
+        """Only what `sender` sends `receiver` passes a `rate` class queued for up to
+        `latency`; every other link, the reverse one included, keeps the full speed."""
+        self._shape(self.hosts[sender], [self.hosts[receiver]], rate, latency)
+
+    def _shape(self, host, peers, rate, latency):
+        """host's packets to `peers` go through an htb class of `rate` (selected by destination
+        with u32) whose tbf queue holds up to `latency`; the rest through a 10 gbit class."""
+        tc = ["ip", "netns", "exec", host.netns, "tc"]
+        run(*tc, "qdisc", "replace", "dev", "eth0", "root", "handle", "1:", "htb",
+             "default", "10")
+        run(*tc, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:10", "htb",
+             "rate", "10gbit", "quantum", "1514")
+        run(*tc, "class", "add", "dev", "eth0", "parent", "1:", "classid", "1:20", "htb",
+             "rate", rate, "ceil", rate, "quantum", "1514")
+        run(*tc, "qdisc", "add", "dev", "eth0", "parent", "1:20", "handle", "20:", "tbf",
+             "rate", rate, "burst", "16kb", "latency", latency)
+        for peer in peers:
+            run(*tc, "filter", "add", "dev", "eth0", "parent", "1:", "protocol", "ip",
+                 "prio", "1", "u32", "match", "ip", "dst", f"{peer.address}/32",
+                 "flowid", "1:20")
 
     def heal(self):
         for host in self.hosts:

@@ -23,6 +23,9 @@ FAULTS = {
     "partition-one-way": (True, False, (3.0, 6.0)),
     "network-loss": (True, False, (3.0, 6.0)),
     "network-slow": (True, False, (3.0, 6.0)),
+    # Opt-in (OPT_IN_FAULTS): one follower applies the leader's commits late while it keeps
+    # serving, the window in which its plain reads are stale.
+    "lag-follower": (True, False, (4.0, 6.0)),
     "actor-session": (False, True, (0.5, 1.0)),
     "actor-follower-link": (False, True, (1.0, 2.0)),
     "actor-pipeline": (False, True, (1.0, 2.0)),
@@ -40,11 +43,20 @@ FAULTS = {
 # Faults that start a new server: each needs a spare host of its own.
 NEW_SERVER_FAULTS = ("member-replace", "member-add")
 GAP = (2.0, 4.0)  # quiet time after healing, so the cluster serves between faults
+# Faults only run when named (--faults): lag-follower exists for the plain-read control
+# (--check-plain-reads), and the default campaigns' schedules stay what they were.
+OPT_IN_FAULTS = ("lag-follower",)
+# lag-follower: the leader's packets to the follower pass this narrow class, queued for up to
+# LAG_LATENCY (what overflows is dropped and resent by TCP). Replication to the follower backs
+# up behind it, while its own packets (acks, pings) still reach the leader at once.
+LAG_RATE = "64kbit"
+LAG_LATENCY = "1s"
 
 
 def available_faults(network_faults, actor_faults):
     return [name for name, (net, actor, _) in FAULTS.items()
-            if (network_faults or not net) and (actor_faults or not actor)]
+            if (network_faults or not net) and (actor_faults or not actor)
+            and name not in OPT_IN_FAULTS]
 
 
 def spares_needed(schedule):
@@ -189,6 +201,12 @@ class Nemesis:
             self.hosts.set_slow("256kbit")
             return self._indices(), ("256 kbit/s between servers (htb + tbf, queue up to 2 s); "
                                      "clients unaffected")
+        if fault == "lag-follower":
+            leader = self._leader()
+            i = self._follower()
+            self.hosts.set_slow_link(self._host(leader), self._host(i), LAG_RATE, LAG_LATENCY)
+            return [i], (f"what {c.servers[leader].sid} (leader) sends it passes {LAG_RATE} "
+                         f"(htb + tbf, queue up to {LAG_LATENCY}); other links unaffected")
         if fault.startswith("actor-"):
             return self._kill_actor(fault)
         raise ValueError(f"unknown fault {fault}")
@@ -249,7 +267,7 @@ class Nemesis:
     def end(self, fault):
         """Heals the fault; returns a detail."""
         c = self.cluster
-        if fault.startswith(("partition-", "network-")):
+        if fault.startswith(("partition-", "network-")) or fault == "lag-follower":
             self.hosts.heal()
             return "healed"
         if fault.startswith("member-"):

@@ -13,8 +13,9 @@ servers run with readonlymode.enabled and local sessions: a member cut off by a
 partition turns read-only, which the workloads' read-write clients must not notice),
 --linearizable-reads (the servers run with paddock.linearizableReads=true, and the register
 workload's reads without sync go to the linearizability checker too, under every fault),
---check-plain-reads (those reads checked, the switch left off: the control, which may find
-stale reads).
+--check-plain-reads (those reads checked, the switch left off: the control, which finds stale
+reads under lag-follower or partitions). With either, the register workload adds one reader
+per server; lag-follower runs only when named (plain_read_control.py runs the pair).
 
 Exit status 0 when every scenario passed, 1 when any failed, 2 on bad arguments. The last
 lines name each failing scenario with the command that replays it; DIR/report.md has the
@@ -109,6 +110,7 @@ def main(argv):
     all_faults = nemesis.available_faults(network_faults=True, actor_faults=actor_faults)
     if args.list_faults:
         print("\n".join(all_faults))
+        print("\n".join(f"{f} (only when named with --faults)" for f in nemesis.OPT_IN_FAULTS))
         return 0
     faults = all_faults
     if args.faults:

@@ -79,7 +79,8 @@ class Scenario:
             setup = make_client(connect, rng)
             try:
                 workloads = [RegisterWorkload(recorder, connect, self.seed,
-                                              plain_reads_checked=self.plain_reads_checked),
+                                              plain_reads_checked=self.plain_reads_checked,
+                                              servers=self.servers),
                              SetWorkload(recorder, connect, self.seed),
                              LockWorkload(recorder, connect, self.seed),
                              WatchWorkload(recorder, connect, self.seed)]

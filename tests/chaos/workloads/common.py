@@ -21,17 +21,22 @@ logging.getLogger("kazoo").setLevel(logging.CRITICAL)
 INDETERMINATE = (ConnectionLoss, SessionExpiredError, OperationTimeoutError, KazooTimeoutError)
 
 
-def make_client(connect_string, rng, read_only=False):
+def make_client(connect_string, rng, read_only=False, home=None):
     """A started kazoo client over every server (in a random order) with no command retries:
-    a retried write could apply twice, and the history must show what the client saw."""
+    a retried write could apply twice, and the history must show what the client saw. With
+    `home` (an index into the connect string) it connects there first and then tries the
+    others in the string's order."""
     hosts = connect_string.split(",")
-    rng.shuffle(hosts)
+    if home is None:
+        rng.shuffle(hosts)
+    else:
+        hosts = hosts[home:] + hosts[:home]
     give_up = time.monotonic() + 60.0
     while True:
         client = KazooClient(hosts=",".join(hosts), timeout=SESSION_TIMEOUT,
                              connection_retry=dict(max_tries=-1, delay=0.1, backoff=1.5,
                                                    max_delay=1.0),
-                             randomize_hosts=True)
+                             randomize_hosts=home is None)
         try:
             client.start(timeout=30)
             return client

@@ -9,6 +9,10 @@ Operations (as the linearizability and session-order checkers read them):
               every read linearizable, or --check-plain-reads, the control without it)
   write       setData(version -1): {"version": new version}
   cas         setData(expected version): ok, or fail {"error": "badversion"}
+When plain reads are checked, one more client per server only reads without sync, starting on
+its own server: a stale read needs a reader on a server that lags and a writer elsewhere, and
+a client that also writes leaves a lagging server (its write waits for the lag, the pings
+queued behind it go unanswered, kazoo drops the connection and moves on).
 A read that fails has no effect (fail); a write whose outcome is unknown is `info`.
 """
 from recorder import Process
@@ -23,17 +27,21 @@ def key_path(key):
 
 
 class RegisterClient(Worker):
-    def __init__(self, recorder, connect_string, keys, seed, plain_reads_checked=False):
-        super().__init__(f"register-{seed}", seed)
+    def __init__(self, recorder, connect_string, keys, seed, plain_reads_checked=False,
+                 home=None):
+        """home: None for a client that reads and writes on a random server; a host index
+        for one that only reads without sync, starting there (plain reads checked only)."""
+        super().__init__(f"register-{'reader-' if home is not None else ''}{seed}", seed)
         self.recorder = recorder
         self.plain_reads_checked = plain_reads_checked
+        self.home = home
         self.connect_string = connect_string
         self.keys = keys
         self.known_version = {k: 0 for k in keys}
         self.writes = 0
 
     def run(self):
-        client = make_client(self.connect_string, self.rng)
+        client = make_client(self.connect_string, self.rng, home=self.home)
         process = Process(self.recorder)
         try:
             while not self.stopping():
@@ -41,7 +49,9 @@ class RegisterClient(Worker):
                 roll = self.rng.random()
                 # Checked plain reads are the point of their mode: most reads are.
                 sync_share = 0.1 if self.plain_reads_checked else 0.35
-                if roll < sync_share:
+                if self.home is not None:  # a reader
+                    done = self.read(client, process, key, sync=False)
+                elif roll < sync_share:
                     done = self.read(client, process, key, sync=True)
                 elif roll < 0.5:
                     done = self.read(client, process, key, sync=False)
@@ -101,11 +111,16 @@ class RegisterWorkload(Workload):
     name = "register"
 
     def __init__(self, recorder, connect_string, seed, clients=4, keys=("r0", "r1", "r2"),
-                 plain_reads_checked=False):
+                 plain_reads_checked=False, servers=0):
         self.keys = list(keys)
         self.workers = [RegisterClient(recorder, connect_string, self.keys, seed * 100 + i,
                                        plain_reads_checked)
                         for i in range(clients)]
+        if plain_reads_checked:
+            # The readers, one on each of the first `servers` hosts (the starting members).
+            self.workers += [RegisterClient(recorder, connect_string, self.keys,
+                                            seed * 100 + 50 + i, True, home=i)
+                             for i in range(servers)]
 
     def setup(self, client):
         for key in self.keys:
