@@ -133,6 +133,26 @@ int64_t now_ms(self_ptr self) {
   return self->state.snap.clock ? self->state.snap.clock->monotonic_ms() : 0;
 }
 
+// A message that is never sent: when it is a sync_snap, the store releases its image.
+void release_image_of(self_ptr self, const std::variant<zab::message, app_message>& m) {
+  const auto* zm = std::get_if<zab::message>(&m);
+  const auto* snap = zm ? std::get_if<zab::sync_snap>(zm) : nullptr;
+  if (snap && self->state.snap.store)
+    self->send(self->state.snap.store, snap_release_atom::value, snap->stream);
+}
+
+// A SNAP stream to a learner is abandoned: the store releases its image, and the image of any
+// later sync_snap held behind it (the learner joined again on the same link while the last
+// pieces were unacked; the store had begun that image once the first was produced), which
+// nothing else would release before the store's idle check.
+void abandon_snap_out(self_ptr self, link& l) {
+  if (self->state.snap.store)
+    self->send(self->state.snap.store, snap_release_atom::value, l.snap_out->sync.stream);
+  for (const auto& h : l.snap_out->held)
+    release_image_of(self, h.msg);
+  l.snap_out.reset();
+}
+
 // The connection to `id` is gone (or a message to it was dropped): a new generation. A SNAP
 // stream on it is over: the store releases its copy-on-write snapshot, the learner joins
 // again and gets a new one.
@@ -143,9 +163,7 @@ void raise_generation(self_ptr self, zab::server_id id) {
     spdlog::warn("SNAP stream {} to learner {} abandoned: the link broke ({} bytes sent, {} "
                  "acked)",
                  l.snap_out->sync.stream, id, l.snap_out->sent, l.snap_out->acked);
-    if (self->state.snap.store)
-      self->send(self->state.snap.store, snap_release_atom::value, l.snap_out->sync.stream);
-    l.snap_out.reset();
+    abandon_snap_out(self, l);
   }
   l.snap_in.reset();
   self->send(self->state.owner, link_down_atom::value, id, l.generation);
@@ -459,7 +477,7 @@ void pull_piece(self_ptr self, zab::server_id to) {
               spdlog::error("SNAP stream {} to learner {}: no next piece ({}); dropping the link "
                             "so that it joins again",
                             stream, to, self->system().render(err));
-              l.snap_out.reset(); // the store ended it
+              abandon_snap_out(self, l); // the store ended it; any held behind it are released
               drop_peer(self, to);
             });
 }
@@ -577,12 +595,18 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
   if (auto it = st.peers.find(to); it != st.peers.end() && it->second.snap_out) {
     auto& out = *it->second.snap_out;
     const uint64_t size = held_size(m);
-    if (out.held_bytes + size > st.snap.held_bytes_limit) {
+    // The limit is for every stream together: a learner stuck on its last unacked pieces
+    // keeps its backlog while the store already streams the next learner's image.
+    uint64_t all_held = 0;
+    for (const auto& [id, peer] : st.peers)
+      if (peer.snap_out) all_held += peer.snap_out->held_bytes;
+    if (all_held + size > st.snap.held_bytes_limit) {
       // A learner that takes its image this slowly would make the leader hold every write
       // meanwhile: it starts again later, with a newer image.
-      spdlog::warn("SNAP stream {} to learner {}: {} bytes in {} messages held behind it; "
-                   "dropping the link",
-                   out.sync.stream, to, out.held_bytes, out.held.size());
+      spdlog::warn("SNAP stream {} to learner {}: {} bytes in {} messages held behind it ({} "
+                   "behind every stream); dropping the link",
+                   out.sync.stream, to, out.held_bytes, out.held.size(), all_held);
+      release_image_of(self, m);
       drop_peer(self, to);
       return;
     }
@@ -593,9 +617,7 @@ void send_out(self_ptr self, zab::server_id to, uint64_t generation,
   auto* zm = std::get_if<zab::message>(&m);
   auto dest = route(self, to, generation, zm && zab::is_election_message(*zm));
   if (!dest) {
-    // Never sent: the store's image for it is released at once.
-    if (auto* snap = zm ? std::get_if<zab::sync_snap>(zm) : nullptr; snap && st.snap.store)
-      self->send(st.snap.store, snap_release_atom::value, snap->stream);
+    release_image_of(self, m); // never sent: the store's image for it is released at once
     return;
   }
   if (zm) {

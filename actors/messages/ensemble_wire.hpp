@@ -63,18 +63,17 @@ struct snap_chunk {
 };
 inline constexpr size_t snap_chunk_bytes = 512 * 1024;
 inline constexpr size_t snap_window_chunks = 8; // 4 MiB unacked at most
-// The most bytes a leader keeps back behind one stream, as held_size
-// (actors/messages/held_size.hpp) charges them: everything sent to that learner while its
-// image streams (proposal batches with their txns' payloads, commits, pings, ...). A message
-// past it abandons the stream and drops the link, so the leader's memory for a slow learner
-// stays bounded whatever the size of the batches (a count of messages bounded nothing: one
-// proposal may carry thousands of txns). Why 256 MiB: one stream runs at a time (one
-// copy-on-write walk of the tree), so this is the leader's whole budget for it, of the order
-// of what the image of a million znodes used to cost it whole (176 MB, docs/benchmarks.md);
-// and it lasts ~20 s at the fastest write rate measured (~35k writes/s of 100-byte values,
-// ~12 MB/s as charged), as long as a learner may take to sync at the default initLimit (10
-// ticks of 2 s) before it gives up by itself (docs/replication.md, "SNAP as a stream"). peer_links
-// takes the limit as a setting (snap_stream_actors::held_bytes_limit), this by default.
+// The most bytes a leader keeps back behind its SNAP streams, all together, as held_size
+// (actors/messages/held_size.hpp) charges them: everything sent to a learner while its image
+// streams (proposal batches with their txns' payloads, commits, pings, ...). A message past it
+// abandons that stream and drops the link, so the leader's memory for slow learners stays
+// bounded whatever the size of the batches (a count of messages bounded nothing: one proposal
+// may carry thousands of txns). Why 256 MiB: of the order of what the image of a million
+// znodes used to cost the leader whole (176 MB, docs/benchmarks.md), and it lasts ~14-21 s at
+// the write rates measured (~12-19 MB/s as charged), about as long as a learner may take to
+// sync at the default initLimit (10 ticks of 2 s) before it gives up by itself
+// (docs/replication.md, "SNAP as a stream"). peer_links takes the limit as a setting
+// (snap_stream_actors::held_bytes_limit), this by default.
 inline constexpr uint64_t snap_held_bytes_limit = uint64_t{256} << 20;
 
 // SNAP (learner -> leader): the image's bytes before `end` are on the learner's disk (the

@@ -13,14 +13,18 @@
 #include "actors/peer_links.hpp"
 #include "store/disk/crc32c.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace paddock;
 using namespace paddock::actors;
@@ -88,6 +92,18 @@ struct server {
   std::shared_ptr<std::string> image = std::make_shared<std::string>();
   std::shared_ptr<uint64_t> pulled = std::make_shared<uint64_t>(0);
   std::shared_ptr<received_image> received = std::make_shared<received_image>();
+  // The streams whose images peer_links released (the fake store runs on CAF's threads).
+  struct releases {
+    std::mutex mutex;
+    std::vector<uint64_t> streams;
+    std::vector<uint64_t> sorted() {
+      std::lock_guard lock(mutex);
+      auto out = streams;
+      std::sort(out.begin(), out.end());
+      return out;
+    }
+  };
+  std::shared_ptr<releases> released = std::make_shared<releases>();
   caf::actor fake_store, fake_snapshotter;
   // `held_bytes_limit`: what this server, as a leader, may hold back behind a SNAP stream.
   explicit server(const config::server_config& c, int protocol_version = peer_protocol_version,
@@ -95,7 +111,8 @@ struct server {
     // The state goes in as spawn arguments, not captures: CAF 0.17 dereferences a null
     // argument tuple when a function actor is spawned without any (UBSan reports it).
     fake_store = sys.spawn(
-        [](std::shared_ptr<std::string> image, std::shared_ptr<uint64_t> pulled) -> caf::behavior {
+        [](std::shared_ptr<std::string> image, std::shared_ptr<uint64_t> pulled,
+           std::shared_ptr<releases> released) -> caf::behavior {
           auto crc = std::make_shared<uint32_t>(0);
           return {
               [=](snap_pull_atom, uint64_t stream) -> caf::result<snap_piece> {
@@ -110,10 +127,13 @@ struct server {
                 p.crc = *crc;
                 return p;
               },
-              [=](snap_release_atom, uint64_t) {},
+              [=](snap_release_atom, uint64_t stream) {
+                std::lock_guard lock(released->mutex);
+                released->streams.push_back(stream);
+              },
           };
         },
-        image, pulled);
+        image, pulled, released);
     fake_snapshotter = sys.spawn(
         [](caf::event_based_actor* self,
            std::shared_ptr<received_image> received) -> caf::behavior {
@@ -393,7 +413,10 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
         {zab::make_zxid(5, i), std::string(16 * 1024, static_cast<char>('a' + i)), std::nullopt});
   const zab::message proposal{zab::proposal{batch}};
   constexpr int proposals_at_limit = 8;
-  const uint64_t limit = proposals_at_limit * held_size(proposal);
+  // Behind the first stream, a second sync_snap (the learner joined again on the same link
+  // while the first stream's last pieces were unacked), then the proposals.
+  const zab::message second_snap{zab::sync_snap{zab::make_zxid(5, 2), 2}};
+  const uint64_t limit = held_size(second_snap) + proposals_at_limit * held_size(proposal);
   REQUIRE(limit > proposals_at_limit * 16 * 16 * 1024); // the payloads count
   linked_pair pair(limit);
   auto& a = pair.a;
@@ -404,14 +427,16 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
   a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, generation);
   // Everything sent after the sync_snap waits behind its image, up to the limit; the message
   // past it drops the link rather than growing the leader's memory.
+  a.send(2, second_snap, generation);
   for (int i = 0; i < proposals_at_limit; ++i)
     a.send(2, proposal, generation);
   uint64_t down_generation = 0;
   a.owner->receive([&](link_down_atom, int64_t, uint64_t g) { down_generation = g; },
                    caf::after(300ms) >> [] {});
   CHECK(down_generation == 0); // at the limit, still held
-  // The smallest message is one too many: a commit past the limit.
-  a.send(2, zab::commit{zab::make_zxid(5, 16)}, generation);
+  CHECK(a.released->sorted().empty());
+  // The smallest message is one too many: a third sync_snap past the limit.
+  a.send(2, zab::sync_snap{zab::make_zxid(5, 3), 3}, generation);
   a.owner->receive_while([&] { return down_generation == 0; })(
       [&](link_down_atom, int64_t peer, uint64_t g) {
         CHECK(peer == 2);
@@ -428,6 +453,10 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
       [&](link_down_atom, int64_t, uint64_t) {}, caf::after(200ms) >> [] {});
   // The leader pulled no more than the window of a stream nobody acked.
   CHECK(*a.pulled <= snap_window_chunks * snap_chunk_bytes);
+  // Every image is released: the stream's, the one held behind it, the one never held.
+  for (int i = 0; i < 100 && a.released->sorted().size() < 3; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(a.released->sorted() == std::vector<uint64_t>{1, 2, 3});
   b.received->stall = false;
   b.received->unanswered.clear();
 }
