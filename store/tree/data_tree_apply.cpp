@@ -38,10 +38,10 @@ znode* data_tree::impl::create_node(std::string_view path, const jute::create_re
   child->ephemeral_owner = owner;
   child->acl = acls.acquire(acl);
   before_change(*parent);
-  digest_out(parent_path, *parent);
-  parent->cversion = next_version(parent->cversion);
-  parent->pzxid = t.zxid;
-  digest_in(parent_path, *parent);
+  digest_restat(parent_path, *parent, [&] {
+    parent->cversion = next_version(parent->cversion);
+    parent->pzxid = t.zxid;
+  });
   if (!parent->children) parent->children = std::make_unique<child_set>();
   znode* created = child.get();
   parent->children->insert(std::move(child));
@@ -76,11 +76,12 @@ void data_tree::impl::delete_node(std::string_view path, const txn& t,
   before_change(*parent);
   before_delete(**it, *parent);
   digest_out(path, **it);
-  digest_out(parent_path, *parent);
-  std::unique_ptr<znode> node = std::move(parent->children->extract(it).value());
-  if (parent->children->empty()) parent->children.reset(); // most nodes are leaves: keep them small
-  parent->pzxid = std::max(parent->pzxid, t.zxid);
-  digest_in(parent_path, *parent);
+  std::unique_ptr<znode> node;
+  digest_restat(parent_path, *parent, [&] {
+    node = std::move(parent->children->extract(it).value());
+    if (parent->children->empty()) parent->children.reset(); // most nodes are leaves: small
+    parent->pzxid = std::max(parent->pzxid, t.zxid);
+  });
   auto deleted_acl = acls.event_acl(node->acl); // the ACL the node had, for NodeDeleted
   acls.release(node->acl);
   --nodes;
@@ -146,11 +147,11 @@ op_result data_tree::impl::execute(const planned_op& p, const txn& t,
     znode* n = find(p.path);
     auto new_ref = acls.acquire(p.acl); // before release: the list may be the same one
     before_change(*n);
-    digest_out(p.path, *n);
-    acls.release(n->acl);
-    n->acl = new_ref;
-    n->aversion = next_version(n->aversion);
-    digest_in(p.path, *n);
+    digest_restat(p.path, *n, [&] {
+      acls.release(n->acl);
+      n->acl = new_ref;
+      n->aversion = next_version(n->aversion);
+    });
     r.stat = stat_of(*n);
     break; // setACL triggers no watch
   }

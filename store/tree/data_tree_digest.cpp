@@ -31,6 +31,14 @@ int64_t data_tree::impl::node_term(std::string_view path, const znode& n) {
   return node_digest(img);
 }
 
+node_digest_prefix data_tree::impl::node_prefix(std::string_view path, const znode& n) {
+  return node_digest_prefix_of(path, n.data(), n.data_is_null());
+}
+
+int64_t data_tree::impl::node_term(const node_digest_prefix& prefix, const znode& n) {
+  return node_digest_with_stat(prefix, data_tree_detail::image_of(n));
+}
+
 void data_tree::impl::recompute_digest(const data_tree& tree) {
   digest_on = data_tree::digest_enabled();
   digest = digest_on ? static_cast<uint64_t>(compute_tree_digest(tree)) : 0;

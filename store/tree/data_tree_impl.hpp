@@ -17,6 +17,7 @@
 #include "store/tree/cow_snapshot.hpp"
 #include "store/tree/create_mode.hpp"
 #include "store/tree/data_tree.hpp"
+#include "store/tree/tree_digest.hpp"
 #include "store/tree/znode.hpp"
 
 #include <cstdint>
@@ -128,7 +129,21 @@ struct data_tree::impl {
   void digest_in(std::string_view path, const znode& n) {
     if (digest_on) digest += static_cast<uint64_t>(node_term(path, n));
   }
+  // A change of `n`'s Stat alone (`change` leaves its data as it is): the old and the new term
+  // share one CRC pass over the path and the data (tree_digest.hpp, node_digest_prefix).
+  template <class Change> void digest_restat(std::string_view path, znode& n, Change&& change) {
+    if (!digest_on) {
+      change();
+      return;
+    }
+    const auto prefix = node_prefix(path, n);
+    digest -= static_cast<uint64_t>(node_term(prefix, n));
+    change();
+    digest += static_cast<uint64_t>(node_term(prefix, n));
+  }
   static int64_t node_term(std::string_view path, const znode& n);
+  static node_digest_prefix node_prefix(std::string_view path, const znode& n);
+  static int64_t node_term(const node_digest_prefix& prefix, const znode& n);
   // From scratch: a new tree, the end of a restore.
   void recompute_digest(const data_tree& tree);
 

@@ -33,10 +33,17 @@ uint32_t crc32_update(uint32_t crc, std::string_view bytes) {
   return crc;
 }
 
-int64_t node_digest(const znode_image& n) {
-  std::string_view path = n.path;
-  if (path.starts_with("/zookeeper/")) return 0;
+node_digest_prefix node_digest_prefix_of(std::string_view path, std::string_view data,
+                                         bool data_is_null) {
+  if (path.starts_with("/zookeeper/")) return {false, 0};
   if (path == "/") path = "";
+  uint32_t crc = crc32_update(0, path);
+  if (!data_is_null) crc = crc32_update(crc, data);
+  return {true, crc};
+}
+
+int64_t node_digest_with_stat(const node_digest_prefix& prefix, const znode_image& n) {
+  if (!prefix.counted) return 0;
   char stat_bytes[60];
   char* p = stat_bytes;
   put64(p, n.czxid);
@@ -48,10 +55,12 @@ int64_t node_digest(const znode_image& n) {
   put32(p, n.cversion);
   put32(p, n.aversion);
   put64(p, n.ephemeral_owner);
-  uint32_t crc = crc32_update(0, path);
-  if (!n.data_is_null) crc = crc32_update(crc, n.data);
-  crc = crc32_update(crc, std::string_view(stat_bytes, sizeof stat_bytes));
-  return static_cast<int64_t>(crc);
+  return static_cast<int64_t>(
+      crc32_update(prefix.crc, std::string_view(stat_bytes, sizeof stat_bytes)));
+}
+
+int64_t node_digest(const znode_image& n) {
+  return node_digest_with_stat(node_digest_prefix_of(n.path, n.data, n.data_is_null), n);
 }
 
 int64_t compute_tree_digest(const data_tree& tree) {
