@@ -411,6 +411,9 @@ def test_an_upgrade_to_another_peer_protocol_version_is_refused(site):
     assert refused.returncode == 1
     assert "not a rolling upgrade: host 1 runs peer protocol " + ours in refused.stderr
     assert "the new binary 999999" in refused.stderr and "full stop and start" in refused.stderr
+    # Asked on the first host to upgrade: one on this machine here.
+    assert ("peer protocol version of the new binary, run on host 1 (this machine): 999999"
+            in refused.stderr)
     assert "upgrading host" not in refused.stderr
     good_hash = sha256_of(good)
     assert all(good_hash.startswith(r["binary"]) and r["mode"] in ("leader", "follower")

@@ -5,9 +5,10 @@ the test generates. The inventory names no namespace: deploy reaches each host o
 
 - up: every server runs in its host's namespace, in its own root; the connect string works
   for kazoo. status shows every host by its ssh destination.
-- upgrade: each host's binary tells its peer protocol version over ssh; a rolling upgrade,
-  followers first and the leader last; every host runs the new binary afterwards (hashed
-  through /proc/PID/exe) and keeps the old one as .previous; data written before is there.
+- upgrade: each host's binary, and the new one copied to a host, tell their peer protocol
+  version over ssh; a rolling upgrade, followers first and the leader last; every host runs
+  the new binary afterwards (hashed through /proc/PID/exe) and keeps the old one as
+  .previous; data written before is there.
 - down --wipe stops every supervisor and server (nothing left running) and deletes the data
   dirs.
 - a key the hosts do not accept fails at once with ssh's message (BatchMode: no prompt).
@@ -228,6 +229,12 @@ def test_up_status_rolling_upgrade_down_over_ssh(site):
     upgrade = deploy("upgrade", site.inventory, "--binary", new, "--timeout", UP_TIMEOUT)
     if not ZOOKEEPER:  # each host's binary told its peer protocol version, over ssh
         assert "warning" not in upgrade.stderr, upgrade.stderr
+    # The new binary was asked on a host (a copy in a scratch dir of its root, removed).
+    assert re.search(rf"peer protocol version of the new binary, run on host \d "
+                     rf"\(ssh={USER}@[0-9.]+\): " + ("" if ZOOKEEPER else r"\d+\n"),
+                     upgrade.stderr), upgrade.stderr
+    assert not [n for root in site.roots.values() for n in os.listdir(root)
+                if n.startswith(".deploy-scratch.")]
     steps = re.findall(r"upgrading host (\d+) \((leader|follower)\)", upgrade.stderr)
     assert [role for _, role in steps] == ["follower", "follower", "leader"], upgrade.stderr
     assert int(steps[-1][0]) == leader_before, "the leader was not upgraded last"

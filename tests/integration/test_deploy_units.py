@@ -1,13 +1,15 @@
-"""tools/deploy's pure parts, without a server: the inventory's parsing and the zoo.cfg it
-renders, the verdict on `srvr` answers that decides whether an ensemble serves, and the
-peer protocol versions that decide whether a rolling upgrade may start."""
+"""tools/deploy's parts that need no server: the inventory's parsing and the zoo.cfg it
+renders, the verdict on `srvr` answers that decides whether an ensemble serves, the peer
+protocol versions that decide whether a rolling upgrade may start, and the shell commands
+of the ssh transport, run here through a stand-in for `ssh` (no sshd: test_deploy_ssh.py
+has the real one)."""
 import os
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
-from deploylib import inventory, peerversion, probe  # noqa: E402
+from deploylib import access, commands, hostproc, inventory, peerversion, probe  # noqa: E402
 
 import harness  # noqa: E402
 
@@ -196,3 +198,134 @@ def test_a_binary_that_does_not_tell_its_version_is_warned_about_not_refused():
     # A new binary without a version is not compared.
     refusal, warnings = peerversion.rolling_upgrade_verdict(None, {1: 2})
     assert refusal is None and "not compared" in warnings[0]
+
+
+# -- the ssh transport's commands, through a stand-in for ssh --------------------------------
+
+# Runs the command here, as the remote login shell would; `-O exit` (no command) does nothing.
+FAKE_SSH = """#!/bin/sh
+while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
+shift 2
+[ $# -eq 0 ] && exit 0
+exec /bin/sh -c "$1"
+"""
+# ssh itself failing: it exits 255 with its message on standard error.
+UNREACHABLE_SSH = """#!/bin/sh
+echo "ssh: connect to host 10.0.0.1 port 22: Connection refused" >&2
+exit 255
+"""
+
+
+@pytest.fixture
+def ssh_host(tmp_path):
+    """Host 1, `ssh = tester@10.0.0.1`, its root in tmp_path/root; its access's ssh is the
+    stand-in. Returns (host, access)."""
+    inv = inventory.parse(f"root = {tmp_path}/root\nssh = tester@{{address}}\n1 10.0.0.1\n",
+                          str(tmp_path / "inventory"))
+    host = inv.hosts[0]
+    ssh_access = access.for_host(host)
+    assert isinstance(ssh_access, access.SshAccess)
+    ssh_access.ssh = [fake_binary(tmp_path, "ssh", FAKE_SSH)]
+    yield host, ssh_access
+    access.close_connections()
+
+
+def scratch_dirs(root):
+    return [n for n in os.listdir(root) if n.startswith(access.SCRATCH_PREFIX)]
+
+
+def test_an_unreachable_host_is_an_error_not_a_binary_without_a_version(ssh_host, tmp_path):
+    host, ssh_access = ssh_host
+    ssh_access.ssh = [fake_binary(tmp_path, "unreachable", UNREACHABLE_SSH)]
+    with pytest.raises(access.AccessError, match="Connection refused"):
+        peerversion.of_binary("/srv/paddock/bin/paddock", ssh_access.run_in_scratch_dir)
+    with pytest.raises(access.AccessError, match=r"^host 1: asking .*/root/bin/paddock for "
+                       r"its peer protocol version: ssh tester@10\.0\.0\.1 failed"):
+        hostproc.installed_peer_version(host)
+    with pytest.raises(access.AccessError, match="^host 1: "):
+        hostproc.peer_version_on(host, fake_binary(tmp_path, "v7", "echo 7"))
+
+
+def test_installed_binaries_answer_over_ssh_in_a_scratch_dir_of_the_root(ssh_host, tmp_path):
+    host, _ = ssh_host
+    os.makedirs(os.path.dirname(host.installed_binary))
+    with open(host.installed_binary, "w") as f:  # it answers from the scratch directory
+        f.write('#!/bin/sh\n[ "$1" = --peer-protocol-version ] && pwd > ../cwd && echo 5\n')
+    os.chmod(host.installed_binary, 0o755)
+    assert hostproc.installed_peer_version(host) == 5
+    with open(os.path.join(host.root, "cwd")) as f:
+        cwd = f.read().strip()
+    assert os.path.dirname(cwd) == host.root
+    assert os.path.basename(cwd).startswith(access.SCRATCH_PREFIX)
+    assert scratch_dirs(host.root) == []
+    # A build from before the check, or a missing binary: no version, no error.
+    with open(host.installed_binary, "w") as f:
+        f.write('#!/bin/sh\necho "unknown option $1" >&2; exit 2\n')
+    assert hostproc.installed_peer_version(host) is None
+    os.unlink(host.installed_binary)
+    assert hostproc.installed_peer_version(host) is None
+
+
+def test_a_program_exiting_255_on_the_host_is_no_ssh_failure(ssh_host, tmp_path):
+    _, ssh_access = ssh_host
+    root = str(tmp_path / "root")
+    code, out = ssh_access.run_in_scratch_dir(["sh", "-c", "printf 'a\\nb'; exit 255"],
+                                              parent=root)
+    assert (code, out) == (255, "a\nb")
+    code, out = ssh_access.run_copy_in_scratch_dir(
+        fake_binary(tmp_path, "fails", "echo told; exit 255"), [], parent=root)
+    assert (code, out) == (255, "told\n")
+    assert scratch_dirs(root) == []
+
+
+def test_the_new_binary_is_asked_on_the_first_host_to_upgrade(ssh_host, tmp_path, capsys):
+    host, ssh_access = ssh_host
+    # The new binary tells its version only where it runs from a copy in the host's root:
+    # the check ran on the host, not on this machine.
+    new = fake_binary(tmp_path, "new", f'case "$0" in {host.root}/{access.SCRATCH_PREFIX}*) '
+                      'echo 7;; *) echo "run on the wrong machine"; exit 1;; esac')
+    assert peerversion.of_binary(new) is None
+    assert hostproc.peer_version_on(host, new) == 7
+    os.makedirs(os.path.dirname(host.installed_binary))
+    with open(host.installed_binary, "w") as f:
+        f.write("#!/bin/sh\necho 6\n")
+    os.chmod(host.installed_binary, 0o755)
+    with pytest.raises(commands.DeployError, match="host 1 runs peer protocol 6, the new "
+                       "binary 7"):
+        commands._check_peer_versions(new, [host])
+    assert ("peer protocol version of the new binary, run on host 1 (ssh=tester@10.0.0.1): 7"
+            in capsys.readouterr().err)
+    assert scratch_dirs(host.root) == []
+
+
+def test_a_copy_over_ssh_may_take_longer_the_larger_it_is(ssh_host, tmp_path, monkeypatch):
+    host, ssh_access = ssh_host
+    big = tmp_path / "big"
+    with open(big, "wb") as f:
+        f.truncate(10 * 1000 * 1000)  # a 10 MB binary
+    timeouts = []
+    real_sh = ssh_access.sh
+
+    def sh(script, stdin=None, timeout=None):
+        timeouts.append(timeout)
+        return real_sh(script, stdin, timeout)
+
+    monkeypatch.setattr(ssh_access, "sh", sh)
+    ssh_access.install(str(big), os.path.join(host.root, "bin", "paddock"))
+    with open(os.path.join(host.root, "bin", "paddock"), "rb") as f:
+        assert f.read() == big.read_bytes()
+    # 60 s, and 10 MB at 1 Mbit/s (128 KiB/s): about 76 s more.
+    assert timeouts == [pytest.approx(60 + 10e6 / (128 * 1024))]
+    ssh_access.makedirs(host.root)  # any other call keeps the plain timeout
+    assert timeouts[-1] is None and ssh_access.timeout == 60
+
+
+def test_a_supervisor_that_exits_at_once_is_reported_with_its_exit_status(tmp_path):
+    inv = inventory.parse(f"root = {tmp_path}/root\n1 127.0.0.1\n", str(tmp_path / "inv"))
+    host = inv.hosts[0]
+    os.makedirs(os.path.dirname(host.installed_supervisor))
+    with open(host.installed_supervisor, "w") as f:
+        f.write("#!/bin/sh\necho cannot start >&2\nexit 3\n")
+    os.chmod(host.installed_supervisor, 0o755)
+    with pytest.raises(RuntimeError, match=r"exited at once \(exit status 3\):\ncannot start"):
+        hostproc.start_supervisor(host)

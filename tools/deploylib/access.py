@@ -9,9 +9,13 @@ namespace) or on another machine over ssh. hostproc.py and commands.py only talk
                         the command's standard input. The remote host needs a POSIX login
                         shell, coreutils (cat, cp, mv, chmod, mkdir, rm, tail, tr,
                         sha256sum, mktemp, timeout), sed, grep, setsid (util-linux) and
-                        /usr/bin/python3 for the supervisor; /proc for pids (Linux).
+                        /usr/bin/python3 for the supervisor; /proc for pids (Linux); with
+                        netns, `ip` (iproute2) and root.
 
 Errors reaching a host raise AccessError; a missing file or process is a value (None/False).
+A command deploy runs on a host to read its answer (`paddock --peer-protocol-version`) runs in
+a scratch directory inside the host's root, so that deploy writes on a host only in its root
+and the data directories the inventory names.
 """
 import atexit
 import os
@@ -35,6 +39,11 @@ SSH_BATCH = ["-o", "BatchMode=yes"]
 SSH_DEFAULTS = ["-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5",
                 "-o", "ServerAliveCountMax=3", "-o", "ControlMaster=auto",
                 "-o", "ControlPersist=60"]
+# A copy (install, run_copy_in_scratch_dir) gets the usual timeout plus the time its bytes
+# take at this rate (1 Mbit/s): a 10 MB binary over a slow link must not time out, while a
+# dead connection is still noticed by ServerAlive* within 15 s.
+COPY_MIN_BYTES_PER_S = 128 * 1024
+SCRATCH_PREFIX = ".deploy-scratch."  # in the host's root; removed after use
 _control_dir = None
 _connections = []  # the SshAccess objects that may have a master connection
 
@@ -66,9 +75,22 @@ def _local_pid_alive(pid):
         return False
 
 
+def describe_wait_status(returncode):
+    """A Popen returncode as words: "exit status 3", "killed by SIGKILL"."""
+    if returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit status {returncode}"
+
+
 class LocalAccess:
     def __init__(self, netns=None):
         self.netns = netns
+        # The processes start_detached started, by pid: deploy's children, so it can tell how
+        # one ended (and reap it, so that no zombie is left behind).
+        self._children = {}
 
     def read_file(self, path, tail_bytes=None):
         """The file's text (its last `tail_bytes` bytes if given), None when unreadable."""
@@ -130,7 +152,18 @@ class LocalAccess:
                 self.read_file(path) if path else None)
 
     def pid_alive(self, pid):
+        child = self._children.get(pid)
+        if child is not None:
+            return child.poll() is None
         return _local_pid_alive(pid)
+
+    def exit_status(self, pid):
+        """How a process start_detached started has ended ("exit status 1"), or None while it
+        runs or when deploy cannot know (not its child)."""
+        child = self._children.get(pid)
+        if child is None or child.poll() is None:
+            return None
+        return describe_wait_status(child.returncode)
 
     def kill(self, pid, signum):
         try:
@@ -144,15 +177,27 @@ class LocalAccess:
             proc = subprocess.Popen(netns_wrap(self.netns, command), stdout=log,
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     cwd=cwd, start_new_session=True)
+        # Kept, not dropped: a supervisor that exits at once is then reported with its exit
+        # status (exit_status), and its zombie is reaped by the next pid_alive. One that
+        # outlives deploy is left to init, as intended.
+        self._children[proc.pid] = proc
         return proc.pid
 
-    def run_in_scratch_dir(self, command, timeout=10.0):
+    def run_in_scratch_dir(self, command, timeout=10.0, parent=None):
         """Runs `command` (here, not in the namespace: what it prints is all we want) in an
-        empty directory that is removed afterwards; (exit status, stdout)."""
-        with tempfile.TemporaryDirectory(prefix="paddock-deploy-") as cwd:
+        empty directory inside `parent` (created if missing; default: the system's temporary
+        directory), removed afterwards; (exit status, stdout)."""
+        if parent:
+            self.makedirs(parent)
+        with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=parent) as cwd:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                   cwd=cwd, stdin=subprocess.DEVNULL)
         return done.returncode, done.stdout
+
+    def run_copy_in_scratch_dir(self, source, args, timeout=10.0, parent=None):
+        """Runs local program `source` with `args` as run_in_scratch_dir does. On this machine
+        there is nothing to copy: it runs where it is."""
+        return self.run_in_scratch_dir([source] + list(args), timeout, parent)
 
 
 # -- another machine, over ssh --------------------------------------------------------------
@@ -192,7 +237,10 @@ class SshAccess:
 
     def sh(self, script, stdin=None, timeout=None):
         """Runs a POSIX shell script on the host; (exit status, stdout bytes). stdin: bytes,
-        an open file, or None for no input. Raises AccessError when ssh itself fails."""
+        an open file, or None for no input. Raises AccessError when ssh itself fails: when
+        it exits 255, which the scripts here never do themselves (they run shell builtins
+        and coreutils only; a program of ours runs through run_in_scratch_dir, which
+        reports its status on standard output, so that its own 255 is no ssh failure)."""
         kwargs = {"input": stdin} if isinstance(stdin, bytes) else {
             "stdin": stdin if stdin is not None else subprocess.DEVNULL}
         try:
@@ -208,8 +256,8 @@ class SshAccess:
                               f"{done.stderr.decode(errors='replace').strip()}")
         return done.returncode, done.stdout
 
-    def checked(self, script, what, stdin=None):
-        code, out = self.sh(f"{{ {script}; }} 2>&1", stdin)
+    def checked(self, script, what, stdin=None, timeout=None):
+        code, out = self.sh(f"{{ {script}; }} 2>&1", stdin, timeout)
         if code != 0:
             raise AccessError(f"ssh {self.target}: {what} failed ({code}): "
                               f"{out.decode(errors='replace').strip()}")
@@ -236,7 +284,12 @@ class SshAccess:
                   f"else rm -f -- {tmp}; echo 'the copy differs from the original (sha256)';"
                   " exit 1; fi")
         with open(source, "rb") as f:
-            self.checked(script, f"copying {source} to {destination}", f)
+            self.checked(script, f"copying {source} to {destination}", f,
+                         self.copy_timeout(source))
+
+    def copy_timeout(self, source):
+        """Seconds a call that copies local file `source` to the host may take."""
+        return self.timeout + os.path.getsize(source) / COPY_MIN_BYTES_PER_S
 
     def copy_within(self, source, destination):
         self.checked(f"cp -f -- {shlex.quote(source)} {shlex.quote(destination)} && "
@@ -285,6 +338,11 @@ class SshAccess:
     def pid_alive(self, pid):
         return self.sh(f"pid={int(pid)}; {self._ALIVE}")[0] == 0
 
+    def exit_status(self, pid):
+        """Always None: a process started over ssh is no child of deploy's (nor of anything
+        that waits for it on the host), so how it ended is only in its log."""
+        return None
+
     def kill(self, pid, signum):
         self.sh(f"kill -s {signal.Signals(signum).name[3:]} {int(pid)} 2>/dev/null")
 
@@ -300,9 +358,44 @@ class SshAccess:
             raise AccessError(f"ssh {self.target}: starting {command[0]} printed {out!r}")
         return int(out)
 
-    def run_in_scratch_dir(self, command, timeout=10.0):
-        script = ('d=$(mktemp -d) && cd "$d" || exit 1; '
-                  f"timeout {int(timeout)} {shlex.join(command)} < /dev/null 2>/dev/null; "
-                  's=$?; cd / && rm -rf -- "$d"; exit $s')
-        code, out = self.sh(script, timeout=timeout + 30)
-        return code, out.decode(errors="replace")
+    # A scratch directory inside `parent` (the host's root) rather than /tmp, which may be
+    # mounted noexec: then a copied binary could not run.
+    def _in_scratch_dir(self, parent, prepare, command, timeout, stdin=None, ssh_timeout=None):
+        """Makes a new directory $d inside `parent`, runs the shell words `prepare` there (a
+        failure: AccessError), then `command` (at most `timeout` s), removes $d. Returns
+        (command's exit status, its stdout). The status comes back on a line of its own
+        after what the command printed, not as ssh's: a program that exits 255 is then no
+        ssh failure."""
+        q = shlex.quote(parent or "/tmp")
+        script = (
+            "exec 2>&1; "  # a failure before the command: its message is in the answer
+            f"d=$(mkdir -p -- {q} && mktemp -d {q}/{SCRATCH_PREFIX}XXXXXX) && "
+            'cd "$d" || exit 1; '
+            + (f'{{ {prepare}; }} || {{ s=$?; cd / && rm -rf -- "$d"; exit $s; }}; '
+               if prepare else "")
+            + f"timeout {int(timeout)} {command} < /dev/null 2>/dev/null; s=$?; "
+            'cd / && rm -rf -- "$d"; printf \'\\n%s\\n\' "$s"')
+        code, out = self.sh(script, stdin, timeout=ssh_timeout or timeout + 30)
+        text = out.decode(errors="replace")
+        if code != 0:  # the command did not run
+            raise AccessError(f"ssh {self.target}: running {command} in a scratch directory "
+                              f"of {parent} failed ({code}): {text.strip()}")
+        printed, _, status = text[:-1].rpartition("\n")
+        if not text.endswith("\n") or not status.isdigit():
+            raise AccessError(f"ssh {self.target}: unexpected answer {text!r}")
+        return int(status), printed
+
+    def run_in_scratch_dir(self, command, timeout=10.0, parent=None):
+        """Runs `command` on the host in an empty directory inside `parent` (default /tmp),
+        removed afterwards, at most `timeout` s; (its exit status, its stdout)."""
+        return self._in_scratch_dir(parent, None, shlex.join(command), timeout)
+
+    def run_copy_in_scratch_dir(self, source, args, timeout=10.0, parent=None):
+        """Copies local program `source` into such a directory on the host and runs it there
+        with `args`: a binary built for the host answers there even when this machine cannot
+        run it (another OS or architecture)."""
+        with open(source, "rb") as f:
+            return self._in_scratch_dir(
+                parent, 'cat > "$d/program" && chmod 700 "$d/program"',
+                '"$d/program" ' + shlex.join(args), timeout, stdin=f,
+                ssh_timeout=self.copy_timeout(source) + timeout + 30)

@@ -145,6 +145,25 @@ def _wait_back(inv, host, starts_before, digest, timeout):
     return why
 
 
+def _check_peer_versions(new_binary, pending):
+    """Refuses (DeployError) a rolling upgrade between peer protocol versions. The new
+    binary is asked on the first host still to upgrade (inventory order), where it will run
+    (copied there if that host is reached over ssh): this machine may not run a build for
+    another OS or architecture. Each host's own binary is asked on that host."""
+    first = pending[0]
+    new_version = hostproc.peer_version_on(first, new_binary)
+    say(f"peer protocol version of the new binary, run on host {first.sid} "
+        f"({f'ssh={first.ssh}' if first.ssh else 'this machine'}): "
+        + (str(new_version) if new_version is not None else "none told"))
+    refusal, warnings = peerversion.rolling_upgrade_verdict(new_version, {
+        h.sid: hostproc.installed_peer_version(h) for h in pending} if (
+            new_version is not None) else {})
+    if refusal:
+        raise DeployError(refusal)
+    for w in warnings:
+        say(f"warning: {w}")
+
+
 def upgrade(inv, new_binary, timeout):
     if not os.path.isfile(new_binary) or not os.access(new_binary, os.X_OK):
         raise DeployError(f"{new_binary} is not an executable file")
@@ -154,14 +173,8 @@ def upgrade(inv, new_binary, timeout):
     if not ok:
         raise DeployError(f"no quorum serves ({why}); not starting an upgrade")
     pending = [h for h in inv.hosts if not _runs(hostproc.look(h), digest)]
-    new_version = peerversion.of_binary(new_binary)
-    refusal, warnings = peerversion.rolling_upgrade_verdict(new_version, {
-        h.sid: hostproc.installed_peer_version(h) for h in pending} if (
-            new_version is not None) else {})
-    if refusal:
-        raise DeployError(refusal)
-    for w in warnings:
-        say(f"warning: {w}")
+    if pending:
+        _check_peer_versions(new_binary, pending)
     say(f"upgrade to {new_binary} (sha256 {digest[:12]}): "
         + (f"{len(pending)} of {len(inv.hosts)} hosts to upgrade: hosts that do not serve "
            "first, then followers, the leader last" if pending

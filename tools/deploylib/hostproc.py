@@ -7,7 +7,7 @@ import signal
 import time
 
 from . import peerversion
-from .access import for_host
+from .access import AccessError, for_host
 
 SUPERVISOR_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "supervisor.py")
 
@@ -74,9 +74,29 @@ def keep_previous_binary(host):
     for_host(host).copy_within(host.installed_binary, host.installed_binary + ".previous")
 
 
+def _peer_version(host, binary, run):
+    try:
+        return peerversion.of_binary(binary, run)
+    except AccessError as e:  # the host, not the binary, did not answer: deploy stops
+        raise AccessError(f"host {host.sid}: asking {binary} for its peer protocol version: "
+                          f"{e}") from e
+
+
 def installed_peer_version(host):
-    """The peer protocol version of the host's installed binary (see peerversion.py)."""
-    return peerversion.of_binary(host.installed_binary, for_host(host).run_in_scratch_dir)
+    """The peer protocol version of the host's installed binary (see peerversion.py), asked
+    on the host, in a scratch directory inside its root."""
+    access = for_host(host)
+    return _peer_version(host, host.installed_binary, lambda command, timeout: (
+        access.run_in_scratch_dir(command, timeout, parent=host.root)))
+
+
+def peer_version_on(host, binary):
+    """The peer protocol version of `binary`, a file of this machine, asked on the host: an
+    ssh host gets a copy in a scratch directory inside its root, so that a build for another
+    OS or architecture than this machine's answers where it will run."""
+    access = for_host(host)
+    return _peer_version(host, binary, lambda command, timeout: (
+        access.run_copy_in_scratch_dir(command[0], command[1:], timeout, parent=host.root)))
 
 
 def start_supervisor(host, timeout=10.0):
@@ -90,7 +110,9 @@ def start_supervisor(host, timeout=10.0):
         if supervisor_pid(host) == pid:
             return pid
         if not access.pid_alive(pid):
-            raise RuntimeError(f"{host}: the supervisor exited at once:\n"
+            how = access.exit_status(pid)  # None over ssh: then its log tells
+            raise RuntimeError(f"{host}: the supervisor exited at once"
+                               + (f" ({how})" if how else "") + ":\n"
                                + tail(host, "supervisor.log"))
         time.sleep(0.05)
     raise RuntimeError(f"{host}: the supervisor wrote no pidfile within {timeout:.0f} s")

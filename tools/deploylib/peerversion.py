@@ -8,13 +8,14 @@ from .access import LocalAccess
 
 def of_binary(binary, run=None, timeout=10.0):
     """The version `binary` speaks, or None when it does not tell (a build from before the
-    version check, which does not know the option, or not a Paddock binary at all). `run`
-    (command, timeout) -> (exit status, stdout) runs it in an empty directory: here, or on a
-    host (access.py's run_in_scratch_dir)."""
+    version check, which does not know the option, not a Paddock binary at all, or none that
+    runs). `run` (command, timeout) -> (exit status, stdout) runs it in an empty directory:
+    here, or on a host (access.py's run_in_scratch_dir). A failure to reach the host
+    (AccessError) is no answer of the binary's: it propagates."""
     run = run or LocalAccess().run_in_scratch_dir
     try:
         code, out = run([binary, "--peer-protocol-version"], timeout)
-    except (OSError, RuntimeError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired):  # here: missing, not executable, hung
         return None
     answer = out.strip()
     return int(answer) if code == 0 and answer.isdigit() else None
@@ -25,7 +26,8 @@ def rolling_upgrade_verdict(new_version, installed):
     {host id: the version of the binary it runs now, or None}, for the hosts still to
     upgrade. Returns (refusal or None, [warnings])."""
     if new_version is None:
-        return None, ["the new binary does not tell its peer protocol version: not compared "
+        return None, ["the new binary does not tell its peer protocol version (a build from "
+                      "before the check, or one that does not run on that host): not compared "
                       "with the hosts' binaries"]
     differ = {sid: v for sid, v in installed.items() if v is not None and v != new_version}
     if differ:
