@@ -116,8 +116,13 @@ class Nemesis:
         leader = self.cluster.wait_leader(timeout=5.0)
         return leader if leader is not None else self.rng.randrange(len(self.cluster))
 
-    def _follower(self):
-        leader = self.cluster.leader()
+    def _follower(self, leader=None):
+        """A random server other than `leader` (by default, the leader the cluster names now).
+        A fault that hits a follower *and* the leader passes the leader it chose: the one
+        _leader() returns may be a random server (no leader in time), which cluster.leader()
+        would not exclude, and the fault would hit one server twice (a no-op)."""
+        if leader is None:
+            leader = self.cluster.leader()
         others = [i for i in range(len(self.cluster)) if i != leader]
         return self.rng.choice(others)
 
@@ -203,7 +208,7 @@ class Nemesis:
                                      "clients unaffected")
         if fault == "lag-follower":
             leader = self._leader()
-            i = self._follower()
+            i = self._follower(leader)
             self.hosts.set_slow_link(self._host(leader), self._host(i), LAG_RATE, LAG_LATENCY)
             return [i], (f"what {c.servers[leader].sid} (leader) sends it passes {LAG_RATE} "
                          f"(htb + tbf, queue up to {LAG_LATENCY}); other links unaffected")

@@ -2,7 +2,8 @@
 schedule, then healing, final reads, and the verdict of every checker.
 
 Files written to the scenario's directory: history.jsonl (every operation and client event),
-faults.jsonl (the fault log), verdict.json, timeline.png (report.py), and per server
+initial.json (the register states the checkers start from), faults.jsonl (the fault log),
+verdict.json, timeline.png (report.py), and per server
 serverN/{zoo.cfg, server.log, data/}.
 """
 import json
@@ -66,6 +67,7 @@ class Scenario:
             say(f"  hosts: {hosts.describe()}")
         cluster = None
         recorder = Recorder()
+        initial = {}
         nemesis = None
         workloads = []
         try:
@@ -89,7 +91,6 @@ class Scenario:
             finally:
                 setup.stop()
                 setup.close()
-            initial = {}
             for w in workloads:
                 initial.update(getattr(w, "initial_state", dict)())
 
@@ -142,6 +143,10 @@ class Scenario:
             hosts.close()
 
         recorder.save(os.path.join(self.dir, "history.jsonl"))
+        # The register states the workloads set up: what the checkers start from, for a
+        # check of the history again (python3 -m checkers --initial; plain_read_control.py).
+        with open(os.path.join(self.dir, "initial.json"), "w") as f:
+            json.dump(initial, f, indent=1)
         faults = nemesis.log if nemesis else []
         with open(os.path.join(self.dir, "faults.jsonl"), "w") as f:
             for entry in faults:
