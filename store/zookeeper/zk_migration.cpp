@@ -200,6 +200,18 @@ bool to_data_tree(const zk_tree& in, data_tree& out, std::string& error) {
                     .cversion = n.stat.cversion,
                     .aversion = n.stat.aversion,
                     .num_children = static_cast<uint32_t>(n.children.size())};
+    if (path == data_tree::config_node) {
+      // ZooKeeper's membership, as its last stamp left it: this tree's servers are the ones
+      // Paddock's zoo.cfg names. Left in, a restart with reconfigEnabled could take it for a
+      // configuration this ensemble agreed on. The node is as a fresh tree has it (empty,
+      // never set) until the first leader stamps Paddock's configuration, as ZooKeeper's own
+      // start-up overwrites it; its ACL and children stay ZooKeeper's, as every node's.
+      img.data = {};
+      img.data_is_null = false;
+      img.mzxid = 0;
+      img.mtime = 0;
+      img.version = 0;
+    }
     if (!tree.restore_node(img, n.acl)) {
       error = fmt::format("znode {} cannot be placed in the tree", path);
       return false;
