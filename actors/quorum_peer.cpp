@@ -498,6 +498,20 @@ void log_sync_choice(metrics::server_metrics& m, const zab::send_message& s) {
   }
 }
 
+// A tree reloaded after a TRUNC or installed from the leader's SNAP shows in /zookeeper/config
+// whatever the older data held there; ZooKeeper's Learner.syncWithLeader stamps the active
+// configuration after a sync (initConfigInZKDatabase). The core's pending configuration, when
+// newer than the active one, is kept instead: the tree holds it already (a reconfig the TRUNC
+// kept, or the last seen configuration at start-up), as at start-up.
+void show_config_after_sync(self_ptr self) {
+  auto& st = self->state;
+  const auto& active = st.core->config();
+  if (const auto& pending = st.core->pending_config(); pending && pending->version > active.version)
+    return;
+  self->send(st.ctx->store, config_node_atom::value,
+             config::config_node_data(active.text, active.version), active.version);
+}
+
 // Waits for a blocking step's answer; the actions after it run when it comes.
 template <class Dest, class... Ts>
 void blocking_request(self_ptr self, const Dest& dest, const char* what, Ts&&... xs) {
@@ -540,11 +554,15 @@ void run_action(self_ptr self, zab::action& a) {
         } else if constexpr (std::is_same_v<T, zab::truncate_log>) {
           spdlog::info("TRUNC: dropping logged txns after 0x{:x}{}", x.zxid,
                        x.reload ? ", then reloading the tree from disk" : "");
-          if (x.reload) st.todo.emplace_front(quorum_peer_state::reload_tree{x.zxid});
+          if (x.reload) {
+            st.todo.emplace_front(quorum_peer_state::show_config{});
+            st.todo.emplace_front(quorum_peer_state::reload_tree{x.zxid});
+          }
           blocking_request(self, st.ctx->log_writer, "log truncation", truncate_atom::value,
                            x.zxid);
         } else if constexpr (std::is_same_v<T, zab::install_snapshot>) {
           // The old log goes once the snapshot replacing it is durable.
+          st.todo.emplace_front(quorum_peer_state::show_config{});
           st.todo.emplace_front(quorum_peer_state::reset_log{x.zxid});
           blocking_request(self, st.ctx->store, "installing the leader's snapshot",
                            install_atom::value, x.zxid);
@@ -590,6 +608,8 @@ void run_actions(self_ptr self) {
       run_action(self, *a);
     else if (auto* r = std::get_if<quorum_peer_state::reload_tree>(&step))
       blocking_request(self, st.ctx->store, "reloading the tree", reload_atom::value, r->zxid);
+    else if (std::holds_alternative<quorum_peer_state::show_config>(step))
+      show_config_after_sync(self);
     else
       blocking_request(self, st.ctx->log_writer, "dropping the old log", reset_log_atom::value,
                        std::get<quorum_peer_state::reset_log>(step).zxid);
@@ -615,6 +635,8 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
   st.members = cfg.servers;
   auto members = ensemble_of(cfg.servers, cfg.config_version);
   auto node_data = config::config_node_data(members.text, members.version);
+  // The four-letter words and the admin server show the active configuration, as ZooKeeper's
+  // `conf` (getQuorumVerifier), also while /zookeeper/config shows a newer pending one (below).
   st.ctx->stats->set_membership(node_data);
   zab::timing timing;
   timing.tick_ms = cfg.tick_time_ms;

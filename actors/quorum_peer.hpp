@@ -47,14 +47,16 @@ struct quorum_peer_state {
   zab::status_changed status;
   // Steps not carried out yet: a blocking one (truncate, install) waits for its answer and
   // the rest follow it, so nothing overtakes it. Besides the core's actions, the second half
-  // of two of them: rebuild the tree after a truncation, drop the log after a snapshot.
+  // of two of them: rebuild the tree after a truncation, drop the log after a snapshot; and
+  // after either, show the configuration in the new tree's /zookeeper/config.
   struct reload_tree {
     zab::zxid_t zxid;
   };
   struct reset_log {
     zab::zxid_t zxid;
   };
-  using step = std::variant<zab::action, reload_tree, reset_log>;
+  struct show_config {};
+  using step = std::variant<zab::action, reload_tree, reset_log, show_config>;
   std::deque<step> todo;
   bool blocked = false;
   // Writes of this server's clients waiting for their commit, by (session id, cxid).

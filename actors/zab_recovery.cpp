@@ -46,6 +46,11 @@ std::optional<zab::ensemble> config_in_tree(const store::data_tree& tree) {
   jute::stat stat;
   if (tree.get_data(store::data_tree::config_node, data, stat) != jute::error_code::ok)
     return std::nullopt;
+  // Only a reconfig's apply and an activation (set_config_node) write the node, both with
+  // version -1 (ZooKeeper's setData(path, data, -1)); a client's setData (a super user's)
+  // leaves a version >= 0, and a fresh tree's node has 0: such data is not a configuration
+  // any server agreed on.
+  if (stat.version != -1) return std::nullopt;
   // The node's data is the server lines and a "version=" line; the text the cores carry is
   // the server lines alone, as a reconfig txn and a dynamic file hold them (members_text).
   auto parsed = config::parse_members(data);
@@ -99,19 +104,25 @@ std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
   // active one), not activated here, although it was applied: applied is not committed.
   // Recovery applies every logged txn, committed or not, and a snapshot taken after such a
   // replay, or received by SNAP from a leader that was never established, may hold a txn the
-  // next leader truncates (store::recover_to). ZooKeeper 3.8 restarts the same way: the
-  // active configuration from zoo.cfg.dynamic.<version>, and its last seen one
-  // (zoo.cfg.dynamic.next, written when a reconfig is logged) only as last seen, never made
-  // active before a leader commits it or a peer shows it committed. Pending is safe whether it
-  // committed or not: every quorum is one of both configurations meanwhile; a leader commits
-  // it with the history it was established with, a learner activates it at UPTODATE, and a
-  // newer committed configuration from a peer replaces it.
+  // next leader truncates (store::recover_to). Pending is safe whether it committed or not:
+  // every quorum is one of both configurations meanwhile; a leader commits it with the history
+  // it was established with, a learner activates it at UPTODATE, and a newer committed
+  // configuration from a peer replaces it. ZooKeeper 3.8 keeps its last seen configuration
+  // apart from the active one the same way, but reads both from files alone
+  // (zoo.cfg.dynamic.next, written when a reconfig is logged), never from its data. This
+  // server writes no such file: its data stands in for it, under the conditions below.
+  //
+  // The tree is trusted only when zoo.cfg names a dynamic file (the active configuration has
+  // a version): the server ran with dynamic reconfiguration and its files lag its data. Server
+  // lines in zoo.cfg (version 0) are the operator's word on the membership, as in ZooKeeper:
+  // a fresh ensemble, an ensemble rebuilt from its survivors after a disaster (a tree naming
+  // the lost servers would leave no quorum, ever), or data imported from ZooKeeper.
   //
   // With reconfigEnabled=false zoo.cfg alone says who the members are (ZooKeeper keeps no last
   // seen configuration then): an operator changes the ensemble by editing it, and the tree's
   // node, stamped by an earlier leader, holds the membership of before that edit.
   std::optional<zab::ensemble> from_tree;
-  if (cfg.reconfig_enabled) from_tree = config_in_tree(tree);
+  if (cfg.reconfig_enabled && cfg.config_version > 0) from_tree = config_in_tree(tree);
   state.last_seen_config = last_seen_config(std::move(from_log), std::move(from_tree));
   return state;
 }

@@ -19,7 +19,8 @@ namespace paddock::actors {
 std::optional<zab::ensemble> reconfig_in(int64_t zxid, const std::string& body);
 
 // The configuration `tree`'s /zookeeper/config holds, its version the node's mzxid (a reconfig
-// txn, or an activation, sets both together); none while the node holds no server lines.
+// txn, or an activation, sets both together); none while the node holds no server lines, or
+// when its Stat.version is not -1 (a client's setData wrote it, not a reconfig or activation).
 std::optional<zab::ensemble> config_in_tree(const store::data_tree& tree);
 
 // The configuration the server last saw (ZooKeeper's last seen configuration): the newer of the
@@ -31,8 +32,9 @@ std::optional<zab::ensemble> last_seen_config(std::optional<zab::ensemble> from_
 // The epochs (ZooKeeper's acceptedEpoch / currentEpoch files in the snapshot directory; when
 // missing, as ZooKeeper, the epoch of the tree's last zxid), the newest log records (moved out
 // of `recovered.recent`) and the last seen configuration. `tree` is the recovered tree (the
-// snapshot with the log after it applied). None, with the reason logged, when the epoch files
-// cannot be read or contradict each other.
+// snapshot with the log after it applied); its configuration is looked at only with
+// reconfigEnabled and a versioned active configuration (zoo.cfg names a dynamic file). None, with
+// the reason logged, when the epoch files cannot be read or contradict each other.
 std::optional<zab::persistent_state> load_zab_state(store::file_system& disk,
                                                     const config::server_config& cfg,
                                                     store::recovery_result& recovered,

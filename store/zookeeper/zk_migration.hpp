@@ -2,7 +2,8 @@
 // Moving a ZooKeeper data directory into Paddock and back (docs/operator-guide.md, "Moving
 // from ZooKeeper"). Import reads what ZooKeeper's own start-up would: the newest snapshot
 // that loads whole (older ones when it does not), then every logged txn after it, replayed
-// as ZooKeeper replays them; it writes the tree as one Paddock snapshot. Export writes a
+// as ZooKeeper replays them; it writes the tree as one Paddock snapshot, with /zookeeper/config
+// as a fresh tree holds it (ZooKeeper's membership is not this ensemble's). Export writes a
 // Paddock data dir's tree as one ZooKeeper snapshot. Both build the result in a temporary
 // directory next to the target and rename it into place at the end: never half a result.
 #include "store/tree/data_tree.hpp"

@@ -15,6 +15,8 @@
 #include "scratch_dir.hpp"
 #include "stand_ins.hpp"
 #include "store/disk/epoch_file.hpp"
+#include "store/disk/received_snapshot.hpp"
+#include "store/disk/snapshot.hpp"
 #include "store/disk/txn_codec.hpp"
 
 #include <caf/send.hpp>
@@ -488,4 +490,55 @@ TEST_CASE("quorum peer: a follower serves a linearizable read once it applied th
   m.app_from(3, actors::read_index_ack{asks[1].second.id, z(2)});
   CHECK(m.client->reply_xids() == (std::vector<int32_t>{0, 1, 2, 3}));
   CHECK(m.links->sent_app<actors::forward_read>().size() == 2); // nobody waits
+}
+
+TEST_CASE("quorum peer: after installing the leader's snapshot /zookeeper/config shows the "
+          "active configuration, not what the snapshot held") {
+  // ZooKeeper's Learner.syncWithLeader stamps its quorum verifier after a sync
+  // (initConfigInZKDatabase); the image may hold an older or never committed configuration.
+  ensemble_member m;
+  m.from(3, zab::notification{zab::vote{3, 0, 0}, 1, zab::role::looking, {}});
+  m.ds.advance(300ms);
+  REQUIRE(m.links->sent<zab::learner_info>().size() == 1);
+  m.from(3, zab::leader_info{1});
+  REQUIRE(m.links->sent<zab::ack_epoch>().size() == 1);
+
+  // The image the transport received: a tree whose node names server 4 too.
+  store::data_tree image;
+  const std::string stale = "server.1=127.0.0.1:0:0:participant\n"
+                            "server.4=127.0.0.1:0:0:participant\nversion=100000004";
+  image.set_config_node(stale, z(4), 0);
+  auto session = create_session_txn(client_session);
+  session.zxid = z(4);
+  REQUIRE(image.apply(session).err == jute::error_code::ok);
+  auto created = create_txn(1, "/in-image", "x", client_session);
+  created.zxid = z(5);
+  REQUIRE(image.apply(created).err == jute::error_code::ok);
+  auto& disk = *m.ctx->disk;
+  const auto staging = m.dir.path() + "/staging";
+  REQUIRE(disk.create_directories(staging).ok());
+  REQUIRE(store::write_snapshot(disk, image, staging).ok());
+  REQUIRE(disk.rename(staging + "/" + store::snapshot_name(z(5)),
+                      m.ctx->config.snap_dir() + "/" + store::received_snapshot_name(z(5)))
+              .ok());
+  m.from(3, zab::sync_snap{z(5), 1});
+
+  auto read_config = [&](int32_t xid) {
+    caf::anon_send(m.store,
+                   actors::read_request{get_data(xid, "/zookeeper/config", false), client_session,
+                                        nullptr, 1, origin{m.client_h, xid}});
+    m.ds.run();
+    return get_data_of(m.client->items.back().frame);
+  };
+  auto node = read_config(1);
+  // zoo.cfg's servers 1-3, unversioned: the configuration the core has active.
+  CHECK(node.data.find("server.4") == std::string::npos);
+  CHECK(node.data.find("server.3=") != std::string::npos);
+  CHECK(node.data.find("version=0") != std::string::npos);
+  CHECK(node.mzxid == 0);
+  // The rest of the image is the tree now.
+  caf::anon_send(m.store, actors::read_request{get_data(2, "/in-image", false), client_session,
+                                               nullptr, 1, origin{m.client_h, 2}});
+  m.ds.run();
+  CHECK(get_data_of(m.client->items.back().frame).data == "x");
 }

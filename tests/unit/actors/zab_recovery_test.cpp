@@ -54,6 +54,9 @@ struct data_dir {
     cfg.data_dir = dir.path();
     cfg.server_id = 1;
     cfg.reconfig_enabled = true;
+    // zoo.cfg names zoo.cfg.dynamic.100000000 (active_config() below): the server ran with
+    // dynamic reconfiguration, so its data may know a newer configuration than its files.
+    cfg.config_version = zab::make_zxid(1, 0);
     REQUIRE(disk.create_directories(cfg.snap_dir()).ok());
   }
 
@@ -199,6 +202,53 @@ TEST_CASE("zab recovery: with reconfigEnabled=false the tree's configuration is 
   zoo_cfg.version = 0; // never stamped: reconfigEnabled=false writes no dynamic file
   zab::peer core(1, zoo_cfg, zab::timing{}, std::move(state));
   CHECK_FALSE(core.pending_config());
+}
+
+TEST_CASE("zab recovery: server lines in zoo.cfg (version 0) are the membership, whatever the "
+          "tree holds") {
+  // An ensemble rebuilt from its survivors (zoo.cfg names 1 and 2, the dynamic files gone) or
+  // data imported from ZooKeeper: the tree's newer configuration names servers that are not
+  // coming back, and taking it as pending would leave no quorum to elect a leader.
+  data_dir d;
+  d.cfg.config_version = 0;
+  d.write({create(1, "/a"), at(2, reconfig_txn(servers({1, 2, 3, 4, 5}))), create(3, "/b")}, 3);
+  auto state = d.load();
+  CHECK_FALSE(state.last_seen_config);
+  zab::ensemble survivors;
+  survivors.members = {{1, true}, {2, true}};
+  survivors.text = config::members_text(servers({1, 2}));
+  zab::peer core(1, survivors, zab::timing{}, std::move(state));
+  CHECK_FALSE(core.pending_config());
+  CHECK(core.config() == survivors);
+}
+
+TEST_CASE("zab recovery: a /zookeeper/config a client's setData wrote is not a configuration") {
+  // A super user's setData leaves the node's version >= 0; only a reconfig's apply and an
+  // activation leave -1.
+  data_dir d;
+  store::data_tree tree;
+  const auto written = config::members_text(servers({1, 2, 3, 4}));
+  auto session = testing::create_session_txn(0x100);
+  session.zxid = zxid(4);
+  REQUIRE(tree.apply(session).err == jute::error_code::ok);
+  auto set = testing::set_data_txn(1, std::string(store::data_tree::config_node),
+                                   config::config_node_data(written, zxid(5)), 0x100);
+  set.zxid = zxid(5);
+  set.auth = std::make_shared<const std::vector<jute::id>>(
+      std::vector<jute::id>{{"super", ""}}); // WRITE on /zookeeper/config: the super user
+  REQUIRE(tree.apply(set).err == jute::error_code::ok);
+  std::string data;
+  jute::stat stat;
+  REQUIRE(tree.get_data(store::data_tree::config_node, data, stat) == jute::error_code::ok);
+  CHECK(stat.version == 1);
+  CHECK(stat.mzxid == zxid(5)); // newer than the active configuration (zxid(0))
+  CHECK_FALSE(actors::config_in_tree(tree));
+  REQUIRE(store::write_snapshot(d.disk, tree, d.cfg.snap_dir()).ok());
+  auto state = d.load();
+  CHECK_FALSE(state.last_seen_config);
+  zab::peer core(1, active_config(), zab::timing{}, std::move(state));
+  CHECK_FALSE(core.pending_config());
+  CHECK(core.config() == active_config());
 }
 
 TEST_CASE("zab recovery: the epochs come from the epoch files, else from the last zxid") {

@@ -336,3 +336,51 @@ TEST_CASE("zk export: the imported tree back as a ZooKeeper snapshot with the ep
   // A second export into the same place is refused.
   CHECK(export_zookeeper(paddock_dir, "", scratch.path() + "/back").exit_code == 2);
 }
+
+TEST_CASE("zk import: ZooKeeper's /zookeeper/config is not imported as a configuration") {
+  // ZooKeeper's membership names ZooKeeper's servers; a Paddock restart with reconfigEnabled
+  // must not take it for one its ensemble agreed on (actors/zab_recovery.cpp). The node comes
+  // out as a fresh tree has it, its ACL kept; the first leader stamps Paddock's.
+  scratch_dir scratch;
+  auto zk = scratch.path() + "/zk";
+  fs::create_directories(zk + "/version-2");
+  auto snap = zkf::base_snapshot();
+  snap.nodes[3].data = "server.1=zk1:2888:3888:participant\nversion=100000000";
+  snap.nodes[3].stat.mzxid = 0x100000000;
+  snap.nodes[3].stat.mtime = 77;
+  snap.nodes[3].stat.version = -1;
+  write_all(zk + "/version-2/snapshot.100000000", snap.bytes());
+  auto to = scratch.path() + "/paddock-data";
+  auto r = import_zookeeper(zk, "", to);
+  INFO(r.message);
+  REQUIRE(r.exit_code == 0);
+
+  auto tree = recover_paddock(to);
+  CHECK(tree.last_zxid() == 0x100000000);
+  std::string data;
+  jute::stat st;
+  REQUIRE(tree.get_data("/zookeeper/config", data, st) == jute::error_code::ok);
+  std::string fresh_data;
+  jute::stat fresh;
+  REQUIRE(store::data_tree{}.get_data("/zookeeper/config", fresh_data, fresh) ==
+          jute::error_code::ok);
+  CHECK(data == fresh_data);
+  CHECK(st.mzxid == fresh.mzxid);
+  CHECK(st.mtime == fresh.mtime);
+  CHECK(st.version == fresh.version);
+  CHECK(st.version != -1); // what zab_recovery would trust
+  jute::acl_list acl;
+  REQUIRE(tree.get_acl("/zookeeper/config", acl, st) == jute::error_code::ok);
+  CHECK(acl == jute::read_acl_unsafe());
+
+  // Exported, ZooKeeper finds no stale membership either (it stamps its own at start-up).
+  auto back = scratch.path() + "/back";
+  REQUIRE(export_zookeeper(to, "", back).exit_code == 0);
+  zk_tree exported;
+  zk_snapshot_info info;
+  std::string error;
+  REQUIRE(
+      parse_zk_snapshot(read_all(back + "/version-2/snapshot.100000000"), exported, info, error));
+  CHECK(exported.nodes.at("/zookeeper/config").data.empty());
+  CHECK(exported.nodes.at("/zookeeper/config").stat.mzxid == 0);
+}
