@@ -38,6 +38,12 @@ restore_result restore_backup(const std::string& backup_file, const std::string&
   };
   if (auto st = disk.create_directories(tmp.string()); !st.ok()) return fail(st);
   const int64_t zxid = tree.last_zxid();
+  // The backup's /zookeeper/config names the ensemble it came from; restored onto other
+  // servers (a recovery site that ran before) a restart could take it as this ensemble's
+  // pending membership. Forgotten, as an import forgets ZooKeeper's: zoo.cfg decides.
+  tree.forget_config_node();
+  bytes.clear();
+  if (auto st = serialize_snapshot(tree, bytes); !st.ok()) return fail(st);
   if (auto st = write_snapshot_bytes(disk, bytes, zxid, tmp.string()); !st.ok()) return fail(st);
   if (auto st = install_directory(disk, tmp, snap_dir); !st.ok()) return fail(st);
   return {0, fmt::format("restored zxid 0x{:x} into {}: {} znodes, {} sessions", zxid, snap_dir,

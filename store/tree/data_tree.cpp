@@ -106,6 +106,10 @@ std::vector<watch_trigger> data_tree::set_config_node(std::string_view data, int
   return triggers;
 }
 
+void data_tree::forget_config_node() {
+  impl_->forget_config();
+}
+
 error_code data_tree::check_access(std::string_view path, int32_t perms,
                                    std::span<const jute::id> auth) const {
   const znode* n = impl_->find(path);

@@ -75,6 +75,11 @@ public:
   std::vector<watch_trigger> set_config_node(std::string_view data, int64_t version,
                                              int64_t time_ms);
   static constexpr std::string_view config_node = "/zookeeper/config";
+  // /zookeeper/config as a fresh tree holds it (no data, version 0, mzxid and mtime 0; its ACL
+  // stays): what data taken from other servers (a restored backup, a ZooKeeper import) must
+  // hold, so that a restart never takes their membership for this ensemble's (a restarted
+  // server trusts only a node a reconfig or an activation wrote: version -1).
+  void forget_config_node();
 
   // Reads. Each returns no_node when the path does not exist. As ZooKeeper's node map, ""
   // names the root too; no other spelling (trailing slash, "//", ...) finds a node.

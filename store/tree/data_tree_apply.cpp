@@ -259,6 +259,19 @@ apply_result data_tree::impl::apply_config(const txn& t) {
   return result;
 }
 
+void data_tree::impl::forget_config() {
+  znode* n = find(data_tree::config_node);
+  if (!n) return;
+  before_change(*n);
+  digest_out(data_tree::config_node, *n); // counts 0 (under /zookeeper/), kept for uniformity
+  data_size -= static_cast<int64_t>(n->data().size());
+  n->set_data({});
+  n->mzxid = 0;
+  n->mtime = 0;
+  n->version = 0;
+  digest_in(data_tree::config_node, *n);
+}
+
 znode* data_tree::impl::set_config(std::string_view data, int64_t zxid, int64_t time_ms,
                                    std::vector<watch_trigger>& triggers) {
   znode* n = find(data_tree::config_node);

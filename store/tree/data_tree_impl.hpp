@@ -186,6 +186,7 @@ struct data_tree::impl {
   // ----- validation, one function per op, checks in PrepRequestProcessor's order -----
   error_code check_session(const txn& t) const;
   apply_result apply_config(const txn& t);
+  void forget_config(); // data_tree::forget_config_node
   znode* set_config(std::string_view data, int64_t zxid, int64_t time_ms,
                     std::vector<watch_trigger>& triggers);
   error_code prep_create(const txn& t, const txn_op& o, planned_op& out);

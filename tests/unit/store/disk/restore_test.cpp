@@ -90,6 +90,38 @@ TEST_CASE("a restored backup is the data directory's only snapshot and loads as 
   CHECK(entries == 2); // myid and paddock
 }
 
+TEST_CASE("a restored backup forgets the membership of the ensemble it came from") {
+  scratch_dir work;
+  auto tree = sample_tree();
+  tree.set_config_node("server.1=10.0.0.1:2888:3888:participant\nversion=700000003", 0x700000003,
+                       1234);
+  auto backup = backup_of(tree, work);
+  const auto data_dir = work.path() + "/data";
+  REQUIRE(restore_backup(backup, data_dir, data_dir).exit_code == 0);
+  auto recovered = recover(disk, data_dir + "/paddock", data_dir + "/paddock");
+  REQUIRE(recovered.status.ok());
+  std::string data;
+  jute::stat stat;
+  REQUIRE(recovered.tree.get_data(data_tree::config_node, data, stat) == error_code::ok);
+  const data_tree fresh;
+  std::string fresh_data;
+  jute::stat fresh_stat;
+  REQUIRE(fresh.get_data(data_tree::config_node, fresh_data, fresh_stat) == error_code::ok);
+  CHECK(data == fresh_data);
+  CHECK(stat.version == fresh_stat.version);
+  CHECK(stat.mzxid == fresh_stat.mzxid);
+  // Everything else is the backup's.
+  CHECK(recovered.snapshot_zxid == 40);
+  auto without_config = [](std::vector<std::string> nodes) {
+    std::erase_if(nodes, [](const std::string& n) { return n.starts_with("/zookeeper/config="); });
+    return nodes;
+  };
+  CHECK(nodes_of(recovered.tree) != nodes_of(tree));
+  CHECK(without_config(nodes_of(recovered.tree)) == without_config(nodes_of(tree)));
+  CHECK(recovered.tree.digest() == tree.digest()); // /zookeeper/ counts 0 in the digest
+  CHECK(recovered.tree.node_count() == tree.node_count());
+}
+
 TEST_CASE("a damaged backup is refused and nothing is written") {
   scratch_dir work;
   auto backup = backup_of(sample_tree(), work);
