@@ -31,6 +31,21 @@ inline ensemble voters(int n) {
   return e;
 }
 
+// The configurations of the reconfig tests: voters 1..n, versioned; and {1, 2} voting with 3
+// made an observer, the reconfig a restart may find pending.
+inline ensemble voters_at(int n, zxid_t version) {
+  ensemble e = voters(n);
+  e.version = version;
+  return e;
+}
+
+inline ensemble third_as_observer(zxid_t version) {
+  ensemble e;
+  e.members = {{1, true}, {2, true}, {3, false}};
+  e.version = version;
+  return e;
+}
+
 inline timing fast() {
   timing t;
   t.tick_ms = 100;

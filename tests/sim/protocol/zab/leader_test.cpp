@@ -251,11 +251,8 @@ TEST_CASE("zab core: a reconfig logged before the DIFF history is still pending 
   // reconfig in its log but not committed, restarted with only the newest txns as its DIFF
   // history (the reconfig was older), led again, and never activated the reconfig its
   // followers activated at up_to_date: two configurations served at once.
-  ensemble active = voters(3);
-  active.version = make_zxid(1, 1);
-  ensemble next;
-  next.members = {{1, true}, {2, true}, {3, false}};
-  next.version = make_zxid(1, 20);
+  const ensemble active = voters_at(3, make_zxid(1, 1));
+  const ensemble next = third_as_observer(make_zxid(1, 20));
   for (bool known_from_recovery : {true, false}) {
     INFO("last_seen_config given: " << known_from_recovery);
     persistent_state st;
@@ -297,11 +294,8 @@ TEST_CASE("zab core: a reconfig only the snapshot holds, with no log after it, i
   // The server applied the reconfig, snapshotted, and crashed before its dynamic config file
   // was written: zoo.cfg gives the old configuration, the tree the new one
   // (actors/zab_recovery.cpp makes that the last seen configuration).
-  ensemble active = voters(3);
-  active.version = make_zxid(1, 1);
-  ensemble next;
-  next.members = {{1, true}, {2, true}, {3, false}};
-  next.version = make_zxid(1, 20);
+  const ensemble active = voters_at(3, make_zxid(1, 1));
+  const ensemble next = third_as_observer(make_zxid(1, 20));
   persistent_state st;
   st.accepted_epoch = st.current_epoch = 1;
   st.last_logged = make_zxid(1, 25); // the snapshot's zxid; the log after it is empty

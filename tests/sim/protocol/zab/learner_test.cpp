@@ -111,11 +111,8 @@ TEST_CASE("zab core: a reconfig only the snapshot holds is pending after a resta
   // Why the configuration of the recovered tree is pending, not active, at start-up
   // (actors/zab_recovery.cpp): applied is not committed. This server's snapshot of (1, 25)
   // holds the reconfig (1, 20) making 3 an observer; zoo.cfg gives voters(3).
-  ensemble active = voters(3);
-  active.version = make_zxid(1, 1);
-  ensemble next;
-  next.members = {{1, true}, {2, true}, {3, false}};
-  next.version = make_zxid(1, 20);
+  const ensemble active = voters_at(3, make_zxid(1, 1));
+  const ensemble next = third_as_observer(make_zxid(1, 20));
   persistent_state st;
   st.accepted_epoch = st.current_epoch = 1;
   st.last_logged = make_zxid(1, 25);
