@@ -18,6 +18,7 @@
 #include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <netinet/in.h>
@@ -113,18 +114,27 @@ struct server {
     fake_store = sys.spawn(
         [](std::shared_ptr<std::string> image, std::shared_ptr<uint64_t> pulled,
            std::shared_ptr<releases> released) -> caf::behavior {
-          auto crc = std::make_shared<uint32_t>(0);
+          // Streams 1 and 2 serve the same image, each from its own offset; `pulled` counts
+          // the bytes handed out over every stream.
+          struct stream_state {
+            uint64_t offset = 0;
+            uint32_t crc = 0;
+          };
+          auto streams = std::make_shared<std::map<uint64_t, stream_state>>();
           return {
               [=](snap_pull_atom, uint64_t stream) -> caf::result<snap_piece> {
-                if (stream != 1) return caf::make_error(caf::sec::runtime_error, "no such stream");
+                if (stream != 1 && stream != 2)
+                  return caf::make_error(caf::sec::runtime_error, "no such stream");
+                auto& st = (*streams)[stream];
                 snap_piece p;
-                p.bytes = image->substr(*pulled, snap_chunk_bytes);
+                p.bytes = image->substr(st.offset, snap_chunk_bytes);
+                st.offset += p.bytes.size();
                 *pulled += p.bytes.size();
-                *crc = store::crc32c_extend(*crc,
-                                            std::span<const char>(p.bytes.data(), p.bytes.size()));
-                p.last = *pulled == image->size();
-                p.total = *pulled;
-                p.crc = *crc;
+                st.crc = store::crc32c_extend(
+                    st.crc, std::span<const char>(p.bytes.data(), p.bytes.size()));
+                p.last = st.offset == image->size();
+                p.total = st.offset;
+                p.crc = st.crc;
                 return p;
               },
               [=](snap_release_atom, uint64_t stream) {
@@ -193,20 +203,25 @@ struct server {
   // Sends until the peer's link is up and one message arrives at `to` (connections are
   // made in the background; sends before that are dropped with a new generation).
   void connect_to(server& other, int64_t to) {
-    uint64_t generation = current_generation;
+    uint64_t generation = generation_of[to];
     for (int attempt = 0; attempt < 200; ++attempt) {
       send(to, zab::ping{attempt}, generation);
       bool arrived = false;
       other.owner->receive([&](zab_in_atom, int64_t, zab::message&) { arrived = true; },
                            caf::after(50ms) >> [] {});
       if (arrived) return;
-      owner->receive([&](link_down_atom, int64_t, uint64_t g) { generation = g; },
-                     caf::after(1ms) >> [] {});
-      current_generation = generation;
+      owner->receive(
+          [&](link_down_atom, int64_t peer, uint64_t g) {
+            if (peer == to) generation = g;
+          },
+          caf::after(1ms) >> [] {});
+      generation_of[to] = generation;
     }
     FAIL("the link never came up");
   }
-  uint64_t current_generation = 0;
+  // The generation of this server's link to each peer (each link counts its own): what a
+  // send must name to be carried.
+  std::map<int64_t, uint64_t> generation_of;
 };
 
 // The quorum and election ports of a two-server ensemble.
@@ -278,7 +293,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
       zab::read_round{42},
   };
   for (const auto& m : all)
-    a.send(2, m, a.current_generation);
+    a.send(2, m, a.generation_of[2]);
   for (const auto& sent : all) {
     int64_t from = 0;
     auto got = b.receive(from);
@@ -331,15 +346,15 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
   std::vector<std::pair<int64_t, int64_t>> digest_entries;
   for (int64_t i = 0; i < 65536; ++i)
     digest_entries.emplace_back(zab::make_zxid(5, 7 + i), -0x123456789a * (i + 1));
-  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.generation_of[2],
                 app_message{forward_writes{{std::string("txn\0bytes", 9), "second"}}});
-  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.generation_of[2],
                 app_message{session_touches{{1, 2, 0x0100000000000003}}});
-  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.generation_of[2],
                 app_message{tree_digest_report{digest_entries}});
-  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.generation_of[2],
                 app_message{forward_read{17}});
-  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.current_generation,
+  a.owner->send(a.links, app_out_atom::value, int64_t{2}, a.generation_of[2],
                 app_message{read_index_ack{17, zab::make_zxid(5, 7)}});
   for (int i = 0; i < 5; ++i)
     b.owner->receive(
@@ -363,7 +378,7 @@ TEST_CASE("every peer message crosses between two actor systems unchanged", "[za
 
   // Order holds per link over many messages.
   for (int i = 0; i < 10000; ++i)
-    a.send(2, zab::ack{i}, a.current_generation);
+    a.send(2, zab::ack{i}, a.generation_of[2]);
   for (int i = 0; i < 10000; ++i) {
     int64_t from = 0;
     auto got = b.receive(from);
@@ -378,7 +393,7 @@ TEST_CASE("a SNAP image the learner cannot take drops the link, and its sync_sna
   auto& b = pair.b;
   *a.image = std::string(12 * snap_chunk_bytes + 5, 'i'); // more than the window
   b.received->refuse = true;
-  const uint64_t generation = a.current_generation;
+  const uint64_t generation = a.generation_of[2];
   a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, generation);
   a.send(2, zab::new_leader{5, {}}, generation);
   // The learner refuses the first piece: it drops its link and tells the leader to drop its
@@ -423,7 +438,7 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
   auto& b = pair.b;
   *a.image = std::string(3 * snap_chunk_bytes, 'i');
   b.received->stall = true; // the pieces arrive, none is ever acked
-  const uint64_t generation = a.current_generation;
+  const uint64_t generation = a.generation_of[2];
   a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, generation);
   // Everything sent after the sync_snap waits behind its image, up to the limit; the message
   // past it drops the link rather than growing the leader's memory.
@@ -461,6 +476,51 @@ TEST_CASE("a learner that takes no SNAP piece costs the leader a bounded backlog
   b.received->unanswered.clear();
 }
 
+TEST_CASE("the held backlog is bounded for every SNAP stream together, not per learner",
+          "[zab_wire]") {
+  // A leader streaming images to two learners at once (the store began the second once the
+  // first was produced): what both hold counts against one limit, so N learners never hold
+  // N times it.
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 6; ++i)
+    ports.push_back(free_port());
+  std::vector<zab::txn> batch;
+  for (int i = 1; i <= 8; ++i)
+    batch.push_back({zab::make_zxid(5, i), std::string(64 * 1024, 'p'), std::nullopt});
+  const zab::message proposal{zab::proposal{batch}};
+  // Room for two proposals in all (a sync_snap that starts a stream is not held).
+  const uint64_t limit = 2 * held_size(proposal);
+  server a(ensemble_of(3, 1, ports), peer_protocol_version, limit);
+  server b(ensemble_of(3, 2, ports));
+  server c(ensemble_of(3, 3, ports));
+  a.connect_to(b, 2);
+  a.connect_to(c, 3);
+  *a.image = std::string(3 * snap_chunk_bytes, 'i');
+  b.received->stall = true;
+  c.received->stall = true;
+  const uint64_t to2 = a.generation_of[2], to3 = a.generation_of[3];
+  a.send(2, zab::sync_snap{zab::make_zxid(5, 1), 1}, to2);
+  a.send(3, zab::sync_snap{zab::make_zxid(5, 1), 2}, to3);
+  a.send(2, proposal, to2); // held behind stream 1
+  a.send(3, proposal, to3); // held behind stream 2: at the limit, both together
+  std::vector<int64_t> dropped;
+  a.owner->receive([&](link_down_atom, int64_t peer, uint64_t) { dropped.push_back(peer); },
+                   caf::after(300ms) >> [] {});
+  CHECK(dropped.empty());
+  // Either learner alone holds far less than the limit; together they are at it, so one more
+  // message to learner 3 drops its link, and only its.
+  a.send(3, zab::commit{zab::make_zxid(5, 8)}, to3);
+  a.owner->receive_while([&] { return dropped.empty(); })(
+      [&](link_down_atom, int64_t peer, uint64_t) { dropped.push_back(peer); },
+      [&](zab_in_atom, int64_t, zab::message&) {},
+      caf::after(10s) >> [] { FAIL("no link was dropped past the limit of every stream"); });
+  CHECK(dropped == std::vector<int64_t>{3});
+  for (auto* s : {&b, &c}) {
+    s->received->stall = false;
+    s->received->unanswered.clear();
+  }
+}
+
 TEST_CASE("a lost peer is reported with a new generation: stale sends are dropped", "[zab_wire]") {
   const auto ports = ports_of_two();
   server a(ensemble_of(2, 1, ports));
@@ -468,7 +528,7 @@ TEST_CASE("a lost peer is reported with a new generation: stale sends are droppe
   {
     server b(ensemble_of(2, 2, ports));
     a.connect_to(b, 2);
-    generation = a.current_generation;
+    generation = a.generation_of[2];
   } // b's actor system ends: its connection breaks
   bool down = false;
   a.owner->receive_while([&] { return !down; })(
@@ -476,7 +536,7 @@ TEST_CASE("a lost peer is reported with a new generation: stale sends are droppe
         CHECK(peer == 2);
         CHECK(g > generation);
         generation = g;
-        a.current_generation = g;
+        a.generation_of[2] = g;
         down = true;
       },
       [&](zab_in_atom, int64_t, zab::message&) {},
@@ -487,7 +547,7 @@ TEST_CASE("a lost peer is reported with a new generation: stale sends are droppe
   server b2(ensemble_of(2, 2, ports));
   a.connect_to(b2, 2);
   a.send(2, zab::ack{42}, 0); // generation 0 is long gone
-  a.send(2, zab::ack{43}, a.current_generation);
+  a.send(2, zab::ack{43}, a.generation_of[2]);
   int64_t from = 0;
   auto got = b2.receive(from);
   CHECK(std::get<zab::ack>(got).zxid == 43);
@@ -518,7 +578,7 @@ TEST_CASE("servers of different peer protocol versions never link, and do once t
   }
   // b restarted with a's version, on the same ports: a's retries find it and the link forms.
   server b(ensemble_of(2, 2, ports));
-  a.current_generation = ga;
+  a.generation_of[2] = ga;
   a.connect_to(b, 2);
   b.connect_to(a, 1);
 }
