@@ -11,6 +11,8 @@
 #include "actors/quorum_peer.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/watch_manager.hpp"
+#include "actors/zab_recovery.hpp"
+#include "config/membership.hpp"
 #include "deterministic_system.hpp"
 #include "scratch_dir.hpp"
 #include "stand_ins.hpp"
@@ -48,6 +50,14 @@ std::string stamped(const std::string& forwarded, int64_t leader_time_ms) {
   return out;
 }
 
+// What server 1 brings to a restart: its ZAB state from recovery, the tree recovery applied,
+// and the snapshot on disk (a reload after a TRUNC reads it back).
+struct restart_state {
+  zab::persistent_state zab;
+  std::shared_ptr<store::data_tree> applied;
+  std::shared_ptr<store::data_tree> snapshotted;
+};
+
 struct ensemble_member {
   scratch_dir dir;
   deterministic_system ds;
@@ -62,9 +72,10 @@ struct ensemble_member {
   actors::store_handle store;
   actors::session_handle client_h;
 
-  // Server 1 of {1, 2, 3}, fresh (no history), wired as server.cpp wires an ensemble member,
-  // then started: the links are handed over and ZAB begins to look for a leader.
-  ensemble_member() {
+  // Server 1 of {1, 2, 3}, fresh (no history) unless `restarted` says what it recovered,
+  // wired as server.cpp wires an ensemble member, then started: the links are handed over and
+  // ZAB begins to look for a leader.
+  explicit ensemble_member(const restart_state* restarted = nullptr) {
     auto& cfg = ctx->config;
     cfg.server_id = 1;
     cfg.tick_time_ms = 100;
@@ -77,15 +88,17 @@ struct ensemble_member {
       cfg.servers[id] = p;
     }
     REQUIRE(cfg.is_ensemble());
+    if (restarted)
+      REQUIRE(store::write_snapshot(*ctx->disk, *restarted->snapshotted, cfg.snap_dir()).ok());
     store = ds.spawn(actors::store_actor, actors::context_ptr{ctx},
-                     std::shared_ptr<store::data_tree>{});
+                     restarted ? restarted->applied : std::shared_ptr<store::data_tree>{});
     ctx->store = store;
     ctx->watch_manager = ds.spawn(actors::watch_manager, actors::context_ptr{ctx});
     log_writer = ds.spawn(scripted_log_writer, actors::context_ptr{ctx}, log);
     ctx->log_writer = log_writer;
     actors::listener_handle listener_h = ds.spawn(recording_listener, listener);
-    peer = ds.spawn(actors::quorum_peer, actors::context_ptr{ctx}, zab::persistent_state{},
-                    listener_h);
+    peer = ds.spawn(actors::quorum_peer, actors::context_ptr{ctx},
+                    restarted ? restarted->zab : zab::persistent_state{}, listener_h);
     ctx->pipeline = peer;
     ctx->quorum_peer = peer;
     links_h = ds.spawn(scripted_peer_links, actors::peer_links_owner_handle{peer}, links);
@@ -541,4 +554,118 @@ TEST_CASE("quorum peer: after installing the leader's snapshot /zookeeper/config
                                                nullptr, 1, origin{m.client_h, 2}});
   m.ds.run();
   CHECK(get_data_of(m.client->items.back().frame).data == "x");
+}
+
+namespace {
+
+// Server 1 restarted with epoch 1's txns logged and applied: the client's session (z(1)),
+// `second` (z(2)), and a create of /dropped (z(3)) taken after its last snapshot (z(2)).
+// `on_disk_config` is what /zookeeper/config holds before the txns.
+restart_state logged_through_3(store::txn second, const std::string& on_disk_config) {
+  std::vector<store::txn> txns{create_session_txn(client_session), std::move(second),
+                               create_txn(2, "/dropped", "x", client_session)};
+  restart_state r;
+  r.snapshotted = std::make_shared<store::data_tree>();
+  r.applied = std::make_shared<store::data_tree>();
+  r.snapshotted->set_config_node(on_disk_config, 0, 0);
+  r.applied->set_config_node(on_disk_config, 0, 0);
+  r.zab.accepted_epoch = r.zab.current_epoch = 1;
+  for (size_t i = 0; i < txns.size(); ++i) {
+    txns[i].zxid = z(static_cast<int64_t>(i) + 1);
+    std::string body;
+    store::encode_txn(txns[i], body);
+    auto config = actors::reconfig_in(txns[i].zxid, body);
+    r.zab.recent.push_back({txns[i].zxid, std::move(body), std::move(config)});
+    REQUIRE(r.applied->apply(txns[i]).err == jute::error_code::ok);
+    if (txns[i].zxid <= z(2)) REQUIRE(r.snapshotted->apply(txns[i]).err == jute::error_code::ok);
+  }
+  r.zab.last_logged = z(3);
+  return r;
+}
+
+// Server 3, whose history went on in epoch 2 without z(3), wins the election; server 1 joins
+// it and is told to truncate its log to z(2). It applied z(3): the tree is reloaded from disk.
+void truncated_by_new_leader(ensemble_member& m) {
+  // Servers 2 and 3 vote for 3: a quorum also of a pending configuration adding server 4.
+  for (zab::server_id voter : {2, 3})
+    m.from(voter,
+           zab::notification{zab::vote{3, zab::make_zxid(2, 1), 2}, 1, zab::role::looking, {}});
+  m.ds.advance(300ms);
+  REQUIRE(m.links->sent<zab::learner_info>().size() == 1);
+  m.from(3, zab::leader_info{3});
+  REQUIRE(m.links->sent<zab::ack_epoch>().size() == 1);
+  m.from(3, zab::sync_trunc{z(2)});
+  REQUIRE(m.log->truncations == std::vector<int64_t>{z(2)});
+}
+
+get_data_reply read_node(ensemble_member& m, const std::string& path, int32_t xid) {
+  const auto before = m.client->items.size();
+  caf::anon_send(m.store, actors::read_request{get_data(xid, path, false), client_session, nullptr,
+                                               1, origin{m.client_h, xid}});
+  m.ds.run();
+  REQUIRE(m.client->items.size() == before + 1);
+  return get_data_of(m.client->items.back().frame);
+}
+
+jute::error_code read_error(ensemble_member& m, const std::string& path, int32_t xid) {
+  caf::anon_send(m.store, actors::read_request{get_data(xid, path, false), client_session, nullptr,
+                                               1, origin{m.client_h, xid}});
+  m.ds.run();
+  return static_cast<jute::error_code>(header_of(m.client->items.back().frame).err);
+}
+
+const std::string stale_config = "server.1=127.0.0.1:0:0:participant\n"
+                                 "server.4=127.0.0.1:0:0:participant\nversion=100000000";
+
+} // namespace
+
+TEST_CASE("quorum peer: after a TRUNC reloads the tree /zookeeper/config shows the active "
+          "configuration, not what the data on disk held") {
+  const auto restarted =
+      logged_through_3(create_txn(1, "/kept", "k", client_session), stale_config);
+  ensemble_member m(&restarted);
+  CHECK(read_node(m, "/dropped", 1).data == "x"); // applied before the TRUNC
+  truncated_by_new_leader(m);
+
+  auto node = read_node(m, "/zookeeper/config", 2);
+  // zoo.cfg's servers 1-3, unversioned: the configuration the core has active.
+  CHECK(node.data.find("server.4") == std::string::npos);
+  CHECK(node.data.find("server.3=") != std::string::npos);
+  CHECK(node.data.find("version=0") != std::string::npos);
+  CHECK(node.mzxid == 0);
+  // The tree is the one on disk, up to the truncation.
+  CHECK(read_node(m, "/kept", 3).data == "k");
+  CHECK(read_error(m, "/dropped", 4) == jute::error_code::no_node);
+}
+
+TEST_CASE("quorum peer: after a TRUNC that keeps a pending reconfig /zookeeper/config shows "
+          "it, as the reloaded tree holds it") {
+  // The reconfig (z(2), adding server 4) is logged and applied, not activated: no leader
+  // said it committed. The TRUNC keeps it, so the core still has it pending, and the tree
+  // reloaded from disk holds it in the node; the active configuration must not replace it.
+  config::members_map with_4;
+  for (int64_t id = 1; id <= 4; ++id) {
+    config::peer_address p;
+    p.id = id;
+    p.host = "127.0.0.1";
+    p.quorum_port = static_cast<int32_t>(2000 + id); // port 0 is no server line
+    p.election_port = static_cast<int32_t>(3000 + id);
+    with_4[id] = p;
+  }
+  store::txn reconfig;
+  reconfig.type = op::reconfig;
+  reconfig.session_id = client_session;
+  reconfig.ops.push_back(
+      store::txn_op{op::set_data, jute::set_data_request{std::string(store::data_tree::config_node),
+                                                         config::members_text(with_4), -1}});
+  const auto restarted = logged_through_3(reconfig, stale_config);
+  REQUIRE(restarted.zab.recent[1].config); // a reconfig, as recovery finds it
+  ensemble_member m(&restarted);
+  truncated_by_new_leader(m);
+
+  auto node = read_node(m, "/zookeeper/config", 1);
+  CHECK(node.data.find("server.4=") != std::string::npos);
+  CHECK(node.data.find("version=100000002") != std::string::npos);
+  CHECK(node.mzxid == z(2));
+  CHECK(read_error(m, "/dropped", 2) == jute::error_code::no_node);
 }

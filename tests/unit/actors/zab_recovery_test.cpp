@@ -44,6 +44,21 @@ store::txn reconfig_txn(const config::members_map& members) {
   return t;
 }
 
+int64_t zxid(int64_t counter) {
+  return zab::make_zxid(1, counter);
+}
+
+// The session every create below belongs to: the tree refuses a create by a session it does
+// not know (SessionExpired).
+constexpr int64_t session_id = 0x100;
+
+// Opens that session at the epoch's start (zxid(0)), before any txn of the tests.
+void open_session(store::data_tree& tree) {
+  auto session = testing::create_session_txn(session_id);
+  session.zxid = zxid(0);
+  REQUIRE(tree.apply(session).err == jute::error_code::ok);
+}
+
 // A data directory as an ensemble member leaves it: the txns in the log (bodies with zxid 0,
 // as a leader's core stamps them), and a snapshot of the tree after the first `in_snapshot`.
 struct data_dir {
@@ -61,9 +76,13 @@ struct data_dir {
   }
 
   void write(std::vector<store::txn> txns, size_t in_snapshot) {
+    // The session the creates belong to is opened before the log's first txn, and the
+    // start-up snapshot holds it, so the log's creates apply at recovery too.
+    store::data_tree snapshotted;
+    open_session(snapshotted);
+    REQUIRE(store::write_snapshot(disk, snapshotted, cfg.snap_dir()).ok());
     store::txn_log_writer log(disk, cfg.log_dir(), 0, true);
     REQUIRE(log.start_segment(txns.front().zxid).ok());
-    store::data_tree tree;
     for (size_t i = 0; i < txns.size(); ++i) {
       const int64_t zxid = txns[i].zxid;
       std::string body, record;
@@ -72,8 +91,9 @@ struct data_dir {
       txns[i].zxid = zxid;
       store::log_format::append_record(record, zxid, body);
       REQUIRE(log.write(record).ok());
-      if (i < in_snapshot) tree.apply(txns[i]);
-      if (i + 1 == in_snapshot) REQUIRE(store::write_snapshot(disk, tree, cfg.snap_dir()).ok());
+      if (i < in_snapshot) REQUIRE(snapshotted.apply(txns[i]).err == jute::error_code::ok);
+      if (i + 1 == in_snapshot)
+        REQUIRE(store::write_snapshot(disk, snapshotted, cfg.snap_dir()).ok());
     }
     REQUIRE(log.sync().ok());
   }
@@ -84,13 +104,19 @@ struct data_dir {
     REQUIRE(recovered.status.ok());
     auto state = actors::load_zab_state(disk, cfg, recovered, recovered.tree);
     REQUIRE(state);
+    tree = std::move(recovered.tree);
     return std::move(*state);
   }
-};
 
-int64_t zxid(int64_t counter) {
-  return zab::make_zxid(1, counter);
-}
+  // Whether the tree load() recovered holds `path`: the txns applied, not only got logged.
+  bool holds(const std::string& path) {
+    std::string data;
+    jute::stat stat;
+    return tree.get_data(path, data, stat) == jute::error_code::ok;
+  }
+
+  store::data_tree tree; // what load() recovered
+};
 
 store::txn at(int64_t counter, store::txn t) {
   t.zxid = zxid(counter);
@@ -98,7 +124,7 @@ store::txn at(int64_t counter, store::txn t) {
 }
 
 store::txn create(int64_t counter, const std::string& path) {
-  return at(counter, testing::create_txn(static_cast<int32_t>(counter), path, "d", 0));
+  return at(counter, testing::create_txn(static_cast<int32_t>(counter), path, "d", session_id));
 }
 
 // zoo.cfg's configuration, as its dynamic file gives it: servers 1-3, stamped by the first
@@ -121,6 +147,7 @@ TEST_CASE("zab recovery: a reconfig only the snapshot holds is the last seen con
   d.write({create(1, "/a"), at(2, reconfig_txn(added)), create(3, "/b"), create(4, "/c")}, 3);
   auto state = d.load();
   CHECK(state.last_logged == zxid(4));
+  CHECK((d.holds("/a") && d.holds("/b") && d.holds("/c")));
   REQUIRE(state.recent.size() == 1); // the log after the snapshot
   REQUIRE(state.last_seen_config);
   CHECK(state.last_seen_config->version == zxid(2));
@@ -144,6 +171,7 @@ TEST_CASE("zab recovery: a reconfig logged after the snapshot is newer than the 
   with_4_observer[4].observer = true;
   d.write({at(1, reconfig_txn(with_4)), create(2, "/a"), at(3, reconfig_txn(with_4_observer))}, 2);
   auto state = d.load();
+  CHECK(d.holds("/a"));
   REQUIRE(state.last_seen_config);
   CHECK(state.last_seen_config->version == zxid(3));
   CHECK(state.last_seen_config->is_observer(4));
@@ -175,9 +203,11 @@ TEST_CASE("zab recovery: a tree whose configuration is the active one leaves not
   // shows, then the tree snapshotted.
   const auto active = active_config();
   tree.set_config_node(config::config_node_data(active.text, active.version), active.version, 0);
-  tree.apply(create(1, "/a"));
+  open_session(tree);
+  REQUIRE(tree.apply(create(1, "/a")).err == jute::error_code::ok);
   REQUIRE(store::write_snapshot(d.disk, tree, d.cfg.snap_dir()).ok());
   auto state = d.load();
+  CHECK(d.holds("/a"));
   REQUIRE(state.last_seen_config);
   CHECK(state.last_seen_config->version == active.version);
   CHECK(state.last_seen_config->text == active.text);
@@ -194,7 +224,8 @@ TEST_CASE("zab recovery: with reconfigEnabled=false the tree's configuration is 
   store::data_tree tree;
   const auto before_edit = config::members_text(servers({1, 2, 3, 4}));
   tree.set_config_node(config::config_node_data(before_edit, zxid(0)), zxid(0), 0);
-  tree.apply(create(1, "/a"));
+  open_session(tree);
+  REQUIRE(tree.apply(create(1, "/a")).err == jute::error_code::ok);
   REQUIRE(store::write_snapshot(d.disk, tree, d.cfg.snap_dir()).ok());
   auto state = d.load();
   CHECK_FALSE(state.last_seen_config);
@@ -259,5 +290,6 @@ TEST_CASE("zab recovery: the epochs come from the epoch files, else from the las
   CHECK(state.accepted_epoch == 1);
   CHECK(state.last_logged == zxid(2));
   CHECK(state.recent.size() == 2);
-  CHECK_FALSE(state.last_seen_config); // a fresh tree's node names no server
+  CHECK((d.holds("/a") && d.holds("/b"))); // replayed from the log alone
+  CHECK_FALSE(state.last_seen_config);     // a fresh tree's node names no server
 }

@@ -349,6 +349,13 @@ TEST_CASE("zk import: ZooKeeper's /zookeeper/config is not imported as a configu
   snap.nodes[3].stat.mzxid = 0x100000000;
   snap.nodes[3].stat.mtime = 77;
   snap.nodes[3].stat.version = -1;
+  // An operator's ACL, not ZooKeeper's default (read_acl_unsafe, which a fresh tree has too):
+  // the reset must keep it, not only happen to match it.
+  const jute::acl_list operator_acl = {
+      jute::acl{jute::perms::read | jute::perms::admin,
+                jute::id{"digest", "admin:x1nq8J5GOJVPY6zgBh4lYgYDj6E="}}};
+  snap.acls[2] = operator_acl;
+  snap.nodes[3].acl_ref = 2;
   write_all(zk + "/version-2/snapshot.100000000", snap.bytes());
   auto to = scratch.path() + "/paddock-data";
   auto r = import_zookeeper(zk, "", to);
@@ -371,7 +378,7 @@ TEST_CASE("zk import: ZooKeeper's /zookeeper/config is not imported as a configu
   CHECK(st.version != -1); // what zab_recovery would trust
   jute::acl_list acl;
   REQUIRE(tree.get_acl("/zookeeper/config", acl, st) == jute::error_code::ok);
-  CHECK(acl == jute::read_acl_unsafe());
+  CHECK(acl == operator_acl);
 
   // Exported, ZooKeeper finds no stale membership either (it stamps its own at start-up).
   auto back = scratch.path() + "/back";
