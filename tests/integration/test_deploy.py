@@ -141,10 +141,9 @@ class Site:
         return found
 
 
-@pytest.fixture
-def site(hosts, tmp_path):
-    s = Site(hosts, str(tmp_path))
-    yield s
+def take_down(s):
+    """A site's end: `tools/deploy down`, then no process may be left in its roots (any left
+    is killed, and the test fails)."""
     if os.path.exists(s.inventory):
         deploy("down", s.inventory, check=False)
     left = s.leftover_processes()
@@ -154,6 +153,13 @@ def site(hosts, tmp_path):
         except ProcessLookupError:
             pass
     assert not left, f"processes left running after `tools/deploy down`: {left}"
+
+
+@pytest.fixture
+def site(hosts, tmp_path):
+    s = Site(hosts, str(tmp_path))
+    yield s
+    take_down(s)
 
 
 def status_rows(site):

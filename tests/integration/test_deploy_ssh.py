@@ -20,7 +20,6 @@ even after a failure.
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import time
 import pytest
 
 import harness
-from test_deploy import (MAX_OPEN_FILES, TIMING, UP_TIMEOUT, ZOOKEEPER, Site, deploy,
+from test_deploy import (MAX_OPEN_FILES, TIMING, UP_TIMEOUT, ZOOKEEPER, Site, deploy, take_down,
                          sha256_of)
 
 sys.path.insert(0, os.path.join(harness.REPO, "tools"))
@@ -168,15 +167,7 @@ def site(ssh_hosts, tmp_path):
     s = SshSite(ssh_hosts.topology, str(tmp_path))
     s.ssh = ssh_hosts
     yield s
-    if os.path.exists(s.inventory):
-        deploy("down", s.inventory, check=False)
-    left = s.leftover_processes()
-    for pid in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    assert not left, f"processes left running after `tools/deploy down`: {left}"
+    take_down(s)
 
 
 def status_rows(site, expect_serving=True):

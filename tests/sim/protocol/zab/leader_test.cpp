@@ -289,6 +289,24 @@ TEST_CASE("zab core: a reconfig logged before the DIFF history is still pending 
   }
 }
 
+namespace {
+
+// Server 1, restarted at (1, 25), is elected with server 2's vote and syncs it; returns the
+// actions from the sync, before server 2 acks new_leader (which the caller sends).
+std::vector<action> lead_with_server_2(peer& p, int64_t& now) {
+  p.start(now);
+  p.take_actions();
+  const vote v{1, p.last_logged(), p.epoch()};
+  p.on_message(now, 2, notification{v, 1, role::looking, {}});
+  p.on_tick(now += 60);
+  REQUIRE(p.current_role() == role::leading);
+  p.on_message(now, 2, learner_info{1, make_zxid(1, 25), false});
+  p.on_message(now, 2, ack_epoch{1, make_zxid(1, 25)});
+  return p.take_actions();
+}
+
+} // namespace
+
 TEST_CASE("zab core: a reconfig only the snapshot holds, with no log after it, is pending after "
           "a restart, and the server that leads commits it") {
   // The server applied the reconfig, snapshotted, and crashed before its dynamic config file
@@ -303,16 +321,8 @@ TEST_CASE("zab core: a reconfig only the snapshot holds, with no log after it, i
   peer p(1, active, fast(), st);
   REQUIRE(p.pending_config() == next);
   int64_t now = 1000;
-  p.start(now);
-  p.take_actions();
-  const vote v{1, p.last_logged(), p.epoch()};
   // Votes of a quorum of both configurations: 2 (a voter of both) is enough with this server.
-  p.on_message(now, 2, notification{v, 1, role::looking, {}});
-  p.on_tick(now += 60);
-  REQUIRE(p.current_role() == role::leading);
-  p.on_message(now, 2, learner_info{1, make_zxid(1, 25), false});
-  p.on_message(now, 2, ack_epoch{1, make_zxid(1, 25)});
-  p.take_actions();
+  lead_with_server_2(p, now);
   p.on_message(now, 2, ack{make_zxid(2, 0)}); // new_leader acked
   auto a = p.take_actions();
   REQUIRE(p.serving());
@@ -343,15 +353,7 @@ TEST_CASE("zab core: a leader with zoo.cfg's unversioned configuration and a pen
     if (pending) st.last_seen_config = next;
     peer p(1, zoo_cfg, fast(), st);
     int64_t now = 1000;
-    p.start(now);
-    p.take_actions();
-    const vote v{1, p.last_logged(), p.epoch()};
-    p.on_message(now, 2, notification{v, 1, role::looking, {}});
-    p.on_tick(now += 60);
-    REQUIRE(p.current_role() == role::leading);
-    p.on_message(now, 2, learner_info{1, make_zxid(1, 25), false});
-    p.on_message(now, 2, ack_epoch{1, make_zxid(1, 25)});
-    auto before_sync = p.take_actions();
+    auto before_sync = lead_with_server_2(p, now);
     p.on_message(now, 2, ack{make_zxid(2, 0)});
     auto a = p.take_actions();
     REQUIRE(p.serving());
