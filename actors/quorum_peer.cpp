@@ -498,6 +498,13 @@ void log_sync_choice(metrics::server_metrics& m, const zab::send_message& s) {
   }
 }
 
+// The configuration the core has pending, when newer than the active one: then the tree holds
+// it in /zookeeper/config, and the node is left as it is (at start-up and after a sync).
+const zab::ensemble* newer_pending_config(const zab::peer& core) {
+  const auto& pending = core.pending_config();
+  return pending && pending->version > core.config().version ? &*pending : nullptr;
+}
+
 // A tree reloaded after a TRUNC or installed from the leader's SNAP shows in /zookeeper/config
 // whatever the older data held there; ZooKeeper's Learner.syncWithLeader stamps the active
 // configuration after a sync (initConfigInZKDatabase). The core's pending configuration, when
@@ -506,8 +513,7 @@ void log_sync_choice(metrics::server_metrics& m, const zab::send_message& s) {
 void show_config_after_sync(self_ptr self) {
   auto& st = self->state;
   const auto& active = st.core->config();
-  if (const auto& pending = st.core->pending_config(); pending && pending->version > active.version)
-    return;
+  if (newer_pending_config(*st.core)) return;
   self->send(st.ctx->store, config_node_atom::value,
              config::config_node_data(active.text, active.version), active.version);
 }
@@ -647,8 +653,7 @@ quorum_peer(self_ptr self, context_ptr ctx, zab::persistent_state state, listene
   // one, which the core now has pending (zab_recovery.cpp): the node keeps that, as
   // ZooKeeper's loaded database keeps its own. Overwritten with an older version, a snapshot
   // taken before the pending one activates would forget it again.
-  if (const auto& pending = st.core->pending_config();
-      pending && pending->version > members.version)
+  if (const auto* pending = newer_pending_config(*st.core))
     spdlog::info("configuration 0x{:x}, seen before the restart, is pending; 0x{:x} is active "
                  "until a leader commits it or a peer shows it committed",
                  pending->version, members.version);

@@ -172,22 +172,6 @@ std::vector<fs::path> logs_from(const fs::path& dir, int64_t from_zxid) {
   return out;
 }
 
-// ZooKeeper's membership, as its last stamp left it in /zookeeper/config. The imported tree's
-// servers are the ones Paddock's zoo.cfg names; left in, a restart with reconfigEnabled could
-// take it for a configuration this ensemble agreed on. The node becomes what a fresh tree
-// holds (empty, never set) until the first leader stamps Paddock's configuration, as
-// ZooKeeper's own start-up overwrites it; its ACL and children stay ZooKeeper's, as every
-// node's.
-void forget_zookeeper_membership(zk_tree& tree) {
-  auto it = tree.nodes.find(std::string(data_tree::config_node));
-  if (it == tree.nodes.end()) return;
-  it->second.data.clear();
-  it->second.data_is_null = false;
-  it->second.stat.mzxid = 0;
-  it->second.stat.mtime = 0;
-  it->second.stat.version = 0;
-}
-
 } // namespace
 
 bool to_data_tree(const zk_tree& in, data_tree& out, std::string& error) {
@@ -282,9 +266,14 @@ migration_result import_zookeeper(const std::string& from, const std::string& fr
     result.notes.push_back("the snapshot's digest is of a zxid the logs do not reach: not "
                            "compared (ZooKeeper warns of the same)");
 
-  forget_zookeeper_membership(tree); // after the digest checks: /zookeeper/ counts 0 there
   data_tree out;
   if (!to_data_tree(tree, out, error)) return refused(error);
+  // ZooKeeper's membership, as its last stamp left it in /zookeeper/config: this tree's
+  // servers are the ones Paddock's zoo.cfg names, and left in, a restart with reconfigEnabled
+  // could take it for a configuration this ensemble agreed on. The node becomes what a fresh
+  // tree holds until the first leader stamps Paddock's (its ACL stays ZooKeeper's). After the
+  // digest checks, though /zookeeper/ counts 0 there anyway.
+  out.forget_config_node();
 
   posix_file_system disk;
   auto tmp = temp_next_to(to);
